@@ -1,0 +1,151 @@
+"""Public pages. They present the back end's numbers through its selectors and never copy them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+
+from renovation.places.models import Street
+from renovation.projects import selectors as project_selectors
+from renovation.projects.models import Project, ProjectStatus, WorkCategory
+
+
+class HomePage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["cms.ProjectIndexPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("home page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        years = project_selectors.plan_years()
+        year = _int_or_none(request.GET.get("year"))
+        if year not in years:
+            year = project_selectors.default_plan_year(timezone.localdate())
+        summary = project_selectors.plan_summary(year)
+        index = ProjectIndexPage.objects.live().first()
+        updates = project_selectors.latest_confirmed_reports(limit=8)
+        context.update(
+            {
+                "plan_years": years,
+                "summary": summary,
+                "project_index": index,
+                "updates": updates,
+                "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
+            }
+        )
+        return context
+
+
+class ProjectIndexPage(Page):
+    intro = RichTextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["cms.HomePage"]
+    subpage_types = ["cms.ProjectPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("project index page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        filters = {
+            "street": request.GET.get("street", "").strip() or None,
+            "plan_year": _int_or_none(request.GET.get("year")),
+            "status": request.GET.get("status", "").strip() or None,
+            "category": request.GET.get("category", "").strip() or None,
+            "search": request.GET.get("q", "").strip()[:100] or None,
+        }
+        projects = project_selectors.project_filter(
+            Project.objects.all(), **filters
+        )
+        pages = (
+            ProjectPage.objects.live()
+            .child_of(self)
+            .filter(project__in=projects)
+            .select_related("project__neighbourhood__community__street")
+            .order_by("-project__plan_year", "project__code")
+        )
+        paginator = Paginator(pages, settings.PROJECT_INDEX_PAGE_SIZE)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            {
+                "page_obj": page_obj,
+                "filters": filters,
+                "filter_query": query.urlencode(),
+                "streets": Street.objects.all(),
+                "plan_years": project_selectors.plan_years(),
+                "statuses": ProjectStatus.choices,
+                "categories": WorkCategory.choices,
+            }
+        )
+        return context
+
+
+class ProjectPage(Page):
+    """The public page of one project; its figures come live from ``project``."""
+
+    project = models.OneToOneField(
+        "projects.Project",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("project"),
+    )
+    story = RichTextField(_("story"), blank=True, help_text=_("Editorial text shown under the figures."))
+
+    content_panels = Page.content_panels + [FieldPanel("project"), FieldPanel("story")]
+    parent_page_types = ["cms.ProjectIndexPage"]
+    subpage_types: list[str] = []
+
+    class Meta:
+        verbose_name = _("project page")
+
+    def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context(request, *args, **kwargs)
+        project = project_selectors.project_detail(pk=self.project_id)
+        groups = project_selectors.work_items_by_category(project)
+        today = timezone.localdate()
+        context.update(
+            {
+                "project": project,
+                "neighbourhood": project.neighbourhood,
+                "budget_sources": [
+                    (project._meta.get_field(name).verbose_name, getattr(project, name))
+                    for name in project_selectors.BUDGET_SOURCE_FIELDS
+                ],
+                "groups": groups,
+                "timeline": project_selectors.project_timeline(project, groups, today),
+                "change_log": project_selectors.project_change_log(project),
+            }
+        )
+        return context
+
+
+def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:
+    """Public page URL per project id, in one query."""
+    pages = ProjectPage.objects.live().filter(project_id__in=set(project_ids))
+    return {page.project_id: page.get_url(request) for page in pages}
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        return int(value) if value else None
+    except (TypeError, ValueError):
+        return None

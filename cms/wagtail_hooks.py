@@ -1,0 +1,24 @@
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from wagtail import hooks
+
+from renovation.projects.models import Project
+
+from .services import project_page_ensure
+
+
+@hooks.register("after_create_project")
+def create_public_page(request: HttpRequest, project: Project) -> None:
+    """Every project gets its public page as soon as staff create it."""
+    page = project_page_ensure(project=project, actor=request.user)
+    if page is not None:
+        messages.info(
+            request,
+            _("The public page is online at %(url)s") % {"url": page.get_url(request) or page.url_path},
+        )
+    return None
+
+

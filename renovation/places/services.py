@@ -1,0 +1,87 @@
+"""Domain operations on streets, communities and neighbourhoods."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from renovation.accounts.permissions import can_manage_street, can_manage_streets
+from renovation.changelog.records import apply_changes, save_recorded
+
+from .models import Community, Neighbourhood, Street
+
+STREET_FIELDS = ("name", "code", "sort_order")
+COMMUNITY_FIELDS = ("street", "name")
+NEIGHBOURHOOD_FIELDS = (
+    "community",
+    "name",
+    "address",
+    "built_year",
+    "building_count",
+    "household_count",
+    "floor_area",
+    "management_type",
+)
+
+
+def _require_streets_permission(actor: Any) -> None:
+    if not can_manage_streets(actor):
+        raise PermissionDenied(_("Only housing bureau staff may create or change streets."))
+
+
+def _require_street(actor: Any, street: Street | None) -> None:
+    if street is None or not can_manage_street(actor, street):
+        raise PermissionDenied(_("You may only manage places in your own street."))
+
+
+def street_create(*, actor: Any, data: Mapping[str, Any]) -> Street:
+    _require_streets_permission(actor)
+    street = Street()
+    apply_changes(street, data, STREET_FIELDS)
+    with transaction.atomic():
+        return save_recorded(street, actor=actor, reason="street_create")
+
+
+def street_update(*, actor: Any, street: Street, data: Mapping[str, Any]) -> Street:
+    _require_streets_permission(actor)
+    apply_changes(street, data, STREET_FIELDS)
+    with transaction.atomic():
+        return save_recorded(street, actor=actor, reason="street_update")
+
+
+def community_create(*, actor: Any, data: Mapping[str, Any]) -> Community:
+    community = Community()
+    apply_changes(community, data, COMMUNITY_FIELDS)
+    _require_street(actor, community.street if community.street_id else None)
+    with transaction.atomic():
+        return save_recorded(community, actor=actor, reason="community_create")
+
+
+def community_update(*, actor: Any, community: Community, data: Mapping[str, Any]) -> Community:
+    _require_street(actor, community.street)
+    apply_changes(community, data, COMMUNITY_FIELDS)
+    _require_street(actor, community.street)
+    with transaction.atomic():
+        return save_recorded(community, actor=actor, reason="community_update")
+
+
+def neighbourhood_create(*, actor: Any, data: Mapping[str, Any]) -> Neighbourhood:
+    neighbourhood = Neighbourhood()
+    apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
+    _require_street(actor, neighbourhood.community.street if neighbourhood.community_id else None)
+    with transaction.atomic():
+        return save_recorded(neighbourhood, actor=actor, reason="neighbourhood_create")
+
+
+def neighbourhood_update(
+    *, actor: Any, neighbourhood: Neighbourhood, data: Mapping[str, Any]
+) -> Neighbourhood:
+    _require_street(actor, neighbourhood.community.street)
+    apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
+    _require_street(actor, neighbourhood.community.street)
+    with transaction.atomic():
+        return save_recorded(neighbourhood, actor=actor, reason="neighbourhood_update")

@@ -1,0 +1,296 @@
+"""Renovation projects (改造项目), their work items (改造内容条目) and progress reports."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+ZERO = Decimal("0")
+HUNDRED = Decimal("100")
+PERCENT_VALIDATORS = [MinValueValidator(ZERO), MaxValueValidator(HUNDRED)]
+MONEY_VALIDATORS = [MinValueValidator(ZERO)]
+
+
+def check_date_order(instance: models.Model) -> None:
+    """Completion may not come before start, for planned and for actual dates."""
+    errors = {}
+    if instance.planned_start and instance.planned_end and instance.planned_end < instance.planned_start:
+        errors["planned_end"] = _("The planned completion date cannot be before the planned start date.")
+    if instance.actual_start and instance.actual_end and instance.actual_end < instance.actual_start:
+        errors["actual_end"] = _("The actual completion date cannot be before the actual start date.")
+    if errors:
+        raise ValidationError(errors)
+
+
+class ProjectStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Proposed")
+    CONSULTING = "consulting", _("Consulting residents")
+    APPROVED = "approved", _("Approved")
+    TENDERING = "tendering", _("Tendering")
+    UNDER_CONSTRUCTION = "under_construction", _("Under construction")
+    ACCEPTED = "accepted", _("Accepted")
+    AFTERCARE = "aftercare", _("Aftercare")
+    SUSPENDED = "suspended", _("Suspended")
+
+
+# A project counts as completed once its works are accepted.
+COMPLETED_STATUSES = (ProjectStatus.ACCEPTED, ProjectStatus.AFTERCARE)
+
+
+class WorkCategory(models.TextChoices):
+    BUILDING = "building", _("Building")
+    ROADS = "roads", _("Roads, traffic and parking")
+    NETWORKS = "networks", _("Pipe networks and communications")
+    GREENING = "greening", _("Landscape and greening")
+    CARE = "care", _("Elderly-care and childcare facilities")
+    GOVERNANCE = "governance", _("Community governance and services")
+
+
+def _money_field(verbose_name: str) -> models.DecimalField:
+    return models.DecimalField(
+        verbose_name, max_digits=14, decimal_places=2, default=ZERO, validators=MONEY_VALIDATORS
+    )
+
+
+class Project(models.Model):
+    neighbourhood = models.ForeignKey(
+        "places.Neighbourhood",
+        on_delete=models.PROTECT,
+        related_name="projects",
+        verbose_name=_("neighbourhood"),
+    )
+    code = models.CharField(
+        _("project code"), max_length=32, unique=True, help_text=_("e.g. RA-2023-07")
+    )
+    slug = models.SlugField(
+        _("web address"),
+        max_length=120,
+        unique=True,
+        allow_unicode=True,
+        help_text=_("Used in the public page address /projects/<address>/."),
+    )
+    name = models.CharField(_("project name"), max_length=200)
+    plan_year = models.PositiveSmallIntegerField(
+        _("plan year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
+    )
+    summary = models.TextField(_("summary"), blank=True)
+
+    budget_central = _money_field(_("central subsidy (yuan)"))
+    budget_provincial = _money_field(_("provincial subsidy (yuan)"))
+    budget_city = _money_field(_("city subsidy (yuan)"))
+    budget_resident = _money_field(_("resident contribution (yuan)"))
+    budget_other = _money_field(_("other funding (yuan)"))
+
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual completion"), null=True, blank=True)
+
+    construction_unit = models.CharField(_("construction unit"), max_length=200, blank=True)
+    supervising_engineer = models.CharField(_("supervising engineer (监理)"), max_length=200, blank=True)
+    staff_in_charge = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects_in_charge",
+        verbose_name=_("staff in charge"),
+    )
+    # Budget-weighted mean of the work items' confirmed progress; written only by the services.
+    progress = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT_VALIDATORS
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        ordering = ["-plan_year", "code"]
+        verbose_name = _("renovation project")
+        verbose_name_plural = _("renovation projects")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(budget_central__gte=0)
+                & Q(budget_provincial__gte=0)
+                & Q(budget_city__gte=0)
+                & Q(budget_resident__gte=0)
+                & Q(budget_other__gte=0),
+                name="project_budgets_not_negative",
+                violation_error_message=_("Budgets cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100), name="project_progress_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%.")
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="project_planned_end_after_start",
+                violation_error_message=_("The planned completion date cannot be before the planned start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
+                name="project_actual_end_after_start",
+                violation_error_message=_("The actual completion date cannot be before the actual start date."),
+            ),
+        ]
+        indexes = [models.Index(fields=["plan_year", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        check_date_order(self)
+
+    @property
+    def budget_total(self) -> Decimal:
+        return (
+            self.budget_central
+            + self.budget_provincial
+            + self.budget_city
+            + self.budget_resident
+            + self.budget_other
+        )
+
+    @property
+    def is_completed(self) -> bool:
+        return self.status in COMPLETED_STATUSES
+
+
+class WorkItemStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class WorkItem(models.Model):
+    project = models.ForeignKey(
+        Project, on_delete=models.PROTECT, related_name="work_items", verbose_name=_("project")
+    )
+    category = models.CharField(_("category"), max_length=16, choices=WorkCategory.choices)
+    description = models.CharField(_("description"), max_length=200)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, null=True, blank=True, validators=MONEY_VALIDATORS
+    )
+    unit = models.CharField(_("unit"), max_length=16, blank=True, help_text=_("e.g. m², m, set"))
+    budget = _money_field(_("budget (yuan)"))
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned completion"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual completion"), null=True, blank=True)
+    # Moved only by confirmed progress reports.
+    progress = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=2, default=ZERO, validators=PERCENT_VALIDATORS
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=WorkItemStatus.choices, default=WorkItemStatus.NOT_STARTED
+    )
+    sort_order = models.PositiveIntegerField(_("sort order"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["project", "category", "sort_order", "pk"]
+        verbose_name = _("work item")
+        verbose_name_plural = _("work items")
+        constraints = [
+            models.CheckConstraint(condition=Q(budget__gte=0), name="workitem_budget_not_negative",
+                violation_error_message=_("The budget cannot be negative.")),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100), name="workitem_progress_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%.")
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gte=F("planned_start")),
+                name="workitem_planned_end_after_start",
+                violation_error_message=_("The planned completion date cannot be before the planned start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(actual_end__isnull=True)
+                | Q(actual_start__isnull=True)
+                | Q(actual_end__gte=F("actual_start")),
+                name="workitem_actual_end_after_start",
+                violation_error_message=_("The actual completion date cannot be before the actual start date."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} · {self.get_category_display()} · {self.description}"
+
+    def clean(self) -> None:
+        check_date_order(self)
+
+
+class ProgressReportStatus(models.TextChoices):
+    PENDING = "pending", _("Awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    REJECTED = "rejected", _("Rejected")
+
+
+class ProgressReport(models.Model):
+    work_item = models.ForeignKey(
+        WorkItem, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("work item")
+    )
+    percent = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
+    )
+    note = models.TextField(_("note"), blank=True)
+    reported_on = models.DateField(_("as of"), default=timezone.localdate)
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="progress_reports",
+        verbose_name=_("reported by"),
+    )
+    created_at = models.DateTimeField(_("submitted"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=16,
+        choices=ProgressReportStatus.choices,
+        default=ProgressReportStatus.PENDING,
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percent__gte=0) & Q(percent__lte=100), name="progressreport_percent_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%.")
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.work_item.description}: {self.percent}%"

@@ -1,0 +1,338 @@
+"""Reads of projects for the admin and the public pages, at a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
+from renovation.figures import format_percent, format_yuan
+
+from .models import (
+    COMPLETED_STATUSES,
+    ZERO,
+    ProgressReport,
+    ProgressReportStatus,
+    Project,
+    ProjectStatus,
+    WorkCategory,
+    WorkItem,
+)
+
+PROJECT_RELATED = ("neighbourhood__community__street",)
+_BUDGET_TIMES_PROGRESS = ExpressionWrapper(
+    F("budget") * F("progress"), output_field=DecimalField(max_digits=20, decimal_places=4)
+)
+
+
+def projects_manageable_by(user: Any) -> QuerySet[Project]:
+    queryset = Project.objects.select_related(*PROJECT_RELATED)
+    if is_bureau(user):
+        return queryset
+    return queryset.filter(neighbourhood__community__street_id=staff_street_id(user))
+
+
+def work_items_manageable_by(user: Any) -> QuerySet[WorkItem]:
+    queryset = WorkItem.objects.select_related("project__neighbourhood__community__street")
+    if is_bureau(user):
+        return queryset
+    return queryset.filter(project__neighbourhood__community__street_id=staff_street_id(user))
+
+
+def progress_reports_visible_to(user: Any) -> QuerySet[ProgressReport]:
+    queryset = ProgressReport.objects.select_related(
+        "work_item__project__neighbourhood__community__street", "reported_by", "reviewed_by"
+    )
+    if is_bureau(user):
+        return queryset
+    return queryset.filter(work_item__project__neighbourhood__community__street_id=staff_street_id(user))
+
+
+def project_filter(
+    queryset: QuerySet[Project],
+    *,
+    street: str | None = None,
+    plan_year: int | None = None,
+    status: str | None = None,
+    category: str | None = None,
+    search: str | None = None,
+) -> QuerySet[Project]:
+    """The public filters of the project index; unknown values simply match nothing."""
+    if street:
+        queryset = queryset.filter(neighbourhood__community__street__code=street)
+    if plan_year:
+        queryset = queryset.filter(plan_year=plan_year)
+    if status:
+        queryset = queryset.filter(status=status)
+    if category:
+        queryset = queryset.filter(pk__in=WorkItem.objects.filter(category=category).values("project_id"))
+    if search:
+        queryset = queryset.filter(
+            Q(neighbourhood__name__icontains=search) | Q(name__icontains=search)
+        )
+    return queryset
+
+
+def plan_years() -> list[int]:
+    return list(Project.objects.order_by("-plan_year").values_list("plan_year", flat=True).distinct())
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    year: int | None
+    planned: int
+    under_construction: int
+    completed: int
+    progress: Decimal
+    budget_total: Decimal
+
+
+def plan_summary(year: int | None) -> PlanSummary:
+    """A plan year in numbers; progress is weighted by work-item budget across the whole plan."""
+    projects = Project.objects.filter(plan_year=year)
+    counts = projects.aggregate(
+        planned=Count("pk"),
+        under_construction=Count("pk", filter=Q(status=ProjectStatus.UNDER_CONSTRUCTION)),
+        completed=Count("pk", filter=Q(status__in=COMPLETED_STATUSES)),
+        budget_total=Coalesce(
+            Sum("budget_central")
+            + Sum("budget_provincial")
+            + Sum("budget_city")
+            + Sum("budget_resident")
+            + Sum("budget_other"),
+            Value(ZERO),
+            output_field=DecimalField(max_digits=16, decimal_places=2),
+        ),
+    )
+    items = WorkItem.objects.filter(project__plan_year=year).aggregate(
+        weighted=Sum(_BUDGET_TIMES_PROGRESS), budget=Sum("budget"), count=Count("pk")
+    )
+    progress = ZERO
+    if items["budget"]:
+        progress = Decimal(items["weighted"]) / Decimal(items["budget"])
+    elif counts["planned"]:
+        progress = Decimal(
+            projects.aggregate(total=Sum("progress"))["total"] or ZERO
+        ) / counts["planned"]
+    return PlanSummary(
+        year=year,
+        planned=counts["planned"],
+        under_construction=counts["under_construction"],
+        completed=counts["completed"],
+        progress=progress.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+        budget_total=counts["budget_total"] or ZERO,
+    )
+
+
+def default_plan_year(today: date) -> int | None:
+    """This year's plan if it has projects, else the latest plan year that does."""
+    years = plan_years()
+    if not years:
+        return None
+    if today.year in years:
+        return today.year
+    past = [year for year in years if year <= today.year]
+    return past[0] if past else years[-1]
+
+
+def latest_confirmed_reports(limit: int = 8, project_ids: Any = None) -> list[ProgressReport]:
+    queryset = ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED)
+    if project_ids is not None:
+        queryset = queryset.filter(work_item__project_id__in=project_ids)
+    return list(
+        queryset.select_related("work_item__project__neighbourhood").order_by("-reviewed_at", "-pk")[:limit]
+    )
+
+
+def project_detail(*, slug: str | None = None, pk: int | None = None) -> Project:
+    queryset = Project.objects.select_related(*PROJECT_RELATED)
+    return queryset.get(slug=slug) if slug is not None else queryset.get(pk=pk)
+
+
+@dataclass
+class CategoryGroup:
+    category: str
+    label: str
+    items: list[WorkItem] = field(default_factory=list)
+    budget: Decimal = ZERO
+    progress: Decimal = ZERO
+
+
+def work_items_by_category(project: Project) -> list[CategoryGroup]:
+    """The project's work items grouped in the order of the six categories, with group progress."""
+    items = list(WorkItem.objects.filter(project=project).order_by("category", "sort_order", "pk"))
+    groups: list[CategoryGroup] = []
+    for value, label in WorkCategory.choices:
+        members = [item for item in items if item.category == value]
+        if not members:
+            continue
+        budget = sum((item.budget for item in members), ZERO)
+        if budget > 0:
+            progress = sum((item.budget * item.progress for item in members), ZERO) / budget
+        else:
+            progress = sum((item.progress for item in members), ZERO) / len(members)
+        groups.append(
+            CategoryGroup(
+                category=value,
+                label=str(label),
+                items=members,
+                budget=budget,
+                progress=progress.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+            )
+        )
+    return groups
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    start: date
+    end: date
+    left: float  # percent of the timeline width
+    width: float
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    label: str
+    planned: TimelineBar | None
+    actual: TimelineBar | None
+    ongoing: bool
+
+
+@dataclass(frozen=True)
+class Timeline:
+    start: date
+    end: date
+    today: float | None
+    rows: list[TimelineRow]
+    ticks: list[tuple[float, str]]
+
+
+def project_timeline(project: Project, groups: list[CategoryGroup], today: date) -> Timeline | None:
+    """Planned against actual dates as bars on one shared time axis (project first, then items)."""
+    subjects: list[tuple[str, Any]] = [(str(project.name), project)]
+    for group in groups:
+        subjects.extend((f"{group.label} · {item.description}", item) for item in group.items)
+    dates = [
+        value
+        for _label, subject in subjects
+        for value in (subject.planned_start, subject.planned_end, subject.actual_start, subject.actual_end)
+        if value
+    ]
+    if not dates:
+        return None
+    start, end = min(dates), max(max(dates), min(today, max(dates + [today])))
+    span = max((end - start).days, 1)
+
+    def bar(first: date | None, last: date | None) -> TimelineBar | None:
+        if not first:
+            return None
+        last = last or first
+        left = (first - start).days / span * 100
+        width = max((last - first).days / span * 100, 0.8)
+        return TimelineBar(first, last, round(left, 2), round(min(width, 100 - left), 2))
+
+    rows = []
+    for label, subject in subjects:
+        ongoing = bool(subject.actual_start and not subject.actual_end)
+        actual_end = subject.actual_end or (min(today, end) if ongoing else None)
+        rows.append(
+            TimelineRow(
+                label=label,
+                planned=bar(subject.planned_start, subject.planned_end),
+                actual=bar(subject.actual_start, actual_end),
+                ongoing=ongoing,
+            )
+        )
+    ticks = []
+    for year in range(start.year, end.year + 1):
+        for month in (1, 4, 7, 10):
+            tick = date(year, month, 1)
+            if start <= tick <= end:
+                ticks.append((round((tick - start).days / span * 100, 2), f"{year}-{month:02d}"))
+    today_pos = round((today - start).days / span * 100, 2) if start <= today <= end else None
+    return Timeline(start=start, end=end, today=today_pos, rows=rows, ticks=ticks)
+
+
+# --- Public change log ---------------------------------------------------------------------
+
+PROJECT_PUBLIC_FIELDS = (
+    "status",
+    "progress",
+    "budget_central",
+    "budget_provincial",
+    "budget_city",
+    "budget_resident",
+    "budget_other",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "construction_unit",
+    "supervising_engineer",
+)
+WORK_ITEM_PUBLIC_FIELDS = (
+    "description",
+    "budget",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "progress",
+    "status",
+)
+_MONEY_FIELDS = {
+    "budget",
+    "budget_central",
+    "budget_provincial",
+    "budget_city",
+    "budget_resident",
+    "budget_other",
+}
+
+
+def _format_public_value(model: Any, name: str, value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
+    if name in _MONEY_FIELDS:
+        return format_yuan(value)
+    if name == "progress":
+        return format_percent(value)
+    field_obj = model._meta.get_field(name)
+    if field_obj.choices:
+        return dict(field_obj.flatchoices).get(value, value)
+    return value
+
+
+def project_change_log(project: Project, limit: int = 200) -> list[ChangeEntry]:
+    """Changes to the project's public fields and its work items, newest first (two queries)."""
+    project_entries = history_entries(
+        ordered_history(Project.history.filter(id=project.pk)),
+        fields=PROJECT_PUBLIC_FIELDS,
+        subject=lambda record: str(project.name),
+        formatter=_format_public_value,
+        show_created=False,
+    )
+    item_entries = history_entries(
+        ordered_history(WorkItem.history.filter(project_id=project.pk)),
+        fields=WORK_ITEM_PUBLIC_FIELDS,
+        subject=lambda record: f"{WorkCategory(record.category).label} · {record.description}",
+        formatter=_format_public_value,
+    )
+    entries = sorted(project_entries + item_entries, key=lambda entry: entry.when, reverse=True)
+    return entries[:limit]
+
+
+BUDGET_SOURCE_FIELDS = (
+    "budget_central",
+    "budget_provincial",
+    "budget_city",
+    "budget_resident",
+    "budget_other",
+)

@@ -1,0 +1,3 @@
+"""WebSocket routes. Live threads and status updates add their consumers here."""
+
+websocket_urlpatterns: list = []
