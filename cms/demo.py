@@ -161,8 +161,10 @@ class HistoryClock:
         self.marks = self._marks()
 
     def _marks(self) -> dict[Any, int]:
-        return {model: (model.objects.order_by("-history_id").values_list("history_id", flat=True).first() or 0)
-                for model in self.models}
+        return {
+            model: (model.objects.order_by("-history_id").values_list("history_id", flat=True).first() or 0)
+            for model in self.models
+        }
 
     def stamp(self, when: date) -> None:
         moment = timezone.make_aware(datetime.combine(when, time(10, 0)))
@@ -193,7 +195,9 @@ class DemoSeeder:
         elif password is not None:
             admin.set_password(password)
             admin.save()
-        return Account("admin", "superuser", None, "系统管理员", password, password is not None and not admin.last_login)
+        return Account(
+            "admin", "superuser", None, "系统管理员", password, password is not None and not admin.last_login
+        )
 
     def _staff_accounts(self) -> list[Account]:
         User = get_user_model()
@@ -224,8 +228,17 @@ class DemoSeeder:
         for spec in NEIGHBOURHOODS_2023 + [row[:7] for row in NEIGHBOURHOODS_CURRENT]:
             self._neighbourhood(actor, *spec)
 
-    def _neighbourhood(self, actor: Any, name: str, street: str, community: str, built: int, buildings: int,
-                       households: int, management: str) -> Neighbourhood:
+    def _neighbourhood(
+        self,
+        actor: Any,
+        name: str,
+        street: str,
+        community: str,
+        built: int,
+        buildings: int,
+        households: int,
+        management: str,
+    ) -> Neighbourhood:
         existing = Neighbourhood.objects.filter(name=name, community__street__code=street).first()
         if existing:
             return existing
@@ -257,8 +270,10 @@ class DemoSeeder:
             if target is None:
                 # 2023 plan: 25 of 29 completed (accepted or in aftercare), 4 still building.
                 index = number - 1
-                target = ProjectStatus.UNDER_CONSTRUCTION if index in (3, 11, 19, 26) else (
-                    ProjectStatus.AFTERCARE if index % 3 == 0 else ProjectStatus.ACCEPTED
+                target = (
+                    ProjectStatus.UNDER_CONSTRUCTION
+                    if index in (3, 11, 19, 26)
+                    else (ProjectStatus.AFTERCARE if index % 3 == 0 else ProjectStatus.ACCEPTED)
                 )
             with transaction.atomic():
                 self._project(actor, code, year, spec, target)
@@ -283,8 +298,12 @@ class DemoSeeder:
             budget = Decimal(rng.randrange(bmin, bmax + 1, 1000))
             items_spec.append((category, description, unit, Decimal(rng.randint(qmin, qmax)), budget))
         total = sum((spec_[4] for spec_ in items_spec), Decimal(0))
-        shares = {"budget_central": Decimal("0.35"), "budget_provincial": Decimal("0.15"),
-                  "budget_city": Decimal("0.30"), "budget_resident": Decimal("0.12")}
+        shares = {
+            "budget_central": Decimal("0.35"),
+            "budget_provincial": Decimal("0.15"),
+            "budget_city": Decimal("0.30"),
+            "budget_resident": Decimal("0.12"),
+        }
         budget = {name: (total * share).quantize(Decimal("1")) for name, share in shares.items()}
         budget["budget_other"] = total - sum(budget.values())
         started = target in (ProjectStatus.UNDER_CONSTRUCTION, ProjectStatus.ACCEPTED, ProjectStatus.AFTERCARE)
@@ -356,8 +375,17 @@ class DemoSeeder:
             self._build(actor, project, items, clock, start=None, finish=False, pending=True)
         return project
 
-    def _build(self, actor: Any, project: Project, items: list[WorkItem], clock: HistoryClock, *,
-               start: date | None, finish: bool, pending: bool = False) -> None:
+    def _build(
+        self,
+        actor: Any,
+        project: Project,
+        items: list[WorkItem],
+        clock: HistoryClock,
+        *,
+        start: date | None,
+        finish: bool,
+        pending: bool = False,
+    ) -> None:
         """Progress reports over the months of construction, each confirmed by the bureau."""
         rng = self.rng
         if start is None:
@@ -367,14 +395,21 @@ class DemoSeeder:
                 if item.progress < 100:
                     report_day = min(self._last_report_day.get(project.pk, self.today) + timedelta(days=7), self.today)
                     project_services.progress_report_submit(
-                        actor=actor, work_item=item, percent=min(item.progress + Decimal(15), Decimal(100)),
-                        note="本周完成主体施工，待住建局核实。", reported_on=report_day,
+                        actor=actor,
+                        work_item=item,
+                        percent=min(item.progress + Decimal(15), Decimal(100)),
+                        note="本周完成主体施工，待住建局核实。",
+                        reported_on=report_day,
                     )
                     clock.stamp(report_day)
             return
         last_day = start
         for item in items:
-            steps = [Decimal(25), Decimal(60), Decimal(100)] if finish else [Decimal(rng.choice([20, 30, 40])), Decimal(rng.choice([50, 60, 70]))]
+            steps = (
+                [Decimal(25), Decimal(60), Decimal(100)]
+                if finish
+                else [Decimal(rng.choice([20, 30, 40])), Decimal(rng.choice([50, 60, 70]))]
+            )
             day = max(start, item.planned_start or start)
             for percent in steps:
                 day = min(day + timedelta(days=rng.randint(20, 45)), self.today)

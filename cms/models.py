@@ -71,9 +71,7 @@ class ProjectIndexPage(Page):
             "category": request.GET.get("category", "").strip() or None,
             "search": request.GET.get("q", "").strip()[:100] or None,
         }
-        projects = project_selectors.project_filter(
-            Project.objects.all(), **filters
-        )
+        projects = project_selectors.project_filter(Project.objects.all(), **filters)
         pages = (
             ProjectPage.objects.live()
             .child_of(self)

@@ -1,5 +1,3 @@
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -20,5 +18,3 @@ def create_public_page(request: HttpRequest, project: Project) -> None:
             _("The public page is online at %(url)s") % {"url": page.get_url(request) or page.url_path},
         )
     return None
-
-

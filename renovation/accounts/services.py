@@ -65,9 +65,7 @@ def roles_sync() -> dict[str, Group]:
             ]
             permissions = []
             for app_label, codename in wanted:
-                permission = Permission.objects.filter(
-                    content_type__app_label=app_label, codename=codename
-                ).first()
+                permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
                 if permission is not None:
                     permissions.append(permission)
             group.permissions.set(permissions)

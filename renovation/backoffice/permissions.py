@@ -5,7 +5,8 @@ report rejected. Model permissions decide who sees which screens; the services d
 object, who may change what.
 """
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from wagtail.permission_policies import ModelPermissionPolicy
 

@@ -7,19 +7,21 @@ service to call and the selector that scopes what a user may see.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import Column, DateColumn, UserColumn
-from wagtail.admin.views.generic import CreateView, EditView, IndexView, InspectView
+from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexView, InspectView
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
 
@@ -53,6 +55,30 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
+def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
+    message = str(error) or _("You do not have permission to do this.")
+    return TemplateResponse(request, "backoffice/forbidden.html", {"message": message}, status=403)
+
+
+class AnswerForbiddenMixin:
+    """Answer a refused permission with 403 and the reason, instead of Wagtail's redirect to the
+    dashboard: staff see why, and the refusal is visible to monitoring and tests."""
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., HttpResponse]:
+        view = super().as_view(**initkwargs)
+
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                response = view(request, *args, **kwargs)
+            except PermissionDenied as error:
+                return forbidden(request, error)
+            return response
+
+        return guarded
+
+
 class ScopedObjectMixin:
     """Fetches the object from everything, then answers 403 (not 404) outside the user's scope."""
 
@@ -65,7 +91,7 @@ class ScopedObjectMixin:
         return obj
 
 
-class ServiceCreateView(CreateView):
+class ServiceCreateView(AnswerForbiddenMixin, CreateView):
     create_service: Service | None = None
 
     def save_instance(self) -> models.Model:
@@ -86,7 +112,7 @@ class ServiceCreateView(CreateView):
         return hook_response if hook_response is not None else response
 
 
-class ServiceEditView(ScopedObjectMixin, EditView):
+class ServiceEditView(AnswerForbiddenMixin, ScopedObjectMixin, EditView):
     update_service: Service | None = None
     service_object_arg = "instance"
 
@@ -114,7 +140,7 @@ class ServiceEditView(ScopedObjectMixin, EditView):
         return hook_response if hook_response is not None else response
 
 
-class ScopedIndexView(IndexView):
+class ScopedIndexView(AnswerForbiddenMixin, IndexView):
     scope: Scope | None = None
 
     def get_base_queryset(self) -> models.QuerySet:
@@ -123,12 +149,12 @@ class ScopedIndexView(IndexView):
         return self.scope(self.request.user)
 
 
-class ScopedInspectView(ScopedObjectMixin, InspectView):
+class ScopedInspectView(AnswerForbiddenMixin, ScopedObjectMixin, InspectView):
     def get_object(self, queryset: Any = None) -> models.Model:
         return self.get_scoped_object(self.pk)
 
 
-class RecordHistoryView(ScopedObjectMixin, HistoryView):
+class RecordHistoryView(AnswerForbiddenMixin, ScopedObjectMixin, HistoryView):
     """The admin's history tab, read from django-simple-history: who changed what, and when."""
 
     filterset_class = None
@@ -157,8 +183,11 @@ class RecordHistoryView(ScopedObjectMixin, HistoryView):
             older = queryset.filter(history_date__lt=records[-1].history_date).first()
             chronological = list(reversed(records))
             previous_rows = [older, *chronological[:-1]]
+            recorded = {field.name for field in queryset.model._meta.fields}
             fields = self.history_fields or tuple(
-                field.name for field in self.model._meta.concrete_fields if field.name != "id"
+                field.name
+                for field in self.model._meta.concrete_fields
+                if field.name != "id" and field.name in recorded
             )
             for previous, record in zip(previous_rows, chronological, strict=True):
                 record.change_summary = describe_record(previous, record, fields)
@@ -176,6 +205,10 @@ def describe_record(previous: Any, record: Any, fields: tuple[str, ...]) -> str:
     return "; ".join(f"{change.label}: {change.old} → {change.new}" for change in changes)
 
 
+class GuardedDeleteView(AnswerForbiddenMixin, DeleteView):
+    pass
+
+
 class ServiceModelViewSet(ModelViewSet):
     """A ModelViewSet whose writes go through services and whose reads are scoped per user."""
 
@@ -184,6 +217,7 @@ class ServiceModelViewSet(ModelViewSet):
     edit_view_class = ServiceEditView
     inspect_view_class = ScopedInspectView
     history_view_class = RecordHistoryView
+    delete_view_class = GuardedDeleteView
     inspect_view_enabled = True
     copy_view_enabled = False
     create_service: Service | None = None
@@ -211,4 +245,3 @@ class ServiceModelViewSet(ModelViewSet):
 
     def get_history_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_history_view_kwargs(scope=self.scope, history_fields=self.history_fields, **kwargs)
-

@@ -8,9 +8,7 @@ from simple_history.models import HistoricalRecords
 
 class Street(models.Model):
     name = models.CharField(_("name"), max_length=64, unique=True)
-    code = models.SlugField(
-        _("code"), max_length=32, unique=True, help_text=_("Short Latin code, e.g. anyang.")
-    )
+    code = models.SlugField(_("code"), max_length=32, unique=True, help_text=_("Short Latin code, e.g. anyang."))
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     history = HistoricalRecords()
@@ -25,9 +23,7 @@ class Street(models.Model):
 
 
 class Community(models.Model):
-    street = models.ForeignKey(
-        Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street")
-    )
+    street = models.ForeignKey(Street, on_delete=models.PROTECT, related_name="communities", verbose_name=_("street"))
     name = models.CharField(_("name"), max_length=64)
 
     history = HistoricalRecords()
@@ -37,8 +33,11 @@ class Community(models.Model):
         verbose_name = _("community")
         verbose_name_plural = _("communities")
         constraints = [
-            models.UniqueConstraint(fields=["street", "name"], name="community_unique_name_per_street",
-            violation_error_message=_("This street already has a community with this name."),)
+            models.UniqueConstraint(
+                fields=["street", "name"],
+                name="community_unique_name_per_street",
+                violation_error_message=_("This street already has a community with this name."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -87,11 +86,13 @@ class Neighbourhood(models.Model):
         verbose_name_plural = _("neighbourhoods")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "name"], name="neighbourhood_unique_name_per_community",
+                fields=["community", "name"],
+                name="neighbourhood_unique_name_per_community",
                 violation_error_message=_("This community already has a neighbourhood with this name."),
             ),
             models.CheckConstraint(
-                condition=models.Q(floor_area__gte=0), name="neighbourhood_floor_area_not_negative",
+                condition=models.Q(floor_area__gte=0),
+                name="neighbourhood_floor_area_not_negative",
                 violation_error_message=_("The floor area cannot be negative."),
             ),
         ]

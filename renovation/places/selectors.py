@@ -11,7 +11,6 @@ from renovation.accounts.permissions import is_bureau, staff_street_id
 from .models import Community, Neighbourhood, Street
 
 
-
 def communities_manageable_by(user: Any) -> QuerySet[Community]:
     queryset = Community.objects.select_related("street")
     if is_bureau(user):

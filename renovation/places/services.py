@@ -77,9 +77,7 @@ def neighbourhood_create(*, actor: Any, data: Mapping[str, Any]) -> Neighbourhoo
         return save_recorded(neighbourhood, actor=actor, reason="neighbourhood_create")
 
 
-def neighbourhood_update(
-    *, actor: Any, neighbourhood: Neighbourhood, data: Mapping[str, Any]
-) -> Neighbourhood:
+def neighbourhood_update(*, actor: Any, neighbourhood: Neighbourhood, data: Mapping[str, Any]) -> Neighbourhood:
     _require_street(actor, neighbourhood.community.street)
     apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
     _require_street(actor, neighbourhood.community.street)

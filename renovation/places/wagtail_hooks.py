@@ -36,9 +36,7 @@ class StreetViewSet(ServiceModelViewSet):
 class CommunityViewSet(ServiceModelViewSet):
     model = Community
     icon = "group"
-    edit_handler = ObjectList(
-        [FieldPanel(name) for name in services.COMMUNITY_FIELDS], base_form_class=CommunityForm
-    )
+    edit_handler = ObjectList([FieldPanel(name) for name in services.COMMUNITY_FIELDS], base_form_class=CommunityForm)
     list_display = ["name", "street"]
     list_filter = ["street"]
     search_fields = ["name"]

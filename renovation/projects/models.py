@@ -55,9 +55,7 @@ class WorkCategory(models.TextChoices):
 
 
 def _money_field(verbose_name: str) -> models.DecimalField:
-    return models.DecimalField(
-        verbose_name, max_digits=14, decimal_places=2, default=ZERO, validators=MONEY_VALIDATORS
-    )
+    return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, default=ZERO, validators=MONEY_VALIDATORS)
 
 
 class Project(models.Model):
@@ -67,9 +65,7 @@ class Project(models.Model):
         related_name="projects",
         verbose_name=_("neighbourhood"),
     )
-    code = models.CharField(
-        _("project code"), max_length=32, unique=True, help_text=_("e.g. RA-2023-07")
-    )
+    code = models.CharField(_("project code"), max_length=32, unique=True, help_text=_("e.g. RA-2023-07"))
     slug = models.SlugField(
         _("web address"),
         max_length=120,
@@ -81,9 +77,7 @@ class Project(models.Model):
     plan_year = models.PositiveSmallIntegerField(
         _("plan year"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )
-    status = models.CharField(
-        _("status"), max_length=24, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED
-    )
+    status = models.CharField(_("status"), max_length=24, choices=ProjectStatus.choices, default=ProjectStatus.PROPOSED)
     summary = models.TextField(_("summary"), blank=True)
 
     budget_central = _money_field(_("central subsidy (yuan)"))
@@ -130,8 +124,9 @@ class Project(models.Model):
                 violation_error_message=_("Budgets cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(progress__gte=0) & Q(progress__lte=100), name="project_progress_0_100",
-                violation_error_message=_("Progress must be between 0 and 100%.")
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="project_progress_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True)
@@ -159,11 +154,7 @@ class Project(models.Model):
     @property
     def budget_total(self) -> Decimal:
         return (
-            self.budget_central
-            + self.budget_provincial
-            + self.budget_city
-            + self.budget_resident
-            + self.budget_other
+            self.budget_central + self.budget_provincial + self.budget_city + self.budget_resident + self.budget_other
         )
 
     @property
@@ -178,9 +169,7 @@ class WorkItemStatus(models.TextChoices):
 
 
 class WorkItem(models.Model):
-    project = models.ForeignKey(
-        Project, on_delete=models.PROTECT, related_name="work_items", verbose_name=_("project")
-    )
+    project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="work_items", verbose_name=_("project"))
     category = models.CharField(_("category"), max_length=16, choices=WorkCategory.choices)
     description = models.CharField(_("description"), max_length=200)
     quantity = models.DecimalField(
@@ -208,11 +197,15 @@ class WorkItem(models.Model):
         verbose_name = _("work item")
         verbose_name_plural = _("work items")
         constraints = [
-            models.CheckConstraint(condition=Q(budget__gte=0), name="workitem_budget_not_negative",
-                violation_error_message=_("The budget cannot be negative.")),
             models.CheckConstraint(
-                condition=Q(progress__gte=0) & Q(progress__lte=100), name="workitem_progress_0_100",
-                violation_error_message=_("Progress must be between 0 and 100%.")
+                condition=Q(budget__gte=0),
+                name="workitem_budget_not_negative",
+                violation_error_message=_("The budget cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0) & Q(progress__lte=100),
+                name="workitem_progress_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True)
@@ -247,9 +240,7 @@ class ProgressReport(models.Model):
     work_item = models.ForeignKey(
         WorkItem, on_delete=models.PROTECT, related_name="progress_reports", verbose_name=_("work item")
     )
-    percent = models.DecimalField(
-        _("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS
-    )
+    percent = models.DecimalField(_("progress (%)"), max_digits=5, decimal_places=2, validators=PERCENT_VALIDATORS)
     note = models.TextField(_("note"), blank=True)
     reported_on = models.DateField(_("as of"), default=timezone.localdate)
     reported_by = models.ForeignKey(
@@ -286,8 +277,9 @@ class ProgressReport(models.Model):
         verbose_name_plural = _("progress reports")
         constraints = [
             models.CheckConstraint(
-                condition=Q(percent__gte=0) & Q(percent__lte=100), name="progressreport_percent_0_100",
-                violation_error_message=_("Progress must be between 0 and 100%.")
+                condition=Q(percent__gte=0) & Q(percent__lte=100),
+                name="progressreport_percent_0_100",
+                violation_error_message=_("Progress must be between 0 and 100%."),
             )
         ]
         indexes = [models.Index(fields=["status", "-created_at"])]

@@ -73,9 +73,7 @@ def project_filter(
     if category:
         queryset = queryset.filter(pk__in=WorkItem.objects.filter(category=category).values("project_id"))
     if search:
-        queryset = queryset.filter(
-            Q(neighbourhood__name__icontains=search) | Q(name__icontains=search)
-        )
+        queryset = queryset.filter(Q(neighbourhood__name__icontains=search) | Q(name__icontains=search))
     return queryset
 
 
@@ -117,9 +115,7 @@ def plan_summary(year: int | None) -> PlanSummary:
     if items["budget"]:
         progress = Decimal(items["weighted"]) / Decimal(items["budget"])
     elif counts["planned"]:
-        progress = Decimal(
-            projects.aggregate(total=Sum("progress"))["total"] or ZERO
-        ) / counts["planned"]
+        progress = Decimal(projects.aggregate(total=Sum("progress"))["total"] or ZERO) / counts["planned"]
     return PlanSummary(
         year=year,
         planned=counts["planned"],
@@ -145,9 +141,7 @@ def latest_confirmed_reports(limit: int = 8, project_ids: Any = None) -> list[Pr
     queryset = ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED)
     if project_ids is not None:
         queryset = queryset.filter(work_item__project_id__in=project_ids)
-    return list(
-        queryset.select_related("work_item__project__neighbourhood").order_by("-reviewed_at", "-pk")[:limit]
-    )
+    return list(queryset.select_related("work_item__project__neighbourhood").order_by("-reviewed_at", "-pk")[:limit])
 
 
 def project_detail(*, slug: str | None = None, pk: int | None = None) -> Project:
@@ -227,7 +221,9 @@ def project_timeline(project: Project, groups: list[CategoryGroup], today: date)
     ]
     if not dates:
         return None
-    start, end = min(dates), max(max(dates), min(today, max(dates + [today])))
+    start, end = min(dates), max(dates)
+    if any(subject.actual_start and not subject.actual_end for _label, subject in subjects):
+        end = max(end, today)  # ongoing work runs up to today
     span = max((end - start).days, 1)
 
     def bar(first: date | None, last: date | None) -> TimelineBar | None:

@@ -109,9 +109,7 @@ def project_create(*, actor: Any, data: Mapping[str, Any]) -> Project:
     if not project.name and project.neighbourhood_id:
         project.name = _("Renovation of %(neighbourhood)s") % {"neighbourhood": project.neighbourhood.name}
     if not project.slug and project.neighbourhood_id and project.plan_year:
-        project.slug = project_slug_suggest(
-            plan_year=project.plan_year, neighbourhood_name=project.neighbourhood.name
-        )
+        project.slug = project_slug_suggest(plan_year=project.plan_year, neighbourhood_name=project.neighbourhood.name)
     with transaction.atomic():
         return save_recorded(project, actor=actor, reason="project_create")
 

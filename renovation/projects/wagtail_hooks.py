@@ -163,7 +163,11 @@ class ProgressReportViewSet(ServiceModelViewSet):
     icon = "tasks"
     edit_view_class = ProgressReviewView
     edit_handler = ObjectList(
-        [FieldPanel("work_item"), FieldRowPanel([FieldPanel("percent"), FieldPanel("reported_on")]), FieldPanel("note")],
+        [
+            FieldPanel("work_item"),
+            FieldRowPanel([FieldPanel("percent"), FieldPanel("reported_on")]),
+            FieldPanel("note"),
+        ],
         base_form_class=ProgressReportForm,
     )
     review_handler = ObjectList(

@@ -22,8 +22,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = DemoSeeder(today=timezone.localdate(), reset_passwords=options["reset_passwords"]).run()
         self.stdout.write(
-            f"Demo data: {result['projects_created']} projects created, "
-            f"{result['pages_created']} public pages created."
+            f"Demo data: {result['projects_created']} projects created, {result['pages_created']} public pages created."
         )
         self.stdout.write("Demo accounts (log in at /admin/):")
         for account in result["accounts"]:

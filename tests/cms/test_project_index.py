@@ -1,0 +1,75 @@
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from renovation.projects.models import ProjectStatus
+
+
+@pytest.fixture
+def index_url() -> str:
+    return "/projects/"
+
+
+def _names(response) -> str:
+    return response.content.decode()
+
+
+def test_it_lists_every_published_project(client, published_project, index_url):
+    one, _ = published_project(items=1)
+    two, _ = published_project(items=1)
+    html = _names(client.get(index_url))
+    assert one.name in html and two.name in html
+
+
+def test_it_filters_by_street_year_status_and_category(client, personas, published_project, index_url):
+    anyang, _ = published_project(items=1, plan_year=2023, status=ProjectStatus.ACCEPTED)
+    yuhai, _ = published_project(
+        items=3, neighbourhood=personas.street_b_place, plan_year=2024, status=ProjectStatus.UNDER_CONSTRUCTION
+    )
+    html = _names(client.get(index_url, {"street": "yuhai"}))
+    assert yuhai.name in html and anyang.name not in html
+    html = _names(client.get(index_url, {"year": "2023"}))
+    assert anyang.name in html and yuhai.name not in html
+    html = _names(client.get(index_url, {"status": "accepted"}))
+    assert anyang.name in html and yuhai.name not in html
+    html = _names(client.get(index_url, {"category": "networks"}))  # only the 3-item project has networks
+    assert yuhai.name in html and anyang.name not in html
+
+
+def test_it_searches_by_neighbourhood_name(client, personas, published_project, index_url):
+    anyang, _ = published_project(items=1)
+    yuhai, _ = published_project(items=1, neighbourhood=personas.street_b_place)
+    html = _names(client.get(index_url, {"q": "飞云"}))
+    assert anyang.name in html and yuhai.name not in html
+
+
+def test_it_survives_nonsense_filters(client, published_project, index_url):
+    published_project(items=1)
+    response = client.get(index_url, {"year": "abc", "page": "999", "status": "<script>", "q": "x" * 500})
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode().split("<main", 1)[1]
+
+
+def test_it_paginates(client, published_project, index_url, settings):
+    settings.PROJECT_INDEX_PAGE_SIZE = 2
+    for _ in range(3):
+        published_project(items=1)
+    first = _names(client.get(index_url))
+    assert 'rel="next"' in first
+    second = _names(client.get(index_url, {"page": "2"}))
+    assert 'rel="prev"' in second
+
+
+def test_its_query_count_does_not_grow_with_projects(client, published_project, index_url, settings):
+    settings.PROJECT_INDEX_PAGE_SIZE = 60
+    for _ in range(5):
+        published_project(items=1, reports_per_item=0)
+    client.get(index_url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(index_url)
+    for _ in range(45):
+        published_project(items=2, reports_per_item=0)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(index_url)
+    assert response.content.decode().count('class="project-card"') == 50
+    assert len(few) == len(many)

@@ -1,0 +1,85 @@
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from renovation.projects.models import ProjectStatus
+from renovation.projects.services import project_update
+
+
+def test_it_shows_the_projects_facts_and_figures(client, published_project):
+    project, page = published_project(items=2, budget_central=Decimal("1200000"))
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert project.name in html
+    assert "飞云花园" in html
+    assert "483" in html  # households
+    assert "120.00 万元" in html  # central subsidy in 万元
+    assert 'role="progressbar"' in html
+    assert f'aria-valuenow="{project.progress:.1f}"' in html
+    assert "建筑" in html and "道路交通和停车" in html  # work items grouped by category
+
+
+def test_it_shows_progress_from_the_back_end_not_a_copy(client, personas, published_project):
+    project, page = published_project(items=1, reports_per_item=0)
+    assert 'aria-valuenow="0.0"' in client.get(page.url).content.decode()
+    from renovation.projects.services import progress_report_confirm, progress_report_submit
+
+    report = progress_report_submit(actor=personas.bureau, work_item=project.work_items.get(), percent=Decimal("64"))
+    progress_report_confirm(actor=personas.bureau, report=report)
+    assert 'aria-valuenow="64.0"' in client.get(page.url).content.decode()
+
+
+def test_it_answers_404_for_a_slug_that_does_not_exist(client, published_project):
+    published_project()
+    assert client.get("/projects/no-such-project/").status_code == 404
+
+
+def test_it_lists_public_changes_and_hides_internal_fields(client, personas, published_project):
+    project, page = published_project(items=1, status=ProjectStatus.UNDER_CONSTRUCTION, actual_start=date(2023, 3, 1))
+    project_update(
+        actor=personas.bureau,
+        project=project,
+        data={
+            "summary": "内部备注不应出现在变更记录",
+            "status": ProjectStatus.ACCEPTED,
+            "actual_end": date(2023, 12, 1),
+        },
+    )
+    html = client.get(page.url).content.decode()
+    change_log = html.split("变更记录", 1)[1]
+    assert "已验收" in change_log and "施工中" in change_log
+    assert "2023-12-01" in change_log
+    assert "内部备注不应出现在变更记录" not in change_log
+    assert personas.bureau.username not in change_log  # staff names stay internal
+
+
+def test_it_draws_a_timeline_of_planned_and_actual_dates(client, published_project):
+    project, page = published_project(items=2, actual_start=date(2023, 3, 10))
+    html = client.get(page.url).content.decode()
+    assert "timeline__bar--planned" in html
+    assert "timeline__bar--actual" in html
+
+
+@pytest.mark.parametrize("language, expected", [("zh-hans", "改造内容"), ("en", "Works")])
+def test_it_speaks_chinese_first_and_english_on_request(client, published_project, language, expected):
+    _project, page = published_project(items=1)
+    client.cookies["django_language"] = language
+    assert expected in client.get(page.url).content.decode()
+
+
+def _count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_its_query_count_does_not_grow_with_work_items_or_reports(client, published_project):
+    _small, small_page = published_project(items=5, reports_per_item=1, code="SMALL", slug="small")
+    _large, large_page = published_project(items=50, reports_per_item=3, code="LARGE", slug="large")
+    client.get(small_page.url)  # warm caches shared by both (site root, content types)
+    assert _count_queries(client, small_page.url) == _count_queries(client, large_page.url)
