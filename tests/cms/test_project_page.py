@@ -58,7 +58,7 @@ def test_it_lists_public_changes_and_hides_internal_fields(client, personas, pub
 
 
 def test_it_draws_a_timeline_of_planned_and_actual_dates(client, published_project):
-    project, page = published_project(items=2, actual_start=date(2023, 3, 10))
+    _project, page = published_project(items=2, actual_start=date(2023, 3, 10))
     html = client.get(page.url).content.decode()
     assert "timeline__bar--planned" in html
     assert "timeline__bar--actual" in html

@@ -21,7 +21,10 @@ pytestmark = pytest.mark.slow
 def _load(env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {key: value for key, value in os.environ.items() if key not in GOOD and not key.endswith("_FILE")}
     clean.update(env, DJANGO_SETTINGS_MODULE="renovation.settings.production")
-    code = "import django; from django.conf import settings; django.setup(); print(settings.DATABASES['default']['ENGINE'])"
+    code = (
+        "import django; from django.conf import settings; django.setup(); "
+        "print(settings.DATABASES['default']['ENGINE'])"
+    )
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=clean, capture_output=True, text=True)
 
 
