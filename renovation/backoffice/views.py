@@ -173,7 +173,9 @@ class RecordHistoryView(AnswerForbiddenMixin, ScopedObjectMixin, HistoryView):
         ]
 
     def get_base_queryset(self) -> models.QuerySet:
-        return self.object.history.select_related("history_user").order_by("-history_date", "-history_id")
+        return self.object.history.select_related("history_user__wagtail_userprofile").order_by(
+            "-history_date", "-history_id"
+        )
 
     def paginate_queryset(self, queryset: models.QuerySet, page_size: int) -> tuple:
         paginator, page, object_list, is_paginated = super().paginate_queryset(queryset, page_size)

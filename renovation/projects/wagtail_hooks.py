@@ -6,17 +6,18 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from renovation.accounts.permissions import can_confirm_progress
+from renovation.accounts.permissions import can_confirm_progress, is_staff_member
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceCreateView, ServiceEditView, ServiceModelViewSet
 from renovation.places.selectors import neighbourhoods_manageable_by
 
 from . import selectors, services
-from .models import ProgressReport, Project, WorkItem
+from .models import ProgressReport, ProgressReportStatus, Project, WorkItem
 
 for _model in (Project, WorkItem, ProgressReport):
     register_permission_policy(_model, KeepRecordsPolicy(_model))
@@ -197,3 +198,28 @@ class ProjectsGroup(ModelViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_projects() -> ModelViewSetGroup:
     return ProjectsGroup()
+
+
+class PendingReportsPanel(Component):
+    """Dashboard: progress reports waiting for the bureau's confirmation, oldest first."""
+
+    name = "pending_progress_reports"
+    template_name = "projects/panels/pending_reports_panel.html"
+    order = 50
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        reports = selectors.progress_reports_visible_to(self.user).filter(status=ProgressReportStatus.PENDING)
+        return {
+            "reports": list(reports.order_by("created_at")[:10]),
+            "total": reports.count(),
+            "can_review": can_confirm_progress(self.user),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_pending_reports_panel(request: Any, panels: list) -> None:
+    if is_staff_member(request.user):
+        panels.append(PendingReportsPanel(request.user))

@@ -3,6 +3,8 @@
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cms.models import ProjectPage
@@ -177,3 +179,46 @@ def test_it_keeps_the_public_out_of_the_admin(client, personas):
     response = client.get(reverse("project:index"))
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_its_project_listing_query_count_does_not_grow(login, personas):
+    client = login(personas.street_a)
+    for _ in range(5):
+        ProjectFactory(neighbourhood=personas.street_a_place)
+    client.get(reverse("project:index"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("project:index"))
+    for _ in range(45):
+        ProjectFactory(neighbourhood=personas.street_a_place)
+    with CaptureQueriesContext(connection) as many:
+        client.get(reverse("project:index"))
+    assert len(few) == len(many)
+
+
+def test_its_history_view_query_count_does_not_grow(login, personas):
+    from renovation.projects.services import project_update
+
+    project = ProjectFactory(neighbourhood=personas.street_a_place)
+    client = login(personas.bureau)
+    url = reverse("project:history", args=[project.pk])
+    for index in range(3):
+        project_update(actor=personas.bureau, project=project, data={"summary": f"v{index}"})
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for index in range(30):
+        project_update(actor=personas.bureau, project=project, data={"summary": f"w{index}"})
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(few) == len(many)
+
+
+def test_it_lists_pending_reports_on_the_bureau_dashboard(login, personas, pending_report):
+    html = login(personas.bureau).get(reverse("wagtailadmin_home")).content.decode()
+    assert pending_report.work_item.description in html
+    assert reverse("progressreport:edit", args=[pending_report.pk]) in html
+
+
+def test_it_shows_street_staff_only_their_pending_reports(login, personas, pending_report):
+    html = login(personas.street_b).get(reverse("wagtailadmin_home")).content.decode()
+    assert pending_report.work_item.description not in html

@@ -83,3 +83,12 @@ def test_its_query_count_does_not_grow_with_work_items_or_reports(client, publis
     _large, large_page = published_project(items=50, reports_per_item=3, code="LARGE", slug="large")
     client.get(small_page.url)  # warm caches shared by both (site root, content types)
     assert _count_queries(client, small_page.url) == _count_queries(client, large_page.url)
+
+
+def test_it_stays_chinese_for_an_english_browser_until_english_is_chosen(client, published_project):
+    _project, page = published_project(items=1)
+    html = client.get(page.url, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "改造内容" in html
+    response = client.post("/i18n/setlang/", {"language": "en", "next": page.url})
+    assert response.status_code == 302
+    assert "Works" in client.get(page.url).content.decode()
