@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = _("Public site")
+
+    def ready(self) -> None:
+        from .permissions import editor_permissions_sync_after_migrate
+
+        post_migrate.connect(editor_permissions_sync_after_migrate, dispatch_uid="cms.editor_permissions")

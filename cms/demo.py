@@ -394,17 +394,20 @@ class DemoSeeder:
                 item.refresh_from_db()
                 if item.progress < 100:
                     report_day = min(self._last_report_day.get(project.pk, self.today) + timedelta(days=7), self.today)
-                    project_services.progress_report_submit(
+                    report = project_services.progress_report_submit(
                         actor=actor,
                         work_item=item,
                         percent=min(item.progress + Decimal(15), Decimal(100)),
                         note="本周完成主体施工，待住建局核实。",
                         reported_on=report_day,
                     )
+                    ProgressReport.objects.filter(pk=report.pk).update(created_at=_at(report_day, 17))
                     clock.stamp(report_day)
             return
-        last_day = start
-        for item in items:
+        # Plan every report first, then file them in date order, as they would have come in:
+        # the history then reads forwards in time.
+        schedule: list[tuple[date, int, WorkItem, Decimal]] = []
+        for order, item in enumerate(items):
             steps = (
                 [Decimal(25), Decimal(60), Decimal(100)]
                 if finish
@@ -413,15 +416,20 @@ class DemoSeeder:
             day = max(start, item.planned_start or start)
             for percent in steps:
                 day = min(day + timedelta(days=rng.randint(20, 45)), self.today)
-                report = project_services.progress_report_submit(
-                    actor=actor, work_item=item, percent=percent, note=_note(percent), reported_on=day
-                )
-                project_services.progress_report_confirm(actor=actor, report=report, note="现场核实无误")
-                ProgressReport.objects.filter(pk=report.pk).update(
-                    created_at=_at(day, 9), reviewed_at=_at(day + timedelta(days=1) if day < self.today else day, 15)
-                )
-                clock.stamp(day)
-                last_day = max(last_day, day)
+                schedule.append((day, order, item, percent))
+        schedule.sort(key=lambda entry: (entry[0], entry[1], entry[3]))
+        last_day = start
+        for day, _order, item, percent in schedule:
+            report = project_services.progress_report_submit(
+                actor=actor, work_item=item, percent=percent, note=_note(percent), reported_on=day
+            )
+            project_services.progress_report_confirm(actor=actor, report=report, note="现场核实无误")
+            # Demo-only backdating of the timestamps the services set to "now".
+            ProgressReport.objects.filter(pk=report.pk).update(
+                created_at=_at(day, 9), reviewed_at=_at(day + timedelta(days=1) if day < self.today else day, 15)
+            )
+            clock.stamp(day)
+            last_day = max(last_day, day)
         self._last_report_day[project.pk] = last_day
 
     def run(self) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from wagtail.admin.views.generic import CreateView, DeleteView, EditView, IndexV
 from wagtail.admin.views.generic.history import HistoryView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from renovation.changelog.operations import operation_label
 from renovation.changelog.selectors import diff_records
 
 Service = Callable[..., models.Model]
@@ -159,6 +160,7 @@ class RecordHistoryView(AnswerForbiddenMixin, ScopedObjectMixin, HistoryView):
 
     filterset_class = None
     history_fields: tuple[str, ...] = ()
+    verbose_name_plural = _("changes")
 
     def get_object(self) -> models.Model:
         return self.get_scoped_object(self.pk)
@@ -167,7 +169,9 @@ class RecordHistoryView(AnswerForbiddenMixin, ScopedObjectMixin, HistoryView):
     def columns(self) -> list[Column]:
         return [
             Column("summary", label=_("Change"), accessor="change_summary"),
-            Column("reason", label=_("Operation"), accessor="history_change_reason"),
+            Column(
+                "reason", label=_("Operation"), accessor=lambda record: operation_label(record.history_change_reason)
+            ),
             UserColumn("history_user", label=_("User"), width="20%"),
             DateColumn("history_date", label=_("Date"), width="15%"),
         ]

@@ -35,6 +35,8 @@ Formatter = Callable[[Model, str, Any], Any]
 
 
 def _display(model: type[Model], name: str, value: Any) -> Any:
+    if value is None or value == "":
+        return "—"
     field = model._meta.get_field(name)
     if field.choices and value is not None:
         return dict(field.flatchoices).get(value, value)

@@ -35,6 +35,9 @@ class ProjectForm(ScopedModelForm):
         # The service derives a name and web address from the neighbourhood when left empty.
         self.fields["name"].required = False
         self.fields["slug"].required = False
+        if self.instance.pk:
+            # The public page lives at this address; links in the wild must keep working.
+            self.fields["slug"].disabled = True
 
 
 class WorkItemForm(ScopedModelForm):

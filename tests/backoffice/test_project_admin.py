@@ -124,7 +124,7 @@ def test_it_shows_who_changed_what_in_the_history_view(login, personas):
     )
     html = client.get(reverse("project:history", args=[project.pk])).content.decode()
     assert "瑞安市建筑工程有限公司" in html
-    assert "project_update" in html
+    assert "编辑项目" in html  # the operation, by its readable name
 
 
 @pytest.fixture
@@ -222,3 +222,10 @@ def test_it_lists_pending_reports_on_the_bureau_dashboard(login, personas, pendi
 def test_it_shows_street_staff_only_their_pending_reports(login, personas, pending_report):
     html = login(personas.street_b).get(reverse("wagtailadmin_home")).content.decode()
     assert pending_report.work_item.description not in html
+
+
+def test_it_lets_bureau_staff_edit_a_project_pages_story(login, personas):
+    from cms.services import project_page_ensure
+
+    page = project_page_ensure(project=ProjectFactory(neighbourhood=personas.street_a_place))
+    assert login(personas.bureau).get(reverse("wagtailadmin_pages:edit", args=[page.pk])).status_code == 200

@@ -36,6 +36,8 @@ def test_it_loads_ruians_2023_plan_and_is_idempotent(db):
     # Progress history is spread over months, not stamped at seeding time.
     dates = list(feiyun.history.values_list("history_date", flat=True))
     assert (max(dates) - min(dates)).days > 90
+    progress = list(feiyun.history.order_by("history_date", "history_id").values_list("progress", flat=True))
+    assert progress == sorted(progress)  # reports were filed in date order: progress only rises
     assert ProgressReport.objects.filter(status="pending").exists()  # something for the bureau to confirm
 
     # Passwords are printed, never fixed in the repository.

@@ -1,0 +1,26 @@
+"""Readable names for the operations that services record as history change reasons."""
+
+from django.utils.translation import gettext_lazy as _
+
+OPERATION_LABELS = {
+    "street_create": _("Street created"),
+    "street_update": _("Street edited"),
+    "community_create": _("Community created"),
+    "community_update": _("Community edited"),
+    "neighbourhood_create": _("Neighbourhood created"),
+    "neighbourhood_update": _("Neighbourhood edited"),
+    "project_create": _("Project created"),
+    "project_update": _("Project edited"),
+    "project_status_change": _("Project status changed"),
+    "work_item_create": _("Work item added"),
+    "work_item_update": _("Work item edited"),
+    "progress_report_submit": _("Progress reported"),
+    "progress_report_confirm": _("Progress confirmed"),
+    "progress_report_reject": _("Progress report rejected"),
+}
+
+
+def operation_label(reason: str | None) -> str:
+    if not reason:
+        return ""
+    return str(OPERATION_LABELS.get(reason, reason))
