@@ -30,6 +30,23 @@ def check_date_order(instance: models.Model) -> None:
         raise ValidationError(errors)
 
 
+def date_order_constraints(prefix: str) -> list[models.CheckConstraint]:
+    """The database's own guard that completion never precedes start (planned and actual)."""
+    return [
+        models.CheckConstraint(
+            condition=Q(**{f"{kind}_end__isnull": True})
+            | Q(**{f"{kind}_start__isnull": True})
+            | Q(**{f"{kind}_end__gte": F(f"{kind}_start")}),
+            name=f"{prefix}_{kind}_end_after_start",
+            violation_error_message=message,
+        )
+        for kind, message in (
+            ("planned", _("The planned completion date cannot be before the planned start date.")),
+            ("actual", _("The actual completion date cannot be before the actual start date.")),
+        )
+    ]
+
+
 class ProjectStatus(models.TextChoices):
     PROPOSED = "proposed", _("Proposed")
     CONSULTING = "consulting", _("Consulting residents")
@@ -128,20 +145,7 @@ class Project(models.Model):
                 name="project_progress_0_100",
                 violation_error_message=_("Progress must be between 0 and 100%."),
             ),
-            models.CheckConstraint(
-                condition=Q(planned_end__isnull=True)
-                | Q(planned_start__isnull=True)
-                | Q(planned_end__gte=F("planned_start")),
-                name="project_planned_end_after_start",
-                violation_error_message=_("The planned completion date cannot be before the planned start date."),
-            ),
-            models.CheckConstraint(
-                condition=Q(actual_end__isnull=True)
-                | Q(actual_start__isnull=True)
-                | Q(actual_end__gte=F("actual_start")),
-                name="project_actual_end_after_start",
-                violation_error_message=_("The actual completion date cannot be before the actual start date."),
-            ),
+            *date_order_constraints("project"),
         ]
         indexes = [models.Index(fields=["plan_year", "status"])]
 
@@ -207,20 +211,7 @@ class WorkItem(models.Model):
                 name="workitem_progress_0_100",
                 violation_error_message=_("Progress must be between 0 and 100%."),
             ),
-            models.CheckConstraint(
-                condition=Q(planned_end__isnull=True)
-                | Q(planned_start__isnull=True)
-                | Q(planned_end__gte=F("planned_start")),
-                name="workitem_planned_end_after_start",
-                violation_error_message=_("The planned completion date cannot be before the planned start date."),
-            ),
-            models.CheckConstraint(
-                condition=Q(actual_end__isnull=True)
-                | Q(actual_start__isnull=True)
-                | Q(actual_end__gte=F("actual_start")),
-                name="workitem_actual_end_after_start",
-                violation_error_message=_("The actual completion date cannot be before the actual start date."),
-            ),
+            *date_order_constraints("workitem"),
         ]
 
     def __str__(self) -> str:
