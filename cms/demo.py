@@ -23,6 +23,7 @@ from renovation.places.models import Community, ManagementType, Neighbourhood, S
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
+from .demo_supervision import seed_supervision
 from .services import project_pages_sync
 
 STREETS = [
@@ -441,6 +442,9 @@ class DemoSeeder:
         bureau = User.objects.get(username="bureau")
         created = self.projects(bureau)
         pages = project_pages_sync(actor=bureau)
+        accounts += seed_supervision(
+            bureau=bureau, today=self.today, new_password=self._new_password, account_class=Account
+        )
         return {"accounts": accounts, "projects_created": created, "pages_created": pages}
 
 

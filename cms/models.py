@@ -17,6 +17,7 @@ from wagtail.models import Page
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
+from renovation.supervision import selectors as supervision_selectors
 
 
 class HomePage(Page):
@@ -131,6 +132,8 @@ class ProjectPage(Page):
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
                 "change_log": project_selectors.project_change_log(project),
+                "site_issues": supervision_selectors.public_issues(project),
+                "issue_figures": supervision_selectors.project_response_figures(project),
             }
         )
         return context

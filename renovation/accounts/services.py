@@ -7,7 +7,10 @@ from typing import Any
 from django.apps import apps as django_apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from renovation.places.models import Street
 
@@ -29,6 +32,11 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
         },
+        "supervision": {
+            "supervisor": ("add", "change", "view"),
+            "constructionunit": ("add", "change", "view"),
+            "siteissue": ("change", "view"),
+        },
         "wagtailimages": {"image": ("add", "change", "choose")},
         "wagtaildocs": {"document": ("add", "change", "choose")},
     },
@@ -42,6 +50,11 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "project": ("add", "change", "view"),
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
+        },
+        "supervision": {
+            "supervisor": ("view",),
+            "constructionunit": ("view",),
+            "siteissue": ("change", "view"),
         },
         "wagtailimages": {"image": ("add", "choose")},
     },
@@ -103,3 +116,30 @@ def staff_account_ensure(
         group = groups[BUREAU_GROUP if role == StaffRole.BUREAU else STREET_GROUP]
         user.groups.add(group)
     return user, created
+
+
+def resident_account_ensure(*, username: str, full_name: str, email: str = "", password: str | None = None) -> Any:
+    """The login of a resident supervisor or a construction-unit member: created when new,
+    renamed when it exists. Staff accounts cannot be reused for these roles."""
+    User = get_user_model()
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": _("Enter the account name the person will sign in with.")})
+    user = User.objects.filter(username=username).first()
+    if user is not None and (user.is_superuser or StaffProfile.objects.filter(user=user).exists()):
+        raise ValidationError({"username": _("This is a staff account; choose another account name.")})
+    if user is None:
+        if not password:
+            raise ValidationError({"password": _("Set a first password for the new account.")})
+        user = User(username=username)
+    user.first_name = (full_name or "").strip()[:150]
+    user.email = (email or "").strip()
+    if password:
+        try:
+            validate_password(password, user)
+        except ValidationError as error:
+            raise ValidationError({"password": error.messages}) from error
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    return user

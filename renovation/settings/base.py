@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "renovation.projects",
     "renovation.changelog",
     "renovation.backoffice",
+    "renovation.public",
+    "renovation.notifications",
+    "renovation.supervision",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -79,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "renovation.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -131,7 +135,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "wagtailadmin_login"
+# Supervisors and construction units sign in on the public site; staff use the admin's login.
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "supervision:home"
+LOGOUT_REDIRECT_URL = "/"
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -166,6 +173,25 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- Product rules --------------------------------------------------------------------------
 PROJECT_INDEX_PAGE_SIZE = env_int("PROJECT_INDEX_PAGE_SIZE", 12)
 READINESS_TIMEOUT_SECONDS = env_int("READINESS_TIMEOUT_SECONDS", 3)
+
+# Site issues: how long the construction unit has to rectify, by category (hours).
+SITE_ISSUE_DEADLINE_HOURS = {
+    "safety": env_int("SITE_ISSUE_SAFETY_HOURS", 24),
+    "quality": env_int("SITE_ISSUE_QUALITY_HOURS", 72),
+}
+SITE_ISSUE_DEFAULT_DEADLINE_HOURS = env_int("SITE_ISSUE_DEFAULT_HOURS", 7 * 24)
+SITE_ISSUE_URGENT_DEADLINE_HOURS = env_int("SITE_ISSUE_URGENT_HOURS", 24)
+SITE_ISSUE_MAX_PHOTOS = env_int("SITE_ISSUE_MAX_PHOTOS", 9)
+
+# Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
+PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
+PHOTO_DISPLAY_EDGE = env_int("PHOTO_DISPLAY_EDGE", 1600)
+PHOTO_THUMBNAIL_EDGE = env_int("PHOTO_THUMBNAIL_EDGE", 400)
+PHOTO_JPEG_QUALITY = env_int("PHOTO_JPEG_QUALITY", 85)
+# Nine 15 MB photos in one submission, plus the form.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

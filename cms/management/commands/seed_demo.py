@@ -24,7 +24,9 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {result['projects_created']} projects created, {result['pages_created']} public pages created."
         )
-        self.stdout.write("Demo accounts (log in at /admin/):")
+        self.stdout.write(
+            "Demo accounts (staff sign in at /admin/, supervisors and construction units at /accounts/login/):"
+        )
         for account in result["accounts"]:
             street = f", street {account.street_code}" if account.street_code else ""
             if account.password:
