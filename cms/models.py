@@ -14,6 +14,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from renovation.discussion.selectors import thread_context
+from renovation.discussion.services import thread_for_project
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
@@ -124,6 +126,7 @@ class ProjectPage(Page):
         context.update(
             {
                 "project": project,
+                "live_key": f"project-{project.pk}",
                 "neighbourhood": project.neighbourhood,
                 "budget_sources": [
                     (project._meta.get_field(name).verbose_name, getattr(project, name))
@@ -136,6 +139,8 @@ class ProjectPage(Page):
                 "issue_figures": supervision_selectors.project_response_figures(project),
             }
         )
+        thread = thread_for_project(project)
+        context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
         return context
 
 

@@ -1,3 +1,9 @@
-"""WebSocket routes. Live threads and status updates add their consumers here."""
+"""WebSocket routes."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from renovation.discussion.consumers import ThreadConsumer
+
+websocket_urlpatterns = [
+    path("ws/threads/<int:thread_id>/", ThreadConsumer.as_asgi()),
+]

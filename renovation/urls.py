@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("supervise/", include("renovation.supervision.urls")),
     path("notifications/", include("renovation.notifications.urls")),
+    path("discussion/", include("renovation.discussion.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

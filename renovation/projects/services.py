@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import can_confirm_progress, can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.realtime.events import project_group, publish
+from renovation.realtime.messages import project_status_message
 
 from .models import (
     HUNDRED,
@@ -129,7 +131,10 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
         )
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
-        return save_recorded(project, actor=actor, reason=reason)
+        save_recorded(project, actor=actor, reason=reason)
+        if project.status != previous_status:
+            publish(project_group(project.pk), project_status_message(project))
+    return project
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:
@@ -149,6 +154,7 @@ def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -
     if progress != project.progress:
         project.progress = progress
         save_recorded(project, actor=actor, reason=reason)
+        publish(project_group(project.pk), project_status_message(project))
     return project
 
 

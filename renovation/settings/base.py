@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "renovation.public",
     "renovation.notifications",
     "renovation.supervision",
+    "renovation.discussion",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -182,6 +183,11 @@ SITE_ISSUE_DEADLINE_HOURS = {
 SITE_ISSUE_DEFAULT_DEADLINE_HOURS = env_int("SITE_ISSUE_DEFAULT_HOURS", 7 * 24)
 SITE_ISSUE_URGENT_DEADLINE_HOURS = env_int("SITE_ISSUE_URGENT_HOURS", 24)
 SITE_ISSUE_MAX_PHOTOS = env_int("SITE_ISSUE_MAX_PHOTOS", 9)
+
+# Discussion threads.
+COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 2000)
+COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
+COMMENT_RATE_LIMIT_PER_MINUTE = env_int("COMMENT_RATE_LIMIT_PER_MINUTE", 10)
 
 # Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024

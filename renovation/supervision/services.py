@@ -26,6 +26,8 @@ from renovation.accounts.services import resident_account_ensure
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.notifications.services import notify
 from renovation.projects.models import Project
+from renovation.realtime.events import issue_group, publish
+from renovation.realtime.messages import issue_status_message
 
 from .models import (
     ConstructionUnit,
@@ -172,6 +174,7 @@ def _move(issue: SiteIssue, *, actor: Any, to: str, note: str = "") -> SiteIssue
     SiteIssueTransition.objects.create(issue=issue, actor=actor, from_status=issue.status, to_status=to, note=note)
     issue.status = to
     save_recorded(issue, actor=actor, reason=f"site_issue_{to}")
+    publish(issue_group(issue.pk), issue_status_message(issue))
     return issue
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renovation.accounts.permissions import is_staff_member
+from renovation.discussion.selectors import thread_context
+from renovation.discussion.services import thread_for_issue
 
 from . import selectors, services
 from .forms import AcceptForm, IssueReportForm, NoteForm, RectifyForm
@@ -104,7 +106,9 @@ def _issue_context(request: HttpRequest, issue: SiteIssue, **forms: Any) -> dict
     user = request.user
     photos = list(issue.photos.all())
     allowed = services.TRANSITIONS[issue.status]
+    discussion = thread_context(thread_for_issue(issue), user, next_url=request.path)
     return {
+        **discussion,
         "issue": issue,
         "before_photos": [p for p in photos if p.kind == "before"],
         "after_photos": [p for p in photos if p.kind == "after"],

@@ -1,0 +1,41 @@
+"""The one way to publish live events: after the transaction commits, to a Channels group.
+
+Nothing is published for a change that rolls back. channels_redis drops messages for a full
+channel without raising, so a publish is best-effort by design; clients that reconnect ask for
+everything after the last event they saw (see renovation/discussion/consumers.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+
+def project_group(project_id: int) -> str:
+    return f"project-{project_id}"
+
+
+def issue_group(issue_id: int) -> str:
+    return f"issue-{issue_id}"
+
+
+def publish(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` (a JSON-able dict for the browser) to ``group`` once the current
+    transaction commits; immediately when there is none."""
+
+    def send() -> None:
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        try:
+            async_to_sync(layer.group_send)(group, {"type": "live.event", "message": message})
+        except Exception:  # a live update must never undo or fail the change it reports
+            logger.exception("publishing %s to %s failed", message.get("type"), group)
+
+    transaction.on_commit(send)
