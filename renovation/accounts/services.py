@@ -37,6 +37,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "constructionunit": ("add", "change", "view"),
             "siteissue": ("change", "view"),
         },
+        "discussion": {"comment": ("change", "view")},
         "wagtailimages": {"image": ("add", "change", "choose")},
         "wagtaildocs": {"document": ("add", "change", "choose")},
     },
@@ -56,6 +57,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "constructionunit": ("view",),
             "siteissue": ("change", "view"),
         },
+        "discussion": {"comment": ("change", "view")},
         "wagtailimages": {"image": ("add", "choose")},
     },
 }
