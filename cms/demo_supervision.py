@@ -15,6 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from renovation.discussion.models import Comment
+from renovation.discussion.services import comment_post, thread_for_issue, thread_for_project
 from renovation.projects.models import Project, ProjectStatus
 from renovation.supervision import services as supervision_services
 from renovation.supervision.models import ConstructionUnit, SiteIssue, Supervisor
@@ -154,3 +156,22 @@ def _issues(bureau: Any, building: list[Project]) -> None:
             )
             if stage == "confirmed":
                 supervision_services.site_issue_confirm(actor=supervisor.user, issue=issue, note="现场查看，已修好。")
+
+
+def seed_discussion(*, bureau: Any) -> None:
+    """A few comments on the project under construction and on one issue's working thread."""
+    if Comment.objects.exists():
+        return
+    supervisor = Supervisor.objects.select_related("user").order_by("pk").first()
+    if supervisor is None:
+        return
+    project = supervisor.projects.order_by("code").first()
+    if project is None:
+        return
+    thread = thread_for_project(project)
+    comment_post(actor=supervisor.user, thread=thread, text="外墙脚手架什么时候拆？楼下老人进出不太方便。")
+    comment_post(actor=bureau, thread=thread, text="预计下月中旬拆除，届时会在小区公告栏和这里通知大家。")
+    issue = SiteIssue.objects.filter(project=project).order_by("pk").first()
+    builder = get_user_model().objects.filter(construction_units__projects=project).first()
+    if issue is not None and builder is not None:
+        comment_post(actor=builder, thread=thread_for_issue(issue), text="已安排明早八点处理，处理完上传照片。")

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from renovation.projects.models import Project
 
-from .models import ProjectIndexPage, ProjectPage
+from .models import HomePage, ProjectIndexPage, ProjectPage
 
 
 def project_page_ensure(*, project: Project, actor: Any = None) -> ProjectPage | None:
@@ -39,3 +42,20 @@ def project_pages_sync(*, actor: Any = None) -> int:
         if project_page_ensure(project=project, actor=actor) is not None:
             created += 1
     return created
+
+
+def site_ensure() -> ProjectIndexPage:
+    """The home page, the project index and the default site, created if missing (a fresh
+    database gets them from migration 0002; this restores them after a wipe)."""
+    with transaction.atomic():
+        Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
+        home = HomePage.objects.first()
+        if home is None:
+            root = Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+            home = root.add_child(instance=HomePage(title=settings.WAGTAIL_SITE_NAME, slug="home"))
+        if not Site.objects.filter(is_default_site=True).exists():
+            Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        index = ProjectIndexPage.objects.first()
+        if index is None:
+            index = home.add_child(instance=ProjectIndexPage(title="改造项目", slug="projects"))
+    return index

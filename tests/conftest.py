@@ -67,3 +67,12 @@ def login(client: Client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def site_tree(db):
+    """The public page tree. Migrations create it, but a transactional test's flush wipes it for
+    the transactional tests that follow, so those ask for it explicitly."""
+    from cms.services import site_ensure
+
+    return site_ensure()

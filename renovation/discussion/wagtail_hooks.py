@@ -46,8 +46,8 @@ class CommentSummaryPanel(Panel):
 
 class ModerationForm(ScopedModelForm):
     decision = forms.ChoiceField(
-        label=_("Decision"),
-        choices=[("hide", _("Hide, showing the reason in its place")), ("show", _("Show"))],
+        label=_("Moderation"),
+        choices=[("hide", _("Hide, showing the reason in its place")), ("show", _("Show the comment"))],
         widget=forms.RadioSelect,
     )
     reason = forms.CharField(label=_("Reason (shown to readers)"), max_length=200, required=False)

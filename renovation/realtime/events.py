@@ -7,7 +7,9 @@ everything after the last event they saw (see renovation/discussion/consumers.py
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -34,8 +36,32 @@ def publish(group: str, message: dict[str, Any]) -> None:
         if layer is None:
             return
         try:
-            async_to_sync(layer.group_send)(group, {"type": "live.event", "message": message})
+            _run_sync(layer.group_send, group, {"type": "live.event", "message": message})
         except Exception:  # a live update must never undo or fail the change it reports
             logger.exception("publishing %s to %s failed", message.get("type"), group)
 
     transaction.on_commit(send)
+
+
+def _run_sync(coroutine_function: Any, *args: Any) -> None:
+    """Run a coroutine function from sync code. Services normally run in a thread without an event
+    loop (WSGI, sync_to_async); when sync code runs on a thread whose loop is busy (a sync caller
+    inside an async framework), async_to_sync refuses, so hand the call to a short-lived thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        async_to_sync(coroutine_function)(*args)
+        return
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            async_to_sync(coroutine_function)(*args)
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=worker, name="realtime-publish")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]

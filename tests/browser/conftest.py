@@ -49,3 +49,39 @@ def phone(browser):
 
 # The supervision cast (supervisor, construction unit, projects) is shared with these tests.
 from tests.supervision.conftest import cast, reported_issue  # noqa: E402, F401
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The real ASGI application (HTTP and WebSockets, static files too) served by uvicorn in a
+    thread of this process, so it shares the test database and the channel layer."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from channels.routing import ProtocolTypeRouter
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+    from django.core.asgi import get_asgi_application
+
+    from renovation.routing import websocket_application
+
+    application = ProtocolTypeRouter(
+        {"http": ASGIStaticFilesHandler(get_asgi_application()), "websocket": websocket_application()}
+    )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(application, host="127.0.0.1", port=port, lifespan="off", log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            pytest.fail("the ASGI test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -10,7 +10,7 @@ from cms.services import project_page_ensure
 from renovation.supervision.models import SiteIssue
 from renovation.supervision.services import site_issue_accept
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("site_tree")]
 
 
 PHONE_WIDTH = 360
