@@ -26,7 +26,7 @@ from renovation.accounts.services import resident_account_ensure
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.notifications.services import notify
 from renovation.projects.models import Project
-from renovation.realtime.events import issue_group, publish
+from renovation.realtime.events import issue_group, project_group, publish
 from renovation.realtime.messages import issue_status_message
 
 from .models import (
@@ -174,7 +174,11 @@ def _move(issue: SiteIssue, *, actor: Any, to: str, note: str = "") -> SiteIssue
     SiteIssueTransition.objects.create(issue=issue, actor=actor, from_status=issue.status, to_status=to, note=note)
     issue.status = to
     save_recorded(issue, actor=actor, reason=f"site_issue_{to}")
-    publish(issue_group(issue.pk), issue_status_message(issue))
+    message = issue_status_message(issue)
+    publish(issue_group(issue.pk), message)
+    if issue.is_public:
+        # The public project page lists accepted issues; a private one must not even be hinted at.
+        publish(project_group(issue.project_id), message)
     return issue
 
 

@@ -170,3 +170,28 @@ async def test_issue_status_changes_arrive_on_the_working_thread(connect, issue_
     await sync_to_async(site_issue_accept)(actor=personas.street_a, issue=issue)
     message = await reader.receive_json_from(timeout=2)
     assert (message["type"], message["subject"], message["status"]) == ("status", "issue", "accepted")
+
+
+async def test_the_public_project_thread_hears_only_of_public_issues(connect, project_thread, cast, personas):
+    from renovation.supervision.services import site_issue_accept, site_issue_reject, site_issue_report
+    from tests.supervision.conftest import jpeg
+
+    def report():
+        return site_issue_report(
+            actor=cast.supervisor,
+            project=cast.project,
+            category="quality",
+            severity="general",
+            description="x",
+            location="y",
+            photos=[jpeg()],
+        )
+
+    reader, _, _ = await connect(project_thread)
+    private = await sync_to_async(report)()
+    await sync_to_async(site_issue_reject)(actor=personas.street_a, issue=private, reason="重复")
+    assert await reader.receive_nothing(timeout=0.3)  # submitted and rejected issues stay private
+    public = await sync_to_async(report)()
+    await sync_to_async(site_issue_accept)(actor=personas.street_a, issue=public)
+    message = await reader.receive_json_from(timeout=2)
+    assert (message["subject"], message["id"], message["status"]) == ("issue", public.pk, "accepted")
