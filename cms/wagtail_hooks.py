@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -5,7 +7,7 @@ from wagtail import hooks
 
 from renovation.projects.models import Project
 
-from .services import project_page_ensure
+from .services import project_page_ensure, project_pages_sync
 
 
 @hooks.register("after_create_project")
@@ -18,3 +20,9 @@ def create_public_page(request: HttpRequest, project: Project) -> None:
             _("The public page is online at %(url)s") % {"url": page.get_url(request) or page.url_path},
         )
     return None
+
+
+@hooks.register("after_plan_import")
+def publish_imported_projects(record: Any) -> None:
+    """Projects created by the annual plan import get their public pages too."""
+    project_pages_sync(actor=record.uploaded_by)

@@ -61,6 +61,19 @@ def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
     return TemplateResponse(request, "backoffice/forbidden.html", {"message": message}, status=403)
 
 
+def answer_forbidden(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The function-view twin of AnswerForbiddenMixin."""
+
+    @functools.wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as error:
+            return forbidden(request, error)
+
+    return guarded
+
+
 class AnswerForbiddenMixin:
     """Answer a refused permission with 403 and the reason, instead of Wagtail's redirect to the
     dashboard: staff see why, and the refusal is visible to monitoring and tests."""

@@ -24,6 +24,7 @@ from .models import (
     WorkCategory,
     WorkItem,
 )
+from .progress import weighted_progress
 
 PROJECT_RELATED = ("neighbourhood__community__street",)
 _BUDGET_TIMES_PROGRESS = ExpressionWrapper(
@@ -166,18 +167,15 @@ def work_items_by_category(project: Project) -> list[CategoryGroup]:
         members = [item for item in items if item.category == value]
         if not members:
             continue
-        budget = sum((item.budget for item in members), ZERO)
-        if budget > 0:
-            progress = sum((item.budget * item.progress for item in members), ZERO) / budget
-        else:
-            progress = sum((item.progress for item in members), ZERO) / len(members)
         groups.append(
             CategoryGroup(
                 category=value,
                 label=str(label),
                 items=members,
-                budget=budget,
-                progress=progress.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP),
+                budget=sum((item.budget for item in members), ZERO),
+                progress=weighted_progress((item.budget, item.progress) for item in members).quantize(
+                    Decimal("0.1"), rounding=ROUND_HALF_UP
+                ),
             )
         )
     return groups

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,7 +24,6 @@ from renovation.realtime.messages import project_status_message
 
 from .models import (
     HUNDRED,
-    ZERO,
     ProgressReport,
     ProgressReportStatus,
     Project,
@@ -32,6 +31,7 @@ from .models import (
     WorkItem,
     WorkItemStatus,
 )
+from .progress import weighted_progress
 
 PROJECT_FIELDS = (
     "neighbourhood",
@@ -138,19 +138,8 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:
-    """Set the project's progress to the budget-weighted mean of its work items.
-
-    Items without a budget count equally when no item has one (a plan still being costed).
-    """
-    items = list(WorkItem.objects.filter(project=project).values_list("budget", "progress"))
-    total_budget = sum((budget for budget, _progress in items), ZERO)
-    if not items:
-        progress = ZERO
-    elif total_budget > 0:
-        progress = sum((budget * value for budget, value in items), ZERO) / total_budget
-    else:
-        progress = sum((value for _budget, value in items), ZERO) / len(items)
-    progress = progress.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    """Set the project's progress to the budget-weighted mean of its work items."""
+    progress = weighted_progress(WorkItem.objects.filter(project=project).values_list("budget", "progress"))
     if progress != project.progress:
         project.progress = progress
         save_recorded(project, actor=actor, reason=reason)

@@ -27,7 +27,9 @@ INSTALLED_APPS = [
     "renovation.public",
     "renovation.notifications",
     "renovation.supervision",
+    "renovation.planning",
     "renovation.discussion",
+    "renovation.reports",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -188,6 +190,13 @@ SITE_ISSUE_MAX_PHOTOS = env_int("SITE_ISSUE_MAX_PHOTOS", 9)
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 2000)
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 COMMENT_RATE_LIMIT_PER_MINUTE = env_int("COMMENT_RATE_LIMIT_PER_MINUTE", 10)
+
+# Annual plan import (.xlsx): size limits, zip-bomb guards, background processing.
+PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_MB", 10) * 1024 * 1024
+PLAN_IMPORT_MAX_UNPACKED_BYTES = env_int("PLAN_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024
+PLAN_IMPORT_MAX_RATIO = env_int("PLAN_IMPORT_MAX_RATIO", 200)
+PLAN_IMPORT_MAX_ZIP_ENTRIES = env_int("PLAN_IMPORT_MAX_ZIP_ENTRIES", 2000)
+PLAN_IMPORT_IN_BACKGROUND = env_bool("PLAN_IMPORT_IN_BACKGROUND", True)
 
 # Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024

@@ -14,3 +14,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Imports run in the request in tests, so their outcome can be asserted at once.
+PLAN_IMPORT_IN_BACKGROUND = False

@@ -1,0 +1,42 @@
+"""The user's own workbook handed back with every bad cell marked and a list of the problems."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import IO
+
+from django.utils.translation import gettext as _
+from openpyxl import load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Font, PatternFill
+
+from .reading import Problem
+
+BAD = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
+ERRORS_SHEET = "错误清单"
+
+
+def annotated_copy(handle: IO[bytes], problems: Iterable[Problem]) -> bytes:
+    workbook = load_workbook(handle)  # full mode: keeps their formatting, lets us mark cells
+    problems = list(problems)
+    for problem in problems:
+        if problem.cell and problem.sheet in workbook.sheetnames:
+            cell = workbook[problem.sheet][problem.cell]
+            cell.fill = BAD
+            note = f"{cell.comment.text}\n{problem.message}" if cell.comment else problem.message
+            cell.comment = Comment(note, _("Plan import"))
+    if ERRORS_SHEET in workbook.sheetnames:
+        del workbook[ERRORS_SHEET]
+    sheet = workbook.create_sheet(ERRORS_SHEET, 0)
+    sheet.append([_("Sheet"), _("Row"), _("Column"), _("Problem")])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for problem in problems:
+        sheet.append([problem.sheet, problem.row, problem.column, problem.message])
+    for letter, width in zip("ABCD", (12, 8, 18, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()

@@ -1,0 +1,48 @@
+"""An upload of the annual plan workbook and what became of it."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanImport(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        VALIDATING = "validating", _("Checking")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Not imported: errors found")
+        FAILED = "failed", _("Interrupted")
+
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    workbook = models.FileField(_("workbook"), upload_to="plan-imports/%Y/%m/")
+    annotated = models.FileField(_("workbook with errors marked"), upload_to="plan-imports/%Y/%m/", blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    summary = models.JSONField(_("summary"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("plan import")
+        verbose_name_plural = _("plan imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def percent(self) -> float:
+        if self.status in (self.Status.DONE,):
+            return 100.0
+        return round(self.rows_done / self.rows_total * 100, 1) if self.rows_total else 0.0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
