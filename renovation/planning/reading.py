@@ -40,7 +40,7 @@ CATEGORY_NAMES_ZH = {
 
 def category_lookup() -> dict[str, str]:
     """Chinese names, English names (whatever the active language) and codes, lower-cased."""
-    lookup = {name: value for name, value in CATEGORY_NAMES_ZH.items()}
+    lookup = dict(CATEGORY_NAMES_ZH)
     lookup.update({value: value for value in WorkCategory.values})
     lookup.update({str(label).lower(): value for value, label in WorkCategory.choices})
     with translation.override("en"):
