@@ -120,7 +120,10 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py 8 gives sockets a 5 s read timeout, as long as channels_redis's blocking
+                # receive (BZPOPMIN, 5 s): an idle worker then dies with TimeoutError and drops its
+                # sockets (channels_redis#422). No socket timeout: the blocking read bounds itself.
+                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
                 # channels_redis drops messages for a full channel without raising; live
                 # clients catch up by asking for everything after the last id they saw.
                 "capacity": env_int("CHANNEL_CAPACITY", 1500),
