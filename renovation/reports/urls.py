@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "renovation_reports"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("project-ledger.xlsx", views.project_ledger, name="project_ledger"),
+    path("monthly-report.xlsx", views.monthly_report, name="monthly_report"),
+    path("site-issues.xlsx", views.site_issue_register, name="site_issue_register"),
+]
