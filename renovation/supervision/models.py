@@ -162,9 +162,9 @@ class SiteIssue(models.Model):
     rejection_reason = models.TextField(_("reason for not accepting"), blank=True)
     response = models.TextField(_("construction unit's answer"), blank=True)
     created_at = models.DateTimeField(_("reported"), default=timezone.now, db_index=True)
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    rectified_at = models.DateTimeField(_("rectified"), null=True, blank=True)
-    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
 
     history = HistoricalRecords()
 
