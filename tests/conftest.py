@@ -15,6 +15,9 @@ from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
 from tests.factories import NeighbourhoodFactory, StreetFactory, UserFactory
 
+# The supervision cast (supervisor, construction unit, projects) serves several test packages.
+pytest_plugins = ["tests.supervision.fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _chinese_by_default():

@@ -47,10 +47,6 @@ def phone(browser):
     context.close()
 
 
-# The supervision cast (supervisor, construction unit, projects) is shared with these tests.
-from tests.supervision.conftest import cast, reported_issue  # noqa: E402, F401
-
-
 @pytest.fixture
 def asgi_server(transactional_db):
     """The real ASGI application (HTTP and WebSockets, static files too) served by uvicorn in a

@@ -1,3 +1,4 @@
+import contextlib
 from typing import Any
 
 import pytest
@@ -7,7 +8,6 @@ from channels.testing import WebsocketCommunicator
 from django.test import Client
 
 from renovation.discussion.services import thread_for_issue, thread_for_project
-from tests.supervision.conftest import cast, reported_issue  # noqa: F401  (shared cast)
 
 
 @pytest.fixture
@@ -46,7 +46,5 @@ async def connect():
     yield _connect
     # Always disconnect, even when a test failed half-way (a refused socket is already closed).
     for communicator in opened:
-        try:
+        with contextlib.suppress(Exception):
             await communicator.disconnect()
-        except Exception:
-            pass

@@ -174,7 +174,7 @@ async def test_issue_status_changes_arrive_on_the_working_thread(connect, issue_
 
 async def test_the_public_project_thread_hears_only_of_public_issues(connect, project_thread, cast, personas):
     from renovation.supervision.services import site_issue_accept, site_issue_reject, site_issue_report
-    from tests.supervision.conftest import jpeg
+    from tests.supervision.fixtures import jpeg
 
     def report():
         return site_issue_report(

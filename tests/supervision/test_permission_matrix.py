@@ -6,7 +6,7 @@ from django.test import Client
 
 from renovation.supervision.models import IssueStatus, SiteIssue
 from renovation.supervision.services import site_issue_accept, site_issue_rectify
-from tests.supervision.conftest import jpeg
+from tests.supervision.fixtures import jpeg
 
 ROLES = [
     "anonymous",

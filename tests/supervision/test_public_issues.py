@@ -8,7 +8,7 @@ from cms.services import project_page_ensure
 from renovation.supervision.models import SiteIssue
 from renovation.supervision.selectors import project_response_figures
 from renovation.supervision.services import site_issue_accept, site_issue_confirm, site_issue_rectify, site_issue_reject
-from tests.supervision.conftest import jpeg
+from tests.supervision.fixtures import jpeg
 
 
 def test_it_shows_before_and_after_photos_side_by_side(client, personas, cast, reported_issue):

@@ -9,7 +9,7 @@ from PIL import Image
 from renovation.notifications.models import Notification
 from renovation.supervision.models import IssueStatus, SiteIssue, SiteIssuePhoto
 from renovation.supervision.services import site_issue_report
-from tests.supervision.conftest import jpeg, not_an_image
+from tests.supervision.fixtures import jpeg, not_an_image
 
 
 def test_it_records_the_issue_with_its_photos_and_first_step(cast, reported_issue):

@@ -15,7 +15,7 @@ from renovation.supervision.services import (
     site_issue_reopen,
     site_issue_start_rectifying,
 )
-from tests.supervision.conftest import jpeg, not_an_image
+from tests.supervision.fixtures import jpeg, not_an_image
 
 
 def _steps(issue) -> list[tuple[str, str]]:
