@@ -6,13 +6,13 @@ what the admin says; everything follows the language active at export time.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import date
 from typing import IO, Any
 
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 
 from renovation.places.models import ManagementType, Neighbourhood
 from renovation.projects.models import Project, ProjectStatus
@@ -21,23 +21,17 @@ from renovation.supervision.models import IssueCategory, IssueSeverity, IssueSta
 from .exports import MonthlyProjectRow, MonthlyReport, MonthlyTotals
 from .workbook import Column, Kind, ReportWorkbook, title_line
 
-Field = tuple[str, Callable[[], str], Kind, float]
+# key in the export's rows, header (lazy: translated when the sheet is made), kind, width
+Field = tuple[str, Any, Kind, float]
 
 
-def _field_header(model: Any, name: str) -> str:
-    return capfirst(str(model._meta.get_field(name).verbose_name))
-
-
-def _field(model: Any, name: str) -> Callable[[], str]:
-    return lambda: _field_header(model, name)
-
-
-def _text(message: str) -> Callable[[], str]:
-    return lambda: _(message)
+def _field(model: Any, name: str) -> Any:
+    """The model field's own (lazy, translated) name as a header."""
+    return capfirst(model._meta.get_field(name).verbose_name)
 
 
 def _columns(fields: Iterable[Field]) -> list[Column]:
-    return [Column(header(), kind, width) for _key, header, kind, width in fields]
+    return [Column(str(header), kind, width) for _key, header, kind, width in fields]
 
 
 def _labels(choices: Any) -> dict[str, str]:
@@ -49,7 +43,7 @@ def _labels(choices: Any) -> dict[str, str]:
 LEDGER_FIELDS: tuple[Field, ...] = (
     ("code", _field(Project, "code"), Kind.TEXT, 14),
     ("name", _field(Project, "name"), Kind.TEXT, 28),
-    ("street", _text("Street"), Kind.TEXT, 12),
+    ("street", gettext_lazy("Street"), Kind.TEXT, 12),
     ("community", _field(Neighbourhood, "community"), Kind.TEXT, 12),
     ("neighbourhood_name", _field(Project, "neighbourhood"), Kind.TEXT, 18),
     ("built_year", _field(Neighbourhood, "built_year"), Kind.INTEGER, 9),
@@ -64,7 +58,7 @@ LEDGER_FIELDS: tuple[Field, ...] = (
     ("budget_city", _field(Project, "budget_city"), Kind.MONEY, 17),
     ("budget_resident", _field(Project, "budget_resident"), Kind.MONEY, 17),
     ("budget_other", _field(Project, "budget_other"), Kind.MONEY, 17),
-    ("budget_total", _text("Total budget (yuan)"), Kind.MONEY, 18),
+    ("budget_total", gettext_lazy("Total budget (yuan)"), Kind.MONEY, 18),
     ("progress", _field(Project, "progress"), Kind.PERCENT, 10),
     ("planned_start", _field(Project, "planned_start"), Kind.DATE, 12),
     ("planned_end", _field(Project, "planned_end"), Kind.DATE, 12),
@@ -72,9 +66,9 @@ LEDGER_FIELDS: tuple[Field, ...] = (
     ("actual_end", _field(Project, "actual_end"), Kind.DATE, 12),
     ("construction_unit", _field(Project, "construction_unit"), Kind.TEXT, 24),
     ("supervising_engineer", _field(Project, "supervising_engineer"), Kind.TEXT, 20),
-    ("issues_reported", _text("Site issues reported"), Kind.INTEGER, 10),
-    ("issues_open", _text("Site issues open"), Kind.INTEGER, 10),
-    ("issues_overdue", _text("Site issues overdue"), Kind.INTEGER, 10),
+    ("issues_reported", gettext_lazy("Site issues reported"), Kind.INTEGER, 10),
+    ("issues_open", gettext_lazy("Site issues open"), Kind.INTEGER, 10),
+    ("issues_overdue", gettext_lazy("Site issues overdue"), Kind.INTEGER, 10),
 )
 LEDGER_KEYS = tuple(key for key, *_rest in LEDGER_FIELDS)
 
@@ -104,19 +98,19 @@ def write_project_ledger(target: IO[bytes], rows: Iterable[dict[str, Any]], *, f
 
 def _monthly_project_columns() -> list[Column]:
     return [
-        Column(_field_header(Project, "code"), Kind.TEXT, 14),
-        Column(_field_header(Project, "name"), Kind.TEXT, 28),
-        Column(_field_header(Neighbourhood, "community"), Kind.TEXT, 12),
-        Column(_field_header(Project, "plan_year"), Kind.INTEGER, 9),
-        Column(_field_header(Project, "status"), Kind.TEXT, 12),
+        Column(str(_field(Project, "code")), Kind.TEXT, 14),
+        Column(str(_field(Project, "name")), Kind.TEXT, 28),
+        Column(str(_field(Neighbourhood, "community")), Kind.TEXT, 12),
+        Column(str(_field(Project, "plan_year")), Kind.INTEGER, 9),
+        Column(str(_field(Project, "status")), Kind.TEXT, 12),
         Column(_("Budget (10k yuan)"), Kind.WAN_YUAN, 14),
         Column(_("Progress at start of month"), Kind.PERCENT, 11),
         Column(_("Progress at end of month"), Kind.PERCENT, 11),
         Column(_("Change this month"), Kind.PERCENT, 11),
-        Column(_field_header(Project, "planned_start"), Kind.DATE, 12),
-        Column(_field_header(Project, "planned_end"), Kind.DATE, 12),
-        Column(_field_header(Project, "actual_start"), Kind.DATE, 12),
-        Column(_field_header(Project, "actual_end"), Kind.DATE, 12),
+        Column(str(_field(Project, "planned_start")), Kind.DATE, 12),
+        Column(str(_field(Project, "planned_end")), Kind.DATE, 12),
+        Column(str(_field(Project, "actual_start")), Kind.DATE, 12),
+        Column(str(_field(Project, "actual_end")), Kind.DATE, 12),
         Column(_("Overdue site issues (now)"), Kind.INTEGER, 12),
     ]
 
@@ -192,10 +186,10 @@ def write_monthly_report(target: IO[bytes], report: MonthlyReport) -> None:
 # --- site-issue register -----------------------------------------------------------------------
 
 ISSUE_FIELDS: tuple[Field, ...] = (
-    ("pk", _text("No."), Kind.INTEGER, 8),
+    ("pk", gettext_lazy("No."), Kind.INTEGER, 8),
     ("project_code", _field(Project, "code"), Kind.TEXT, 14),
     ("project_name", _field(SiteIssue, "project"), Kind.TEXT, 26),
-    ("street", _text("Street"), Kind.TEXT, 12),
+    ("street", gettext_lazy("Street"), Kind.TEXT, 12),
     ("category", _field(SiteIssue, "category"), Kind.TEXT, 12),
     ("severity", _field(SiteIssue, "severity"), Kind.TEXT, 10),
     ("status", _field(SiteIssue, "status"), Kind.TEXT, 16),
@@ -205,9 +199,9 @@ ISSUE_FIELDS: tuple[Field, ...] = (
     ("rectified_at", _field(SiteIssue, "rectified_at"), Kind.DATETIME, 17),
     ("confirmed_at", _field(SiteIssue, "confirmed_at"), Kind.DATETIME, 17),
     ("deadline", _field(SiteIssue, "deadline"), Kind.DATETIME, 17),
-    ("overdue", _text("Overdue"), Kind.TEXT, 8),
-    ("hours_to_accept", _text("Hours to accept"), Kind.ONE_DECIMAL, 10),
-    ("days_to_rectify", _text("Days to rectify"), Kind.ONE_DECIMAL, 10),
+    ("overdue", gettext_lazy("Overdue"), Kind.TEXT, 8),
+    ("hours_to_accept", gettext_lazy("Hours to accept"), Kind.ONE_DECIMAL, 10),
+    ("days_to_rectify", gettext_lazy("Days to rectify"), Kind.ONE_DECIMAL, 10),
 )
 ISSUE_KEYS = tuple(key for key, *_rest in ISSUE_FIELDS)
 

@@ -16,7 +16,7 @@ import enum
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TIME_FORMATS
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
@@ -102,6 +102,12 @@ def _converter(kind: Kind) -> Callable[[Any], Any] | None:
     return None
 
 
+def _native(kind: Kind, number_format: str) -> bool:
+    """openpyxl formats a bare date as yyyy-mm-dd by itself; passing the plain value skips the
+    styled-cell path, which costs several times a plain cell (most of a ledger row is styled)."""
+    return kind is Kind.DATE and TIME_FORMATS.get(date) == number_format
+
+
 def sheet_name(name: str, taken: set[str]) -> str:
     """Excel allows 31 characters and none of []:*?/\\ in a sheet name; names must be unique."""
     base = _SHEET_NAME_FORBIDDEN.sub(" ", name).strip()[:31] or "Sheet"
@@ -143,7 +149,7 @@ class Sheet:
         for column in self.columns:
             number_format = formats.get(column.kind)
             template = None
-            if number_format is not None:
+            if number_format is not None and not _native(column.kind, number_format):
                 template = WriteOnlyCell(ws)
                 template.number_format = number_format
             self._templates.append(template)
