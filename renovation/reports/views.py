@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from renovation.accounts.permissions import is_staff_member
-from renovation.backoffice.views import forbidden
+from renovation.backoffice.views import answer_forbidden
 
 from . import exports, sheets
 from .forms import IssueRegisterForm, LedgerFilterForm, MonthlyReportForm
@@ -36,14 +36,12 @@ View = Callable[..., HttpResponse]
 def staff_only(view: View) -> View:
     """Bureau and street staff only; anyone else gets 403 with the reason."""
 
+    @answer_forbidden
     @functools.wraps(view)
     def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            if not is_staff_member(request.user):
-                raise PermissionDenied(_("Reports are for housing bureau and street office staff."))
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            return forbidden(request, error)
+        if not is_staff_member(request.user):
+            raise PermissionDenied(_("Reports are for housing bureau and street office staff."))
+        return view(request, *args, **kwargs)
 
     return guarded
 
