@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.views import add_service_errors
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_issue
 
@@ -28,15 +29,6 @@ from .permissions import (
     is_issue_reporter,
     supervisor_of,
 )
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            for item in errors:
-                form.add_error(field if field in form.fields else None, item)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -79,7 +71,7 @@ def report(request: HttpRequest) -> HttpResponse:
                 photos=data["photos"],
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, _("Thank you. Your report #%(id)s has been sent to the street office.") % {"id": issue.pk}
@@ -176,7 +168,7 @@ def issue_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         try:
             perform(request, issue, form)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, str(done))
             return redirect("supervision:issue", pk=issue.pk)
