@@ -181,6 +181,15 @@ class WorkItem(models.Model):
     )
     unit = models.CharField(_("unit"), max_length=16, blank=True, help_text=_("e.g. m², m, set"))
     budget = _money_field(_("budget (yuan)"))
+    # Decides, with the budget, whether the item must go through the street tendering channel.
+    procurement_kind = models.ForeignKey(
+        "tendering.ProcurementKind",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="work_items",
+        verbose_name=_("procurement kind"),
+    )
     planned_start = models.DateField(_("planned start"), null=True, blank=True)
     planned_end = models.DateField(_("planned completion"), null=True, blank=True)
     actual_start = models.DateField(_("actual start"), null=True, blank=True)

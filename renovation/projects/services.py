@@ -61,6 +61,7 @@ WORK_ITEM_FIELDS = (
     "quantity",
     "unit",
     "budget",
+    "procurement_kind",
     "planned_start",
     "planned_end",
     "actual_start",

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "renovation.supervision",
     "renovation.planning",
     "renovation.discussion",
+    "renovation.tendering",
     "renovation.reports",
     "cms",
     "wagtail.contrib.forms",
@@ -200,6 +201,20 @@ PLAN_IMPORT_MAX_UNPACKED_BYTES = env_int("PLAN_IMPORT_MAX_UNPACKED_MB", 200) * 1
 PLAN_IMPORT_MAX_RATIO = env_int("PLAN_IMPORT_MAX_RATIO", 200)
 PLAN_IMPORT_MAX_ZIP_ENTRIES = env_int("PLAN_IMPORT_MAX_ZIP_ENTRIES", 2000)
 PLAN_IMPORT_IN_BACKGROUND = env_bool("PLAN_IMPORT_IN_BACKGROUND", True)
+
+# Tendering (业标街管): when a work item must go through the street channel, and how bids are sealed.
+# A work item must be tendered when its procurement kind says so or its budget reaches this amount.
+TENDER_MANDATORY_BUDGET_YUAN = env_int("TENDER_MANDATORY_BUDGET_YUAN", 500_000)
+# Fewer valid bids than this at the opening (or after evaluation) and the tender fails (流标).
+TENDER_MIN_VALID_BIDS = env_int("TENDER_MIN_VALID_BIDS", 3)
+TENDER_PROPOSAL_MAX_BYTES = env_int("TENDER_PROPOSAL_MAX_MB", 20) * 1024 * 1024
+# Bids are encrypted at rest until the opening time (renovation/tendering/seal.py). Fernet keys,
+# newest first (older ones still decrypt); empty: a key derived from SECRET_KEY (development only;
+# production.py requires BID_SEAL_KEYS).
+BID_SEAL_KEYS = env_list("BID_SEAL_KEYS", [])
+# Open Contracting Data Standard: the ocid prefix registered for this publisher (ocds-xxxxxx).
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-lzgz00")
+OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "老旧小区改造公开平台")
 
 # Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024

@@ -16,6 +16,13 @@ if not env_str("DATABASE_URL"):
     raise ImproperlyConfigured("DATABASE_URL is required in production (PostgreSQL).")
 if not env_str("REDIS_URL"):
     raise ImproperlyConfigured("REDIS_URL is required in production (channel layer).")
+# Sealed bids must not become readable to whoever learns SECRET_KEY, nor unreadable when it rotates.
+BID_SEAL_KEYS = env_list("BID_SEAL_KEYS")
+if not BID_SEAL_KEYS:
+    raise ImproperlyConfigured(
+        "BID_SEAL_KEYS is required in production: one or more Fernet keys, newest first "
+        '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -13,6 +13,7 @@ GOOD = {
     "ALLOWED_HOSTS": "renovation.example.gov.cn",
     "DATABASE_URL": "postgres://app@127.0.0.1:5432/renovation",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "BID_SEAL_KEYS": "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 }
 
 pytestmark = pytest.mark.slow
@@ -34,7 +35,7 @@ def test_it_starts_with_a_complete_environment():
     assert "postgresql" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"])
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL", "BID_SEAL_KEYS"])
 def test_it_refuses_to_start_without(missing):
     env = {key: value for key, value in GOOD.items() if key != missing}
     result = _load(env)
