@@ -24,6 +24,7 @@ from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
 from .demo_supervision import seed_discussion, seed_supervision
+from .demo_tendering import DemoTendering, demo_bidders
 from .services import project_pages_sync
 
 STREETS = [
@@ -355,6 +356,8 @@ class DemoSeeder:
             if status == ProjectStatus.UNDER_CONSTRUCTION:
                 step_day = max(step_day + timedelta(days=5), planned_start + timedelta(days=rng.randint(0, 15)))
                 step_day = min(step_day, self.today)
+                # Must-tender works go through the street channel before construction may start.
+                self.tendering.complete(project, before=step_day)
                 project_services.project_update(actor=actor, project=project, data={"status": status})
                 clock.stamp(step_day)
                 self._build(actor, project, items, clock, start=step_day, finish=target != status)
@@ -440,7 +443,18 @@ class DemoSeeder:
             self.places(User.objects.get(username="admin"))
             accounts = [admin_account, *self._staff_accounts()]
         bureau = User.objects.get(username="bureau")
+        bidders, bidder_accounts = demo_bidders(new_password=self._new_password, account_class=Account)
+        accounts += bidder_accounts
+        self.tendering = DemoTendering(staff=bureau, bidders=bidders, rng=random.Random(2024))
         created = self.projects(bureau)
+        self.tendering.current(
+            list(
+                Project.objects.filter(
+                    plan_year=self.today.year, status__in=[ProjectStatus.APPROVED, ProjectStatus.TENDERING]
+                ).order_by("code")
+            ),
+            self.today,
+        )
         pages = project_pages_sync(actor=bureau)
         accounts += seed_supervision(
             bureau=bureau, today=self.today, new_password=self._new_password, account_class=Account

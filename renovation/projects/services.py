@@ -130,12 +130,31 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
                 % {"old": ProjectStatus(previous_status).label, "new": ProjectStatus(project.status).label}
             }
         )
+    if project.status != previous_status and project.status == ProjectStatus.UNDER_CONSTRUCTION:
+        _require_mandatory_tenders_awarded(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
         save_recorded(project, actor=actor, reason=reason)
         if project.status != previous_status:
             publish(project_group(project.pk), project_status_message(project))
     return project
+
+
+def _require_mandatory_tenders_awarded(project: Project) -> None:
+    """Works that must go through the street tendering channel need a signed contract first."""
+    from renovation.tendering.selectors import untendered_mandatory_items  # tendering builds on projects
+
+    missing = untendered_mandatory_items(project)
+    if missing:
+        raise ValidationError(
+            {
+                "status": _(
+                    "Construction cannot start: these works must be publicly tendered and have no awarded "
+                    "contract yet: %(items)s."
+                )
+                % {"items": "、".join(item.description for item in missing)}
+            }
+        )
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:

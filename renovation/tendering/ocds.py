@@ -1,0 +1,324 @@
+"""Open Contracting Data Standard 1.1 releases for our tenders (with the bids extension).
+
+Each published change of a tender (announcement, opening, winner candidate, award, contract,
+change order) freezes one release — the tender as it stood then — into ``TenderRelease``. A
+release built before the opening time carries no ``bids`` and no tenderers: it is made from what
+``unseal`` allows, and ``unseal`` refuses before the opening.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import (
+    Award,
+    BidEvaluation,
+    ChangeOrderStatus,
+    EvaluationMethod,
+    Tender,
+    TenderRelease,
+    TenderStatus,
+)
+from .seal import unseal
+
+OCDS_VERSION = "1.1"
+BID_EXTENSION_URL = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+)
+CURRENCY = "CNY"
+
+# What each procurement kind buys, in OCDS's words.
+SERVICE_KINDS = {"property_service", "design", "supervision"}
+GOODS_KINDS = {"equipment"}
+
+_TENDER_STATUS = {
+    TenderStatus.ANNOUNCED: "active",
+    TenderStatus.BIDDING: "active",
+    TenderStatus.OPENED: "active",
+    TenderStatus.EVALUATED: "active",
+    TenderStatus.PUBLICITY: "active",
+    TenderStatus.AWARDED: "complete",
+    TenderStatus.FAILED: "unsuccessful",
+}
+
+
+def _iso(moment: datetime) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def _date_iso(day: Any) -> str:
+    """A date as the start of that day in local time (OCDS dates are date-times)."""
+    return timezone.make_aware(datetime(day.year, day.month, day.day)).isoformat(timespec="seconds")
+
+
+def _value(amount: Decimal) -> dict[str, Any]:
+    return {"amount": float(amount), "currency": CURRENCY}
+
+
+def _bidder_id(uscc: str) -> str:
+    # The unified social credit code is the company's public registry identifier.
+    return f"CN-USCC-{uscc}"
+
+
+def _buyer(tender: Tender) -> dict[str, Any]:
+    street = tender.project.neighbourhood.community.street
+    return {"id": f"street-{street.pk}", "name": f"{street.name}办事处"}
+
+
+def _category(tender: Tender) -> str:
+    if tender.kind.code in SERVICE_KINDS:
+        return "services"
+    if tender.kind.code in GOODS_KINDS:
+        return "goods"
+    return "works"
+
+
+def tender_for_release(tender_id: int) -> Tender:
+    """The tender with everything a release reads, in a fixed number of queries."""
+    return (
+        Tender.objects.select_related("project__neighbourhood__community__street", "kind")
+        .prefetch_related(
+            "work_items",
+            "bids__bidder",
+            Prefetch("bids__evaluation", queryset=BidEvaluation.objects.all()),
+            Prefetch("award", queryset=Award.objects.select_related("bidder", "contract")),
+        )
+        .get(pk=tender_id)
+    )
+
+
+def _tender_section(tender: Tender, now: datetime, opened_rows: list[dict[str, Any]] | None) -> dict[str, Any]:
+    section: dict[str, Any] = {
+        "id": tender.code,
+        "title": tender.title,
+        "description": tender.announcement,
+        "status": _TENDER_STATUS.get(tender.phase(now), "planning"),
+        "value": _value(tender.ceiling_price),
+        "procurementMethod": "open",
+        "procurementMethodDetails": "业标街管（街道公共资源交易渠道）",
+        "mainProcurementCategory": _category(tender),
+        "awardCriteria": "priceOnly" if tender.method == EvaluationMethod.LOWEST_PRICE else "ratedCriteria",
+        "tenderPeriod": {"startDate": _iso(tender.bid_period_start), "endDate": _iso(tender.bid_period_end)},
+        "items": [
+            {
+                "id": str(item.pk),
+                "description": item.description,
+                "classification": {"scheme": "renovation-category", "id": item.category},
+                **({"quantity": float(item.quantity)} if item.quantity is not None else {}),
+                **({"unit": {"name": item.unit}} if item.unit else {}),
+            }
+            for item in tender.work_items.all()
+        ],
+    }
+    if tender.method == EvaluationMethod.COMPREHENSIVE:
+        section["awardCriteriaDetails"] = f"价格分权重 {tender.price_weight}%，技术分权重 {tender.technical_weight}%"
+    if tender.publicity_start and tender.publicity_end:
+        section["awardPeriod"] = {"startDate": _iso(tender.publicity_start), "endDate": _iso(tender.publicity_end)}
+    if opened_rows is not None:
+        section["numberOfTenderers"] = len(opened_rows)
+        section["tenderers"] = [{"id": row["party_id"], "name": row["name"]} for row in opened_rows]
+    return section
+
+
+def _opened_rows(tender: Tender, now: datetime) -> list[dict[str, Any]] | None:
+    if not tender.is_opened(now):
+        return None
+    rows = []
+    for bid in tender.bids.all():
+        content = unseal(bid, now=now)
+        # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
+        evaluation = getattr(bid, "evaluation", None)
+        rows.append(
+            {
+                "bid": bid,
+                "party_id": _bidder_id(bid.bidder.uscc),
+                "name": bid.bidder.name,
+                "uscc": bid.bidder.uscc,
+                "content": content,
+                "evaluation": evaluation,
+            }
+        )
+    return rows
+
+
+def _bids_section(tender: Tender, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
+    evaluated = tender.status in (TenderStatus.PUBLICITY, TenderStatus.AWARDED)
+    details = []
+    for row in rows:
+        detail: dict[str, Any] = {
+            "id": row["bid"].digest[:16],
+            "date": row["content"].submitted_at,
+            "status": "pending",
+            "tenderers": [{"id": row["party_id"], "name": row["name"]}],
+            "value": _value(row["content"].amount),
+        }
+        evaluation = row["evaluation"]
+        if evaluated and evaluation is not None:
+            detail["status"] = "valid" if evaluation.compliant else "disqualified"
+            detail["hasRank"] = evaluation.rank is not None
+            if evaluation.rank is not None:
+                detail["rank"] = evaluation.rank
+        details.append(detail)
+    statistics = [{"id": "bids", "measure": "bids", "value": len(rows), "date": _iso(tender.opening_at)}]
+    if evaluated:
+        valid = sum(1 for row in rows if row["evaluation"] is not None and row["evaluation"].compliant)
+        statistics.append({"id": "validBids", "measure": "validBids", "value": valid})
+    lowest = min((row["content"].amount for row in rows), default=None)
+    if lowest is not None:
+        statistics.append(
+            {"id": "lowestValidBidValue", "measure": "lowestBidValue", "value": float(lowest), "currency": CURRENCY}
+        )
+    return {"statistics": statistics, "details": details}
+
+
+def _award_section(tender: Tender, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    award = getattr(tender, "award", None)
+    if award is not None:
+        return [
+            {
+                "id": f"{tender.code}-award",
+                "title": tender.title,
+                "status": "active",
+                "date": _iso(award.awarded_at),
+                "value": _value(award.amount),
+                "suppliers": [{"id": _bidder_id(award.bidder.uscc), "name": award.bidder.name}],
+                "contractPeriod": {"durationInDays": award.duration_days},
+                "relatedBids": [award.bid.digest[:16]],
+            }
+        ]
+    candidate = next((row for row in rows if row["evaluation"] is not None and row["evaluation"].rank == 1), None)
+    if tender.status == TenderStatus.PUBLICITY and candidate is not None:
+        return [
+            {
+                "id": f"{tender.code}-award",
+                "title": tender.title,
+                "status": "pending",
+                "description": "中标候选人公示",
+                "value": _value(candidate["content"].amount),
+                "suppliers": [{"id": candidate["party_id"], "name": candidate["name"]}],
+                "contractPeriod": {"durationInDays": candidate["content"].duration_days},
+                "relatedBids": [candidate["bid"].digest[:16]],
+            }
+        ]
+    return []
+
+
+def _contract_section(tender: Tender, award: Award | None) -> list[dict[str, Any]]:
+    contract = getattr(award, "contract", None) if award is not None else None
+    if contract is None:
+        return []
+    changes = list(contract.change_orders.all())
+    approved = [change for change in changes if change.status == ChangeOrderStatus.APPROVED]
+    current = contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
+    section: dict[str, Any] = {
+        "id": contract.number,
+        "awardID": f"{tender.code}-award",
+        "title": tender.title,
+        "status": "active",
+        "value": _value(current),
+        "dateSigned": _date_iso(contract.signed_on),
+        "period": {"startDate": _date_iso(contract.start_on), "endDate": _date_iso(contract.end_on)},
+        "relatedBids": [award.bid.digest[:16]],
+    }
+    if approved:
+        section["amendments"] = [
+            {
+                "id": str(change.sequence),
+                "date": _date_iso(change.decided_on) if change.decided_on else _iso(change.proposed_at),
+                "rationale": change.reason,
+                "description": (
+                    f"合同金额变更 {change.amount_change:+.2f} 元（批准依据：{change.approval_reference or '—'}）"
+                ),
+            }
+            for change in approved
+        ]
+    transactions = implementation_transactions(contract)
+    if transactions:
+        section["implementation"] = {"transactions": transactions}
+    return [section]
+
+
+def implementation_transactions(contract: Any) -> list[dict[str, Any]]:
+    """Payments made on the contract, once the ledger records them (the finance app)."""
+    payments = getattr(contract, "ledger_entries", None)
+    if payments is None:
+        return []
+    return [
+        {
+            "id": str(entry.pk),
+            "source": entry.bank_reference or None,
+            "date": _date_iso(entry.date),
+            "value": _value(entry.amount),
+            "payee": {"id": _bidder_id(contract.contractor.uscc), "name": contract.contractor.name},
+        }
+        for entry in payments.all()
+    ]
+
+
+def release_build(tender: Tender, *, tags: list[str], now: datetime | None = None) -> dict[str, Any]:
+    now = now or timezone.now()
+    rows = _opened_rows(tender, now)
+    buyer = _buyer(tender)
+    parties = [{**buyer, "roles": ["buyer", "procuringEntity"]}]
+    for row in rows or []:
+        roles = ["tenderer"]
+        award = getattr(tender, "award", None)
+        if award is not None and award.bidder.uscc == row["uscc"]:
+            roles.append("supplier")
+        parties.append(
+            {
+                "id": row["party_id"],
+                "name": row["name"],
+                "identifier": {"scheme": "CN-USCC", "id": row["uscc"], "legalName": row["name"]},
+                "roles": roles,
+            }
+        )
+    release: dict[str, Any] = {
+        "ocid": tender.ocid,
+        "id": "",
+        "date": _iso(now),
+        "tag": tags,
+        "initiationType": "tender",
+        "language": "zh",
+        "parties": parties,
+        "buyer": buyer,
+        "tender": _tender_section(tender, now, rows),
+    }
+    if rows is not None:
+        release["bids"] = _bids_section(tender, rows, now)
+        awards = _award_section(tender, rows)
+        if awards:
+            release["awards"] = awards
+        contracts = _contract_section(tender, getattr(tender, "award", None))
+        if contracts:
+            release["contracts"] = contracts
+    return release
+
+
+def release_record(tender: Tender, *, tags: list[str], now: datetime | None = None) -> TenderRelease:
+    """Freeze the tender as it stands now into a new release (inside the caller's transaction)."""
+    now = now or timezone.now()
+    fresh = tender_for_release(tender.pk)
+    data = release_build(fresh, tags=tags, now=now)
+    sequence = TenderRelease.objects.filter(tender=tender).count() + 1
+    data["id"] = f"{tender.ocid}-{sequence:03d}-{tags[0]}"
+    return TenderRelease.objects.create(tender=tender, release_id=data["id"], date=now, tags=tags, data=data)
+
+
+def release_package(releases: list[dict[str, Any]], *, uri: str, published: datetime | None = None) -> dict[str, Any]:
+    return {
+        "uri": uri,
+        "version": OCDS_VERSION,
+        "extensions": [BID_EXTENSION_URL],
+        "publishedDate": _iso(published or timezone.now()),
+        "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
+        "license": "https://creativecommons.org/licenses/by/4.0/",
+        "publicationPolicy": "",
+        "releases": releases,
+    }

@@ -1,0 +1,173 @@
+"""Reads for the tendering pages, the admin, exports and the project gate.
+
+Every figure of a bid passes through ``seal.unseal``: before the opening time these selectors
+return no bid data at all (not even how many bids there are, except ``bids_received`` for staff).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.projects.models import Project, WorkItem
+
+from .models import (
+    SEALED_STATUSES,
+    Award,
+    Bid,
+    BidEvaluation,
+    ChangeOrder,
+    Contract,
+    Tender,
+    TenderStatus,
+)
+from .seal import BidContent, unseal
+
+
+@dataclass(frozen=True)
+class OpeningRow:
+    """One line of the opening record (开标记录)."""
+
+    bid: Bid
+    bidder_name: str
+    uscc: str
+    amount: Decimal
+    duration_days: int
+    proposal_name: str
+    digest: str
+    canonical: str
+    submitted_at: datetime
+    version: int
+    evaluation: BidEvaluation | None
+
+
+def tender_detail_queryset() -> QuerySet[Tender]:
+    return Tender.objects.select_related(
+        "project__neighbourhood__community__street", "kind", "previous"
+    ).prefetch_related("work_items")
+
+
+def public_tenders() -> QuerySet[Tender]:
+    """Every tender the public may see: announced or later."""
+    return tender_detail_queryset().exclude(status=TenderStatus.DRAFT)
+
+
+def tenders_for_staff(user: Any) -> QuerySet[Tender]:
+    queryset = Tender.objects.select_related("project__neighbourhood__community__street", "kind")
+    if is_bureau(user):
+        return queryset
+    street_id = staff_street_id(user)
+    if street_id is None:
+        return queryset.none()
+    return queryset.filter(project__neighbourhood__community__street_id=street_id)
+
+
+def open_and_recent(now: datetime | None = None, *, recent: int = 30) -> tuple[list[Tender], list[Tender]]:
+    """Tenders still taking bids or waiting to open, and the most recent of the rest."""
+    now = now or timezone.now()
+    open_tenders = list(
+        public_tenders().filter(status__in=SEALED_STATUSES, opening_at__gt=now).order_by("bid_period_end", "pk")
+    )
+    recent_tenders = list(
+        public_tenders()
+        .filter(~Q(status__in=SEALED_STATUSES) | Q(opening_at__lte=now))
+        .order_by("-opening_at", "-pk")[:recent]
+    )
+    return open_tenders, recent_tenders
+
+
+def bids_received(tender: Tender) -> bool:
+    """What staff may know before the opening: whether any bid came in, not how many."""
+    return Bid.objects.filter(tender=tender).exists()
+
+
+def opening_record(tender: Tender, now: datetime | None = None) -> list[OpeningRow] | None:
+    """The opening record, or None while the bids are sealed."""
+    now = now or timezone.now()
+    if not tender.is_opened(now):
+        return None
+    bids = Bid.objects.filter(tender=tender).select_related("bidder", "tender").order_by("submitted_at", "pk")
+    evaluations = {evaluation.bid_id: evaluation for evaluation in BidEvaluation.objects.filter(bid__tender=tender)}
+    rows = []
+    for bid in bids:
+        content: BidContent = unseal(bid, now=now)
+        rows.append(
+            OpeningRow(
+                bid=bid,
+                bidder_name=bid.bidder.name,
+                uscc=bid.bidder.uscc,
+                amount=content.amount,
+                duration_days=content.duration_days,
+                proposal_name=content.proposal_name,
+                digest=bid.digest,
+                canonical=content.canonical(),
+                submitted_at=bid.submitted_at,
+                version=bid.version,
+                evaluation=evaluations.get(bid.pk),
+            )
+        )
+    return rows
+
+
+def ranked_rows(rows: list[OpeningRow]) -> list[OpeningRow]:
+    """The evaluation table: ranked bids first, then the non-compliant ones."""
+    return sorted(
+        rows,
+        key=lambda row: (
+            row.evaluation is None or row.evaluation.rank is None,
+            row.evaluation.rank if row.evaluation and row.evaluation.rank else 0,
+            row.submitted_at,
+        ),
+    )
+
+
+def evaluation_public(tender: Tender) -> bool:
+    """Scores and ranks are published with the winner candidate."""
+    return tender.status in (TenderStatus.PUBLICITY, TenderStatus.AWARDED)
+
+
+def project_tenders(project: Project) -> list[Tender]:
+    """The project's public tenders with award, contract and change orders, in fixed queries."""
+    return list(
+        public_tenders()
+        .filter(project=project)
+        .prefetch_related(
+            Prefetch(
+                "award",
+                queryset=Award.objects.select_related("bidder").prefetch_related(
+                    Prefetch(
+                        "contract",
+                        queryset=Contract.objects.prefetch_related(
+                            Prefetch("change_orders", queryset=ChangeOrder.objects.order_by("sequence"))
+                        ),
+                    )
+                ),
+            )
+        )
+        .order_by("bid_period_start", "pk")
+    )
+
+
+def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:
+    """Work items that must go through the street channel: a must-tender kind, or a budget at or
+    above the threshold."""
+    return WorkItem.objects.filter(project=project).filter(
+        Q(procurement_kind__must_tender=True) | Q(budget__gte=settings.TENDER_MANDATORY_BUDGET_YUAN)
+    )
+
+
+def untendered_mandatory_items(project: Project) -> list[WorkItem]:
+    """Must-tender items without an awarded tender whose contract is signed."""
+    covered = WorkItem.objects.filter(
+        project=project,
+        tenders__status=TenderStatus.AWARDED,
+        tenders__award__contract__isnull=False,
+    ).values("pk")
+    return list(mandatory_work_items(project).exclude(pk__in=covered).order_by("category", "sort_order", "pk"))

@@ -1,0 +1,420 @@
+"""Domain operations of the street tendering channel, from the draft to the contract's changes.
+
+Street staff of the project's street (or bureau staff) run a tender. Each operation checks that,
+validates, writes in one transaction with a history reason, and freezes an OCDS release when the
+change is one the public is told about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renovation.changelog.records import apply_changes, save_recorded
+from renovation.figures import format_yuan
+from renovation.projects.models import Project, ProjectStatus
+
+from .evaluation import BidScore, rank_bids
+from .models import (
+    SEALED_STATUSES,
+    Award,
+    Bid,
+    BidEvaluation,
+    ChangeOrder,
+    ChangeOrderStatus,
+    Contract,
+    Objection,
+    Tender,
+    TenderStatus,
+)
+from .ocds import release_record
+from .permissions import require_tender_manager
+from .seal import unseal
+
+TENDER_FIELDS = (
+    "project",
+    "title",
+    "kind",
+    "ceiling_price",
+    "method",
+    "price_weight",
+    "technical_weight",
+    "announcement",
+    "bid_period_start",
+    "bid_period_end",
+    "opening_at",
+    "publicity_days",
+)
+CONTRACT_FIELDS = ("number", "amount", "signed_on", "start_on", "end_on")
+# A project must have left consultation before its works are tendered.
+TENDERABLE_PROJECT_STATUSES = (
+    ProjectStatus.APPROVED,
+    ProjectStatus.TENDERING,
+    ProjectStatus.UNDER_CONSTRUCTION,
+    ProjectStatus.ACCEPTED,
+    ProjectStatus.AFTERCARE,
+)
+OBJECTION_MAX_LENGTH = 2000
+
+
+def _refuse(message: str, field: str | None = None) -> None:
+    raise ValidationError({field: message} if field else message)
+
+
+def _set_work_items(tender: Tender, work_items: Iterable[Any] | None) -> None:
+    items = list(work_items or [])
+    if not items:
+        _refuse(_("Choose the work items this tender covers."), "work_items")
+    foreign = [item for item in items if item.project_id != tender.project_id]
+    if foreign:
+        _refuse(_("Every work item must belong to the tender's project."), "work_items")
+    tender.work_items.set(items)
+
+
+def _next_code(project: Project) -> str:
+    taken = set(Tender.objects.filter(project=project).values_list("code", flat=True))
+    number = len(taken) + 1
+    while f"{project.code}-ZB{number:02d}" in taken:
+        number += 1
+    return f"{project.code}-ZB{number:02d}"
+
+
+def tender_create(*, actor: Any, data: Mapping[str, Any], work_items: Iterable[Any] | None = None) -> Tender:
+    tender = Tender(created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    apply_changes(tender, data, TENDER_FIELDS)
+    if not tender.project_id:
+        _refuse(_("Choose the project whose works are tendered."), "project")
+    require_tender_manager(actor, tender)
+    if tender.project.status not in TENDERABLE_PROJECT_STATUSES:
+        _refuse(
+            _("A project is tendered once residents have approved it; this one is “%(status)s”.")
+            % {"status": tender.project.get_status_display()},
+            "project",
+        )
+    tender.code = _next_code(tender.project)
+    with transaction.atomic():
+        save_recorded(tender, actor=actor, reason="tender_create")
+        _set_work_items(tender, work_items)
+    return tender
+
+
+def _require_status(tender: Tender, *statuses: str, message: str) -> None:
+    if tender.status not in statuses:
+        _refuse(message)
+
+
+def tender_update(*, actor: Any, tender: Tender, data: Mapping[str, Any], work_items: Iterable[Any] | None) -> Tender:
+    require_tender_manager(actor, tender)
+    _require_status(tender, TenderStatus.DRAFT, message=_("An announced tender cannot be edited."))
+    project_id = tender.project_id
+    apply_changes(tender, data, TENDER_FIELDS)
+    if tender.project_id != project_id:
+        _refuse(_("A tender stays with its project."), "project")
+    with transaction.atomic():
+        save_recorded(tender, actor=actor, reason="tender_update")
+        _set_work_items(tender, work_items)
+    return tender
+
+
+def tender_announce(*, actor: Any, tender: Tender) -> Tender:
+    """Publish the announcement; bids are accepted during the bid period that follows."""
+    require_tender_manager(actor, tender)
+    _require_status(tender, TenderStatus.DRAFT, message=_("This tender has already been announced."))
+    now = timezone.now()
+    if tender.bid_period_end <= now:
+        _refuse(_("The bid period has already ended; set new dates before announcing."), "bid_period_end")
+    if not tender.work_items.exists():
+        _refuse(_("Choose the work items this tender covers."), "work_items")
+    tender.status = TenderStatus.BIDDING if tender.bid_period_start <= now else TenderStatus.ANNOUNCED
+    tender.announced_at = now
+    with transaction.atomic():
+        save_recorded(tender, actor=actor, reason="tender_announce")
+        project = tender.project
+        if project.status == ProjectStatus.APPROVED:
+            project.status = ProjectStatus.TENDERING
+            save_recorded(project, actor=actor, reason="project_status_change")
+        release_record(tender, tags=["tender"], now=now)
+    return tender
+
+
+def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
+    """Move the stored status to where the clock is: bidding, then opened (or failed when too
+    few bids came in). Pages and the ``tenders_advance`` command call it; the seal itself never
+    waits for it. Safe to call any number of times and from several processes."""
+    now = now or timezone.now()
+    if tender.status not in SEALED_STATUSES or tender.phase(now) == tender.status:
+        return tender
+    with transaction.atomic():
+        locked = Tender.objects.select_for_update().get(pk=tender.pk)
+        phase = locked.phase(now)
+        if locked.status not in SEALED_STATUSES or phase == locked.status:
+            return locked
+        if phase == TenderStatus.BIDDING:
+            locked.status = TenderStatus.BIDDING
+            save_recorded(locked, actor=None, reason="tender_bidding")
+            return locked
+        received = Bid.objects.filter(tender=locked).count()
+        locked.opened_at = now
+        if received < settings.TENDER_MIN_VALID_BIDS:
+            locked.status = TenderStatus.FAILED
+            locked.failed_at = now
+            locked.failure_reason = _("Only %(count)s bid(s) received; at least %(min)s are needed.") % {
+                "count": received,
+                "min": settings.TENDER_MIN_VALID_BIDS,
+            }
+            save_recorded(locked, actor=None, reason="tender_failed")
+        else:
+            locked.status = TenderStatus.OPENED
+            save_recorded(locked, actor=None, reason="tender_open")
+        release_record(locked, tags=["tenderUpdate"], now=now)
+    return locked
+
+
+def tenders_catch_up(*, now: datetime | None = None) -> int:
+    """Catch up every tender whose stored status lags the clock; returns how many moved."""
+    now = now or timezone.now()
+    moved = 0
+    for tender in Tender.objects.filter(status__in=SEALED_STATUSES, bid_period_start__lte=now):
+        if tender.phase(now) != tender.status:
+            tender_catch_up(tender=tender, now=now)
+            moved += 1
+    return moved
+
+
+def _opened(tender: Tender, now: datetime) -> Tender:
+    tender = tender_catch_up(tender=tender, now=now)
+    if not tender.is_opened(now):
+        _refuse(_("Bids stay sealed until the opening time."))
+    return tender
+
+
+def tender_evaluate(*, actor: Any, tender: Tender, scores: Mapping[int, Mapping[str, Any]]) -> Tender:
+    """Record the evaluation: per bid compliant or not, its technical score (for the scoring
+    method) and a note; the ranking follows. Re-evaluating after an upheld objection restarts
+    the publicity."""
+    require_tender_manager(actor, tender)
+    now = timezone.now()
+    tender = _opened(tender, now)
+    _require_status(
+        tender,
+        TenderStatus.OPENED,
+        TenderStatus.EVALUATED,
+        TenderStatus.PUBLICITY,
+        message=_("This tender can no longer be evaluated."),
+    )
+    bids = list(Bid.objects.filter(tender=tender).select_related("bidder", "tender"))
+    missing = [bid.bidder.name for bid in bids if bid.pk not in scores]
+    if missing:
+        _refuse(_("Evaluate every bid; missing: %(names)s.") % {"names": "、".join(missing)})
+    ranked = rank_bids(
+        tender,
+        [
+            BidScore(
+                bid=bid,
+                amount=unseal(bid, now=now).amount,
+                compliant=bool(scores[bid.pk].get("compliant")),
+                technical_score=scores[bid.pk].get("technical_score"),
+                note=scores[bid.pk].get("note", "") or "",
+            )
+            for bid in bids
+        ],
+    )
+    with transaction.atomic():
+        for score in ranked:
+            evaluation = BidEvaluation.objects.filter(bid=score.bid).first() or BidEvaluation(bid=score.bid)
+            evaluation.compliant = score.compliant
+            evaluation.technical_score = score.technical_score
+            evaluation.price_score = score.price_score
+            evaluation.total_score = score.total_score
+            evaluation.rank = score.rank
+            evaluation.note = score.note
+            evaluation.evaluated_by = actor
+            evaluation.evaluated_at = now
+            save_recorded(evaluation, actor=actor, reason="bid_evaluate")
+        valid = sum(1 for score in ranked if score.compliant)
+        tender.evaluated_at = now
+        tender.publicity_start = tender.publicity_end = None
+        if valid < settings.TENDER_MIN_VALID_BIDS:
+            tender.status = TenderStatus.FAILED
+            tender.failed_at = now
+            tender.failure_reason = _("Only %(count)s valid bid(s) after evaluation; at least %(min)s are needed.") % {
+                "count": valid,
+                "min": settings.TENDER_MIN_VALID_BIDS,
+            }
+            save_recorded(tender, actor=actor, reason="tender_failed")
+            release_record(tender, tags=["tenderUpdate"], now=now)
+        else:
+            tender.status = TenderStatus.EVALUATED
+            save_recorded(tender, actor=actor, reason="tender_evaluate")
+    return tender
+
+
+def tender_publicize(*, actor: Any, tender: Tender) -> Tender:
+    """Publish the first-ranked bid as the winner candidate for the publicity period."""
+    require_tender_manager(actor, tender)
+    _require_status(tender, TenderStatus.EVALUATED, message=_("Evaluate the bids before publishing a candidate."))
+    now = timezone.now()
+    tender.status = TenderStatus.PUBLICITY
+    tender.publicity_start = now
+    tender.publicity_end = tender.publicity_end_for(now)
+    with transaction.atomic():
+        save_recorded(tender, actor=actor, reason="tender_publicize")
+        release_record(tender, tags=["award"], now=now)
+    return tender
+
+
+def objection_lodge(*, actor: Any, tender: Tender, text: str) -> Objection:
+    if not getattr(actor, "is_authenticated", False):
+        raise PermissionDenied(_("Sign in to lodge an objection."))
+    text = (text or "").strip()
+    if not text:
+        _refuse(_("Write what you object to."), "text")
+    if len(text) > OBJECTION_MAX_LENGTH:
+        _refuse(_("An objection can be at most %(max)s characters.") % {"max": OBJECTION_MAX_LENGTH}, "text")
+    if not tender.publicity_open():
+        _refuse(_("Objections can be lodged only during the publicity period."))
+    objection = Objection(tender=tender, lodged_by=actor, text=text)
+    with transaction.atomic():
+        return save_recorded(objection, actor=actor, reason="objection_lodge")
+
+
+def objection_answer(*, actor: Any, objection: Objection, answer: str, upheld: bool) -> Objection:
+    require_tender_manager(actor, objection.tender)
+    answer = (answer or "").strip()
+    if not answer:
+        _refuse(_("Write the answer to the objection."), "answer")
+    if objection.answered_at is not None:
+        _refuse(_("This objection has already been answered."))
+    objection.answer = answer
+    objection.upheld = upheld
+    objection.answered_by = actor
+    objection.answered_at = timezone.now()
+    with transaction.atomic():
+        return save_recorded(objection, actor=actor, reason="objection_answer")
+
+
+def open_objections(tender: Tender) -> list[Objection]:
+    """Objections of the current publicity period that block the award."""
+    if tender.publicity_start is None:
+        return []
+    return [
+        objection
+        for objection in tender.objections.filter(lodged_at__gte=tender.publicity_start)
+        if objection.answered_at is None or objection.upheld
+    ]
+
+
+def tender_award(*, actor: Any, tender: Tender) -> Award:
+    require_tender_manager(actor, tender)
+    _require_status(tender, TenderStatus.PUBLICITY, message=_("Publish the winner candidate first."))
+    now = timezone.now()
+    if now < tender.publicity_end:
+        _refuse(
+            _("The publicity period runs until %(end)s; award after it ends.")
+            % {"end": f"{timezone.localtime(tender.publicity_end):%Y-%m-%d %H:%M}"}
+        )
+    blocking = open_objections(tender)
+    if any(objection.answered_at is None for objection in blocking):
+        _refuse(_("Answer every objection before the award."))
+    if blocking:
+        _refuse(_("An objection was upheld: evaluate the bids again before the award."))
+    winner = BidEvaluation.objects.select_related("bid__bidder", "bid__tender").filter(bid__tender=tender, rank=1)
+    evaluation = winner.first()
+    if evaluation is None:
+        _refuse(_("No bid is ranked first."))
+    content = unseal(evaluation.bid, now=now)
+    award = Award(
+        tender=tender,
+        bid=evaluation.bid,
+        bidder=evaluation.bid.bidder,
+        amount=content.amount,
+        duration_days=content.duration_days,
+        awarded_at=now,
+        awarded_by=actor,
+    )
+    tender.status = TenderStatus.AWARDED
+    with transaction.atomic():
+        save_recorded(award, actor=actor, reason="tender_award")
+        save_recorded(tender, actor=actor, reason="tender_award")
+        release_record(tender, tags=["award"], now=now)
+    return award
+
+
+def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Contract:
+    require_tender_manager(actor, tender)
+    award = Award.objects.filter(tender=tender).select_related("bidder").first()
+    if award is None:
+        _refuse(_("Award the tender before recording its contract."))
+    if Contract.objects.filter(award=award).exists():
+        _refuse(_("This tender's contract is already recorded."))
+    contract = Contract(award=award, project=tender.project, contractor=award.bidder, recorded_by=actor)
+    apply_changes(contract, data, CONTRACT_FIELDS)
+    with transaction.atomic():
+        save_recorded(contract, actor=actor, reason="contract_sign")
+        release_record(tender, tags=["contract"])
+    return contract
+
+
+def contract_current_amount(contract: Contract) -> Decimal:
+    """The contract amount plus every approved change."""
+    approved = contract.change_orders.filter(status=ChangeOrderStatus.APPROVED)
+    return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
+
+
+def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_change: Decimal) -> ChangeOrder:
+    require_tender_manager(actor, contract.award.tender)
+    if not (reason or "").strip():
+        _refuse(_("Give the reason for the change."), "reason")
+    sequence = (contract.change_orders.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    change = ChangeOrder(
+        contract=contract, sequence=sequence, reason=reason.strip(), amount_change=amount_change, proposed_by=actor
+    )
+    with transaction.atomic():
+        return save_recorded(change, actor=actor, reason="change_order_propose")
+
+
+def change_order_decide(
+    *, actor: Any, change_order: ChangeOrder, approve: bool, decided_on: Any, approval_reference: str = ""
+) -> ChangeOrder:
+    contract = change_order.contract
+    require_tender_manager(actor, contract.award.tender)
+    if change_order.status != ChangeOrderStatus.PROPOSED:
+        _refuse(_("This change order has already been decided."))
+    if decided_on is None:
+        _refuse(_("Give the date of the decision."), "decided_on")
+    if approve and contract_current_amount(contract) + change_order.amount_change <= 0:
+        _refuse(
+            _("The change would take the contract to %(amount)s; a contract must stay above zero.")
+            % {"amount": format_yuan(contract_current_amount(contract) + change_order.amount_change)}
+        )
+    if approve and not (approval_reference or "").strip():
+        _refuse(_("Give the approval reference (minutes or document number)."), "approval_reference")
+    change_order.status = ChangeOrderStatus.APPROVED if approve else ChangeOrderStatus.REJECTED
+    change_order.decided_by = actor
+    change_order.decided_on = decided_on
+    change_order.approval_reference = (approval_reference or "").strip()
+    with transaction.atomic():
+        save_recorded(change_order, actor=actor, reason="change_order_decide")
+        if approve:
+            release_record(contract.award.tender, tags=["contractAmendment"])
+    return change_order
+
+
+def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Tender:
+    """A failed tender (流标) starts again as a new draft with the same works and new dates."""
+    require_tender_manager(actor, tender)
+    _require_status(tender, TenderStatus.FAILED, message=_("Only a failed tender can be announced again."))
+    copied = {name: getattr(tender, name) for name in TENDER_FIELDS if name not in data}
+    with transaction.atomic():
+        new = tender_create(actor=actor, data={**copied, **data}, work_items=list(tender.work_items.all()))
+        new.previous = tender
+        save_recorded(new, actor=actor, reason="tender_reannounce")
+    return new
