@@ -20,6 +20,7 @@ from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
 from renovation.supervision import selectors as supervision_selectors
+from renovation.tendering import selectors as tendering_selectors
 
 
 class HomePage(Page):
@@ -137,6 +138,7 @@ class ProjectPage(Page):
                 "change_log": project_selectors.project_change_log(project),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
+                "tenders": tendering_selectors.project_tenders(project),
             }
         )
         thread = thread_for_project(project)

@@ -279,9 +279,9 @@ def objection_lodge(*, actor: Any, tender: Tender, text: str) -> Objection:
         _refuse(_("Write what you object to."), "text")
     if len(text) > OBJECTION_MAX_LENGTH:
         _refuse(_("An objection can be at most %(max)s characters.") % {"max": OBJECTION_MAX_LENGTH}, "text")
-    if not tender.publicity_open():
+    if not tender.publicity_open(timezone.now()):
         _refuse(_("Objections can be lodged only during the publicity period."))
-    objection = Objection(tender=tender, lodged_by=actor, text=text)
+    objection = Objection(tender=tender, lodged_by=actor, text=text, lodged_at=timezone.now())
     with transaction.atomic():
         return save_recorded(objection, actor=actor, reason="objection_lodge")
 
@@ -375,7 +375,12 @@ def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_
         _refuse(_("Give the reason for the change."), "reason")
     sequence = (contract.change_orders.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
     change = ChangeOrder(
-        contract=contract, sequence=sequence, reason=reason.strip(), amount_change=amount_change, proposed_by=actor
+        contract=contract,
+        sequence=sequence,
+        reason=reason.strip(),
+        amount_change=amount_change,
+        proposed_by=actor,
+        proposed_at=timezone.now(),
     )
     with transaction.atomic():
         return save_recorded(change, actor=actor, reason="change_order_propose")
@@ -418,3 +423,20 @@ def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) ->
         new.previous = tender
         save_recorded(new, actor=actor, reason="tender_reannounce")
     return new
+
+
+PROCUREMENT_KIND_FIELDS = ("code", "name", "must_tender", "sort_order")
+
+
+def procurement_kind_save(*, actor: Any, data: Mapping[str, Any], kind: Any = None) -> Any:
+    """The must-tender list is the bureau's to keep."""
+    from renovation.accounts.permissions import is_bureau
+
+    from .models import ProcurementKind
+
+    if not is_bureau(actor):
+        raise PermissionDenied(_("Only housing bureau staff keep the list of procurement kinds."))
+    kind = kind or ProcurementKind()
+    apply_changes(kind, data, PROCUREMENT_KIND_FIELDS)
+    with transaction.atomic():
+        return save_recorded(kind, actor=actor, reason="procurement_kind_save")

@@ -1,0 +1,202 @@
+"""Public pages of the tendering channel: the list, a tender, bidding, objections, OCDS data."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from renovation.backoffice.views import add_service_errors
+
+from . import bidding, selectors, services
+from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
+from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
+from .ocds import release_package
+from .permissions import can_manage_tender, may_bid
+
+OCDS_PAGE_SIZE = 500
+
+
+def _public_tender(pk: int) -> Tender:
+    tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    caught_up = services.tender_catch_up(tender=tender)
+    if caught_up.status != tender.status:
+        tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    return tender
+
+
+def tender_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    open_tenders, recent_tenders = selectors.open_and_recent(now)
+    return render(
+        request,
+        "tendering/list.html",
+        {"open_tenders": open_tenders, "recent_tenders": recent_tenders, "now": now},
+    )
+
+
+def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _public_tender(pk)
+    now = timezone.now()
+    rows = selectors.opening_record(tender, now)
+    award = getattr(tender, "award", None)
+    contract = getattr(award, "contract", None) if award is not None else None
+    context = {
+        "tender": tender,
+        "now": now,
+        "opening_rows": rows,
+        "evaluation_public": selectors.evaluation_public(tender),
+        "ranked_rows": selectors.ranked_rows(rows) if rows is not None else None,
+        "candidate": next((row for row in rows or [] if row.evaluation is not None and row.evaluation.rank == 1), None),
+        "award": award,
+        "contract": contract,
+        "change_orders": list(contract.change_orders.all()) if contract is not None else [],
+        "objections": list(tender.objections.select_related(None).order_by("lodged_at")),
+        "objection_form": ObjectionForm() if tender.publicity_open(now) else None,
+        "may_manage": can_manage_tender(request.user, tender),
+        "may_bid": may_bid(request.user) and tender.accepts_bids(now),
+        "previous": tender.previous,
+    }
+    return render(request, "tendering/detail.html", context)
+
+
+@login_required
+def bidder_register(request: HttpRequest) -> HttpResponse:
+    form = BidderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bidding.bidder_register(actor=request.user, data=form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Your company is registered. You can now bid on open tenders."))
+            return redirect(request.GET.get("next") or reverse("tendering:bidder_mine"))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tendering/bidder_register.html", {"form": form}, status=status)
+
+
+@login_required
+def bidder_mine(request: HttpRequest) -> HttpResponse:
+    bidders = list(Bidder.objects.filter(accounts=request.user).prefetch_related("documents"))
+    if not bidders:
+        return redirect(f"{reverse('tendering:bidder_register')}?next={request.path}")
+    form = DocumentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        bidder = get_object_or_404(Bidder, pk=request.POST.get("bidder", "0") or 0, accounts=request.user)
+        if form.is_valid():
+            try:
+                bidding.bidder_document_add(
+                    actor=request.user,
+                    bidder=bidder,
+                    title=form.cleaned_data["title"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The document was added."))
+                return redirect("tendering:bidder_mine")
+    bids = Bid.objects.filter(bidder__in=bidders).select_related("tender", "bidder").order_by("-submitted_at")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "tendering/bidder_mine.html", {"bidders": bidders, "form": form, "bids": bids}, status=status
+    )
+
+
+@login_required
+def bid(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _public_tender(pk)
+    if not may_bid(request.user):
+        raise PermissionDenied(_("Staff run tenders and cannot bid in them."))
+    bidders = list(Bidder.objects.filter(accounts=request.user).order_by("name"))
+    if not bidders:
+        return redirect(f"{reverse('tendering:bidder_register')}?next={request.path}")
+    chosen = request.POST.get("bidder") or request.GET.get("bidder")
+    bidder = next((b for b in bidders if str(b.pk) == chosen), bidders[0])
+    form = BidForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            submitted = bidding.bid_submit(
+                actor=request.user,
+                tender=tender,
+                bidder=bidder,
+                amount=form.cleaned_data["amount"],
+                duration_days=form.cleaned_data["duration_days"],
+                proposal=form.cleaned_data["proposal"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("Your sealed bid was received at %(when)s. Keep its digest: %(digest)s")
+                % {
+                    "when": f"{timezone.localtime(submitted.submitted_at):%Y-%m-%d %H:%M:%S}",
+                    "digest": submitted.digest,
+                },
+            )
+            return redirect(f"{reverse('tendering:bid', args=[tender.pk])}?bidder={bidder.pk}")
+    current = Bid.objects.filter(tender=tender, bidder=bidder).first()
+    context = {
+        "tender": tender,
+        "bidders": bidders,
+        "bidder": bidder,
+        "form": form,
+        "receipt": bidding.receipt_for(current) if current is not None else None,
+        "open": tender.accepts_bids(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "tendering/bid.html", context, status=status)
+
+
+@login_required
+@require_POST
+def objection(request: HttpRequest, pk: int) -> HttpResponse:
+    tender = _public_tender(pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.objection_lodge(actor=request.user, tender=tender, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request, _("Your objection was lodged. The street office must answer it before the award.")
+            )
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+    return redirect("tendering:detail", pk=tender.pk)
+
+
+def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
+    tender = _public_tender(pk)
+    releases = [release.data for release in TenderRelease.objects.filter(tender=tender).order_by("date", "pk")]
+    if not releases:
+        raise Http404
+    package = release_package(releases, uri=request.build_absolute_uri())
+    return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+
+def ocds_all(request: HttpRequest) -> JsonResponse:
+    services.tenders_catch_up()
+    queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("date", "pk")
+    page = Paginator(queryset, OCDS_PAGE_SIZE).get_page(request.GET.get("page"))
+    releases = [release.data for release in page.object_list]
+    if not releases:
+        raise Http404
+    response = JsonResponse(
+        release_package(releases, uri=request.build_absolute_uri()), json_dumps_params={"ensure_ascii": False}
+    )
+    if page.has_next():
+        response["Link"] = f'<{request.path}?page={page.next_page_number()}>; rel="next"'
+    return response

@@ -1,0 +1,127 @@
+"""The tendering channel in the back office: tenders (with their step-by-step page), bidders and
+the list of procurement kinds. Bids have no admin screen of their own: what may be known of them
+shows on the tender's page, and only after the opening time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.viewsets.model import ModelViewSetGroup
+from wagtail.permissions import register_permission_policy
+
+from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.permissions import KeepRecordsPolicy
+from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet
+from renovation.projects.selectors import projects_manageable_by, work_items_manageable_by
+
+from . import admin_views, selectors, services
+from .models import Bidder, ProcurementKind, Tender
+
+for _model in (Tender, Bidder, ProcurementKind):
+    register_permission_policy(_model, KeepRecordsPolicy(_model))
+
+
+class TenderForm(ScopedModelForm):
+    scoped_choices = {"project": projects_manageable_by, "work_items": work_items_manageable_by}
+
+
+def _tender_create(*, actor: Any, data: dict[str, Any]) -> Tender:
+    data = dict(data)
+    items = data.pop("work_items", [])
+    return services.tender_create(actor=actor, data=data, work_items=items)
+
+
+def _tender_update(*, actor: Any, data: dict[str, Any], tender: Tender) -> Tender:
+    data = dict(data)
+    items = data.pop("work_items", [])
+    return services.tender_update(actor=actor, tender=tender, data=data, work_items=items)
+
+
+class TenderViewSet(ServiceModelViewSet):
+    model = Tender
+    icon = "doc-full"
+    menu_label = _("Tenders")
+    edit_handler = ObjectList(
+        [
+            FieldPanel("project"),
+            FieldPanel("work_items"),
+            FieldRowPanel([FieldPanel("title"), FieldPanel("kind")]),
+            FieldPanel("ceiling_price"),
+            MultiFieldPanel(
+                [FieldPanel("method"), FieldRowPanel([FieldPanel("price_weight"), FieldPanel("technical_weight")])],
+                heading=_("Evaluation"),
+            ),
+            FieldPanel("announcement"),
+            FieldRowPanel([FieldPanel("bid_period_start"), FieldPanel("bid_period_end")]),
+            FieldRowPanel([FieldPanel("opening_at"), FieldPanel("publicity_days")]),
+        ],
+        base_form_class=TenderForm,
+    )
+    list_display = [
+        TitleColumn("title", label=_("title"), get_url=lambda tender: reverse("tender_manage", args=[tender.pk])),
+        "code",
+        Column("phase", label=_("status"), accessor="phase_label"),
+        "opening_at",
+    ]
+    list_filter = ["status", "kind", "project__neighbourhood__community__street"]
+    search_fields = ["title", "code", "project__name"]
+    create_service = staticmethod(_tender_create)
+    update_service = staticmethod(_tender_update)
+    service_object_arg = "tender"
+    scope = staticmethod(selectors.tenders_for_staff)
+    inspect_view_enabled = False
+
+
+class BidderViewSet(ServiceModelViewSet):
+    """Companies register themselves on the public site; staff look them up here."""
+
+    model = Bidder
+    icon = "group"
+    add_view_enabled = False
+    edit_view_enabled = False
+    form_fields = ["name"]  # no add or edit view; Wagtail still asks
+    list_display = ["name", "uscc", "contact_name", "contact_phone", "registered_at"]
+    search_fields = ["name", "uscc"]
+    scope = staticmethod(lambda user: Bidder.objects.all() if is_staff_member(user) else Bidder.objects.none())
+
+
+class ProcurementKindViewSet(ServiceModelViewSet):
+    model = ProcurementKind
+    icon = "list-ul"
+    form_fields = ["code", "name", "must_tender", "sort_order"]
+    list_display = ["name", "code", "must_tender", "sort_order"]
+    create_service = staticmethod(services.procurement_kind_save)
+    update_service = staticmethod(services.procurement_kind_save)
+    service_object_arg = "kind"
+    inspect_view_enabled = False
+
+
+class TenderingGroup(ModelViewSetGroup):
+    menu_label = _("Tendering")
+    menu_icon = "doc-full"
+    menu_order = 206
+    items = (TenderViewSet, BidderViewSet, ProcurementKindViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_tendering() -> ModelViewSetGroup:
+    return TenderingGroup()
+
+
+@hooks.register("register_admin_urls")
+def register_tender_urls() -> list:
+    return [
+        path("tenders/<int:pk>/manage/", admin_views.tender_manage, name="tender_manage"),
+        path("tenders/<int:pk>/opening-record.xlsx", admin_views.opening_record_export, name="tender_opening_export"),
+        path(
+            "tenders/<int:pk>/evaluation-table.xlsx",
+            admin_views.evaluation_table_export,
+            name="tender_evaluation_export",
+        ),
+        path("tenders/<int:pk>/bids/<int:bid_pk>/proposal/", admin_views.proposal_download, name="tender_proposal"),
+    ]
