@@ -38,6 +38,11 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
+        "tendering": {
+            "tender": ("add", "change", "view"),
+            "bidder": ("view",),
+            "procurementkind": ("add", "change", "view"),
+        },
         "wagtailimages": {"image": ("add", "change", "choose")},
         "wagtaildocs": {"document": ("add", "change", "choose")},
     },
@@ -58,6 +63,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
+        "tendering": {"tender": ("add", "change", "view"), "bidder": ("view",), "procurementkind": ("view",)},
         "wagtailimages": {"image": ("add", "choose")},
     },
 }

@@ -1,0 +1,211 @@
+"""The public tendering pages and the back-office tender page, as their users meet them."""
+
+from decimal import Decimal
+
+import pytest
+
+from renovation.tendering import services
+from renovation.tendering.models import Bid, Bidder, Objection, Tender, TenderStatus
+from tests.factories import UserFactory, WorkItemFactory
+
+from .conftest import end_publicity, open_now, proposal, tender_data, uscc
+
+
+def test_the_list_shows_open_tenders_to_everyone(tender_cast, client):
+    page = client.get("/tenders/").content.decode()
+    assert tender_cast.tender.title in page and "接收投标中" in page
+
+
+def test_a_company_registers_and_bids_from_its_phone(tender_cast, client):
+    user = UserFactory(username="newcomer")
+    client.force_login(user)
+    response = client.get(f"/tenders/{tender_cast.tender.pk}/bid/")
+    assert response.status_code == 302 and "/tenders/bidders/register/" in response["Location"]
+    response = client.post(
+        f"/tenders/bidders/register/?next=/tenders/{tender_cast.tender.pk}/bid/",
+        {
+            "name": "新来建设有限公司",
+            "uscc": uscc("91330381MA2XX").lower(),
+            "contact_name": "李",
+            "contact_phone": "13800000000",
+            "address": "",
+        },
+    )
+    assert response.status_code == 302
+    bidder = Bidder.objects.get(name="新来建设有限公司")
+    response = client.post(
+        f"/tenders/{tender_cast.tender.pk}/bid/",
+        {"bidder": bidder.pk, "amount": "812345.67", "duration_days": "100", "proposal": proposal("新来技术标.pdf")},
+        follow=True,
+    )
+    page = response.content.decode()
+    bid = Bid.objects.get(bidder=bidder)
+    assert bid.digest in page and "回执" in page
+    assert "812345" not in page and "812,345" not in page and "新来技术标" not in page
+
+
+def test_registration_with_a_bad_credit_code_keeps_the_form_and_says_why(db, client):
+    client.force_login(UserFactory())
+    response = client.post(
+        "/tenders/bidders/register/",
+        {"name": "错码公司", "uscc": "91350100M000100Y44", "contact_name": "李", "contact_phone": "1", "address": ""},
+    )
+    assert response.status_code == 400
+    assert "校验码不符" in response.content.decode()
+    assert not Bidder.objects.exists()
+
+
+def test_a_bid_above_the_ceiling_is_refused_on_the_page(tender_cast, client):
+    client.force_login(tender_cast.accounts[0])
+    response = client.post(
+        f"/tenders/{tender_cast.tender.pk}/bid/",
+        {"amount": "900000.01", "duration_days": "100", "proposal": proposal()},
+    )
+    assert response.status_code == 400
+    assert "高于控制价" in response.content.decode()
+    assert not Bid.objects.exists()
+
+
+def test_staff_cannot_bid(tender_cast, personas, client):
+    client.force_login(personas.street_a)
+    assert client.get(f"/tenders/{tender_cast.tender.pk}/bid/").status_code == 403
+
+
+def test_a_resident_objects_during_publicity_from_the_page(tender_cast, personas, client):
+    tender_cast.three_bids()
+    tender = open_now(tender_cast.tender)
+    services.tender_evaluate(
+        actor=personas.street_a, tender=tender, scores={bid.pk: {"compliant": True} for bid in tender.bids.all()}
+    )
+    services.tender_publicize(actor=personas.street_a, tender=Tender.objects.get(pk=tender.pk))
+    client.force_login(personas.resident)
+    page = client.get(f"/tenders/{tender.pk}/").content.decode()
+    assert "中标候选人公示中" in page and tender_cast.bidders[1].name in page
+    client.post(f"/tenders/{tender.pk}/objections/", {"text": "报价低于成本"})
+    assert Objection.objects.get().text == "报价低于成本"
+    end_publicity(tender)
+    response = client.post(f"/tenders/{tender.pk}/objections/", {"text": "晚了"}, follow=True)
+    assert "只能在公示期内提出异议" in response.content.decode()
+    assert Objection.objects.count() == 1
+
+
+def test_street_staff_run_the_whole_tender_from_the_back_office(tender_cast, personas, client):
+    tender_cast.three_bids()
+    tender = open_now(tender_cast.tender)
+    client.force_login(personas.street_a)
+    url = f"/admin/tenders/{tender.pk}/manage/"
+    bids = list(tender.bids.all())
+    form = {"action": "evaluate"}
+    for bid in bids:
+        form[f"compliant_{bid.pk}"] = "on"
+    assert client.post(url, form).status_code == 302
+    assert Tender.objects.get(pk=tender.pk).status == TenderStatus.EVALUATED
+    client.post(url, {"action": "publicize"})
+    end_publicity(tender)
+    client.post(url, {"action": "award"})
+    response = client.post(
+        url,
+        {
+            "action": "contract",
+            "number": "HT-9",
+            "amount": "861234.57",
+            "signed_on": "2026-05-01",
+            "start_on": "2026-05-02",
+            "end_on": "2026-04-01",
+        },
+    )
+    assert response.status_code == 400 and "完工日期不能早于开工日期" in response.content.decode()
+    client.post(
+        url,
+        {
+            "action": "contract",
+            "number": "HT-9",
+            "amount": "861234.57",
+            "signed_on": "2026-05-01",
+            "start_on": "2026-05-02",
+            "end_on": "2026-09-01",
+        },
+    )
+    tender = Tender.objects.get(pk=tender.pk)
+    assert tender.status == TenderStatus.AWARDED and tender.award.contract.number == "HT-9"
+    public = client.get(f"/projects/{tender.project.slug}/")
+    assert public.status_code in (200, 404)  # the page exists only with the site tree
+
+
+def test_an_action_out_of_order_is_refused_with_the_reason(tender_cast, personas, client):
+    client.force_login(personas.street_a)
+    response = client.post(f"/admin/tenders/{tender_cast.tender.pk}/manage/", {"action": "award"})
+    assert response.status_code == 400
+    assert "请先公示中标候选人" in response.content.decode()
+
+
+def test_street_b_gets_403_on_street_a_tenders(tender_cast, personas, client):
+    client.force_login(personas.street_b)
+    assert client.get(f"/admin/tenders/{tender_cast.tender.pk}/manage/").status_code == 403
+    assert client.get(f"/admin/tender/edit/{tender_cast.tender.pk}/").status_code == 403
+    listing = client.get("/admin/tender/").content.decode()
+    assert tender_cast.tender.title not in listing
+
+
+def test_street_staff_create_a_draft_in_the_admin(tender_cast, personas, client):
+    client.force_login(personas.street_a)
+    data = tender_data(tender_cast.project, title="绿化提升")
+    response = client.post(
+        "/admin/tender/new/",
+        {
+            "project": tender_cast.project.pk,
+            "work_items": [tender_cast.items[1].pk],
+            "title": data["title"],
+            "kind": data["kind"].pk,
+            "ceiling_price": "300000",
+            "method": "comprehensive",
+            "price_weight": "70",
+            "technical_weight": "20",
+            "announcement": "公告",
+            "bid_period_start": data["bid_period_start"].strftime("%Y-%m-%d %H:%M"),
+            "bid_period_end": data["bid_period_end"].strftime("%Y-%m-%d %H:%M"),
+            "opening_at": data["opening_at"].strftime("%Y-%m-%d %H:%M"),
+            "publicity_days": "3",
+        },
+    )
+    assert response.status_code == 200
+    assert "权重之和须为 100" in response.content.decode()
+    assert not Tender.objects.filter(title="绿化提升").exists()
+
+
+@pytest.mark.parametrize("tenders", [1, 3])
+def test_the_project_page_costs_the_same_queries_for_more_tenders(
+    tenders, tender_cast, personas, site_tree, client, django_assert_num_queries
+):
+    from cms.services import project_page_ensure
+
+    for number in range(tenders - 1):
+        item = WorkItemFactory(project=tender_cast.project, budget=Decimal("1000"))
+        tender = services.tender_create(
+            actor=personas.street_a, data=tender_data(tender_cast.project, title=f"T{number}"), work_items=[item]
+        )
+        services.tender_announce(actor=personas.street_a, tender=tender)
+    page = project_page_ensure(project=tender_cast.project)
+    url = page.url
+    client.get(url)  # warm caches (site root, thread)
+    with django_assert_num_queries(QUERIES_PROJECT_PAGE):
+        response = client.get(url)
+    assert response.content.decode().count('class="tender-summary"') == tenders
+
+
+# Fixed whatever the number of tenders (measured: the page, its thread and the tender section).
+QUERIES_PROJECT_PAGE = 20
+
+
+@pytest.mark.parametrize("bids", [3, 4])
+def test_the_tender_page_costs_the_same_queries_for_more_bids(
+    bids, tender_cast, client, django_assert_num_queries
+):
+    for index in range(bids):
+        tender_cast.bid(index, amount=Decimal("800000") + index, name=f"标{index}.pdf")
+    open_now(tender_cast.tender)
+    client.get(f"/tenders/{tender_cast.tender.pk}/")
+    with django_assert_num_queries(QUERIES_TENDER_PAGE):
+        client.get(f"/tenders/{tender_cast.tender.pk}/")
+# The tender, its opening record (bids with bidders, evaluations), award, objections: fixed.
+QUERIES_TENDER_PAGE = 6
