@@ -229,6 +229,13 @@ class WorkItem(models.Model):
     def clean(self) -> None:
         check_date_order(self)
 
+    @property
+    def must_tender(self) -> bool:
+        """Whether the works must go through the street tendering channel (业标街管): a must-tender
+        kind, or a budget at or above the threshold."""
+        kind = self.procurement_kind
+        return (kind is not None and kind.must_tender) or self.budget >= settings.TENDER_MANDATORY_BUDGET_YUAN
+
 
 class ProgressReportStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting confirmation")

@@ -40,7 +40,7 @@ def projects_manageable_by(user: Any) -> QuerySet[Project]:
 
 
 def work_items_manageable_by(user: Any) -> QuerySet[WorkItem]:
-    queryset = WorkItem.objects.select_related("project__neighbourhood__community__street")
+    queryset = WorkItem.objects.select_related("project__neighbourhood__community__street", "procurement_kind")
     if is_bureau(user):
         return queryset
     return queryset.filter(project__neighbourhood__community__street_id=staff_street_id(user))

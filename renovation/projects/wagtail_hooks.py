@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import BooleanColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
@@ -102,12 +103,21 @@ class WorkItemViewSet(ServiceModelViewSet):
             FieldRowPanel([FieldPanel("category"), FieldPanel("sort_order")]),
             FieldPanel("description"),
             FieldRowPanel([FieldPanel("quantity"), FieldPanel("unit"), FieldPanel("budget")]),
+            FieldPanel("procurement_kind"),
             FieldRowPanel([FieldPanel("planned_start"), FieldPanel("planned_end")]),
             FieldRowPanel([FieldPanel("actual_start"), FieldPanel("actual_end")]),
         ],
         base_form_class=WorkItemForm,
     )
-    list_display = ["description", "project", "category", "budget", "progress", "status"]
+    list_display = [
+        "description",
+        "project",
+        "category",
+        "budget",
+        "progress",
+        "status",
+        BooleanColumn("must_tender", label=_("must be publicly tendered")),
+    ]
     list_filter = ["category", "status", "project__plan_year"]
     search_fields = ["description", "project__name"]
     create_service = staticmethod(services.work_item_create)

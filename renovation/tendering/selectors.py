@@ -171,3 +171,55 @@ def untendered_mandatory_items(project: Project) -> list[WorkItem]:
         tenders__award__contract__isnull=False,
     ).values("pk")
     return list(mandatory_work_items(project).exclude(pk__in=covered).order_by("category", "sort_order", "pk"))
+
+
+@dataclass(frozen=True)
+class TenderTask:
+    tender: Tender
+    task: str
+
+
+def tenders_needing_action(user: Any, now: datetime | None = None, *, limit: int = 20) -> list[TenderTask]:
+    """What the street office has to do next on its tenders, oldest first."""
+    from django.db.models import Exists, OuterRef
+    from django.utils.translation import gettext as _
+
+    from .models import Objection
+
+    now = now or timezone.now()
+    unanswered = Objection.objects.filter(tender=OuterRef("pk"), answered_at__isnull=True)
+    queryset = (
+        tenders_for_staff(user)
+        .annotate(
+            has_unanswered=Exists(unanswered),
+            has_contract=Exists(Contract.objects.filter(award__tender=OuterRef("pk"))),
+        )
+        .filter(
+            Q(status__in=SEALED_STATUSES, opening_at__lte=now)
+            | Q(status__in=[TenderStatus.OPENED, TenderStatus.EVALUATED, TenderStatus.PUBLICITY])
+            | Q(status=TenderStatus.AWARDED)
+            | Q(status=TenderStatus.DRAFT)
+        )
+        .order_by("opening_at", "pk")
+    )
+    tasks = []
+    for tender in queryset:
+        phase = tender.phase(now)
+        if tender.has_unanswered:
+            task = _("Answer the objections")
+        elif phase == TenderStatus.DRAFT:
+            task = _("Check the draft and announce it")
+        elif phase == TenderStatus.OPENED:
+            task = _("Record the evaluation")
+        elif phase == TenderStatus.EVALUATED:
+            task = _("Publish the winner candidate")
+        elif phase == TenderStatus.PUBLICITY and tender.publicity_end and tender.publicity_end <= now:
+            task = _("Award the tender")
+        elif phase == TenderStatus.AWARDED and not tender.has_contract:
+            task = _("Record the signed contract")
+        else:
+            continue
+        tasks.append(TenderTask(tender=tender, task=task))
+        if len(tasks) >= limit:
+            break
+    return tasks

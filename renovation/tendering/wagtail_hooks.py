@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
@@ -125,3 +126,23 @@ def register_tender_urls() -> list:
         ),
         path("tenders/<int:pk>/bids/<int:bid_pk>/proposal/", admin_views.proposal_download, name="tender_proposal"),
     ]
+
+
+class TenderTasksPanel(Component):
+    """The next step on each of the user's tenders that waits for the street office."""
+
+    name = "tender_tasks"
+    template_name = "tendering/admin/tasks_panel.html"
+    order = 45
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        return {"tasks": selectors.tenders_needing_action(self.user)}
+
+
+@hooks.register("construct_homepage_panels")
+def add_tender_tasks_panel(request: Any, panels: list) -> None:
+    if is_staff_member(request.user):
+        panels.append(TenderTasksPanel(request.user))

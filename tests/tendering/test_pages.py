@@ -209,3 +209,13 @@ def test_the_tender_page_costs_the_same_queries_for_more_bids(
         client.get(f"/tenders/{tender_cast.tender.pk}/")
 # The tender, its opening record (bids with bidders, evaluations), award, objections: fixed.
 QUERIES_TENDER_PAGE = 6
+
+
+def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, client):
+    tender_cast.three_bids()
+    open_now(tender_cast.tender)
+    client.force_login(personas.street_a)
+    page = client.get("/admin/").content.decode()
+    assert "等待您办理的招标" in page and "录入评标结果" in page and tender_cast.tender.title in page
+    client.force_login(personas.street_b)
+    assert tender_cast.tender.title not in client.get("/admin/").content.decode()

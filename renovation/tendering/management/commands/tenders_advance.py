@@ -1,0 +1,22 @@
+"""Catch every tender's stored status up with the clock (bidding, opened, failed).
+
+The seal does not depend on this command: bids become readable at the opening time by the clock
+alone, and pages catch a tender up when they show it. Running it every minute (deploy/) keeps the
+stored statuses, the OCDS opening releases and the back office's lists current even for tenders
+nobody is looking at.
+"""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from renovation.tendering.services import tenders_catch_up
+
+
+class Command(BaseCommand):
+    help = "Move tenders whose bid period started or whose opening time passed to their next status."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        moved = tenders_catch_up()
+        if options["verbosity"] > 1 or moved:
+            self.stdout.write(f"{moved} tender(s) moved on.")
