@@ -16,7 +16,7 @@ from renovation.accounts.services import staff_account_ensure
 from tests.factories import NeighbourhoodFactory, StreetFactory, UserFactory
 
 # The supervision cast (supervisor, construction unit, projects) serves several test packages.
-pytest_plugins = ["tests.supervision.fixtures"]
+pytest_plugins = ["tests.supervision.fixtures", "tests.tendering.fixtures"]
 
 
 @pytest.fixture(autouse=True)

@@ -8,8 +8,7 @@ from renovation.tendering import bidding
 from renovation.tendering.models import Bid, Bidder
 from renovation.tendering.seal import SealedError, unseal
 from tests.factories import UserFactory
-
-from .conftest import AMOUNTS, PROPOSAL_NAMES, open_now, proposal, uscc
+from tests.tendering.fixtures import AMOUNTS, PROPOSAL_NAMES, open_now, proposal, uscc
 
 
 def test_it_seals_the_bid_and_returns_a_receipt_with_the_digest(tender_cast):

@@ -12,8 +12,7 @@ from referencing.jsonschema import DRAFT4
 
 from renovation.tendering import services
 from renovation.tendering.models import Tender
-
-from .conftest import end_publicity, open_now
+from tests.tendering.fixtures import end_publicity, open_now
 
 SCHEMAS = Path(__file__).resolve().parents[3] / "shared" / "data" / "ocds-1.1"
 
@@ -107,8 +106,7 @@ def test_a_failed_tender_validates_too(tender_cast, client, validator):
 
 def test_a_draft_has_no_open_data(personas, client):
     from tests.factories import ProjectFactory, WorkItemFactory
-
-    from .conftest import tender_data
+    from tests.tendering.fixtures import tender_data
 
     project = ProjectFactory(neighbourhood=personas.street_a_place, status="approved")
     tender = services.tender_create(

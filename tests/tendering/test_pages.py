@@ -7,8 +7,7 @@ import pytest
 from renovation.tendering import services
 from renovation.tendering.models import Bid, Bidder, Objection, Tender, TenderStatus
 from tests.factories import UserFactory, WorkItemFactory
-
-from .conftest import end_publicity, open_now, proposal, tender_data, uscc
+from tests.tendering.fixtures import end_publicity, open_now, proposal, tender_data, uscc
 
 
 def test_the_list_shows_open_tenders_to_everyone(tender_cast, client):
@@ -198,15 +197,15 @@ QUERIES_PROJECT_PAGE = 20
 
 
 @pytest.mark.parametrize("bids", [3, 4])
-def test_the_tender_page_costs_the_same_queries_for_more_bids(
-    bids, tender_cast, client, django_assert_num_queries
-):
+def test_the_tender_page_costs_the_same_queries_for_more_bids(bids, tender_cast, client, django_assert_num_queries):
     for index in range(bids):
         tender_cast.bid(index, amount=Decimal("800000") + index, name=f"标{index}.pdf")
     open_now(tender_cast.tender)
     client.get(f"/tenders/{tender_cast.tender.pk}/")
     with django_assert_num_queries(QUERIES_TENDER_PAGE):
         client.get(f"/tenders/{tender_cast.tender.pk}/")
+
+
 # The tender, its opening record (bids with bidders, evaluations), award, objections: fixed.
 QUERIES_TENDER_PAGE = 6
 

@@ -10,8 +10,7 @@ from renovation.tendering import services
 from renovation.tendering.models import ProcurementKind, Tender
 from renovation.tendering.selectors import mandatory_work_items
 from tests.factories import ProjectFactory, WorkItemFactory
-
-from .conftest import end_publicity, open_now
+from tests.tendering.fixtures import end_publicity, open_now
 
 
 def _start_construction(project, actor):

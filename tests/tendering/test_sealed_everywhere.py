@@ -17,8 +17,7 @@ from openpyxl import load_workbook
 from cms.services import project_page_ensure
 from renovation.discussion.services import thread_for_project
 from renovation.tendering.models import Bid, Tender
-
-from .conftest import AMOUNTS, PROPOSAL_NAMES, open_now
+from tests.tendering.fixtures import AMOUNTS, PROPOSAL_NAMES, open_now
 
 
 def _amount_spellings(amount: Decimal) -> list[str]:

@@ -16,8 +16,7 @@ from renovation.tendering.models import (
     TenderRelease,
     TenderStatus,
 )
-
-from .conftest import AMOUNTS, end_publicity, open_now, tender_data
+from tests.tendering.fixtures import AMOUNTS, end_publicity, open_now, tender_data
 
 
 def _evaluate_all(cast, actor, technical=None, compliant=None):

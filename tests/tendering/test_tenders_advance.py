@@ -3,8 +3,7 @@ from io import StringIO
 from django.core.management import call_command
 
 from renovation.tendering.models import Tender, TenderStatus
-
-from .conftest import open_now
+from tests.tendering.fixtures import open_now
 
 
 def test_the_command_opens_due_tenders_and_leaves_others(tender_cast):
