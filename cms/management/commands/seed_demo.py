@@ -25,7 +25,7 @@ class Command(BaseCommand):
             f"Demo data: {result['projects_created']} projects created, {result['pages_created']} public pages created."
         )
         self.stdout.write(
-            "Demo accounts (staff sign in at /admin/, supervisors and construction units at /accounts/login/):"
+            "Demo accounts (staff sign in at /admin/; supervisors, construction units and bidders at /accounts/login/):"
         )
         for account in result["accounts"]:
             street = f", street {account.street_code}" if account.street_code else ""
