@@ -138,7 +138,7 @@ class ProjectPage(Page):
                 "change_log": project_selectors.project_change_log(project),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
-                "tenders": tendering_selectors.project_tenders(project),
+                "tender_cards": tendering_selectors.project_tender_cards(project),
             }
         )
         thread = thread_for_project(project)

@@ -149,10 +149,61 @@ def project_tenders(project: Project) -> list[Tender]:
                         ),
                     )
                 ),
-            )
+            ),
+            Prefetch(
+                "bids",
+                queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),
+            ),
         )
         .order_by("bid_period_start", "pk")
     )
+
+
+@dataclass(frozen=True)
+class TenderCard:
+    """A tender as the project page shows it: the opening record once opened, the candidate
+    during publicity."""
+
+    tender: Tender
+    rows: list[OpeningRow] | None
+    candidate: OpeningRow | None
+
+
+def project_tender_cards(project: Project, now: datetime | None = None) -> list[TenderCard]:
+    now = now or timezone.now()
+    tenders = project_tenders(project)
+    cards = []
+    for tender in tenders:
+        rows = _rows_from_prefetched(tender, now)
+        candidate = None
+        if rows and tender.status == TenderStatus.PUBLICITY:
+            candidate = next((row for row in rows if row.evaluation and row.evaluation.rank == 1), None)
+        cards.append(TenderCard(tender=tender, rows=rows, candidate=candidate))
+    return cards
+
+
+def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | None:
+    if not tender.is_opened(now):
+        return None
+    rows = []
+    for bid in tender.bids.all():
+        content = unseal(bid, now=now)
+        rows.append(
+            OpeningRow(
+                bid=bid,
+                bidder_name=bid.bidder.name,
+                uscc=bid.bidder.uscc,
+                amount=content.amount,
+                duration_days=content.duration_days,
+                proposal_name=content.proposal_name,
+                digest=bid.digest,
+                canonical=content.canonical(),
+                submitted_at=bid.submitted_at,
+                version=bid.version,
+                evaluation=getattr(bid, "evaluation", None),
+            )
+        )
+    return rows
 
 
 def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:

@@ -193,7 +193,7 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 
 
 # Fixed whatever the number of tenders (measured: the page, its thread and the tender section).
-QUERIES_PROJECT_PAGE = 20
+QUERIES_PROJECT_PAGE = 21
 
 
 @pytest.mark.parametrize("bids", [3, 4])
@@ -218,3 +218,19 @@ def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, c
     assert "等待您办理的招标" in page and "录入评标结果" in page and tender_cast.tender.title in page
     client.force_login(personas.street_b)
     assert tender_cast.tender.title not in client.get("/admin/").content.decode()
+
+
+def test_the_project_page_shows_the_opening_record_and_the_candidate(tender_cast, personas, site_tree, client):
+    from cms.services import project_page_ensure
+
+    page = project_page_ensure(project=tender_cast.project)
+    tender_cast.three_bids()
+    before = client.get(page.url).content.decode()
+    assert "投标文件保持密封" in before and "873,456.21" not in before
+    tender = open_now(tender_cast.tender)
+    services.tender_evaluate(
+        actor=personas.street_a, tender=tender, scores={bid.pk: {"compliant": True} for bid in tender.bids.all()}
+    )
+    services.tender_publicize(actor=personas.street_a, tender=Tender.objects.get(pk=tender.pk))
+    after = client.get(page.url).content.decode()
+    assert "873,456.21" in after and "中标候选人公示" in after and tender_cast.bidders[1].name in after
