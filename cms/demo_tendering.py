@@ -24,7 +24,8 @@ from renovation.accounts.services import resident_account_ensure
 from renovation.projects.models import Project, WorkItem
 from renovation.tendering import bidding, services
 from renovation.tendering.codes import uscc_check_character
-from renovation.tendering.models import Bidder, ProcurementKind, Tender
+from renovation.tendering.kinds import kind
+from renovation.tendering.models import Bidder, Tender
 from renovation.tendering.selectors import mandatory_work_items
 
 # Company, the first 17 characters of its (made-up) unified social credit code.
@@ -88,14 +89,14 @@ class DemoTendering:
 
     def _create(self, project: Project, items: list[WorkItem], start: date, title: str) -> Tender:
         ceiling = sum((item.budget for item in items), Decimal(0)) or Decimal(100_000)
-        kind = ProcurementKind.objects.get(code="construction")
+        construction = kind("construction")
         with clock_at(_at(start, 9)):
             tender = services.tender_create(
                 actor=self.staff,
                 data={
                     "project": project,
                     "title": title,
-                    "kind": kind,
+                    "kind": construction,
                     "ceiling_price": ceiling,
                     "method": "comprehensive" if len(items) > 1 else "lowest_price",
                     "price_weight": 60 if len(items) > 1 else None,

@@ -253,7 +253,7 @@ def implementation_transactions(contract: Any) -> list[dict[str, Any]]:
         {
             "id": str(entry.pk),
             "source": entry.bank_reference or None,
-            "date": _date_iso(entry.date),
+            "date": _date_iso(entry.booked_on),
             "value": _value(entry.amount),
             "payee": {"id": _bidder_id(contract.contractor.uscc), "name": contract.contractor.name},
         }

@@ -19,7 +19,8 @@ from django.utils import timezone
 from renovation.projects.models import ProjectStatus
 from renovation.tendering import bidding, services
 from renovation.tendering.codes import uscc_check_character
-from renovation.tendering.models import Bid, ProcurementKind, Tender
+from renovation.tendering.kinds import kind
+from renovation.tendering.models import Bid, Tender
 from tests.factories import ProjectFactory, UserFactory, WorkItemFactory
 
 # Amounts no other figure on any page is likely to share, so a leak is unmistakable.
@@ -82,7 +83,7 @@ def tender_data(project: Any, **overrides: Any) -> dict[str, Any]:
     data = {
         "project": project,
         "title": "飞云花园外立面及雨污分流改造施工",
-        "kind": ProcurementKind.objects.get(code="construction"),
+        "kind": kind("construction"),
         "ceiling_price": Decimal("900000.00"),
         "method": "lowest_price",
         "price_weight": None,

@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from renovation.projects import services as project_services
 from renovation.projects.models import ProjectStatus
 from renovation.tendering import services
-from renovation.tendering.models import ProcurementKind, Tender
+from renovation.tendering.kinds import kind
+from renovation.tendering.models import Tender
 from renovation.tendering.selectors import mandatory_work_items
 from tests.factories import ProjectFactory, WorkItemFactory
 from tests.tendering.fixtures import end_publicity, open_now
@@ -25,7 +26,7 @@ def test_an_item_must_be_tendered_by_kind_or_by_budget(personas, settings):
     big = WorkItemFactory(project=project, budget=Decimal("500000"))
     small = WorkItemFactory(project=project, budget=Decimal("499999"))
     property_service = WorkItemFactory(
-        project=project, budget=Decimal("1000"), procurement_kind=ProcurementKind.objects.get(code="property_service")
+        project=project, budget=Decimal("1000"), procurement_kind=kind("property_service")
     )
     assert set(mandatory_work_items(project)) == {big, property_service}
     assert small not in mandatory_work_items(project)

@@ -1,0 +1,31 @@
+"""The procurement kinds a new installation starts with (migration 0002 seeds them): the seven
+kinds of works and services that must be publicly tendered in Wenzhou practice, and a catch-all
+kind tendered only when its budget reaches the threshold."""
+
+from __future__ import annotations
+
+from .models import ProcurementKind
+
+DEFAULT_KINDS = [
+    ("property_service", "物业服务人选聘", True),
+    ("construction", "改造工程施工", True),
+    ("design", "工程设计", True),
+    ("supervision", "工程监理", True),
+    ("equipment", "电梯等设备采购与安装", True),
+    ("security_systems", "监控安防与智能化系统", True),
+    ("maintenance_fund_works", "使用专项维修资金的维修工程", True),
+    ("other", "其他货物和服务", False),
+]
+
+
+def default_kinds_ensure() -> None:
+    """Put back any default kind that is missing (a flushed test database, a new deployment)."""
+    for order, (code, name, must) in enumerate(DEFAULT_KINDS, start=1):
+        ProcurementKind.objects.get_or_create(
+            code=code, defaults={"name": name, "must_tender": must, "sort_order": order}
+        )
+
+
+def kind(code: str) -> ProcurementKind:
+    default_kinds_ensure()
+    return ProcurementKind.objects.get(code=code)
