@@ -11,8 +11,11 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
+from renovation.figures import format_yuan
 from renovation.projects.models import Project
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 
@@ -228,3 +231,50 @@ def public_finance(project: Project, today: date) -> PublicFinance:
     return PublicFinance(
         quarters=quarters, running=running, running_since=since if lock else None, payments=payments, max_bar=max_bar
     )
+
+
+# --- the public change log ------------------------------------------------------------------------
+
+ENTRY_PUBLIC_FIELDS = ("kind", "source", "amount", "booked_on", "purpose", "contract", "invoice_number", "note")
+
+
+def public_counterparty(kind: str, source: str, counterparty: str) -> str:
+    """Residents' contributions are shown in aggregate, never under a person's name."""
+    if kind == EntryKind.INCOME and source == IncomeSource.RESIDENT:
+        return str(_("Residents (in aggregate)"))
+    return counterparty
+
+
+def _subject(record: Any) -> str:
+    label = _("Ledger correction") if record.corrects_id else _("Ledger entry")
+    kind = dict(EntryKind.choices).get(record.kind, record.kind)
+    who = public_counterparty(record.kind, record.source, record.counterparty)
+    return f"{label} · {record.booked_on:%Y-%m-%d} {kind} · {who}"
+
+
+def ledger_change_log(project: Project) -> list[ChangeEntry]:
+    """Corrections (each a new line) and edits in place of the project's ledger, for the public
+    change log. Recording an ordinary entry is not a change and stays out (three queries)."""
+    contracts = dict(Contract.objects.filter(project=project).values_list("pk", "number"))
+
+    def formatter(model: Any, name: str, value: Any) -> Any:
+        if value is None or value == "":
+            return "—"
+        if name == "amount":
+            return format_yuan(value)
+        if name == "contract":
+            return contracts.get(value, value)
+        field_obj = model._meta.get_field(name)
+        return dict(field_obj.flatchoices).get(value, value) if field_obj.choices else value
+
+    history = LedgerEntry.history.filter(project_id=project.pk)
+    edits = history_entries(
+        ordered_history(history), fields=ENTRY_PUBLIC_FIELDS, subject=_subject, formatter=formatter, show_created=False
+    )
+    corrections = history_entries(
+        ordered_history(history.filter(corrects_id__isnull=False)),
+        fields=ENTRY_PUBLIC_FIELDS,
+        subject=_subject,
+        formatter=formatter,
+    )
+    return sorted([*edits, *(entry for entry in corrections if entry.created)], key=lambda entry: entry.when)

@@ -9,7 +9,9 @@ from renovation.finance.services import ledger_entry_correct
 
 def test_it_reverses_an_entry_with_a_negative_correction(books, personas, record):
     payment = record(books.project, amount=Decimal("1000"), contract=books.contract)
-    correction = ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-1000"), reason="重复录入")
+    correction = ledger_entry_correct(
+        actor=personas.street_a, entry=payment, amount=Decimal("-1000"), reason="重复录入"
+    )
     assert correction.amount == Decimal("-1000")
     assert correction.note == "重复录入"
     assert correction.purpose.startswith("更正：")
