@@ -58,7 +58,7 @@ def disclosed(books, personas, record, page_of):
 
 
 def test_it_shows_disclosed_quarters_and_the_payments(client, disclosed):
-    payment, page = disclosed
+    _payment, page = disclosed
     html = client.get(page.url).content.decode()
     year, quarter = previous_quarter()
     assert f"{year} 年第 {quarter} 季度" in html
