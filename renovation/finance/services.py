@@ -7,8 +7,9 @@ and leaves a history row naming the actor and the operation.
 
 from __future__ import annotations
 
-import re
+import zipfile
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -16,14 +17,21 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
+from renovation.planning.annotate import annotated_copy
+from renovation.planning.files import check_workbook_file
+from renovation.planning.reading import Problem
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
+from renovation.tendering.models import Contract
 
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
-from .selectors import ContractPosition, contract_positions, locked_until, quarter_figures
+from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message
+from .selectors import contract_positions, locked_until, quarter_figures
+from .statement import read_statement
 
 ENTRY_FIELDS = (
     "project",
@@ -37,9 +45,16 @@ ENTRY_FIELDS = (
     "invoice_number",
     "bank_reference",
 )
-# The ledger is public: a mobile number typed into a public field would publish it.
-PHONE_NUMBER = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-PUBLIC_TEXT_FIELDS = ("counterparty", "purpose", "note")
+IMPORTED_FIELDS = (
+    "kind",
+    "source",
+    "amount",
+    "booked_on",
+    "counterparty",
+    "purpose",
+    "invoice_number",
+    "bank_reference",
+)
 
 
 def _lock_project(project: Project) -> Project:
@@ -69,20 +84,6 @@ def check_not_locked(entry: LedgerEntry, *, lock: Any = None, field: str = "book
                 % {"date": lock.isoformat()}
             }
         )
-
-
-def overrun_message(position: ContractPosition, amount: Decimal, pending: Decimal = ZERO) -> str:
-    return _(
-        "Payments on contract %(number)s would reach %(total)s, above what it allows: contract amount "
-        "%(amount)s plus approved change orders %(changes)s = %(ceiling)s (already paid %(paid)s)."
-    ) % {
-        "number": position.number,
-        "total": format_yuan(position.paid + pending + amount),
-        "amount": format_yuan(position.amount),
-        "changes": format_yuan(position.approved_changes),
-        "ceiling": format_yuan(position.ceiling),
-        "paid": format_yuan(position.paid + pending),
-    }
 
 
 def check_contract_ceiling(entry: LedgerEntry, *, previous_amount: Decimal = ZERO) -> None:
@@ -247,3 +248,62 @@ def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int)
             **{f"income_{source}": figures.income.get(source, ZERO) for source in IncomeSource.values},
         )
         return save_recorded(disclosure, actor=actor, reason="disclosure_publish")
+
+
+@dataclass
+class StatementImport:
+    """What an import did: entries created, rows skipped as already recorded, or the problems
+    (and the workbook with the bad cells marked) when nothing was written."""
+
+    created: int = 0
+    already_recorded: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    annotated: bytes | None = None
+
+
+def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> StatementImport:
+    """Import the bank agent's statement for one project: every row checked, all or nothing."""
+    require_project_manager(actor, project)
+    name = getattr(upload, "name", "statement.xlsx")
+    check_workbook_file(upload, name=name, size=upload.size)
+    with transaction.atomic():
+        project = _lock_project(project)
+        contracts = Contract.objects.filter(project=project)
+        positions = contract_positions(contracts)
+        by_number = {position.number: (pk, position) for pk, position in positions.items()}
+        known = set(
+            LedgerEntry.objects.filter(project=project)
+            .exclude(bank_reference="")
+            .values_list("bank_reference", flat=True)
+        )
+        try:
+            statement = read_statement(
+                upload,
+                project=project,
+                positions_by_number=by_number,
+                known_references=known,
+                locked_until=locked_until(project),
+            )
+        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+            raise ValidationError(
+                _("“%(name)s” could not be read as a workbook.") % {"name": name}, code="unreadable"
+            ) from error
+        result = StatementImport(already_recorded=statement.already_recorded, problems=statement.problems)
+        if statement.problems:
+            upload.seek(0)
+            result.annotated = annotated_copy(upload, statement.problems, author=_("Bank statement import"))
+            return result
+        entries = [
+            LedgerEntry(
+                project=project,
+                recorded_by=_recorder(actor),
+                contract_id=by_number[record["contract"]][0] if record["contract"] else None,
+                **{key: record[key] for key in IMPORTED_FIELDS},
+            )
+            for record in statement.rows
+        ]
+        bulk_create_with_history(
+            entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
+        )
+        result.created = len(entries)
+    return result
