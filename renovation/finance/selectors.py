@@ -190,6 +190,9 @@ def figures_from_disclosure(disclosure: QuarterlyDisclosure) -> QuarterFigures:
 # --- the public project page --------------------------------------------------------------------
 
 
+RECENT_QUARTERS = 4
+
+
 @dataclass
 class PublicFinance:
     quarters: list[QuarterFigures]  # disclosed, oldest first
@@ -207,6 +210,15 @@ class PublicFinance:
     @property
     def empty(self) -> bool:
         return not self.quarters and self.running is None and not self.payments
+
+    # On a phone the latest year matters most; older quarters fold away.
+    @property
+    def recent_quarters(self) -> list[QuarterFigures]:
+        return self.quarters[::-1][:RECENT_QUARTERS]
+
+    @property
+    def earlier_quarters(self) -> list[QuarterFigures]:
+        return self.quarters[::-1][RECENT_QUARTERS:]
 
 
 def public_finance(project: Project, today: date) -> PublicFinance:

@@ -119,3 +119,18 @@ def test_its_query_count_does_not_grow_with_entries_or_quarters(client, personas
     client.get(small)
     client.get(large)
     assert _count(client, small) == _count(client, large)
+
+
+def test_it_puts_the_latest_quarters_first_and_folds_older_ones(client, books, personas, record, page_of):
+    record(books.project, kind=EntryKind.INCOME, booked_on=day_in_previous_quarter())
+    year, quarter = previous_quarter()
+    published = []
+    for _n in range(5):
+        disclosure_publish(actor=personas.bureau, project=books.project, year=year, quarter=quarter)
+        published.append(f"{year} 年第 {quarter} 季度")
+        year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    html = client.get(page_of(books.project).url).content.decode()
+    positions = [html.index(label) for label in published]
+    assert positions == sorted(positions)  # newest first
+    assert "更早的 1 个季度" in html
+    assert html.index('<details class="earlier-quarters">') < positions[4]
