@@ -271,11 +271,13 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
         contracts = Contract.objects.filter(project=project)
         positions = contract_positions(contracts)
         by_number = {position.number: (pk, position) for pk, position in positions.items()}
-        known = set(
-            LedgerEntry.objects.filter(project=project)
-            .exclude(bank_reference="")
-            .values_list("bank_reference", flat=True)
-        )
+        recorded = LedgerEntry.objects.filter(project=project).exclude(bank_reference="")
+        known = {
+            reference: (kind, amount, booked_on)
+            for reference, kind, amount, booked_on in recorded.values_list(
+                "bank_reference", "kind", "amount", "booked_on"
+            )
+        }
         try:
             statement = read_statement(
                 upload,

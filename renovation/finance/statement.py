@@ -23,6 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from renovation.figures import format_yuan
 from renovation.planning.columns import PROBLEM_LABELS, Column
 from renovation.planning.reading import CellError, Problem, read_date_cell, read_money_cell, read_text_cell
 from renovation.planning.template import EXAMPLE_FONT, HEADER_FILL
@@ -140,7 +141,7 @@ def read_statement(
     *,
     project: Project,
     positions_by_number: dict[str, tuple[int, ContractPosition]],
-    known_references: set[str],
+    known_references: dict[str, tuple[str, Decimal, date]],
     locked_until: date | None,
 ) -> Statement:
     """Check every row; ``positions_by_number``: the project's contracts by number (id, position)."""
@@ -229,7 +230,7 @@ def _cross_checks(
     statement: Statement,
     positions: dict[str, int],
     contracts: dict[str, tuple[int, ContractPosition]],
-    known_references: set[str],
+    known_references: dict[str, tuple[str, Decimal, date]],
     locked_until: date | None,
 ) -> None:
     """Duplicates within the file, rows already recorded, disclosed quarters, and payments on each
@@ -246,7 +247,13 @@ def _cross_checks(
         if reference:
             seen.add(reference)
         if reference in known_references:
-            statement.already_recorded.append((record["_row"], reference))
+            kind, amount, booked_on = known_references[reference]
+            if (kind, amount, booked_on) != (record["kind"], record["amount"], record["booked_on"]):
+                # The same transaction with other figures: the ledger or the file is wrong, and
+                # skipping it silently would hide that. A correction is the way to change it.
+                row.problem("bank_reference", "recorded_differently", _recorded_differently(kind, amount, booked_on))
+            else:
+                statement.already_recorded.append((record["_row"], reference))
             continue
         if locked_until and record["booked_on"] and record["booked_on"] <= locked_until:
             row.problem(
@@ -264,6 +271,13 @@ def _cross_checks(
             pending[number] = already + amount
         new_rows.append(record)
     statement.rows = new_rows
+
+
+def _recorded_differently(kind: str, amount: Decimal, booked_on: date) -> str:
+    return _(
+        "This bank reference is already recorded with other figures (%(kind)s %(amount)s on %(date)s). "
+        "If the ledger is wrong, record a correction; otherwise fix the row."
+    ) % {"kind": EntryKind(kind).label, "amount": format_yuan(amount), "date": booked_on.isoformat()}
 
 
 # --- the template ---------------------------------------------------------------------------------

@@ -180,3 +180,14 @@ def test_its_pages_do_not_grow_in_queries_with_entries(login, personas, books, r
         record(books.project, contract=books.contract, bank_reference=f"Q-{n}")
         record(books.project, kind=EntryKind.INCOME)
     assert _count(client, url) == few
+
+
+def test_it_shows_an_entrys_history_with_who_and_which_operation(login, personas, books, record):
+    entry = record(books.project, amount=Decimal("5000"))
+    client = login(personas.street_a)
+    form = _entry_form(books.project, amount="4500.00", bank_reference="")
+    assert client.post(reverse("ledger:edit", args=[entry.pk]), form).status_code == 302
+    html = client.get(reverse("ledger:history", args=[entry.pk])).content.decode()
+    assert "修改资金台账" in html and "录入资金台账" in html
+    assert "5000.00 → 4500.00" in html
+    assert login(personas.street_b).get(reverse("ledger:history", args=[entry.pk])).status_code == 403

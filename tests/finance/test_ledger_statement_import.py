@@ -145,3 +145,21 @@ def test_it_lets_no_one_else_import(books, personas, persona):
     with pytest.raises(PermissionDenied):
         ledger_statement_import(actor=getattr(personas, persona), project=books.project, upload=statement(good_rows()))
     assert not LedgerEntry.objects.exists()
+
+
+def test_it_reports_a_recorded_reference_that_comes_back_with_other_figures(books, personas):
+    ledger_statement_import(actor=personas.street_a, project=books.project, upload=statement(good_rows()))
+    rows = good_rows()
+    rows[0][2] = 499000
+    result = _problems_after_first_import(books, personas, rows)
+    assert [(problem.row, problem.code) for problem in result.problems] == [(2, "recorded_differently")]
+    assert "500,000.00 元" in result.problems[0].message
+    assert "更正" in result.problems[0].message
+
+
+def _problems_after_first_import(books, personas, rows):
+    before = LedgerEntry.objects.count()
+    result = ledger_statement_import(actor=personas.street_a, project=books.project, upload=statement(rows))
+    assert result.created == 0
+    assert LedgerEntry.objects.count() == before
+    return result
