@@ -7,8 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from renovation.finance.models import EntryKind, IncomeSource
+from renovation.finance.models import EntryKind, IncomeSource, quarter_of
 from renovation.finance.services import disclosure_publish, ledger_entry_correct
 from tests.factories import ProjectFactory
 from tests.finance.factories import contract_for, day_in_previous_quarter, previous_quarter
@@ -146,3 +147,23 @@ def test_its_query_count_does_not_grow_with_projects_or_entries(login, personas,
     few = _queries(client, year, q)
     add(20)
     assert _queries(client, year, q) == few
+
+
+def test_it_refuses_a_quarter_that_has_not_begun(login, personas):
+    year, quarter = quarter_of(timezone.localdate())
+    year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    response = login(personas.bureau).get(reverse(URL), {"year": year, "quarter": quarter})
+    assert response.status_code == 400
+    assert "已经开始的季度" in response.content.decode()
+
+
+def test_it_speaks_english_when_the_admin_does(login, personas, quarter):
+    from django.utils import translation
+
+    year, q, _payment = quarter
+    with translation.override("en"):
+        client = login(personas.bureau)
+        client.cookies["django_language"] = "en"
+        response = client.get(reverse(URL), {"year": year, "quarter": q})
+    sheet = read_xlsx(response).worksheets[0]
+    assert "Closing balance (yuan)" in header_of(sheet)
