@@ -47,6 +47,7 @@ class HomePage(Page):
             {
                 "plan_years": years,
                 "summary": summary,
+                "disclosed": finance_selectors.plan_year_disclosed(year),
                 "project_index": index,
                 "updates": updates,
                 "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),

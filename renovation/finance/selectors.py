@@ -290,3 +290,18 @@ def ledger_change_log(project: Project) -> list[ChangeEntry]:
         formatter=formatter,
     )
     return sorted([*edits, *(entry for entry in corrections if entry.created)], key=lambda entry: entry.when)
+
+
+@dataclass(frozen=True)
+class DisclosedTotals:
+    income: Decimal
+    payments: Decimal
+    projects: int
+
+
+def plan_year_disclosed(year: int | None) -> DisclosedTotals:
+    """Income and payments of a plan year's projects, as their published quarters say (one query)."""
+    row = QuarterlyDisclosure.objects.filter(project__plan_year=year).aggregate(
+        income=Sum("income_total"), payments=Sum("payments_total"), projects=Count("project", distinct=True)
+    )
+    return DisclosedTotals(income=row["income"] or ZERO, payments=row["payments"] or ZERO, projects=row["projects"])

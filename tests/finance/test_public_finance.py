@@ -134,3 +134,12 @@ def test_it_puts_the_latest_quarters_first_and_folds_older_ones(client, books, p
     assert positions == sorted(positions)  # newest first
     assert "更早的 1 个季度" in html
     assert html.index('<details class="earlier-quarters">') < positions[4]
+
+
+def test_it_sums_the_plans_disclosed_money_on_the_home_page(client, site_tree, disclosed, books):
+    books.project.plan_year = timezone.localdate().year
+    books.project.save()
+    html = client.get(f"/?year={books.project.plan_year}").content.decode()
+    assert "已公开收入" in html
+    assert "50.30 万元" in html  # 503,000 yuan of income disclosed
+    assert "12.00 万元" in html  # 120,000 yuan paid
