@@ -11,15 +11,12 @@ from typing import Any
 
 from django.db.models import Count, DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
-from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
-from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
-from renovation.figures import format_yuan
 from renovation.projects.models import Project
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 
-from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds, quarter_of
+from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 ENTRY_RELATED = ("project__neighbourhood__community__street", "contract__contractor", "corrects")
@@ -75,6 +72,7 @@ class ContractPosition:
     amount: Decimal
     approved_changes: Decimal
     paid: Decimal
+    contractor: str = ""
 
     @property
     def ceiling(self) -> Decimal:
@@ -91,9 +89,12 @@ def contract_positions(contracts: Iterable[int] | QuerySet[Contract]) -> dict[in
     queryset = contracts if isinstance(contracts, QuerySet) else Contract.objects.filter(pk__in=list(contracts))
     rows = queryset.annotate(
         approved_changes=approved_changes_sum(OuterRef("pk")), paid=payments_sum(OuterRef("pk"))
-    ).values("pk", "number", "amount", "approved_changes", "paid")
+    ).values("pk", "number", "amount", "approved_changes", "paid", "contractor__name")
     return {
-        row["pk"]: ContractPosition(row["number"], row["amount"], row["approved_changes"], row["paid"]) for row in rows
+        row["pk"]: ContractPosition(
+            row["number"], row["amount"], row["approved_changes"], row["paid"], row["contractor__name"]
+        )
+        for row in rows
     }
 
 
@@ -185,123 +186,3 @@ def figures_from_disclosure(disclosure: QuarterlyDisclosure) -> QuarterFigures:
         entry_count=disclosure.entry_count,
         published_at=disclosure.published_at,
     )
-
-
-# --- the public project page --------------------------------------------------------------------
-
-
-RECENT_QUARTERS = 4
-
-
-@dataclass
-class PublicFinance:
-    quarters: list[QuarterFigures]  # disclosed, oldest first
-    running: QuarterFigures | None  # everything after the last disclosure, not yet disclosed
-    running_since: date | None
-    payments: list[LedgerEntry]  # newest first, corrections included
-    max_bar: Decimal
-
-    @property
-    def balance(self) -> Decimal:
-        if self.running is not None:
-            return self.running.closing_balance
-        return self.quarters[-1].closing_balance if self.quarters else ZERO
-
-    @property
-    def empty(self) -> bool:
-        return not self.quarters and self.running is None and not self.payments
-
-    # On a phone the latest year matters most; older quarters fold away.
-    @property
-    def recent_quarters(self) -> list[QuarterFigures]:
-        return self.quarters[::-1][:RECENT_QUARTERS]
-
-    @property
-    def earlier_quarters(self) -> list[QuarterFigures]:
-        return self.quarters[::-1][RECENT_QUARTERS:]
-
-
-def public_finance(project: Project, today: date) -> PublicFinance:
-    """Disclosed quarters from their frozen figures, a running figure for what came after, and
-    every payment line (three queries)."""
-    disclosures = list(QuarterlyDisclosure.objects.filter(project=project).order_by("year", "quarter"))
-    quarters = [figures_from_disclosure(disclosure) for disclosure in disclosures]
-    lock = quarter_bounds(disclosures[-1].year, disclosures[-1].quarter)[1] if disclosures else None
-    since = date.fromordinal(lock.toordinal() + 1) if lock else date(1900, 1, 1)
-    row = LedgerEntry.objects.filter(project=project).aggregate(**figure_aggregates("", since, date.max))
-    running = None
-    if row["entry_count"]:
-        year, quarter = quarter_of(today)
-        running = figures_from_row(row, year, quarter)
-    payments = list(
-        LedgerEntry.objects.filter(project=project, kind=EntryKind.PAYMENT)
-        .select_related("contract", "corrects")
-        .order_by("-booked_on", "-pk")
-    )
-    shown = [*quarters, *([running] if running else [])]
-    max_bar = max([max(q.income_total, q.payments_total) for q in shown] or [ZERO])
-    return PublicFinance(
-        quarters=quarters, running=running, running_since=since if lock else None, payments=payments, max_bar=max_bar
-    )
-
-
-# --- the public change log ------------------------------------------------------------------------
-
-ENTRY_PUBLIC_FIELDS = ("kind", "source", "amount", "booked_on", "purpose", "contract", "invoice_number", "note")
-
-
-def public_counterparty(kind: str, source: str, counterparty: str) -> str:
-    """Residents' contributions are shown in aggregate, never under a person's name."""
-    if kind == EntryKind.INCOME and source == IncomeSource.RESIDENT:
-        return str(_("Residents (in aggregate)"))
-    return counterparty
-
-
-def _subject(record: Any) -> str:
-    label = _("Ledger correction") if record.corrects_id else _("Ledger entry")
-    kind = dict(EntryKind.choices).get(record.kind, record.kind)
-    who = public_counterparty(record.kind, record.source, record.counterparty)
-    return f"{label} · {record.booked_on:%Y-%m-%d} {kind} · {who}"
-
-
-def ledger_change_log(project: Project) -> list[ChangeEntry]:
-    """Corrections (each a new line) and edits in place of the project's ledger, for the public
-    change log. Recording an ordinary entry is not a change and stays out (three queries)."""
-    contracts = dict(Contract.objects.filter(project=project).values_list("pk", "number"))
-
-    def formatter(model: Any, name: str, value: Any) -> Any:
-        if value is None or value == "":
-            return "—"
-        if name == "amount":
-            return format_yuan(value)
-        if name == "contract":
-            return contracts.get(value, value)
-        field_obj = model._meta.get_field(name)
-        return dict(field_obj.flatchoices).get(value, value) if field_obj.choices else value
-
-    history = LedgerEntry.history.filter(project_id=project.pk)
-    edits = history_entries(
-        ordered_history(history), fields=ENTRY_PUBLIC_FIELDS, subject=_subject, formatter=formatter, show_created=False
-    )
-    corrections = history_entries(
-        ordered_history(history.filter(corrects_id__isnull=False)),
-        fields=ENTRY_PUBLIC_FIELDS,
-        subject=_subject,
-        formatter=formatter,
-    )
-    return sorted([*edits, *(entry for entry in corrections if entry.created)], key=lambda entry: entry.when)
-
-
-@dataclass(frozen=True)
-class DisclosedTotals:
-    income: Decimal
-    payments: Decimal
-    projects: int
-
-
-def plan_year_disclosed(year: int | None) -> DisclosedTotals:
-    """Income and payments of a plan year's projects, as their published quarters say (one query)."""
-    row = QuarterlyDisclosure.objects.filter(project__plan_year=year).aggregate(
-        income=Sum("income_total"), payments=Sum("payments_total"), projects=Count("project", distinct=True)
-    )
-    return DisclosedTotals(income=row["income"] or ZERO, payments=row["payments"] or ZERO, projects=row["projects"])

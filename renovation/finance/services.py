@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from renovation.changelog.records import apply_changes, save_recorded
@@ -250,6 +251,10 @@ def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int)
         return save_recorded(disclosure, actor=actor, reason="disclosure_publish")
 
 
+# What openpyxl raises on a zip that passed the file checks but is no workbook it can read.
+UNREADABLE = (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, InvalidFileException)
+
+
 @dataclass
 class StatementImport:
     """What an import did: entries created, rows skipped as already recorded, or the problems
@@ -261,6 +266,18 @@ class StatementImport:
     annotated: bytes | None = None
 
 
+def _statement_context(project: Project) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The project's contracts by number (id, position) and its recorded bank references."""
+    positions = contract_positions(Contract.objects.filter(project=project))
+    by_number = {position.number: (pk, position) for pk, position in positions.items()}
+    recorded = LedgerEntry.objects.filter(project=project).exclude(bank_reference="")
+    known = {
+        reference: (kind, amount, booked_on)
+        for reference, kind, amount, booked_on in recorded.values_list("bank_reference", "kind", "amount", "booked_on")
+    }
+    return by_number, known
+
+
 def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> StatementImport:
     """Import the bank agent's statement for one project: every row checked, all or nothing."""
     require_project_manager(actor, project)
@@ -268,32 +285,25 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
     check_workbook_file(upload, name=name, size=upload.size)
     with transaction.atomic():
         project = _lock_project(project)
-        contracts = Contract.objects.filter(project=project)
-        positions = contract_positions(contracts)
-        by_number = {position.number: (pk, position) for pk, position in positions.items()}
-        recorded = LedgerEntry.objects.filter(project=project).exclude(bank_reference="")
-        known = {
-            reference: (kind, amount, booked_on)
-            for reference, kind, amount, booked_on in recorded.values_list(
-                "bank_reference", "kind", "amount", "booked_on"
-            )
-        }
+        by_number, known = _statement_context(project)
         try:
             statement = read_statement(
                 upload,
-                project=project,
                 positions_by_number=by_number,
                 known_references=known,
                 locked_until=locked_until(project),
             )
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as error:
+        except UNREADABLE as error:
             raise ValidationError(
                 _("“%(name)s” could not be read as a workbook.") % {"name": name}, code="unreadable"
             ) from error
         result = StatementImport(already_recorded=statement.already_recorded, problems=statement.problems)
         if statement.problems:
             upload.seek(0)
-            result.annotated = annotated_copy(upload, statement.problems, author=_("Bank statement import"))
+            try:
+                result.annotated = annotated_copy(upload, statement.problems, author=_("Bank statement import"))
+            except UNREADABLE:
+                result.annotated = None  # the problems are still listed on the page
             return result
         entries = [
             LedgerEntry(

@@ -27,7 +27,6 @@ from renovation.figures import format_yuan
 from renovation.planning.columns import PROBLEM_LABELS, Column
 from renovation.planning.reading import CellError, Problem, read_date_cell, read_money_cell, read_text_cell
 from renovation.planning.template import EXAMPLE_FONT, HEADER_FILL
-from renovation.projects.models import Project
 
 from .models import EntryKind, IncomeSource, LedgerEntry
 from .rules import PHONE_NUMBER, overrun_message
@@ -139,7 +138,6 @@ def _choice(lookup: dict[str, str], code: str) -> Callable[[Any], str]:
 def read_statement(
     handle: IO[bytes],
     *,
-    project: Project,
     positions_by_number: dict[str, tuple[int, ContractPosition]],
     known_references: dict[str, tuple[str, Decimal, date]],
     locked_until: date | None,

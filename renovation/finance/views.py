@@ -23,7 +23,8 @@ from renovation.reports.workbook import XLSX_CONTENT_TYPE
 from . import services
 from .forms import CorrectionForm, PublishForm, StatementForm
 from .models import LedgerEntry
-from .selectors import PublicFinance, ledger_entries_manageable_by, public_finance
+from .public import PublicFinance, public_finance
+from .selectors import ledger_entries_manageable_by
 from .statement import statement_template
 
 ENTRIES_PER_PAGE = 50

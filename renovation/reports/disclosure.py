@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from renovation.finance.models import EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
-from renovation.finance.selectors import QuarterFigures, figure_aggregates, figures_from_row, public_counterparty
+from renovation.finance.public import public_counterparty
+from renovation.finance.selectors import QuarterFigures, figure_aggregates, figures_from_row
 from renovation.projects.models import ZERO
 from renovation.projects.selectors import projects_manageable_by
 

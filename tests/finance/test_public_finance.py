@@ -9,7 +9,7 @@ from cms.services import project_page_ensure
 from renovation.finance.models import EntryKind, IncomeSource
 from renovation.finance.services import disclosure_publish, ledger_entry_correct
 from tests.factories import ProjectFactory
-from tests.finance.factories import contract_for, day_in_previous_quarter, previous_quarter
+from tests.finance.factories import change_order, contract_for, day_in_previous_quarter, previous_quarter
 
 
 @pytest.fixture
@@ -66,6 +66,16 @@ def test_it_shows_disclosed_quarters_and_the_payments(client, disclosed):
     assert "383,000.00 元" in html  # closing balance
     for text in ("第一期进度款", "HT-001", "FP-2026-0001", "B-20260101", "120,000.00 元"):
         assert text in html
+
+
+def test_it_shows_each_contract_with_what_it_allows_and_what_is_paid(client, disclosed, books):
+    change_order(books.contract, "50000.00")
+    _payment, page = disclosed
+    html = client.get(page.url).content.decode()
+    contracts = html[html.index("合同金额") - 300 : html.index("支出明细")]
+    assert books.contract.contractor.name in contracts
+    for figure in ("1,000,000.00 元", "50,000.00 元", "120,000.00 元", "930,000.00 元"):
+        assert figure in contracts
 
 
 def test_it_shows_a_correction_as_its_own_dated_line_and_in_the_change_log(client, personas, disclosed):
