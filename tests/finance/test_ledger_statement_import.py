@@ -1,6 +1,7 @@
 """Importing the bank agent's statement: row-by-row checks, all or nothing, idempotent."""
 
 import io
+import zipfile
 from datetime import timedelta
 from decimal import Decimal
 
@@ -163,3 +164,14 @@ def _problems_after_first_import(books, personas, rows):
     assert result.created == 0
     assert LedgerEntry.objects.count() == before
     return result
+
+
+def test_it_refuses_a_zip_that_only_looks_like_a_workbook(books, personas):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "not xml at all")
+    upload = SimpleUploadedFile("流水.xlsx", buffer.getvalue())
+    with pytest.raises(ValidationError, match="无法"):
+        ledger_statement_import(actor=personas.street_a, project=books.project, upload=upload)
+    assert not LedgerEntry.objects.exists()
