@@ -23,6 +23,7 @@ from renovation.places.models import Community, ManagementType, Neighbourhood, S
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
+from .demo_finance import seed_finance
 from .demo_supervision import seed_discussion, seed_supervision
 from .demo_tendering import DemoTendering, demo_bidders
 from .services import project_pages_sync
@@ -460,6 +461,7 @@ class DemoSeeder:
             bureau=bureau, today=self.today, new_password=self._new_password, account_class=Account
         )
         seed_discussion(bureau=bureau)
+        seed_finance(bureau=bureau, today=self.today)
         return {"accounts": accounts, "projects_created": created, "pages_created": pages}
 
 

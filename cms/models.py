@@ -16,6 +16,7 @@ from wagtail.models import Page
 
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_project
+from renovation.finance import public as finance_public
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
@@ -47,6 +48,7 @@ class HomePage(Page):
             {
                 "plan_years": years,
                 "summary": summary,
+                "disclosed": finance_public.plan_year_disclosed(year),
                 "project_index": index,
                 "updates": updates,
                 "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
@@ -135,7 +137,8 @@ class ProjectPage(Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log": project_selectors.project_change_log(project),
+                "change_log": _merged_change_log(project),
+                "finance": finance_public.public_finance(project, today),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
                 "tender_cards": tendering_selectors.project_tender_cards(project),
@@ -144,6 +147,12 @@ class ProjectPage(Page):
         thread = thread_for_project(project)
         context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
         return context
+
+
+def _merged_change_log(project: Project, limit: int = 200) -> list[Any]:
+    """The project's own change log and its ledger's corrections and edits, newest first."""
+    entries = project_selectors.project_change_log(project, limit) + finance_public.ledger_change_log(project)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 
 def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:

@@ -32,6 +32,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
         },
+        "finance": {"ledgerentry": ("add", "change", "view"), "quarterlydisclosure": ("add", "view")},
         "supervision": {
             "supervisor": ("add", "change", "view"),
             "constructionunit": ("add", "change", "view"),
@@ -57,6 +58,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
         },
+        "finance": {"ledgerentry": ("add", "change", "view"), "quarterlydisclosure": ("add", "view")},
         "supervision": {
             "supervisor": ("view",),
             "constructionunit": ("view",),

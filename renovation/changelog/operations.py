@@ -17,6 +17,11 @@ OPERATION_LABELS = {
     "progress_report_submit": _("Progress reported"),
     "progress_report_confirm": _("Progress confirmed"),
     "progress_report_reject": _("Progress report rejected"),
+    "ledger_entry_record": _("Ledger entry recorded"),
+    "ledger_entry_update": _("Ledger entry edited"),
+    "ledger_entry_correct": _("Ledger entry corrected"),
+    "ledger_entry_import": _("Ledger entry imported from a bank statement"),
+    "disclosure_publish": _("Quarter disclosed"),
 }
 
 

@@ -339,3 +339,20 @@ def _row_problem(plan: Plan, sheet: str, record: dict[str, Any], column: Column,
             message=str(PROBLEM_LABELS[code]),
         )
     )
+
+
+# Typed cell readers shared with the other workbook imports (the finance bank statement): each
+# returns the value or raises ``CellError`` whose ``code`` is a key of ``PROBLEM_LABELS``.
+CellError = _Invalid
+
+
+def read_text_cell(value: Any) -> str:
+    return _text(value, None)
+
+
+def read_money_cell(value: Any) -> Decimal:
+    return _money(value, None)
+
+
+def read_date_cell(value: Any) -> date:
+    return _date(value, None)

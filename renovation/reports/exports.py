@@ -4,9 +4,8 @@ Each export is a fixed number of queries whatever the number of rows: counts and
 as subqueries, and long results are read in chunks (``.iterator(chunk_size=...)``) so a 100,000-row
 ledger never sits in memory.
 
-Not here yet, because the data does not exist: contract amounts and payments (tendering and
-finance come later), the tender opening record and evaluation table, and the quarterly finance
-disclosure.
+Not here yet, because the data does not exist: the tender opening record and evaluation table
+(tendering). The quarterly finance disclosure lives in ``disclosure.py``.
 """
 
 from __future__ import annotations
@@ -17,16 +16,18 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DecimalField, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.finance.models import EntryKind, LedgerEntry
 from renovation.places.models import Street
 from renovation.projects.models import COMPLETED_STATUSES, ZERO, Project, ProjectStatus
 from renovation.projects.selectors import project_filter, projects_manageable_by
 from renovation.supervision.models import AWAITING_FIX_STATUSES, OPEN_STATUSES, SiteIssue
 from renovation.supervision.selectors import issues_visible_to
+from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 
 from .workbook import report_zone
 
@@ -72,6 +73,28 @@ def _issue_count(condition: Q) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _project_sum(queryset: QuerySet, field_name: str, project_path: str = "project") -> Coalesce:
+    """Sum of ``field_name`` over the rows of ``queryset`` that belong to the outer project."""
+    summed = (
+        queryset.filter(**{project_path: OuterRef("pk")})
+        .order_by()
+        .values(project_path)
+        .annotate(total=Sum(field_name))
+        .values("total")
+    )
+    return Coalesce(Subquery(summed, output_field=_MONEY), Value(ZERO), output_field=_MONEY)
+
+
+def _contract_amount() -> Any:
+    """The project's contracts with their approved change orders: what may be paid in all."""
+    approved = ChangeOrder.objects.filter(status=ChangeOrderStatus.APPROVED)
+    return _project_sum(Contract.objects.all(), "amount") + _project_sum(approved, "amount_change", "contract__project")
+
+
+def _paid() -> Coalesce:
+    return _project_sum(LedgerEntry.objects.filter(kind=EntryKind.PAYMENT), "amount")
+
+
 def _overdue(now: datetime) -> Q:
     return Q(status__in=AWAITING_FIX_STATUSES, deadline__lt=now)
 
@@ -115,6 +138,8 @@ def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
     return (
         projects.annotate(
             budget_total=_budget_total(),
+            contract_amount=_contract_amount(),
+            paid=_paid(),
             issues_reported=_issue_count(Q()),
             issues_open=_issue_count(Q(status__in=OPEN_STATUSES)),
             issues_overdue=_issue_count(_overdue(now)),
@@ -122,6 +147,8 @@ def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
         .values(
             *LEDGER_PROJECT_FIELDS,
             "budget_total",
+            "contract_amount",
+            "paid",
             "issues_reported",
             "issues_open",
             "issues_overdue",

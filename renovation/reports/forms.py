@@ -19,6 +19,7 @@ from renovation.projects.models import ProjectStatus, WorkCategory
 from renovation.projects.selectors import plan_years
 from renovation.supervision.models import IssueCategory, IssueStatus
 
+from .disclosure import DisclosureFilters
 from .exports import IssueFilters, ProjectFilters
 from .workbook import describe_filters
 
@@ -132,3 +133,31 @@ class IssueRegisterForm(ExportForm):
             reported_from=data["reported_from"],
             reported_to=data["reported_to"],
         )
+
+
+class DisclosureForm(ExportForm):
+    id_prefix = "disclosure"
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    quarter = forms.TypedChoiceField(label=_("Quarter"), coerce=int, choices=[(q, f"Q{q}") for q in range(1, 5)])
+    street = forms.ChoiceField(label=_("Street"), required=False)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["street"].choices = street_choices(user)
+        today = timezone.localdate()
+        # The quarter most often published is the one that has just ended.
+        year, quarter = (today.year - 1, 4) if today.month <= 3 else (today.year, (today.month - 1) // 3)
+        self.fields["year"].initial = year
+        self.fields["quarter"].initial = quarter
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        today = timezone.localdate()
+        year, quarter = data.get("year"), data.get("quarter")
+        if year and quarter and (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
+            raise ValidationError(_("A disclosure can only cover a quarter that has begun."))
+        return data
+
+    def filters(self) -> DisclosureFilters:
+        data = self.cleaned_data
+        return DisclosureFilters(year=data["year"], quarter=data["quarter"], street=data["street"] or None)

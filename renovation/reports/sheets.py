@@ -59,6 +59,8 @@ LEDGER_FIELDS: tuple[Field, ...] = (
     ("budget_resident", _field(Project, "budget_resident"), Kind.MONEY, 17),
     ("budget_other", _field(Project, "budget_other"), Kind.MONEY, 17),
     ("budget_total", gettext_lazy("Total budget (yuan)"), Kind.MONEY, 18),
+    ("contract_amount", gettext_lazy("Contract amount incl. approved changes (yuan)"), Kind.MONEY, 18),
+    ("paid", gettext_lazy("Paid (yuan)"), Kind.MONEY, 17),
     ("progress", _field(Project, "progress"), Kind.PERCENT, 10),
     ("planned_start", _field(Project, "planned_start"), Kind.DATE, 12),
     ("planned_end", _field(Project, "planned_end"), Kind.DATE, 12),

@@ -9,4 +9,5 @@ urlpatterns = [
     path("project-ledger.xlsx", views.project_ledger, name="project_ledger"),
     path("monthly-report.xlsx", views.monthly_report, name="monthly_report"),
     path("site-issues.xlsx", views.site_issue_register, name="site_issue_register"),
+    path("finance-disclosure.xlsx", views.finance_disclosure, name="finance_disclosure"),
 ]

@@ -25,8 +25,8 @@ from django.utils.translation import pgettext
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import answer_forbidden
 
-from . import exports, sheets
-from .forms import IssueRegisterForm, LedgerFilterForm, MonthlyReportForm
+from . import disclosure, exports, sheets
+from .forms import DisclosureForm, IssueRegisterForm, LedgerFilterForm, MonthlyReportForm
 from .workbook import XLSX_CONTENT_TYPE
 
 SPOOL_BYTES = 4 * 1024 * 1024
@@ -77,6 +77,7 @@ def _index(request: HttpRequest, status: int = 200, **bound: Any) -> TemplateRes
         "ledger_form": bound.get("ledger_form") or LedgerFilterForm(user=user),
         "monthly_form": bound.get("monthly_form") or MonthlyReportForm(user=user),
         "issue_form": bound.get("issue_form") or IssueRegisterForm(user=user),
+        "disclosure_form": bound.get("disclosure_form") or DisclosureForm(user=user),
     }
     return TemplateResponse(request, "reports/index.html", context, status=status)
 
@@ -125,4 +126,20 @@ def site_issue_register(request: HttpRequest) -> HttpResponse:
         lambda target: sheets.write_site_issue_register(target, rows, filters=form.describe()),
         filename=sheets.file_name(_("Site-issue register"), day),
         fallback=sheets.file_name("site-issues", day),
+    )
+
+
+@staff_only
+def finance_disclosure(request: HttpRequest) -> HttpResponse:
+    form = DisclosureForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return _index(request, status=400, disclosure_form=form)
+    filters = form.filters()
+    rows = disclosure.disclosure_rows(request.user, filters)
+    entries = disclosure.disclosure_entries(request.user, filters)
+    label = f"{filters.year}Q{filters.quarter}"
+    return spreadsheet_response(
+        lambda target: disclosure.write_disclosure(target, rows, entries, filters=form.describe(), label=label),
+        filename=f"{_('Quarterly finance disclosure')}-{label}.xlsx",
+        fallback=f"finance-disclosure-{label}.xlsx",
     )

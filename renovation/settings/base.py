@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "renovation.planning",
     "renovation.discussion",
     "renovation.tendering",
+    "renovation.finance",
     "renovation.reports",
     "cms",
     "wagtail.contrib.forms",

@@ -82,6 +82,8 @@ def synthetic_rows(count: int) -> Iterator[dict[str, Any]]:
             "construction_unit": "瑞安市建筑工程有限公司",
             "supervising_engineer": "温州建设监理有限公司",
             "budget_total": Decimal("935000.50") + n,
+            "contract_amount": Decimal("880000.00") + n,
+            "paid": Decimal("264000.00") + n % 1000,
             "issues_reported": n % 7,
             "issues_open": n % 3,
             "issues_overdue": n % 2,

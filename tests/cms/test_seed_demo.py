@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from cms.models import ProjectPage
+from renovation.finance.models import LedgerEntry, QuarterlyDisclosure
 from renovation.projects.models import COMPLETED_STATUSES, ProgressReport, Project, WorkCategory
 
 pytestmark = pytest.mark.slow
@@ -44,8 +45,15 @@ def test_it_loads_ruians_2023_plan_and_is_idempotent(db):
     assert "password:" in first
     assert get_user_model().objects.filter(username="bureau", staff_profile__role="bureau").exists()
 
-    counts = (Project.objects.count(), ProgressReport.objects.count())
+    # A ledger with subsidy tranches, residents in aggregate, payments, past quarters published
+    # and one correction made today.
+    assert LedgerEntry.objects.filter(project=feiyun, kind="income", source="resident").count() == 1
+    assert LedgerEntry.objects.filter(project=feiyun, kind="payment", corrects__isnull=True).count() >= 2
+    assert LedgerEntry.objects.filter(project=feiyun, corrects__isnull=False).count() == 1
+    assert QuarterlyDisclosure.objects.filter(project=feiyun).count() >= 4
+
+    counts = (Project.objects.count(), ProgressReport.objects.count(), LedgerEntry.objects.count())
     second = _seed()
-    assert (Project.objects.count(), ProgressReport.objects.count()) == counts
+    assert (Project.objects.count(), ProgressReport.objects.count(), LedgerEntry.objects.count()) == counts
     assert "0 projects created" in second
     assert "password unchanged" in second

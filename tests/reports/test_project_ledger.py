@@ -10,9 +10,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renovation.finance.models import EntryKind
+from renovation.finance.services import ledger_entry_record
 from renovation.reports.exports import ProjectFilters, project_ledger_rows
 from renovation.supervision.models import IssueStatus
+from renovation.tendering.models import ChangeOrderStatus
 from tests.factories import ProjectFactory
+from tests.finance.factories import change_order, contract_for
 from tests.reports.conftest import header_of, read_xlsx, rows_of
 
 
@@ -48,6 +52,32 @@ def test_it_lists_every_project_with_its_neighbourhood_budget_progress_and_dates
     assert feiyun["实际开工日期"].number_format == "yyyy-mm-dd"
     assert feiyun["实际竣工日期"].value is None
     assert feiyun["施工单位"].value == "瑞安市建筑工程有限公司"
+
+
+def test_it_adds_contract_amounts_with_approved_changes_and_payments(login, personas, ledger, urls):
+    contract = contract_for(ledger.feiyun, "600000.00")
+    contract_for(ledger.feiyun, "100000.00")
+    change_order(contract, "50000.00", ChangeOrderStatus.APPROVED)
+    change_order(contract, "70000.00", ChangeOrderStatus.PROPOSED)
+    for amount in ("200000.00", "0.50"):
+        ledger_entry_record(
+            actor=personas.bureau,
+            data={
+                "project": ledger.feiyun,
+                "kind": EntryKind.PAYMENT,
+                "amount": Decimal(amount),
+                "booked_on": timezone.localdate(),
+                "counterparty": "瑞安市建筑工程有限公司",
+                "purpose": "进度款",
+                "contract": contract,
+            },
+        )
+    _response, sheet = _ledger(login(personas.bureau), urls, street="anyang")
+    feiyun, xiangyang = _by_header(sheet, 3), _by_header(sheet, 4)
+    assert feiyun["合同金额（含已批准变更，元）"].value == 750000
+    assert feiyun["合同金额（含已批准变更，元）"].number_format == '#,##0.00 "元"'
+    assert feiyun["已支付（元）"].value == pytest.approx(200000.50)
+    assert (xiangyang["合同金额（含已批准变更，元）"].value, xiangyang["已支付（元）"].value) == (0, 0)
 
 
 def test_it_counts_each_projects_site_issues(login, personas, ledger, urls, site_issue):
@@ -126,11 +156,15 @@ def _download_queries(client, urls) -> int:
 def test_it_runs_the_same_number_of_queries_for_5_and_50_projects(login, personas, urls, site_issue):
     client = login(personas.bureau)
     for _n in range(5):
-        site_issue(ProjectFactory(neighbourhood=personas.street_a_place), overdue=True)
+        project = ProjectFactory(neighbourhood=personas.street_a_place)
+        site_issue(project, overdue=True)
+        change_order(contract_for(project), "1000.00")
     client.get(urls["index"])  # warm the session and Wagtail's per-user caches
     five = _download_queries(client, urls)
     for _n in range(45):
-        site_issue(ProjectFactory(neighbourhood=personas.street_b_place))
+        project = ProjectFactory(neighbourhood=personas.street_b_place)
+        site_issue(project)
+        change_order(contract_for(project), "1000.00")
     fifty = _download_queries(client, urls)
     assert len(read_xlsx(client.get(urls["ledger"])).worksheets[0]["A"]) == 2 + 50
     assert fifty == five

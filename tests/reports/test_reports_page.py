@@ -35,9 +35,9 @@ def test_it_lists_the_exports_with_their_filter_forms(login, personas, urls):
     assert "安阳街道" in page and "玉海街道" not in page  # street staff choose only their own street
 
 
-def test_it_says_which_reports_do_not_exist_yet(login, personas, urls):
+def test_it_points_to_each_tenders_own_records(login, personas, urls):
     page = login(personas.bureau).get(urls["index"]).content.decode()
-    assert _("Not available yet") in page
+    assert _("Tender records") in page and 'href="/admin/tender/"' in page
 
 
 @pytest.mark.parametrize("name", ("index", *DOWNLOADS))

@@ -1,0 +1,321 @@
+"""Domain operations on the ledger and its quarterly disclosures.
+
+Every write checks that the actor manages the project's street, validates, locks the project row
+(so a disclosure and an entry for the same project cannot interleave), writes in one transaction
+and leaves a history row naming the actor and the operation.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.utils.exceptions import InvalidFileException
+from simple_history.utils import bulk_create_with_history
+
+from renovation.changelog.records import apply_changes, save_recorded
+from renovation.figures import format_yuan
+from renovation.planning.annotate import annotated_copy
+from renovation.planning.files import check_workbook_file
+from renovation.planning.reading import Problem
+from renovation.projects.models import Project
+from renovation.projects.services import require_project_manager
+from renovation.tendering.models import Contract
+
+from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
+from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message
+from .selectors import contract_positions, locked_until, quarter_figures
+from .statement import read_statement
+
+ENTRY_FIELDS = (
+    "project",
+    "kind",
+    "source",
+    "amount",
+    "booked_on",
+    "counterparty",
+    "purpose",
+    "contract",
+    "invoice_number",
+    "bank_reference",
+)
+IMPORTED_FIELDS = (
+    "kind",
+    "source",
+    "amount",
+    "booked_on",
+    "counterparty",
+    "purpose",
+    "invoice_number",
+    "bank_reference",
+)
+
+
+def _lock_project(project: Project) -> Project:
+    return Project.objects.select_for_update().select_related("neighbourhood__community__street").get(pk=project.pk)
+
+
+def check_public_text(entry: LedgerEntry) -> None:
+    errors = {
+        name: _("Do not enter phone numbers: the ledger is published.")
+        for name in PUBLIC_TEXT_FIELDS
+        if PHONE_NUMBER.search(getattr(entry, name) or "")
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def check_not_locked(entry: LedgerEntry, *, lock: Any = None, field: str = "booked_on") -> None:
+    """Nothing dated inside or before the latest disclosed quarter may be added or changed."""
+    lock = lock if lock is not None else locked_until(entry.project_id)
+    if lock is not None and entry.booked_on is not None and entry.booked_on <= lock:
+        raise ValidationError(
+            {
+                field: _(
+                    "The ledger of this project is disclosed up to %(date)s; enter a date after it "
+                    "(corrections are dated the day they are made)."
+                )
+                % {"date": lock.isoformat()}
+            }
+        )
+
+
+def check_contract_ceiling(entry: LedgerEntry, *, previous_amount: Decimal = ZERO) -> None:
+    """Refuse a payment that would take the contract's payments above its amount plus approved
+    change orders. ``previous_amount`` is what this entry already counted (an edit in place)."""
+    if entry.kind != EntryKind.PAYMENT or not entry.contract_id:
+        return
+    position = contract_positions([entry.contract_id])[entry.contract_id]
+    added = entry.amount - previous_amount
+    if added > 0 and position.paid + added > position.ceiling:
+        raise ValidationError({"amount": overrun_message(position, added)})
+
+
+def _recorder(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def ledger_entry_record(*, actor: Any, data: Mapping[str, Any]) -> LedgerEntry:
+    """Record one income or payment as the bank agent booked it."""
+    entry = LedgerEntry(recorded_by=_recorder(actor))
+    apply_changes(entry, data, ENTRY_FIELDS)
+    if not entry.project_id:
+        raise ValidationError({"project": _("Choose the project this entry belongs to.")})
+    require_project_manager(actor, entry.project)
+    _normalise(entry)
+    with transaction.atomic():
+        _lock_project(entry.project)
+        _validate_new(entry)
+        return save_recorded(entry, actor=actor, reason="ledger_entry_record")
+
+
+def _normalise(entry: LedgerEntry) -> None:
+    for name in ("counterparty", "purpose", "invoice_number", "bank_reference", "note"):
+        setattr(entry, name, (getattr(entry, name) or "").strip())
+    if entry.kind == EntryKind.PAYMENT:
+        entry.source = ""
+
+
+def _validate_new(entry: LedgerEntry) -> None:
+    check_public_text(entry)
+    if entry.booked_on and entry.booked_on > timezone.localdate():
+        raise ValidationError({"booked_on": _("An entry cannot be dated in the future.")})
+    check_not_locked(entry)
+    if entry.amount is not None and entry.kind:
+        try:
+            entry.full_clean(exclude=["amount"], validate_constraints=False)
+        except ValidationError:
+            pass  # reported in full by save_recorded, field by field
+        else:
+            check_contract_ceiling(entry)
+
+
+def ledger_entry_update(*, actor: Any, entry: LedgerEntry, data: Mapping[str, Any]) -> LedgerEntry:
+    """Edit an entry in place: only while no disclosure covers its date (before or after)."""
+    require_project_manager(actor, entry.project)
+    with transaction.atomic():
+        _lock_project(entry.project)
+        stored = LedgerEntry.objects.get(pk=entry.pk)
+        lock = locked_until(stored.project_id)
+        if lock is not None and stored.booked_on <= lock:
+            raise ValidationError(
+                _(
+                    "This entry belongs to a quarter that has been disclosed (up to %(date)s) and can no longer "
+                    "be edited. Record a correction instead."
+                )
+                % {"date": lock.isoformat()}
+            )
+        apply_changes(entry, data, ENTRY_FIELDS)
+        require_project_manager(actor, entry.project)
+        if entry.project_id != stored.project_id:
+            raise ValidationError({"project": _("An entry cannot move to another project; correct it instead.")})
+        _normalise(entry)
+        check_public_text(entry)
+        check_not_locked(entry, lock=lock)
+        if entry.booked_on and entry.booked_on > timezone.localdate():
+            raise ValidationError({"booked_on": _("An entry cannot be dated in the future.")})
+        previous = stored.amount if stored.contract_id == entry.contract_id else ZERO
+        if entry.amount is not None:
+            check_contract_ceiling(entry, previous_amount=previous)
+        return save_recorded(entry, actor=actor, reason="ledger_entry_update")
+
+
+def ledger_entry_correct(
+    *,
+    actor: Any,
+    entry: LedgerEntry,
+    amount: Decimal,
+    reason: str,
+    booked_on: Any = None,
+    bank_reference: str = "",
+    invoice_number: str = "",
+) -> LedgerEntry:
+    """Put an entry right with a new, dated entry of the signed difference (e.g. minus the whole
+    amount to reverse it). The corrected entry and any disclosure stay as they were."""
+    require_project_manager(actor, entry.project)
+    if entry.corrects_id is not None:
+        raise ValidationError(_("Correct the original entry, not a correction of it."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"note": _("Say what is being corrected and why.")})
+    correction = LedgerEntry(
+        project=entry.project,
+        kind=entry.kind,
+        source=entry.source,
+        amount=amount,
+        booked_on=booked_on or timezone.localdate(),
+        counterparty=entry.counterparty,
+        purpose=_("Correction: %(purpose)s") % {"purpose": entry.purpose},
+        contract=entry.contract,
+        invoice_number=invoice_number,
+        bank_reference=bank_reference,
+        corrects=entry,
+        note=reason,
+        recorded_by=_recorder(actor),
+    )
+    _normalise(correction)
+    with transaction.atomic():
+        _lock_project(entry.project)
+        net = entry.amount + sum(entry.corrections.values_list("amount", flat=True), ZERO)
+        if amount is not None and net + amount < 0:
+            raise ValidationError(
+                {
+                    "amount": _("The entry stands at %(net)s; a correction cannot take it below zero.")
+                    % {"net": format_yuan(net)}
+                }
+            )
+        _validate_new(correction)
+        return save_recorded(correction, actor=actor, reason="ledger_entry_correct")
+
+
+def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int) -> QuarterlyDisclosure:
+    """Publish a project's figures for a quarter that has ended, once; they are frozen from then."""
+    require_project_manager(actor, project)
+    if quarter not in (1, 2, 3, 4):
+        raise ValidationError({"quarter": _("A quarter is 1, 2, 3 or 4.")})
+    last_day = quarter_bounds(year, quarter)[1]
+    if last_day >= timezone.localdate():
+        raise ValidationError(
+            {
+                "quarter": _("%(year)s Q%(quarter)s has not ended yet; it can be disclosed after %(end)s.")
+                % {"year": year, "quarter": quarter, "end": last_day.isoformat()}
+            }
+        )
+    with transaction.atomic():
+        project = _lock_project(project)
+        if QuarterlyDisclosure.objects.filter(project=project, year=year, quarter=quarter).exists():
+            raise ValidationError(
+                {"quarter": _("%(year)s Q%(quarter)s has already been disclosed.") % {"year": year, "quarter": quarter}}
+            )
+        figures = quarter_figures(project, year, quarter)
+        disclosure = QuarterlyDisclosure(
+            project=project,
+            year=year,
+            quarter=quarter,
+            opening_balance=figures.opening_balance,
+            income_total=figures.income_total,
+            payments_total=figures.payments_total,
+            closing_balance=figures.closing_balance,
+            entry_count=figures.entry_count,
+            published_at=timezone.now(),
+            published_by=_recorder(actor),
+            **{f"income_{source}": figures.income.get(source, ZERO) for source in IncomeSource.values},
+        )
+        return save_recorded(disclosure, actor=actor, reason="disclosure_publish")
+
+
+# What openpyxl raises on a zip that passed the file checks but is no workbook it can read.
+UNREADABLE = (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, InvalidFileException)
+
+
+@dataclass
+class StatementImport:
+    """What an import did: entries created, rows skipped as already recorded, or the problems
+    (and the workbook with the bad cells marked) when nothing was written."""
+
+    created: int = 0
+    already_recorded: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    annotated: bytes | None = None
+
+
+def _statement_context(project: Project) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The project's contracts by number (id, position) and its recorded bank references."""
+    positions = contract_positions(Contract.objects.filter(project=project))
+    by_number = {position.number: (pk, position) for pk, position in positions.items()}
+    recorded = LedgerEntry.objects.filter(project=project).exclude(bank_reference="")
+    known = {
+        reference: (kind, amount, booked_on)
+        for reference, kind, amount, booked_on in recorded.values_list("bank_reference", "kind", "amount", "booked_on")
+    }
+    return by_number, known
+
+
+def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> StatementImport:
+    """Import the bank agent's statement for one project: every row checked, all or nothing."""
+    require_project_manager(actor, project)
+    name = getattr(upload, "name", "statement.xlsx")
+    check_workbook_file(upload, name=name, size=upload.size)
+    with transaction.atomic():
+        project = _lock_project(project)
+        by_number, known = _statement_context(project)
+        try:
+            statement = read_statement(
+                upload,
+                positions_by_number=by_number,
+                known_references=known,
+                locked_until=locked_until(project),
+            )
+        except UNREADABLE as error:
+            raise ValidationError(
+                _("“%(name)s” could not be read as a workbook.") % {"name": name}, code="unreadable"
+            ) from error
+        result = StatementImport(already_recorded=statement.already_recorded, problems=statement.problems)
+        if statement.problems:
+            upload.seek(0)
+            try:
+                result.annotated = annotated_copy(upload, statement.problems, author=_("Bank statement import"))
+            except UNREADABLE:
+                result.annotated = None  # the problems are still listed on the page
+            return result
+        entries = [
+            LedgerEntry(
+                project=project,
+                recorded_by=_recorder(actor),
+                contract_id=by_number[record["contract"]][0] if record["contract"] else None,
+                **{key: record[key] for key in IMPORTED_FIELDS},
+            )
+            for record in statement.rows
+        ]
+        bulk_create_with_history(
+            entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
+        )
+        result.created = len(entries)
+    return result

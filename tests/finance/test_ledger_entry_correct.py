@@ -1,0 +1,51 @@
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from renovation.finance.models import LedgerEntry
+from renovation.finance.services import ledger_entry_correct
+
+
+def test_it_reverses_an_entry_with_a_negative_correction(books, personas, record):
+    payment = record(books.project, amount=Decimal("1000"), contract=books.contract)
+    correction = ledger_entry_correct(
+        actor=personas.street_a, entry=payment, amount=Decimal("-1000"), reason="重复录入"
+    )
+    assert correction.amount == Decimal("-1000")
+    assert correction.note == "重复录入"
+    assert correction.purpose.startswith("更正：")
+    assert correction.history.get().history_change_reason == "ledger_entry_correct"
+
+
+def test_it_refuses_a_correction_below_zero(books, personas, record):
+    payment = record(books.project, amount=Decimal("1000"))
+    with pytest.raises(ValidationError, match="低于零"):
+        ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-1000.01"), reason="退款")
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_it_refuses_a_correction_without_a_reason(books, personas, record):
+    payment = record(books.project)
+    with pytest.raises(ValidationError, match="原因"):
+        ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-1"), reason=" ")
+
+
+def test_it_refuses_a_correction_that_overruns_the_contract(books, personas, record):
+    payment = record(books.project, amount=Decimal("1000000"), contract=books.contract)
+    with pytest.raises(ValidationError, match="HT-001"):
+        ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("0.01"), reason="补付")
+    assert LedgerEntry.objects.count() == 1
+
+
+def test_it_lets_a_negative_correction_free_room_on_the_contract(books, personas, record):
+    payment = record(books.project, amount=Decimal("1000000"), contract=books.contract)
+    ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-100"), reason="多付退回")
+    assert record(books.project, amount=Decimal("100"), contract=books.contract).pk
+
+
+def test_it_lets_only_the_projects_street_or_the_bureau_correct(books, personas, record):
+    payment = record(books.project)
+    with pytest.raises(PermissionDenied):
+        ledger_entry_correct(actor=personas.street_b, entry=payment, amount=Decimal("-1"), reason="错")
+    assert ledger_entry_correct(actor=personas.bureau, entry=payment, amount=Decimal("-1"), reason="错").pk
