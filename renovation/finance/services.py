@@ -28,6 +28,7 @@ from renovation.planning.reading import Problem
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
 from renovation.tendering.models import Contract
+from renovation.tendering.services import contract_payments_publish
 
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message
@@ -98,6 +99,13 @@ def check_contract_ceiling(entry: LedgerEntry, *, previous_amount: Decimal = ZER
         raise ValidationError({"amount": overrun_message(position, added)})
 
 
+def _publish_payments(contract_ids: list[int | None]) -> None:
+    """Payments on a contract are part of its tender's open data (OCDS implementation)."""
+    ids = [pk for pk in contract_ids if pk is not None]
+    if ids:
+        contract_payments_publish(contract_ids=ids)
+
+
 def _recorder(actor: Any) -> Any:
     return actor if getattr(actor, "is_authenticated", False) else None
 
@@ -113,7 +121,9 @@ def ledger_entry_record(*, actor: Any, data: Mapping[str, Any]) -> LedgerEntry:
     with transaction.atomic():
         _lock_project(entry.project)
         _validate_new(entry)
-        return save_recorded(entry, actor=actor, reason="ledger_entry_record")
+        save_recorded(entry, actor=actor, reason="ledger_entry_record")
+        _publish_payments([entry.contract_id])
+        return entry
 
 
 def _normalise(entry: LedgerEntry) -> None:
@@ -164,7 +174,9 @@ def ledger_entry_update(*, actor: Any, entry: LedgerEntry, data: Mapping[str, An
         previous = stored.amount if stored.contract_id == entry.contract_id else ZERO
         if entry.amount is not None:
             check_contract_ceiling(entry, previous_amount=previous)
-        return save_recorded(entry, actor=actor, reason="ledger_entry_update")
+        save_recorded(entry, actor=actor, reason="ledger_entry_update")
+        _publish_payments([entry.contract_id, stored.contract_id])
+        return entry
 
 
 def ledger_entry_correct(
@@ -212,7 +224,9 @@ def ledger_entry_correct(
                 }
             )
         _validate_new(correction)
-        return save_recorded(correction, actor=actor, reason="ledger_entry_correct")
+        save_recorded(correction, actor=actor, reason="ledger_entry_correct")
+        _publish_payments([correction.contract_id])
+        return correction
 
 
 def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int) -> QuarterlyDisclosure:
@@ -317,5 +331,6 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
         bulk_create_with_history(
             entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
         )
+        _publish_payments([entry.contract_id for entry in entries])
         result.created = len(entries)
     return result

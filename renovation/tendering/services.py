@@ -440,3 +440,12 @@ def procurement_kind_save(*, actor: Any, data: Mapping[str, Any], kind: Any = No
     apply_changes(kind, data, PROCUREMENT_KIND_FIELDS)
     with transaction.atomic():
         return save_recorded(kind, actor=actor, reason="procurement_kind_save")
+
+
+def contract_payments_publish(*, contract_ids: Iterable[int]) -> int:
+    """Freeze an "implementation" release for each contract whose payments changed (the ledger
+    calls this inside its own transaction); returns how many releases were made."""
+    tenders = Tender.objects.filter(award__contract__in=set(contract_ids)).order_by("pk")
+    for tender in tenders:
+        release_record(tender, tags=["implementation"])
+    return len(tenders)

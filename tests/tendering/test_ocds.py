@@ -3,6 +3,7 @@
 import copy
 import json
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from jsonschema import Draft4Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
+from renovation.finance.services import ledger_entry_record
 from renovation.tendering import services
 from renovation.tendering.models import Tender
 from tests.tendering.fixtures import end_publicity, open_now
@@ -84,10 +86,25 @@ def test_every_release_of_a_tender_validates_from_announcement_to_change_order(
         decided_on=date(2026, 6, 1),
         approval_reference="1号",
     )
+    ledger_entry_record(
+        actor=personas.street_a,
+        data={
+            "project": tender.project,
+            "kind": "payment",
+            "amount": Decimal("200000.00"),
+            "booked_on": date(2026, 6, 15),
+            "counterparty": contract.contractor.name,
+            "purpose": "预付款",
+            "contract": contract,
+            "bank_reference": "BK-0001",
+        },
+    )
     package = _package(client, tender)
     _assert_valid(validator, package)
     tags = [release["tag"][0] for release in package["releases"]]
-    assert tags == ["tender", "tenderUpdate", "award", "award", "contract", "contractAmendment"]
+    assert tags == ["tender", "tenderUpdate", "award", "award", "contract", "contractAmendment", "implementation"]
+    transactions = package["releases"][-1]["contracts"][0]["implementation"]["transactions"]
+    assert [(t["value"]["amount"], t["source"]) for t in transactions] == [(200000.0, "BK-0001")]
     assert all(release["ocid"] == tender.ocid for release in package["releases"])
     last = package["releases"][-1]
     assert last["awards"][0]["status"] == "active"
