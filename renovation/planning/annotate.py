@@ -17,7 +17,7 @@ BAD = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid
 ERRORS_SHEET = "错误清单"
 
 
-def annotated_copy(handle: IO[bytes], problems: Iterable[Problem]) -> bytes:
+def annotated_copy(handle: IO[bytes], problems: Iterable[Problem], *, author: str | None = None) -> bytes:
     workbook = load_workbook(handle)  # full mode: keeps their formatting, lets us mark cells
     problems = list(problems)
     for problem in problems:
@@ -25,7 +25,7 @@ def annotated_copy(handle: IO[bytes], problems: Iterable[Problem]) -> bytes:
             cell = workbook[problem.sheet][problem.cell]
             cell.fill = BAD
             note = f"{cell.comment.text}\n{problem.message}" if cell.comment else problem.message
-            cell.comment = Comment(note, _("Plan import"))
+            cell.comment = Comment(note, author or _("Plan import"))
     if ERRORS_SHEET in workbook.sheetnames:
         del workbook[ERRORS_SHEET]
     sheet = workbook.create_sheet(ERRORS_SHEET, 0)

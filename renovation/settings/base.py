@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "renovation.planning",
     "renovation.discussion",
     "renovation.reports",
+    "renovation.consultation",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -1,0 +1,88 @@
+"""The intent tally of a project and the threshold it is measured against."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+
+from django.db.models import Count, Q
+
+from renovation.projects.models import Project
+
+from .models import ConsultationRule, Household, Intent, IntentChoice
+
+DEFAULT_THRESHOLD = Fraction(2, 3)
+
+
+@dataclass(frozen=True)
+class Tally:
+    households: int
+    from_register: bool  # False: the register is empty and the neighbourhood's figure is used
+    agree: int
+    disagree: int
+    abstain: int
+    threshold: Fraction
+
+    @property
+    def responded(self) -> int:
+        return self.agree + self.disagree + self.abstain
+
+    @property
+    def agree_percent(self) -> Decimal:
+        """Agreeing households as a share of all households (not of those who answered)."""
+        if not self.households:
+            return Decimal("0")
+        return (Decimal(self.agree) * 100 / self.households).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def responded_percent(self) -> Decimal:
+        if not self.households:
+            return Decimal("0")
+        return (Decimal(self.responded) * 100 / self.households).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+    @property
+    def threshold_percent(self) -> Decimal:
+        return (Decimal(self.threshold.numerator) * 100 / self.threshold.denominator).quantize(Decimal("0.1"))
+
+    @property
+    def threshold_label(self) -> str:
+        return f"{self.threshold.numerator}/{self.threshold.denominator}"
+
+    @property
+    def needed(self) -> int:
+        """Agreeing households the threshold asks for (rounded up: 2/3 of 483 is 322)."""
+        return -(-self.households * self.threshold.numerator // self.threshold.denominator)
+
+    @property
+    def met(self) -> bool:
+        # Exact integer arithmetic: 322 of 483 meets two thirds, no rounding in between.
+        return self.households > 0 and self.agree * self.threshold.denominator >= (
+            self.households * self.threshold.numerator
+        )
+
+
+def project_threshold(project: Project) -> Fraction:
+    rule = ConsultationRule.objects.filter(project=project).first()
+    if rule is None:
+        return DEFAULT_THRESHOLD
+    return Fraction(rule.threshold_numerator, rule.threshold_denominator)
+
+
+def intent_tally(project: Project) -> Tally:
+    """Three queries whatever the number of households: register size, counts by choice, rule."""
+    registered = Household.objects.filter(neighbourhood_id=project.neighbourhood_id).count()
+    counts = Intent.objects.filter(project=project).aggregate(
+        agree=Count("pk", filter=Q(choice=IntentChoice.AGREE)),
+        disagree=Count("pk", filter=Q(choice=IntentChoice.DISAGREE)),
+        abstain=Count("pk", filter=Q(choice=IntentChoice.ABSTAIN)),
+    )
+    households = registered or project.neighbourhood.household_count
+    return Tally(
+        households=households,
+        from_register=bool(registered),
+        agree=counts["agree"],
+        disagree=counts["disagree"],
+        abstain=counts["abstain"],
+        threshold=project_threshold(project),
+    )
