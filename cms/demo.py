@@ -23,6 +23,7 @@ from renovation.places.models import Community, ManagementType, Neighbourhood, S
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
+from . import demo_consultation
 from .demo_supervision import seed_discussion, seed_supervision
 from .services import project_pages_sync
 
@@ -368,12 +369,18 @@ class DemoSeeder:
             step_day = min(step_day, self.today)
             project.refresh_from_db()
             data: dict[str, Any] = {"status": status}
+            if status == ProjectStatus.APPROVED:
+                demo_consultation.before_approval(actor=actor, project=project, day=step_day, rng=rng)
             if status == ProjectStatus.ACCEPTED:
                 data["actual_end"] = step_day
             project_services.project_update(actor=actor, project=project, data=data)
             clock.stamp(step_day)
         if target == ProjectStatus.UNDER_CONSTRUCTION:
             self._build(actor, project, items, clock, start=None, finish=False, pending=True)
+        project.refresh_from_db()
+        demo_consultation.after_walk(
+            actor=actor, project=project, target=target, day=step_day, today=self.today, rng=rng
+        )
         return project
 
     def _build(

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_project
 from renovation.places.models import Street
@@ -49,6 +51,7 @@ class HomePage(Page):
                 "project_index": index,
                 "updates": updates,
                 "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
+                "satisfaction": consultation_selectors.satisfaction_overview(),
             }
         )
         return context
@@ -137,6 +140,8 @@ class ProjectPage(Page):
                 "change_log": project_selectors.project_change_log(project),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
+                "consultation": consultation_selectors.project_consultation(project),
+                "consultation_url": reverse("consultation:household", args=[project.pk]),
             }
         )
         thread = thread_for_project(project)

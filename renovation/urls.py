@@ -18,6 +18,7 @@ urlpatterns = [
     path("supervise/", include("renovation.supervision.urls")),
     path("notifications/", include("renovation.notifications.urls")),
     path("discussion/", include("renovation.discussion.urls")),
+    path("consultation/", include("renovation.consultation.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

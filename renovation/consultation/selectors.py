@@ -220,10 +220,14 @@ def project_consultation(project: Project) -> dict[str, Any]:
     """Everything the public project page shows about consultation, in a fixed number of queries."""
     tally = intent_tally(project)
     show_satisfaction = project.status in COMPLETED_STATUSES
+    decisions = decision_results(project)
+    collecting = project.status == ProjectStatus.CONSULTING
     return {
         "tally": tally,
-        "collecting": project.status == ProjectStatus.CONSULTING,
-        "decisions": decision_results(project),
+        "collecting": collecting,
+        # Whether a linked resident has anything to do on the household page.
+        "residents_act": collecting or show_satisfaction or any(result.is_open for result in decisions),
+        "decisions": decisions,
         "notices": deliberation_notices(project),
         "satisfaction": satisfaction_summary(project, tally) if show_satisfaction else None,
     }

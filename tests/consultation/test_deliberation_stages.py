@@ -107,8 +107,11 @@ def test_it_publishes_the_implementation_once_approved_and_the_works_have_starte
 def test_it_lets_only_the_streets_staff_record(personas, deliberation, who):
     with pytest.raises(PermissionDenied):
         deliberation_stage_record(
-            actor=getattr(personas, who), deliberation=deliberation, stage="committee_review",
-            held_on=date(2023, 4, 1), outcome="approved",
+            actor=getattr(personas, who),
+            deliberation=deliberation,
+            stage="committee_review",
+            held_on=date(2023, 4, 1),
+            outcome="approved",
         )
     with pytest.raises(PermissionDenied):
         deliberation_start(actor=getattr(personas, who), project=deliberation.project, subject="x")

@@ -3,8 +3,8 @@
 from datetime import date
 
 import pytest
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied, ValidationError
 
 from renovation.consultation.models import Intent
 from renovation.consultation.services import intent_record

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "consultation"
+
+urlpatterns = [
+    path("<int:project_id>/", views.household, name="household"),
+]
