@@ -38,6 +38,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
+        "consultation": {"household": ("add", "change", "view")},
         "wagtailimages": {"image": ("add", "change", "choose")},
         "wagtaildocs": {"document": ("add", "change", "choose")},
     },
@@ -58,6 +59,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
+        "consultation": {"household": ("add", "change", "view")},
         "wagtailimages": {"image": ("add", "choose")},
     },
 }
