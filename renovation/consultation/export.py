@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from renovation.projects.models import WorkCategory
 from renovation.reports.workbook import Column, Kind, ReportWorkbook, describe_filters, title_line
 
-from .models import Channel
+from .models import Channel, Household
 
 
 def write_satisfaction(target: IO[bytes], rows: Iterable[dict[str, Any]], *, scope: str) -> None:
@@ -21,9 +22,11 @@ def write_satisfaction(target: IO[bytes], rows: Iterable[dict[str, Any]], *, sco
     columns = [
         Column(_("Project code"), width=14),
         Column(_("Project name"), width=28),
-        Column(_("Building"), width=8),
-        Column(_("Unit"), width=8),
-        Column(_("Room"), width=8),
+        # The register's own field names: "Building" alone already means the work category.
+        *[
+            Column(capfirst(Household._meta.get_field(name).verbose_name), width=8)
+            for name in ("building", "unit", "room")
+        ],
         Column(_("Overall (1-5)"), Kind.INTEGER, width=10),
         *[Column(str(label), Kind.INTEGER, width=12) for label in WorkCategory.labels],
         Column(_("Comment"), width=50),

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from renovation.projects.models import WorkCategory
@@ -36,7 +37,12 @@ class Household(models.Model):
         "places.Neighbourhood", on_delete=models.PROTECT, related_name="households", verbose_name=_("neighbourhood")
     )
     building = models.CharField(_("building"), max_length=16, help_text=_("e.g. 3 (幢)"))
-    unit = models.CharField(_("unit"), max_length=16, blank=True, help_text=_("e.g. 2 (单元); empty if none"))
+    unit = models.CharField(
+        pgettext_lazy("household address", "unit"),
+        max_length=16,
+        blank=True,
+        help_text=_("e.g. 2 (单元); empty if none"),
+    )
     room = models.CharField(_("room"), max_length=16, help_text=_("e.g. 301"))
     floor_area = models.DecimalField(
         _("floor area (m²)"), max_digits=8, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]

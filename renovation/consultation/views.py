@@ -12,7 +12,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from renovation.backoffice.views import add_service_errors
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 
 from . import services
@@ -74,6 +73,7 @@ def household(request: HttpRequest, project_id: int) -> HttpResponse:
         "panels": _household_panels(request, project, bound),
         "collecting": project.status == ProjectStatus.CONSULTING,
         "rating_open": project.status in COMPLETED_STATUSES,
+        "errors": bound.get("errors", []),
     }
     return render(request, "consultation/household.html", context, status=400 if bound else 200)
 
@@ -125,5 +125,7 @@ def _act(request: HttpRequest, project: Project, bound: dict[Any, Any]) -> HttpR
         else:
             raise Http404
     except ValidationError as error:
-        add_service_errors(form, error)
+        # Shown at the top of the page: the form it came from may no longer be on it (a ballot
+        # already cast, a rating window not open).
+        bound["errors"] = error.messages
     return None

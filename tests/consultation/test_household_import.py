@@ -148,5 +148,8 @@ def test_it_offers_the_template_and_shows_the_errors_on_the_page(login, personas
 
 def test_it_keeps_residents_and_other_streets_out_of_the_import(login, personas, feiyun):
     record = _import(personas.street_a, [row()])
-    assert login(personas.street_b).get(reverse("consultation_register_import_detail", args=[record.pk])).status_code == 404
+    assert (
+        login(personas.street_b).get(reverse("consultation_register_import_detail", args=[record.pk])).status_code
+        == 404
+    )
     assert login(personas.resident).get(reverse("consultation_register_import")).status_code == 302
