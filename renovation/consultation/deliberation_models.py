@@ -5,6 +5,7 @@ street office. Re-exported by ``models``."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -76,7 +77,13 @@ class DeliberationStage(models.Model):
     held_on = models.DateField(_("date"))
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     minutes = models.TextField(_("minutes"), blank=True)
-    attachment = models.FileField(_("attachment"), upload_to="deliberations/%Y/%m/", blank=True)
+    # Published on the project page: documents and scans only, never anything a browser would run.
+    attachment = models.FileField(
+        _("attachment"),
+        upload_to="deliberations/%Y/%m/",
+        blank=True,
+        validators=[FileExtensionValidator(["pdf", "jpg", "jpeg", "png", "doc", "docx"])],
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -97,7 +97,8 @@ def deliberation_stage_record(
             recorded_by=actor,
         )
         if attachment:
-            row.attachment.save(attachment.name, attachment, save=False)
+            # Stored when the row is saved, after validation: a refused file leaves nothing behind.
+            row.attachment = attachment
         save_recorded(row, actor=actor, reason="deliberation_stage_record")
         if outcome == Outcome.REJECTED:
             # Back to the owners' committee; the rejected rows stay as the record of this round.

@@ -138,3 +138,29 @@ def test_its_export_query_count_does_not_grow_with_ratings(login, personas):
 def test_it_refuses_the_export_to_another_street(login, personas):
     project, _page = consultation_scene(personas, households=2, status=ProjectStatus.ACCEPTED, code="OTH")
     assert login(personas.street_b).get(reverse("consultation_satisfaction", args=[project.pk])).status_code == 403
+
+
+def test_its_desk_query_count_does_not_grow_with_households(login, personas):
+    small, _ = consultation_scene(personas, households=3, status=ProjectStatus.ACCEPTED, code="DS")
+    large, _ = consultation_scene(personas, households=30, status=ProjectStatus.ACCEPTED, code="DL")
+    client = login(personas.street_a)
+    counts = []
+    for project in (small, large):
+        client.get(_desk(project))
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(_desk(project)).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_its_register_list_query_count_does_not_grow_with_households(login, personas, register):
+    client = login(personas.street_a)
+    index = reverse("consultation_household:index")
+    register(2)
+    client.get(index)
+    with CaptureQueriesContext(connection) as few:
+        client.get(index)
+    register(20)
+    with CaptureQueriesContext(connection) as many:
+        client.get(index)
+    assert len(few) == len(many)

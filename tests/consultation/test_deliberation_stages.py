@@ -121,3 +121,26 @@ def test_it_keeps_history_of_every_step(personas, deliberation):
     _approve(personas, deliberation)
     reasons = list(deliberation.history.order_by("history_id").values_list("history_change_reason", flat=True))
     assert reasons == ["deliberation_start", "deliberation_approved"]
+
+
+def test_it_keeps_the_minutes_attachment_and_refuses_files_a_browser_would_run(personas, deliberation):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with pytest.raises(ValidationError):
+        deliberation_stage_record(
+            actor=personas.street_a,
+            deliberation=deliberation,
+            stage="committee_review",
+            held_on=date(2023, 4, 1),
+            outcome="approved",
+            attachment=SimpleUploadedFile("minutes.html", b"<script>alert(1)</script>"),
+        )
+    row = deliberation_stage_record(
+        actor=personas.street_a,
+        deliberation=deliberation,
+        stage="committee_review",
+        held_on=date(2023, 4, 1),
+        outcome="approved",
+        attachment=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4"),
+    )
+    assert row.attachment.name.endswith(".pdf") and row.attachment.read() == b"%PDF-1.4"
