@@ -137,7 +137,12 @@ class ProjectPage(Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log": project_selectors.project_change_log(project),
+                "change_log": sorted(
+                    project_selectors.project_change_log(project)
+                    + consultation_selectors.consultation_change_log(project),
+                    key=lambda entry: entry.when,
+                    reverse=True,
+                ),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
                 "consultation": consultation_selectors.project_consultation(project),

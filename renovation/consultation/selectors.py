@@ -16,10 +16,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
 from .deliberation_models import Deliberation, DeliberationStage, DeliberationStatus, Outcome
-from .models import CategoryScore, DecisionItem, DecisionOption, Household, SatisfactionRating
+from .models import CategoryScore, ConsultationRule, DecisionItem, DecisionOption, Household, SatisfactionRating
 from .tally import Tally, intent_tally
 
 ONE_DECIMAL = Decimal("0.1")
@@ -265,3 +266,40 @@ def satisfaction_export_rows(user: Any, project: Project | None = None) -> Query
         )
         .order_by("project__code", "household__building", "household__unit", "household__room")
     )
+
+
+# --- public change log -----------------------------------------------------------------------
+
+RULE_PUBLIC_FIELDS = ("threshold_numerator", "threshold_denominator")
+DELIBERATION_PUBLIC_FIELDS = ("subject", "status", "implementation_published_at", "filed_on", "filed_with")
+DECISION_PUBLIC_FIELDS = ("question", "opens_on", "closes_on")
+
+
+def consultation_change_log(project: Project) -> list[ChangeEntry]:
+    """Changes to the public consultation rules and records of a project (three queries): a
+    threshold changed mid-way, a deliberation's status, a vote's dates. Never households."""
+    rule = history_entries(
+        ordered_history(ConsultationRule.history.filter(project_id=project.pk)),
+        fields=RULE_PUBLIC_FIELDS,
+        subject=lambda record: str(_("Approval threshold")),
+    )
+    deliberations = history_entries(
+        ordered_history(Deliberation.history.filter(project_id=project.pk)),
+        fields=DELIBERATION_PUBLIC_FIELDS,
+        subject=lambda record: record.subject,
+        formatter=_public_value,
+    )
+    items = history_entries(
+        ordered_history(DecisionItem.history.filter(project_id=project.pk)),
+        fields=DECISION_PUBLIC_FIELDS,
+        subject=lambda record: record.question,
+    )
+    return rule + deliberations + items
+
+
+def _public_value(model: Any, name: str, value: Any) -> Any:
+    if isinstance(value, datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d")
+    if name == "status" and value:
+        return DeliberationStatus(value).label
+    return "—" if value in (None, "") else value

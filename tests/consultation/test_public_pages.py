@@ -76,3 +76,14 @@ def test_it_never_shows_a_households_identity_in_public(client, personas, status
         for secret in (*SECRET_NAMES, *SECRET_PHONES):
             assert secret not in html, (url, secret)
         assert "1幢1单元101" not in html and "幢1单元" not in html, url
+
+
+def test_it_logs_a_threshold_change_and_deliberation_steps_publicly(client, personas):
+    from renovation.consultation.services import consultation_rule_set
+
+    project, page = consultation_scene(personas, households=4, code="LOG")
+    consultation_rule_set(actor=personas.street_a, project=project, numerator=2, denominator=3)
+    consultation_rule_set(actor=personas.street_a, project=project, numerator=3, denominator=4)
+    html = client.get(page.url).content.decode()
+    assert "同意门槛" in html and "<del>2</del> → <ins>3</ins>" in html
+    assert "<del>3</del> → <ins>4</ins>" in html
