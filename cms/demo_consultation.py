@@ -6,9 +6,11 @@ through the services, like the rest of the demo. Names and phones are invented."
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.utils import timezone
 
 from renovation.consultation import services
 from renovation.consultation.deliberation_models import STAGE_ORDER
@@ -82,11 +84,16 @@ def after_walk(*, actor: Any, project: Project, target: str, day: date, today: d
         target == ProjectStatus.UNDER_CONSTRUCTION and rng.random() < 0.5
     ):
         households = list(Household.objects.filter(neighbourhood=project.neighbourhood).order_by("pk"))
-        start = project.planned_start - timedelta(days=40)
+        # Decided before the works, and never in the future whatever day the demo is loaded.
+        start = min(project.planned_start - timedelta(days=40), today - timedelta(days=20))
         _decision(actor, project, households[:150], opens=start - timedelta(days=14), closes=start - timedelta(days=4))
         deliberation = _deliberation(actor, project, day=start, stages=3)
         if project.status in (ProjectStatus.UNDER_CONSTRUCTION, *COMPLETED_STATUSES):
             services.deliberation_implementation_publish(actor=actor, deliberation=deliberation)
+            if project.actual_start:
+                Deliberation.objects.filter(pk=deliberation.pk).update(
+                    implementation_published_at=_noon(project.actual_start)
+                )
     if target in COMPLETED_STATUSES and rng.random() < 0.6:
         _ratings(actor, project, rng, min(day, today))
 
@@ -105,7 +112,7 @@ def _decision(actor: Any, project: Project, voters: list[Household], *, opens: d
         closes_on=closes,
     )
     options = list(item.options.all())
-    vote_day = min(closes, date.today())
+    vote_day = min(closes, timezone.localdate())
     for household in voters:
         option = options[0] if rng.random() < 0.6 else rng.choice(options)
         services.vote_cast(
@@ -128,6 +135,9 @@ def _deliberation(actor: Any, project: Project, *, day: date, stages: int) -> De
         subject="改造方案及居民出资分摊",
         description="改造内容清单、居民出资比例（按建筑面积分摊）及施工期间安排。",
     )
+    # Demo-only backdating, like the history clock: the deliberation was opened before its stages.
+    Deliberation.objects.filter(pk=deliberation.pk).update(published_at=_noon(day - timedelta(days=3)))
+    deliberation.refresh_from_db()
     for offset, stage in enumerate(STAGE_ORDER[:stages]):
         services.deliberation_stage_record(
             actor=actor,
@@ -160,3 +170,7 @@ def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> Non
             channel=Channel.PAPER,
             rated_on=day,
         )
+
+
+def _noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))

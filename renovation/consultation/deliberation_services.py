@@ -83,6 +83,8 @@ def deliberation_stage_record(
             .values_list("held_on", flat=True)
             .first()
         )
+        if held_on and held_on < timezone.localtime(deliberation.published_at).date():
+            raise ValidationError({"held_on": _("A stage cannot be dated before the deliberation was made public.")})
         if previous and held_on and held_on < previous:
             raise ValidationError({"held_on": _("A stage cannot be dated before the stage before it.")})
         if outcome == Outcome.REJECTED and not (minutes or "").strip():

@@ -1,7 +1,7 @@
 """Scenes for page tests: a published project with households, intents, a vote, a deliberation
 and ratings, all written through the services."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -70,7 +70,7 @@ def consultation_scene(personas: Any, *, households: int, status: str = ProjectS
                 scores={"building": 5, "greening": 3},
                 comment=f"楼道焕然一新{n}",
                 channel="paper",
-                rated_on=date.today(),
+                rated_on=timezone.localdate(),
             )
     page = project_page_ensure(project=project)
     return project, page

@@ -1,9 +1,10 @@
 """三审两公开一备案: stages in their fixed order, rejection back to the first, publication, filing."""
 
-from datetime import date
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from renovation.consultation.models import DeliberationStage, DeliberationStatus
 from renovation.consultation.services import (
@@ -22,9 +23,14 @@ def deliberation(personas, consulting):
     return deliberation_start(actor=personas.street_a, project=consulting, subject="加装电梯及费用分摊方案")
 
 
-def _stage(personas, deliberation, stage, outcome="approved", day=date(2023, 4, 1), minutes="同意"):
+def _stage(personas, deliberation, stage, outcome="approved", day=None, minutes="同意"):
     return deliberation_stage_record(
-        actor=personas.street_a, deliberation=deliberation, stage=stage, held_on=day, outcome=outcome, minutes=minutes
+        actor=personas.street_a,
+        deliberation=deliberation,
+        stage=stage,
+        held_on=day or timezone.localdate(),
+        outcome=outcome,
+        minutes=minutes,
     )
 
 
@@ -83,7 +89,7 @@ def test_it_files_only_after_approval(personas, deliberation):
     with pytest.raises(ValidationError):
         deliberation_file(actor=personas.street_a, deliberation=deliberation)
     _approve(personas, deliberation)
-    deliberation_file(actor=personas.street_a, deliberation=deliberation, filed_on=date(2023, 4, 10))
+    deliberation_file(actor=personas.street_a, deliberation=deliberation, filed_on=timezone.localdate())
     deliberation.refresh_from_db()
     assert deliberation.status == DeliberationStatus.FILED and deliberation.filed_with == "安阳街道"
     with pytest.raises(ValidationError):
@@ -110,7 +116,7 @@ def test_it_lets_only_the_streets_staff_record(personas, deliberation, who):
             actor=getattr(personas, who),
             deliberation=deliberation,
             stage="committee_review",
-            held_on=date(2023, 4, 1),
+            held_on=timezone.localdate(),
             outcome="approved",
         )
     with pytest.raises(PermissionDenied):
@@ -131,7 +137,7 @@ def test_it_keeps_the_minutes_attachment_and_refuses_files_a_browser_would_run(p
             actor=personas.street_a,
             deliberation=deliberation,
             stage="committee_review",
-            held_on=date(2023, 4, 1),
+            held_on=timezone.localdate(),
             outcome="approved",
             attachment=SimpleUploadedFile("minutes.html", b"<script>alert(1)</script>"),
         )
@@ -139,8 +145,14 @@ def test_it_keeps_the_minutes_attachment_and_refuses_files_a_browser_would_run(p
         actor=personas.street_a,
         deliberation=deliberation,
         stage="committee_review",
-        held_on=date(2023, 4, 1),
+        held_on=timezone.localdate(),
         outcome="approved",
         attachment=SimpleUploadedFile("纪要.pdf", b"%PDF-1.4"),
     )
     assert row.attachment.name.endswith(".pdf") and row.attachment.read() == b"%PDF-1.4"
+
+
+def test_it_refuses_a_stage_dated_before_the_deliberation_was_made_public(personas, deliberation):
+    with pytest.raises(ValidationError) as refused:
+        _stage(personas, deliberation, "committee_review", day=timezone.localdate() - timedelta(days=1))
+    assert "held_on" in refused.value.message_dict
