@@ -316,7 +316,8 @@ class HouseholdImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     original_name = models.CharField(_("file name"), max_length=255)
-    workbook = models.FileField(_("workbook"), upload_to="household-imports/%Y/%m/")
+    # The register holds personal data: the upload itself is not kept, and the marked-up copy
+    # (errors only) gets an unguessable name and is served through the staff-only view.
     annotated = models.FileField(_("workbook with errors marked"), upload_to="household-imports/%Y/%m/", blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     errors = models.JSONField(_("errors"), default=list, blank=True)

@@ -5,12 +5,12 @@ import's (``renovation.planning``); only the register's own rules live here."""
 from __future__ import annotations
 
 import io
+import secrets
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -166,17 +166,16 @@ def household_import_run(*, actor: Any, upload: UploadedFile) -> HouseholdImport
 
     check_workbook_file(upload, name=upload.name, size=upload.size)
     record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
-    record.workbook.save(f"households-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
-    with record.workbook.open("rb") as handle:
-        rows, problems = read_register(handle, actor=actor)
+    upload.seek(0)
+    rows, problems = read_register(upload, actor=actor)
     if not rows and not problems:
         problems = [Problem(SHEET, None, None, None, "empty", _("The sheet has no households to import."))]
     if problems:
         record.status = HouseholdImport.Status.REJECTED
         record.errors = [problem.as_dict() for problem in problems]
-        with record.workbook.open("rb") as handle:
-            marked = annotated_copy(handle, problems, author=_("Household register import"))
-        record.annotated.save(f"errors-{record.workbook.name.rsplit('/', 1)[-1]}", ContentFile(marked), save=False)
+        upload.seek(0)
+        marked = annotated_copy(upload, problems, author=_("Household register import"))
+        record.annotated.save(f"errors-{secrets.token_urlsafe(16)}.xlsx", ContentFile(marked), save=False)
     else:
         record.status = HouseholdImport.Status.DONE
         record.summary = household_rows_apply(actor=actor, rows=rows)

@@ -153,3 +153,11 @@ def test_it_keeps_residents_and_other_streets_out_of_the_import(login, personas,
         == 404
     )
     assert login(personas.resident).get(reverse("consultation_register_import")).status_code == 302
+
+
+def test_it_keeps_no_copy_of_a_good_register_and_an_unguessable_one_of_a_bad_one(personas, feiyun):
+    good = _import(personas.street_a, [row()])
+    assert not good.annotated
+    bad = _import(personas.street_a, [row(phone="1")])
+    name = bad.annotated.name.rsplit("/", 1)[-1]
+    assert name.startswith("errors-") and len(name) > len("errors-.xlsx") + 20
