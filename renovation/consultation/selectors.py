@@ -160,6 +160,7 @@ class SatisfactionSummary:
     by_category: list[tuple[str, Decimal]] = field(default_factory=list)
     comments: list[tuple[date, int, str]] = field(default_factory=list)
     households: int = 0
+    projects: int = 1  # projects the figures cover (the home page's overview spans many)
 
     @property
     def response_percent(self) -> Decimal:
@@ -205,13 +206,12 @@ def satisfaction_overview() -> SatisfactionSummary:
     """The home page's figures across every rated project (no comments: those stay on projects)."""
     ratings = SatisfactionRating.objects.filter(project__status__in=COMPLETED_STATUSES)
     figures = ratings.aggregate(count=Count("pk"), average=Avg("overall"), projects=Count("project", distinct=True))
-    summary = SatisfactionSummary(
+    return SatisfactionSummary(
         count=figures["count"],
         average=_round(figures["average"]),
         by_category=_category_averages(ratings) if figures["count"] else [],
+        projects=figures["projects"],
     )
-    summary.projects = figures["projects"]  # type: ignore[attr-defined]
-    return summary
 
 
 # --- the project page's section ------------------------------------------------------------
