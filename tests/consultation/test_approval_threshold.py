@@ -77,3 +77,18 @@ def test_it_leaves_other_status_changes_alone(personas, consulting):
     project_update(actor=personas.street_a, project=consulting, data={"status": ProjectStatus.PROPOSED})
     consulting.refresh_from_db()
     assert consulting.status == ProjectStatus.PROPOSED
+
+
+def test_it_shows_the_refusal_with_the_figures_in_the_project_admin(login, personas, consulting, register):
+    from django.urls import reverse
+
+    from tests.backoffice.test_project_admin import _edit_form
+
+    households = register(3)
+    _record(personas, consulting, households, agree=1, disagree=2)
+    form = {**_edit_form(consulting), "status": "approved"}
+    response = login(personas.street_a).post(reverse("project:edit", args=[consulting.pk]), form)
+    assert response.status_code == 200
+    assert "已同意 1 户，占 33.3%（共 3 户），未达到 2/3 门槛（需 2 户）。" in response.content.decode()
+    consulting.refresh_from_db()
+    assert consulting.status == ProjectStatus.CONSULTING
