@@ -225,6 +225,8 @@ def project_consultation(project: Project) -> dict[str, Any]:
     collecting = project.status == ProjectStatus.CONSULTING
     return {
         "tally": tally,
+        # Before consultation starts there is nothing to count yet; say so rather than show zeros.
+        "started": project.status != ProjectStatus.PROPOSED or tally.responded > 0,
         "collecting": collecting,
         # Whether a linked resident has anything to do on the household page.
         "residents_act": collecting or show_satisfaction or any(result.is_open for result in decisions),
@@ -303,3 +305,16 @@ def _public_value(model: Any, name: str, value: Any) -> Any:
     if name == "status" and value:
         return DeliberationStatus(value).label
     return "—" if value in (None, "") else value
+
+
+def resident_projects(user: Any) -> QuerySet[Project]:
+    """Projects of the neighbourhoods where staff linked a household to this account."""
+    if not getattr(user, "is_authenticated", False):
+        return Project.objects.none()
+    neighbourhoods = Household.objects.filter(resident=user).values("neighbourhood_id")
+    return (
+        Project.objects.filter(neighbourhood_id__in=neighbourhoods)
+        .exclude(status=ProjectStatus.PROPOSED)
+        .select_related("neighbourhood")
+        .order_by("-plan_year", "code")
+    )

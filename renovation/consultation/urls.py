@@ -5,5 +5,6 @@ from . import views
 app_name = "consultation"
 
 urlpatterns = [
+    path("", views.my_households, name="mine"),
     path("<int:project_id>/", views.household, name="household"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 
-from . import services
+from . import selectors, services
 from .forms import IntentForm, RatingForm, VoteForm
 from .models import DecisionItem, DecisionOption, Intent, SatisfactionRating, Vote
 from .permissions import resident_households
@@ -129,3 +129,10 @@ def _act(request: HttpRequest, project: Project, bound: dict[Any, Any]) -> HttpR
         # already cast, a rating window not open).
         bound["errors"] = error.messages
     return None
+
+
+@login_required
+def my_households(request: HttpRequest) -> HttpResponse:
+    """Where a resident starts: the projects of the neighbourhoods their households are in."""
+    projects = selectors.resident_projects(request.user)
+    return render(request, "consultation/my_households.html", {"projects": projects})

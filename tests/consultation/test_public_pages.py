@@ -87,3 +87,12 @@ def test_it_logs_a_threshold_change_and_deliberation_steps_publicly(client, pers
     html = client.get(page.url).content.decode()
     assert "同意门槛" in html and "<del>2</del> → <ins>3</ins>" in html
     assert "<del>3</del> → <ins>4</ins>" in html
+
+
+def test_it_says_consultation_has_not_started_for_a_proposed_project(client, personas, site_tree):
+    from cms.services import project_page_ensure
+    from tests.factories import ProjectFactory
+
+    project = ProjectFactory(neighbourhood=personas.street_a_place, status=ProjectStatus.PROPOSED)
+    html = client.get(project_page_ensure(project=project).url).content.decode()
+    assert "尚未开始" in html and "还需" not in html

@@ -111,3 +111,8 @@ def test_it_has_nothing_to_rate_before_acceptance(login, personas, consulting, l
     consulting.status = status
     consulting.save()
     assert "本项目目前没有需要您答复的事项" in login(personas.resident).get(_url(consulting)).content.decode()
+
+
+def test_it_lists_the_projects_of_the_residents_households(login, personas, consulting, linked, stranger):
+    assert consulting.name in login(personas.resident).get("/consultation/").content.decode()
+    assert "尚未关联" in login(stranger).get("/consultation/").content.decode()
