@@ -36,7 +36,7 @@ from .forms import (
     ThresholdForm,
 )
 from .models import DecisionOption, Household
-from .tally import intent_tally
+from .tally import intent_tally, project_threshold
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -68,7 +68,7 @@ def _forms(project: Project, data: Any = None, files: Any = None, action: str | 
 
     return {
         "intent": bind("intent", StaffIntentForm, households=households),
-        "threshold": bind("threshold", ThresholdForm),
+        "threshold": bind("threshold", ThresholdForm, initial=_threshold_initial(project)),
         "decision": bind("decision", DecisionItemForm),
         "vote": bind("vote", StaffVoteForm, households=households, options=options),
         "deliberation": bind("deliberation", DeliberationStartForm),
@@ -76,6 +76,11 @@ def _forms(project: Project, data: Any = None, files: Any = None, action: str | 
         "file": bind("file", FileForm),
         "rate": bind("rate", StaffRatingForm, households=households, categories=categories),
     }
+
+
+def _threshold_initial(project: Project) -> dict[str, int]:
+    threshold = project_threshold(project)
+    return {"numerator": threshold.numerator, "denominator": threshold.denominator}
 
 
 def desk(request: HttpRequest, project_id: int) -> HttpResponse:
