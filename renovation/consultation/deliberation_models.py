@@ -9,6 +9,7 @@ from django.core.validators import FileExtensionValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -23,13 +24,13 @@ STAGE_ORDER = (Stage.COMMITTEE_REVIEW, Stage.PARTY_REVIEW, Stage.ASSEMBLY_APPROV
 
 
 class Outcome(models.TextChoices):
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", pgettext_lazy("deliberation outcome", "Approved")
+    REJECTED = "rejected", pgettext_lazy("deliberation outcome", "Rejected")
 
 
 class DeliberationStatus(models.TextChoices):
     IN_PROGRESS = "in_progress", _("Under deliberation")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", pgettext_lazy("deliberation status", "Approved")
     FILED = "filed", _("Filed with the street office")
 
 

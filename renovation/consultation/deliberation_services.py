@@ -22,15 +22,17 @@ from .deliberation_models import STAGE_ORDER, Deliberation, DeliberationStage, D
 WORKS_STARTED = (ProjectStatus.UNDER_CONSTRUCTION, ProjectStatus.ACCEPTED, ProjectStatus.AFTERCARE)
 
 
-def next_stage(deliberation: Deliberation) -> str | None:
-    """The stage that must come next in the current round; None once approved."""
+def next_stage(deliberation: Deliberation, done: set[str] | None = None) -> str | None:
+    """The stage that must come next in the current round; None once approved. ``done`` (the
+    stages of the current round) saves the query when the stages are already loaded."""
     if deliberation.status != DeliberationStatus.IN_PROGRESS:
         return None
-    done = set(
-        DeliberationStage.objects.filter(deliberation=deliberation, round=deliberation.round).values_list(
-            "stage", flat=True
+    if done is None:
+        done = set(
+            DeliberationStage.objects.filter(deliberation=deliberation, round=deliberation.round).values_list(
+                "stage", flat=True
+            )
         )
-    )
     return next((stage for stage in STAGE_ORDER if stage not in done), None)
 
 

@@ -22,7 +22,7 @@ from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatu
 from renovation.reports.views import spreadsheet_response
 
 from . import selectors, services
-from .deliberation_models import Deliberation, DeliberationStatus
+from .deliberation_models import Deliberation, DeliberationStatus, Stage
 from .deliberation_services import WORKS_STARTED, next_stage
 from .export import write_satisfaction
 from .forms import (
@@ -107,8 +107,18 @@ def desk(request: HttpRequest, project_id: int) -> HttpResponse:
             else:
                 add_service_errors(form, error)
     deliberations = list(selectors.deliberations_with_stages(project))
+    posted = request.POST.get("deliberation") if action in ("stage", "file") else None
     for deliberation in deliberations:
-        deliberation.expected = next_stage(deliberation)
+        # Each deliberation gets its own stage and filing forms, the next stage chosen already;
+        # the one just posted keeps what was typed and its errors.
+        current = {stage.stage for stage in deliberation.stages.all() if stage.round == deliberation.round}
+        expected = next_stage(deliberation, current)
+        deliberation.expected = Stage(expected).label if expected else None
+        mine = posted == str(deliberation.pk)
+        deliberation.stage_form = (
+            forms_["stage"] if mine and action == "stage" else StageForm(prefix="stage", initial={"stage": expected})
+        )
+        deliberation.file_form = forms_["file"] if mine and action == "file" else FileForm(prefix="file")
     tally = intent_tally(project)
     context = {
         "project": project,

@@ -164,3 +164,22 @@ def test_its_register_list_query_count_does_not_grow_with_households(login, pers
     with CaptureQueriesContext(connection) as many:
         client.get(index)
     assert len(few) == len(many)
+
+
+def test_it_names_the_next_stage_and_offers_it_first(login, personas, consulting):
+    from django.utils import timezone
+
+    from renovation.consultation.services import deliberation_stage_record, deliberation_start
+
+    deliberation = deliberation_start(actor=personas.street_a, project=consulting, subject="加装电梯")
+    deliberation_stage_record(
+        actor=personas.street_a,
+        deliberation=deliberation,
+        stage="committee_review",
+        held_on=timezone.localdate(),
+        outcome="approved",
+    )
+    html = login(personas.street_a).get(_desk(consulting)).content.decode()
+    assert "下一环节： <strong>小区党组织审核</strong>" in html
+    assert '<option value="party_review" selected>' in html
+    assert "业委会审议 · 通过" in html
