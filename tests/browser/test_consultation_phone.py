@@ -7,7 +7,7 @@ from cms.services import project_page_ensure
 from renovation.consultation.models import Intent
 from renovation.projects.models import ProjectStatus
 from tests.browser.test_mobile_pages import _no_horizontal_scroll
-from tests.consultation.conftest import HouseholdFactory
+from tests.consultation.factories import HouseholdFactory
 from tests.factories import ProjectFactory
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("site_tree")]

@@ -3,22 +3,12 @@ resident whose account staff linked to one household."""
 
 from typing import Any
 
-import factory
 import pytest
 
 from renovation.consultation.models import Household
 from renovation.projects.models import ProjectStatus
+from tests.consultation.factories import HouseholdFactory
 from tests.factories import ProjectFactory, UserFactory
-
-
-class HouseholdFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Household
-
-    building = factory.Sequence(lambda n: str(n // 24 + 1))
-    unit = factory.Sequence(lambda n: str(n // 6 % 4 + 1))
-    room = factory.Sequence(lambda n: f"{n % 6 + 1}01")
-    floor_area = 80
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from django.utils import timezone
 from cms.services import project_page_ensure
 from renovation.consultation import services
 from renovation.projects.models import ProjectStatus
-from tests.consultation.conftest import HouseholdFactory
+from tests.consultation.factories import HouseholdFactory
 from tests.factories import NeighbourhoodFactory, ProjectFactory, WorkItemFactory
 
 SECRET_NAMES = ("欧阳秘密", "司马隐私")

@@ -10,7 +10,7 @@ from renovation.consultation.models import Intent
 from renovation.consultation.services import intent_record
 from renovation.consultation.tally import intent_tally
 from renovation.projects.models import ProjectStatus
-from tests.consultation.conftest import HouseholdFactory
+from tests.consultation.factories import HouseholdFactory
 from tests.factories import ProjectFactory
 
 
