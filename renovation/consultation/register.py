@@ -29,6 +29,8 @@ from .models import PHONE_VALIDATOR, HouseholdImport
 SHEET = "住户名册"
 NOTES_SHEET = "填写说明"
 COLUMNS = (
+    # Optional: needed only where two streets have a community and neighbourhood of the same name.
+    Column("street", "街道", "text", required=False, width=12),
     Column("community", "社区", "text", width=12),
     Column("neighbourhood", "小区", "text", width=16),
     Column("building", "楼栋", "text", width=8),
@@ -42,7 +44,9 @@ BY_KEY = {column.key: column for column in COLUMNS}
 SHORT_TEXT = {"building": 16, "unit": 16, "room": 16, "contact_name": 64}
 PROBLEMS = {
     "unknown_neighbourhood": gettext_lazy("No such neighbourhood in this community in the streets you manage."),
-    "ambiguous_neighbourhood": gettext_lazy("Several neighbourhoods have this name; ask the bureau to import it."),
+    "ambiguous_neighbourhood": gettext_lazy(
+        "Neighbourhoods of this name exist in several streets; fill in the street."
+    ),
     "duplicate_household": gettext_lazy("This building, unit and room appear twice in the sheet."),
     "phone": gettext_lazy("Enter a mobile number (11 digits) or a landline such as 0577-65812345."),
     "too_long": gettext_lazy("The text is too long."),
@@ -56,7 +60,7 @@ def register_template() -> bytes:
         workbook,
         SHEET,
         COLUMNS,
-        [[f"{EXAMPLE_PREFIX}：万松社区", "飞云花园", "3", "2", "301", 86.5, "张三", "13800000000"]],
+        [["安阳街道", f"{EXAMPLE_PREFIX}：万松社区", "飞云花园", "3", "2", "301", 86.5, "张三", "13800000000"]],
     )
     notes = workbook.create_sheet(NOTES_SHEET, 0)
     for line in (
@@ -114,7 +118,7 @@ def read_register(handle: IO[bytes], *, actor: Any) -> tuple[list[dict[str, Any]
             if not any(value not in (None, "") for value in values):
                 continue
             cells = RowCells(SHEET, number, positions, values, problems)
-            first = cells.raw(COLUMNS[0])
+            first = cells.raw(BY_KEY["community"])
             if isinstance(first, str) and first.startswith(EXAMPLE_PREFIX):
                 continue
             row = {column.key: cells.read(column, {}) for column in COLUMNS}
@@ -147,6 +151,10 @@ def _check_row(
             _problem(problems, positions, number, "phone", "phone")
     if row["community"] and row["neighbourhood"]:
         found = places.get((row["community"], row["neighbourhood"]), [])
+        if row["street"]:
+            found = [
+                place for place in found if row["street"] in (place.community.street.name, place.community.street.code)
+            ]
         if len(found) == 1:
             row["neighbourhood"] = found[0]
         else:

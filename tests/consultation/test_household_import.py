@@ -26,6 +26,7 @@ def register_workbook(rows: list[list[Any]], *, sheet: str = SHEET) -> bytes:
 
 def row(building: Any = "1", room: Any = "101", **overrides: Any) -> list[Any]:
     values = {
+        "street": None,
         "community": "社区X",
         "neighbourhood": "飞云花园",
         "building": building,
@@ -80,12 +81,12 @@ def test_it_updates_a_changed_row_matched_by_its_address(personas, feiyun):
 @pytest.mark.parametrize(
     ("bad", "column", "message"),
     [
-        (row(building=None), "C 楼栋", "必填"),
-        (row(area="八十"), "F 建筑面积（m²）", "数字"),
-        (row(area=-3), "F 建筑面积（m²）", "负"),
-        (row(phone="12345"), "H 联系电话", "手机"),
-        (row(neighbourhood="不存在小区"), "B 小区", "小区"),
-        (row(room="1" * 20), "E 室号", "过长"),
+        (row(building=None), "D 楼栋", "必填"),
+        (row(area="八十"), "G 建筑面积（m²）", "数字"),
+        (row(area=-3), "G 建筑面积（m²）", "负"),
+        (row(phone="12345"), "I 联系电话", "手机"),
+        (row(neighbourhood="不存在小区"), "C 小区", "小区"),
+        (row(room="1" * 20), "F 室号", "过长"),
     ],
 )
 def test_it_refuses_the_whole_file_naming_row_column_and_problem(personas, feiyun, bad, column, message):
@@ -140,7 +141,7 @@ def test_it_offers_the_template_and_shows_the_errors_on_the_page(login, personas
         reverse("consultation_register_import"), {"workbook": upload(register_workbook([row(phone="1")]))}, follow=True
     )
     page = response.content.decode()
-    assert "H 联系电话" in page and "未导入任何数据" in page
+    assert "I 联系电话" in page and "未导入任何数据" in page
     record = HouseholdImport.objects.get()
     annotated = client.get(reverse("consultation_register_import_annotated", args=[record.pk]))
     assert annotated.status_code == 200
@@ -161,3 +162,16 @@ def test_it_keeps_no_copy_of_a_good_register_and_an_unguessable_one_of_a_bad_one
     bad = _import(personas.street_a, [row(phone="1")])
     name = bad.annotated.name.rsplit("/", 1)[-1]
     assert name.startswith("errors-") and len(name) > len("errors-.xlsx") + 20
+
+
+def test_it_tells_neighbourhoods_of_the_same_name_apart_by_street(personas, feiyun):
+    from tests.factories import NeighbourhoodFactory
+
+    twin = NeighbourhoodFactory(
+        community__street=personas.street_b_place.community.street, community__name="社区X", name="飞云花园"
+    )
+    refused = _import(personas.bureau, [row()])
+    assert refused.status == "rejected" and "街道" in refused.errors[0]["message"]
+    record = _import(personas.bureau, [row(street="玉海街道"), row(street="anyang")])
+    assert record.status == "done", record.errors
+    assert twin.households.count() == 1 and feiyun.households.count() == 1
