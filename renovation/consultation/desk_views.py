@@ -36,7 +36,7 @@ from .forms import (
     ThresholdForm,
 )
 from .models import DecisionOption, Household
-from .tally import intent_tally, project_threshold
+from .tally import intent_tallies, intent_tally, project_threshold
 
 
 def _project(request: HttpRequest, project_id: int) -> Project:
@@ -51,8 +51,13 @@ def _project(request: HttpRequest, project_id: int) -> Project:
 def index(request: HttpRequest) -> HttpResponse:
     if not is_staff_member(request.user):
         raise PermissionDenied(_("The consultation desk is for street and bureau staff."))
-    projects = selectors.consultation_projects(request.user)
-    return TemplateResponse(request, "consultation/admin/index.html", {"projects": projects})
+    # Consulting projects first: they are the ones with work to do on the desk.
+    projects = sorted(
+        selectors.consultation_projects(request.user), key=lambda project: project.status != ProjectStatus.CONSULTING
+    )
+    tallies = intent_tallies([project for project in projects if project.status == ProjectStatus.CONSULTING])
+    rows = [(project, tallies.get(project.pk)) for project in projects]
+    return TemplateResponse(request, "consultation/admin/index.html", {"rows": rows})
 
 
 def _forms(project: Project, data: Any = None, files: Any = None, action: str | None = None) -> dict[str, Any]:

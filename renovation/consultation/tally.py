@@ -86,3 +86,42 @@ def intent_tally(project: Project) -> Tally:
         abstain=counts["abstain"],
         threshold=project_threshold(project),
     )
+
+
+def intent_tallies(projects: list[Project]) -> dict[int, Tally]:
+    """The tally of many projects in three queries (the desk's list), not three per project.
+    The projects must come with their neighbourhood loaded."""
+    neighbourhood_ids = {project.neighbourhood_id for project in projects}
+    registered = dict(
+        Household.objects.filter(neighbourhood_id__in=neighbourhood_ids)
+        .values("neighbourhood_id")
+        .annotate(count=Count("pk"))
+        .values_list("neighbourhood_id", "count")
+    )
+    counts = {
+        row["project_id"]: row
+        for row in Intent.objects.filter(project__in=projects)
+        .values("project_id")
+        .annotate(
+            agree=Count("pk", filter=Q(choice=IntentChoice.AGREE)),
+            disagree=Count("pk", filter=Q(choice=IntentChoice.DISAGREE)),
+            abstain=Count("pk", filter=Q(choice=IntentChoice.ABSTAIN)),
+        )
+    }
+    rules = {
+        rule.project_id: Fraction(rule.threshold_numerator, rule.threshold_denominator)
+        for rule in ConsultationRule.objects.filter(project__in=projects)
+    }
+    tallies = {}
+    for project in projects:
+        count = registered.get(project.neighbourhood_id, 0)
+        row = counts.get(project.pk, {})
+        tallies[project.pk] = Tally(
+            households=count or project.neighbourhood.household_count,
+            from_register=bool(count),
+            agree=row.get("agree", 0),
+            disagree=row.get("disagree", 0),
+            abstain=row.get("abstain", 0),
+            threshold=rules.get(project.pk, DEFAULT_THRESHOLD),
+        )
+    return tallies

@@ -183,3 +183,18 @@ def test_it_names_the_next_stage_and_offers_it_first(login, personas, consulting
     assert "下一环节： <strong>小区党组织审核</strong>" in html
     assert '<option value="party_review" selected>' in html
     assert "业委会审议 · 通过" in html
+
+
+def test_it_lists_consulting_projects_first_with_their_tally_at_a_fixed_query_count(login, personas):
+    consultation_scene(personas, households=4, code="C1")
+    client = login(personas.street_a)
+    index = reverse("consultation_index")
+    client.get(index)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(index).content.decode()
+    assert "4 户中 3 户同意（75%；门槛 2/3）" in page
+    consultation_scene(personas, households=8, code="C2")
+    consultation_scene(personas, households=2, code="C3", status=ProjectStatus.ACCEPTED)
+    with CaptureQueriesContext(connection) as many:
+        client.get(index)
+    assert len(few) == len(many)
