@@ -38,7 +38,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
-        "consultation": {"household": ("add", "change", "view")},
+        "consultation": {"household": ("add", "change", "view"), "intent": ("change", "view")},
         "wagtailimages": {"image": ("add", "change", "choose")},
         "wagtaildocs": {"document": ("add", "change", "choose")},
     },
@@ -59,7 +59,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "siteissue": ("change", "view"),
         },
         "discussion": {"comment": ("change", "view")},
-        "consultation": {"household": ("add", "change", "view")},
+        "consultation": {"household": ("add", "change", "view"), "intent": ("change", "view")},
         "wagtailimages": {"image": ("add", "choose")},
     },
 }

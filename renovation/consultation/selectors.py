@@ -20,7 +20,15 @@ from renovation.changelog.selectors import ChangeEntry, history_entries, ordered
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
 from .deliberation_models import Deliberation, DeliberationStage, DeliberationStatus, Outcome
-from .models import CategoryScore, ConsultationRule, DecisionItem, DecisionOption, Household, SatisfactionRating
+from .models import (
+    CategoryScore,
+    ConsultationRule,
+    DecisionItem,
+    DecisionOption,
+    Household,
+    Intent,
+    SatisfactionRating,
+)
 from .tally import Tally, intent_tally
 
 ONE_DECIMAL = Decimal("0.1")
@@ -31,6 +39,15 @@ def households_manageable_by(user: Any) -> QuerySet[Household]:
     if is_bureau(user):
         return queryset
     return queryset.filter(neighbourhood__community__street_id=staff_street_id(user))
+
+
+def intents_manageable_by(user: Any) -> QuerySet[Intent]:
+    queryset = Intent.objects.select_related("household", "project", "recorded_by").order_by(
+        "project", "household__building", "household__unit", "household__room"
+    )
+    if is_bureau(user):
+        return queryset
+    return queryset.filter(project__neighbourhood__community__street_id=staff_street_id(user))
 
 
 def consultation_projects(user: Any) -> QuerySet[Project]:

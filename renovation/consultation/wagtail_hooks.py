@@ -16,9 +16,12 @@ from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet, an
 from renovation.places.selectors import neighbourhoods_manageable_by
 
 from . import desk_views, register_views, selectors, services
-from .models import Household
+from .models import Household, Intent
 
 register_permission_policy(Household, KeepRecordsPolicy(Household))
+
+
+register_permission_policy(Intent, KeepRecordsPolicy(Intent))
 
 
 class HouseholdForm(ScopedModelForm):
@@ -62,12 +65,49 @@ class HouseholdViewSet(ServiceModelViewSet):
     scope = staticmethod(selectors.households_manageable_by)
 
 
+def _intent_correct(*, actor: Any, intent: Intent, data: dict[str, Any]) -> Intent:
+    """Correcting an answer is recording it again: same rules, and the history keeps the old."""
+    return services.intent_record(
+        actor=actor,
+        project=intent.project,
+        household=intent.household,
+        choice=data["choice"],
+        channel=data["channel"],
+        responded_on=data["responded_on"],
+    )
+
+
+class IntentViewSet(ServiceModelViewSet):
+    """Who has answered and how, per project: to follow up the households still to be asked."""
+
+    model = Intent
+    icon = "tick"
+    menu_label = _("Intents")
+    add_to_admin_menu = False
+    url_namespace = "consultation_intent"
+    url_prefix = "consultation/intents"
+    add_view_enabled = False  # new answers are entered on the desk, household by household
+    form_fields = ["choice", "channel", "responded_on"]
+    list_display = ["household", "project", "choice", "channel", "responded_on", "recorded_by"]
+    list_filter = ["project", "choice", "channel"]
+    search_fields = ["household__building", "household__room"]
+    scope = staticmethod(selectors.intents_manageable_by)
+    update_service = staticmethod(_intent_correct)
+    service_object_arg = "intent"
+
+
 household_viewset = HouseholdViewSet("consultation_household")
+intent_viewset = IntentViewSet("consultation_intent")
 
 
 @hooks.register("register_admin_viewset")
 def register_household_viewset() -> HouseholdViewSet:
     return household_viewset
+
+
+@hooks.register("register_admin_viewset")
+def register_intent_viewset() -> IntentViewSet:
+    return intent_viewset
 
 
 @hooks.register("register_admin_urls")

@@ -198,3 +198,32 @@ def test_it_lists_consulting_projects_first_with_their_tally_at_a_fixed_query_co
     with CaptureQueriesContext(connection) as many:
         client.get(index)
     assert len(few) == len(many)
+
+
+def test_it_lists_intents_of_the_users_street_read_only(login, personas):
+    project, _page = consultation_scene(personas, households=3, code="IL")
+    index = reverse("consultation_intent:index")
+    assert login(personas.street_a).get(index).context["object_list"].count() == 3
+    assert login(personas.street_b).get(index).context["object_list"].count() == 0
+    intent = project.intents.first()
+    edit = reverse("consultation_intent:edit", args=[intent.pk])
+    assert login(personas.street_b).get(edit).status_code == 403
+    response = login(personas.street_a).post(
+        edit, {"choice": "abstain", "channel": "on_site", "responded_on": str(intent.responded_on)}
+    )
+    assert response.status_code == 302
+    choices = [row.choice for row in intent.history.order_by("history_id")]
+    assert choices == [intent.choice, "abstain"]
+
+
+def test_it_refuses_to_correct_an_intent_once_consulting_is_over(login, personas):
+    project, _page = consultation_scene(personas, households=1, code="IC")
+    project.status = ProjectStatus.APPROVED
+    project.save()
+    intent = project.intents.get()
+    response = login(personas.street_a).post(
+        reverse("consultation_intent:edit", args=[intent.pk]),
+        {"choice": "agree", "channel": "paper", "responded_on": str(intent.responded_on)},
+    )
+    assert response.status_code == 200 and "征询" in response.content.decode()
+    assert project.intents.get().choice == "disagree"  # the scene's only household disagreed
