@@ -227,3 +227,16 @@ def test_it_refuses_to_correct_an_intent_once_consulting_is_over(login, personas
     )
     assert response.status_code == 200 and "征询" in response.content.decode()
     assert project.intents.get().choice == "disagree"  # the scene's only household disagreed
+
+
+def test_its_intent_list_query_count_does_not_grow_with_intents(login, personas):
+    client = login(personas.street_a)
+    index = reverse("consultation_intent:index")
+    consultation_scene(personas, households=2, code="Q1")
+    client.get(index)
+    with CaptureQueriesContext(connection) as few:
+        client.get(index)
+    consultation_scene(personas, households=20, code="Q2")
+    with CaptureQueriesContext(connection) as many:
+        client.get(index)
+    assert len(few) == len(many)
