@@ -175,3 +175,17 @@ def test_it_tells_neighbourhoods_of_the_same_name_apart_by_street(personas, feiy
     record = _import(personas.bureau, [row(street="玉海街道"), row(street="anyang")])
     assert record.status == "done", record.errors
     assert twin.households.count() == 1 and feiyun.households.count() == 1
+
+
+def test_its_query_count_does_not_grow_with_rows(personas, feiyun):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _import(personas.street_a, [row("0", "101")])  # warm the per-user and content-type caches
+    counts = []
+    for building, size in (("1", 5), ("2", 60)):
+        rows = [row(building, f"{n + 101}") for n in range(size)]
+        with CaptureQueriesContext(connection) as queries:
+            assert _import(personas.street_a, rows).status == "done"
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
