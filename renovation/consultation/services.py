@@ -143,6 +143,9 @@ def household_rows_apply(*, actor: Any, rows: list[dict[str, Any]]) -> dict[str,
 
 def consultation_rule_set(*, actor: Any, project: Project, numerator: int, denominator: int) -> ConsultationRule:
     require_project_manager(actor, project)
+    if project.status not in (ProjectStatus.PROPOSED, ProjectStatus.CONSULTING):
+        # Moving the goalposts after the decision would void it; the public log shows any change.
+        raise ValidationError(_("The threshold can be changed only before the project is approved."))
     rule = ConsultationRule.objects.filter(project=project).first() or ConsultationRule(project=project)
     rule.threshold_numerator, rule.threshold_denominator = numerator, denominator
     if not (denominator and 0 < numerator <= denominator):

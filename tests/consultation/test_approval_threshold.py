@@ -92,3 +92,19 @@ def test_it_shows_the_refusal_with_the_figures_in_the_project_admin(login, perso
     assert "已同意 1 户，占 33.3%（共 3 户），未达到 2/3 门槛（需 2 户）。" in response.content.decode()
     consulting.refresh_from_db()
     assert consulting.status == ProjectStatus.CONSULTING
+
+
+def test_it_fixes_the_threshold_once_the_project_is_approved(personas, consulting):
+    consulting.status = ProjectStatus.APPROVED
+    consulting.save()
+    with pytest.raises(ValidationError) as refused:
+        consultation_rule_set(actor=personas.street_a, project=consulting, numerator=1, denominator=2)
+    assert "立项前" in refused.value.messages[0]
+
+
+def test_it_lets_only_the_streets_staff_set_the_threshold(personas, consulting):
+    from django.core.exceptions import PermissionDenied
+
+    for who in ("street_b", "resident"):
+        with pytest.raises(PermissionDenied):
+            consultation_rule_set(actor=getattr(personas, who), project=consulting, numerator=1, denominator=2)
