@@ -137,20 +137,20 @@ class ProjectPage(Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log": sorted(
-                    project_selectors.project_change_log(project)
-                    + consultation_selectors.consultation_change_log(project),
-                    key=lambda entry: entry.when,
-                    reverse=True,
-                ),
+                "change_log": project_selectors.project_change_log(project),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
-                "consultation": consultation_selectors.project_consultation(project),
-                "consultation_url": reverse("consultation:household", args=[project.pk]),
             }
         )
         thread = thread_for_project(project)
         context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
+        context["consultation"] = consultation_selectors.project_consultation(project)
+        context["consultation_url"] = reverse("consultation:household", args=[project.pk])
+        context["change_log"] = sorted(
+            context["change_log"] + consultation_selectors.consultation_change_log(project),
+            key=lambda entry: entry.when,
+            reverse=True,
+        )
         return context
 
 
