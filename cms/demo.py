@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cms import demo_consultation
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
 from renovation.places import services as place_services
@@ -23,7 +24,6 @@ from renovation.places.models import Community, ManagementType, Neighbourhood, S
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
-from . import demo_consultation
 from .demo_supervision import seed_discussion, seed_supervision
 from .services import project_pages_sync
 
