@@ -5,8 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from renovation.projects.models import Project
 
@@ -69,22 +71,36 @@ def project_threshold(project: Project) -> Fraction:
     return Fraction(rule.threshold_numerator, rule.threshold_denominator)
 
 
+def _count(queryset: Any) -> Coalesce:
+    counted = queryset.order_by().values(group=Value(1)).annotate(count=Count("pk")).values("count")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
 def intent_tally(project: Project) -> Tally:
-    """Three queries whatever the number of households: register size, counts by choice, rule."""
-    registered = Household.objects.filter(neighbourhood_id=project.neighbourhood_id).count()
-    counts = Intent.objects.filter(project=project).aggregate(
-        agree=Count("pk", filter=Q(choice=IntentChoice.AGREE)),
-        disagree=Count("pk", filter=Q(choice=IntentChoice.DISAGREE)),
-        abstain=Count("pk", filter=Q(choice=IntentChoice.ABSTAIN)),
+    """One query whatever the number of households: the register's size, the answers by choice
+    and the project's rule come back with the project row."""
+    intents = Intent.objects.filter(project=OuterRef("pk"))
+    row = (
+        Project.objects.filter(pk=project.pk)
+        .select_related("neighbourhood", "consultation_rule")
+        .annotate(
+            # The project as given (a status change may come with a new neighbourhood, unsaved).
+            registered=_count(Household.objects.filter(neighbourhood_id=project.neighbourhood_id)),
+            agree=_count(intents.filter(choice=IntentChoice.AGREE)),
+            disagree=_count(intents.filter(choice=IntentChoice.DISAGREE)),
+            abstain=_count(intents.filter(choice=IntentChoice.ABSTAIN)),
+        )
+        .get()
     )
-    households = registered or project.neighbourhood.household_count
+    rule = getattr(row, "consultation_rule", None)
+    neighbourhood = row.neighbourhood if row.neighbourhood_id == project.neighbourhood_id else project.neighbourhood
     return Tally(
-        households=households,
-        from_register=bool(registered),
-        agree=counts["agree"],
-        disagree=counts["disagree"],
-        abstain=counts["abstain"],
-        threshold=project_threshold(project),
+        households=row.registered or neighbourhood.household_count,
+        from_register=bool(row.registered),
+        agree=row.agree,
+        disagree=row.disagree,
+        abstain=row.abstain,
+        threshold=Fraction(rule.threshold_numerator, rule.threshold_denominator) if rule else DEFAULT_THRESHOLD,
     )
 
 
