@@ -50,7 +50,9 @@ PROBLEMS = {
     "duplicate_household": gettext_lazy("This building, unit and room appear twice in the sheet."),
     "phone": gettext_lazy("Enter a mobile number (11 digits) or a landline such as 0577-65812345."),
     "too_long": gettext_lazy("The text is too long."),
+    "area_too_large": gettext_lazy("A household's floor area must be under 10,000 m²."),
 }
+MAX_FLOOR_AREA = 10_000  # the column holds up to 999,999.99; no flat comes near this
 
 
 def register_template() -> bytes:
@@ -144,6 +146,8 @@ def _check_row(
         if row[key] and len(row[key]) > limit:
             _problem(problems, positions, number, key, "too_long")
             row[key] = None
+    if row["floor_area"] is not None and row["floor_area"] >= MAX_FLOOR_AREA:
+        _problem(problems, positions, number, "floor_area", "area_too_large")
     if row["phone"]:
         try:
             PHONE_VALIDATOR(row["phone"])

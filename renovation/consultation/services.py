@@ -38,6 +38,7 @@ from .tally import intent_tally
 
 HOUSEHOLD_FIELDS = ("neighbourhood", "building", "unit", "room", "floor_area", "contact_name", "phone")
 IMPORT_FIELDS = ("floor_area", "contact_name", "phone")
+COMMENT_MAX_LENGTH = 1000
 
 
 # --- household register --------------------------------------------------------------------
@@ -338,6 +339,11 @@ def satisfaction_rate(
         raise ValidationError(_("Households rate a project once its works have been accepted."))
     if not is_staff:
         channel, rated_on = Channel.ONLINE, None
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:  # a TextField's max_length binds forms only
+        raise ValidationError(
+            {"comment": _("Keep the comment under %(limit)s characters.") % {"limit": COMMENT_MAX_LENGTH}}
+        )
     categories = set(project.work_items.values_list("category", flat=True))
     unknown = set(scores) - categories
     if unknown:
@@ -346,7 +352,7 @@ def satisfaction_rate(
         project=project,
         household=household,
         overall=overall,
-        comment=(comment or "").strip(),
+        comment=comment,
         channel=channel,
         rated_on=_require_not_future(rated_on, "rated_on"),
         recorded_by=actor,

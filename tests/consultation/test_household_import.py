@@ -84,6 +84,7 @@ def test_it_updates_a_changed_row_matched_by_its_address(personas, feiyun):
         (row(building=None), "D 楼栋", "必填"),
         (row(area="八十"), "G 建筑面积（m²）", "数字"),
         (row(area=-3), "G 建筑面积（m²）", "负"),
+        (row(area=12_000_000), "G 建筑面积（m²）", "10,000"),
         (row(phone="12345"), "I 联系电话", "手机"),
         (row(neighbourhood="不存在小区"), "C 小区", "小区"),
         (row(room="1" * 20), "F 室号", "过长"),

@@ -66,3 +66,10 @@ def test_it_refuses_bad_scores_and_saves_nothing(personas, finished, register, e
 def test_it_refuses_other_streets_and_unlinked_residents(personas, finished, register, who):
     with pytest.raises(PermissionDenied):
         _rate(getattr(personas, who), finished, register(1)[0])
+
+
+def test_it_refuses_an_overlong_comment(personas, finished, register):
+    with pytest.raises(ValidationError) as refused:
+        _rate(personas.street_a, finished, register(1)[0], comment="好" * 1001)
+    assert "comment" in refused.value.message_dict
+    assert not SatisfactionRating.objects.exists()
