@@ -16,6 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from cms import demo_consultation
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
 from renovation.places import services as place_services
@@ -372,12 +373,18 @@ class DemoSeeder:
             step_day = min(step_day, self.today)
             project.refresh_from_db()
             data: dict[str, Any] = {"status": status}
+            if status == ProjectStatus.APPROVED:
+                demo_consultation.before_approval(actor=actor, project=project, day=step_day, rng=rng)
             if status == ProjectStatus.ACCEPTED:
                 data["actual_end"] = step_day
             project_services.project_update(actor=actor, project=project, data=data)
             clock.stamp(step_day)
         if target == ProjectStatus.UNDER_CONSTRUCTION:
             self._build(actor, project, items, clock, start=None, finish=False, pending=True)
+        project.refresh_from_db()
+        demo_consultation.after_walk(
+            actor=actor, project=project, target=target, day=step_day, today=self.today, rng=rng
+        )
         return project
 
     def _build(

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_project
 from renovation.finance import public as finance_public
@@ -52,6 +54,7 @@ class HomePage(Page):
                 "project_index": index,
                 "updates": updates,
                 "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
+                "satisfaction": consultation_selectors.satisfaction_overview(),
             }
         )
         return context
@@ -146,6 +149,13 @@ class ProjectPage(Page):
         )
         thread = thread_for_project(project)
         context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
+        context["consultation"] = consultation_selectors.project_consultation(project)
+        context["consultation_url"] = reverse("consultation:household", args=[project.pk])
+        context["change_log"] = sorted(
+            context["change_log"] + consultation_selectors.consultation_change_log(project),
+            key=lambda entry: entry.when,
+            reverse=True,
+        )
         return context
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("supervise/", include("renovation.supervision.urls")),
+    path("consultation/", include("renovation.consultation.urls")),
     path("notifications/", include("renovation.notifications.urls")),
     path("discussion/", include("renovation.discussion.urls")),
     path("tenders/", include("renovation.tendering.urls")),

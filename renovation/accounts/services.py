@@ -38,6 +38,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "constructionunit": ("add", "change", "view"),
             "siteissue": ("change", "view"),
         },
+        "consultation": {"household": ("add", "change", "view"), "intent": ("change", "view")},
         "discussion": {"comment": ("change", "view")},
         "tendering": {
             "tender": ("add", "change", "view"),
@@ -64,6 +65,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "constructionunit": ("view",),
             "siteissue": ("change", "view"),
         },
+        "consultation": {"household": ("add", "change", "view"), "intent": ("change", "view")},
         "discussion": {"comment": ("change", "view")},
         "tendering": {"tender": ("add", "change", "view"), "bidder": ("view",), "procurementkind": ("view",)},
         "wagtailimages": {"image": ("add", "choose")},

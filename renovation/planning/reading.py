@@ -80,8 +80,8 @@ class Plan:
         return len(self.projects) + len(self.work_items)
 
 
-class _Cells:
-    """Typed reading of one row, collecting problems instead of raising."""
+class RowCells:
+    """Typed reading of one row, collecting problems instead of raising (shared with other imports)."""
 
     def __init__(self, sheet: str, row_number: int, positions: dict[str, int], values: tuple, problems: list[Problem]):
         self.sheet, self.row_number, self.positions, self.values, self.problems = (
@@ -239,7 +239,7 @@ def read_plan(
         for sheet_name, columns in SHEETS.items():
             rows = workbook[sheet_name].iter_rows(values_only=True)
             header = next(rows, None) or ()
-            positions = _positions(sheet_name, header, columns, plan.problems)
+            positions = header_positions(sheet_name, header, columns, plan.problems)
             if positions is None:
                 continue
             plan.positions[sheet_name] = positions
@@ -250,7 +250,7 @@ def read_plan(
                 first = values[positions[columns[0].key]] if positions[columns[0].key] < len(values) else None
                 if isinstance(first, str) and first.strip().startswith(EXAMPLE_PREFIX):
                     continue
-                cells = _Cells(sheet_name, row_number, positions, values, plan.problems)
+                cells = RowCells(sheet_name, row_number, positions, values, plan.problems)
                 record = {column.key: cells.read(column, streets) for column in columns}
                 record["_row"] = row_number
                 target.append(record)
@@ -272,7 +272,7 @@ def _missing_sheet_message(sheet: str, present: list[str]) -> str:
     }
 
 
-def _positions(
+def header_positions(
     sheet: str, header: tuple, columns: tuple[Column, ...], problems: list[Problem]
 ) -> dict[str, int] | None:
     titles = {str(value).strip(): index for index, value in enumerate(header) if value not in (None, "")}

@@ -23,7 +23,7 @@ LIST_SHEET = "下拉选项"
 MAX_ROWS = 5000
 
 
-def _sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], examples: list[list]) -> None:
+def template_sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], examples: list[list]) -> None:
     sheet = workbook.create_sheet(title)
     sheet.append([column.header for column in columns])
     for index, column in enumerate(columns, start=1):
@@ -55,7 +55,7 @@ def plan_template() -> bytes:
     streets = list(Street.objects.order_by("sort_order", "name").values_list("name", flat=True))
     year = date.today().year
     street = streets[0] if streets else "安阳街道"
-    _sheet(
+    template_sheet(
         workbook,
         PROJECT_SHEET,
         PROJECT_COLUMNS,
@@ -78,7 +78,7 @@ def plan_template() -> bytes:
             ]
         ],
     )
-    _sheet(
+    template_sheet(
         workbook,
         WORK_ITEM_SHEET,
         WORK_ITEM_COLUMNS,

@@ -134,6 +134,12 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
         _require_mandatory_tenders_awarded(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
+        if project.status == S.APPROVED and previous_status != S.APPROVED:
+            # Residents decide first: approval needs the consultation threshold (imported here,
+            # since consultation builds on projects).
+            from renovation.consultation.services import approval_threshold_require
+
+            approval_threshold_require(project=project)
         save_recorded(project, actor=actor, reason=reason)
         if project.status != previous_status:
             publish(project_group(project.pk), project_status_message(project))

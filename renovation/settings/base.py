@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "renovation.tendering",
     "renovation.finance",
     "renovation.reports",
+    "renovation.consultation",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -192,8 +192,8 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
     assert response.content.decode().count('class="tender-summary"') == tenders
 
 
-# Fixed whatever the number of tenders (measured: the page, its thread, the tender and finance sections).
-QUERIES_PROJECT_PAGE = 28
+# Fixed whatever the number of tenders (measured: the page, its thread, the tender, finance and consultation sections).
+QUERIES_PROJECT_PAGE = 34
 
 
 @pytest.mark.parametrize("bids", [3, 4])

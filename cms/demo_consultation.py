@@ -1,0 +1,176 @@
+"""Demo consultation: every project gets its household register; projects reach approval only
+after enough households agreed (the real gate), the consulting one is mid-way, some decisions went
+through 三审两公开一备案 and to a vote, and finished projects have satisfaction ratings. Written
+through the services, like the rest of the demo. Names and phones are invented."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+
+from renovation.consultation import services
+from renovation.consultation.deliberation_models import STAGE_ORDER
+from renovation.consultation.models import Channel, DecisionItem, Deliberation, Household, IntentChoice
+from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑"
+GIVEN = "建国秀英志强丽华明海玉兰伟芳国平春梅德胜"
+COMMENTS = [
+    "外墙翻新后漏水问题解决了，很满意。",
+    "楼道灯和扶手装好了，老人上下楼方便多了。",
+    "停车位还是紧张，希望后续继续改善。",
+    "施工期间噪音有点大，但整体效果不错。",
+    "雨污分流后下雨天不再积水，感谢街道和施工队。",
+    "绿化做得好，小区像新的一样。",
+]
+
+
+def _register(actor: Any, project: Project, rng: random.Random) -> list[Household]:
+    neighbourhood = project.neighbourhood
+    if not Household.objects.filter(neighbourhood=neighbourhood).exists():
+        rows, count = [], neighbourhood.household_count
+        buildings = max(neighbourhood.building_count, 1)
+        for index in range(count):
+            per_building = -(-count // buildings)
+            building, rest = divmod(index, per_building)
+            unit, room = divmod(rest, 12)
+            floor, door = divmod(room, 2)
+            rows.append(
+                {
+                    "neighbourhood": neighbourhood,
+                    "building": str(building + 1),
+                    "unit": str(unit + 1),
+                    "room": f"{floor + 1}0{door + 1}",
+                    "floor_area": Decimal(rng.randint(55, 110)),
+                    "contact_name": rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN),
+                    "phone": f"13{rng.randint(5, 9)}{rng.randint(10_000_000, 99_999_999)}",
+                }
+            )
+        services.household_rows_apply(actor=actor, rows=rows)
+    return list(Household.objects.filter(neighbourhood=neighbourhood).order_by("pk"))
+
+
+def _intents(
+    actor: Any, project: Project, households: list[Household], share: float, day: date, rng: random.Random
+) -> None:
+    answers = []
+    for household in households:
+        if rng.random() < share:
+            answers.append((household, IntentChoice.AGREE))
+        elif rng.random() < 0.5:
+            answers.append((household, rng.choice([IntentChoice.DISAGREE, IntentChoice.ABSTAIN])))
+    services.intents_record_batch(
+        actor=actor, project=project, answers=answers, channel=Channel.PAPER, responded_on=day
+    )
+
+
+def before_approval(*, actor: Any, project: Project, day: date, rng: random.Random) -> None:
+    """Collect intents so the project passes the two-thirds gate (as 飞云花园 did in ten days)."""
+    households = _register(actor, project, rng)
+    _intents(actor, project, households, rng.uniform(0.8, 0.95), day, rng)
+
+
+def after_walk(*, actor: Any, project: Project, target: str, day: date, today: date, rng: random.Random) -> None:
+    if target == ProjectStatus.CONSULTING:
+        households = _register(actor, project, rng)
+        _intents(actor, project, households, 0.55, min(day, today), rng)
+        _decision(actor, project, households[:60], opens=today - timedelta(days=3), closes=today + timedelta(days=10))
+        _deliberation(actor, project, day=min(day, today), stages=1)
+    elif project.neighbourhood.name in ("飞云花园", "兴业大厦") or (
+        target == ProjectStatus.UNDER_CONSTRUCTION and rng.random() < 0.5
+    ):
+        households = list(Household.objects.filter(neighbourhood=project.neighbourhood).order_by("pk"))
+        # Decided before the works, and never in the future whatever day the demo is loaded.
+        start = min(project.planned_start - timedelta(days=40), today - timedelta(days=20))
+        _decision(actor, project, households[:150], opens=start - timedelta(days=14), closes=start - timedelta(days=4))
+        deliberation = _deliberation(actor, project, day=start, stages=3)
+        if project.status in (ProjectStatus.UNDER_CONSTRUCTION, *COMPLETED_STATUSES):
+            services.deliberation_implementation_publish(actor=actor, deliberation=deliberation)
+            if project.actual_start:
+                Deliberation.objects.filter(pk=deliberation.pk).update(
+                    implementation_published_at=_noon(project.actual_start)
+                )
+    if target in COMPLETED_STATUSES and rng.random() < 0.6:
+        _ratings(actor, project, rng, min(day, today))
+
+
+def _decision(actor: Any, project: Project, voters: list[Household], *, opens: date, closes: date) -> None:
+    if DecisionItem.objects.filter(project=project).exists():
+        return
+    rng = random.Random(project.pk)
+    item = services.decision_item_create(
+        actor=actor,
+        project=project,
+        question="改造后小区采用哪种管理方式？",
+        description="改造完成后由谁负责日常管理，物业费标准在业主大会上另行讨论。",
+        options=["引入专业物业服务企业", "业主自治管理", "社区托管"],
+        opens_on=opens,
+        closes_on=closes,
+    )
+    options = list(item.options.all())
+    vote_day = min(closes, timezone.localdate())
+    for household in voters:
+        option = options[0] if rng.random() < 0.6 else rng.choice(options)
+        services.vote_cast(
+            actor=actor,
+            item=item,
+            household=household,
+            option=option,
+            channel=Channel.PAPER,
+            cast_on=max(opens, min(vote_day, opens + timedelta(days=2))),
+        )
+
+
+def _deliberation(actor: Any, project: Project, *, day: date, stages: int) -> Deliberation:
+    deliberation = Deliberation.objects.filter(project=project).first()
+    if deliberation is not None:
+        return deliberation
+    deliberation = services.deliberation_start(
+        actor=actor,
+        project=project,
+        subject="改造方案及居民出资分摊",
+        description="改造内容清单、居民出资比例（按建筑面积分摊）及施工期间安排。",
+    )
+    # Demo-only backdating, like the history clock: the deliberation was opened before its stages.
+    Deliberation.objects.filter(pk=deliberation.pk).update(published_at=_noon(day - timedelta(days=3)))
+    deliberation.refresh_from_db()
+    for offset, stage in enumerate(STAGE_ORDER[:stages]):
+        services.deliberation_stage_record(
+            actor=actor,
+            deliberation=deliberation,
+            stage=stage,
+            held_on=day + timedelta(days=offset * 5),
+            outcome="approved",
+            minutes="到会代表一致同意改造方案及出资分摊办法。",
+        )
+    deliberation.refresh_from_db()
+    if stages == len(STAGE_ORDER):
+        services.deliberation_file(actor=actor, deliberation=deliberation, filed_on=day + timedelta(days=15))
+    return deliberation
+
+
+def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> None:
+    categories = sorted(set(project.work_items.values_list("category", flat=True)))
+    households = Household.objects.filter(neighbourhood=project.neighbourhood).exclude(
+        satisfaction_ratings__project=project
+    )
+    for household in households.order_by("pk")[: rng.randint(20, 40)]:
+        overall = rng.choice([5, 5, 4, 4, 4, 3, 2])
+        services.satisfaction_rate(
+            actor=actor,
+            project=project,
+            household=household,
+            overall=overall,
+            scores={code: max(1, min(5, overall + rng.choice([-1, 0, 0, 1]))) for code in categories},
+            comment=rng.choice(COMMENTS) if rng.random() < 0.4 else "",
+            channel=Channel.PAPER,
+            rated_on=day,
+        )
+
+
+def _noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12, 0)))

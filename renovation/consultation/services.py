@@ -1,0 +1,375 @@
+"""Domain operations of consultation. Each checks permission, validates, writes in one
+transaction and leaves history naming the actor and the operation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from renovation.accounts.permissions import can_manage_street, is_staff_member
+from renovation.changelog.records import apply_changes, save_recorded
+from renovation.figures import format_percent
+from renovation.places.models import Neighbourhood
+from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
+from renovation.projects.services import require_project_manager
+
+from .models import (
+    CategoryScore,
+    Channel,
+    ConsultationRule,
+    DecisionItem,
+    DecisionOption,
+    Household,
+    Intent,
+    SatisfactionRating,
+    Vote,
+)
+from .permissions import require_household_voice
+from .tally import intent_tally
+
+HOUSEHOLD_FIELDS = ("neighbourhood", "building", "unit", "room", "floor_area", "contact_name", "phone")
+IMPORT_FIELDS = ("floor_area", "contact_name", "phone")
+COMMENT_MAX_LENGTH = 1000
+
+
+# --- household register --------------------------------------------------------------------
+
+
+def _require_neighbourhood_manager(actor: Any, neighbourhood: Neighbourhood | None) -> None:
+    street_id = neighbourhood.community.street_id if neighbourhood is not None else None
+    if street_id is None or not can_manage_street(actor, street_id):
+        raise PermissionDenied(_("You may only manage households in your own street."))
+
+
+def _resident_account(username: str) -> Any:
+    """The account staff link after checking who the person is; never a staff account."""
+    username = (username or "").strip()
+    if not username:
+        return None
+    user = get_user_model().objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ValidationError({"resident_username": _("No active account has this name.")})
+    if user.is_superuser or is_staff_member(user):
+        raise ValidationError({"resident_username": _("A staff account cannot speak for a household.")})
+    return user
+
+
+def _household_save(actor: Any, household: Household, data: Mapping[str, Any], reason: str) -> Household:
+    data = dict(data)
+    username = data.pop("resident_username", None)
+    for key in ("building", "unit", "room", "contact_name", "phone"):
+        if isinstance(data.get(key), str):
+            data[key] = data[key].strip()
+    apply_changes(household, data, HOUSEHOLD_FIELDS)
+    _require_neighbourhood_manager(actor, household.neighbourhood if household.neighbourhood_id else None)
+    if username is not None:
+        household.resident = _resident_account(username)
+    with transaction.atomic():
+        return save_recorded(household, actor=actor, reason=reason)
+
+
+def household_create(*, actor: Any, data: Mapping[str, Any]) -> Household:
+    return _household_save(actor, Household(), data, "household_create")
+
+
+def household_update(*, actor: Any, household: Household, data: Mapping[str, Any]) -> Household:
+    _require_neighbourhood_manager(actor, household.neighbourhood)
+    return _household_save(actor, household, data, "household_update")
+
+
+def household_import(*, actor: Any, upload: UploadedFile) -> Any:
+    """Check and import a register workbook; all or nothing. Returns the import record."""
+    from .register import household_import_run  # the reading half lives with the workbook layout
+
+    if not is_staff_member(actor):
+        raise PermissionDenied(_("Only street and bureau staff may import household registers."))
+    return household_import_run(actor=actor, upload=upload)
+
+
+def household_rows_apply(*, actor: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Write checked register rows: new addresses are created, changed ones updated, the rest
+    left alone, so importing the same file twice changes nothing. A fixed number of queries."""
+    neighbourhood_ids = {row["neighbourhood"].pk for row in rows}
+    for row in rows:
+        _require_neighbourhood_manager(actor, row["neighbourhood"])
+    existing = {
+        (h.neighbourhood_id, h.building, h.unit, h.room): h
+        for h in Household.objects.filter(neighbourhood_id__in=neighbourhood_ids)
+    }
+    created, updated = [], []
+    for row in rows:
+        key = (row["neighbourhood"].pk, row["building"], row["unit"], row["room"])
+        household = existing.get(key)
+        if household is None:
+            created.append(
+                Household(
+                    neighbourhood=row["neighbourhood"],
+                    building=row["building"],
+                    unit=row["unit"],
+                    room=row["room"],
+                    **{name: row[name] for name in IMPORT_FIELDS},
+                )
+            )
+        elif apply_changes(household, {name: row[name] for name in IMPORT_FIELDS}, IMPORT_FIELDS):
+            updated.append(household)
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        if created:
+            bulk_create_with_history(
+                created, Household, batch_size=500, default_user=user, default_change_reason="household_import"
+            )
+        if updated:
+            bulk_update_with_history(
+                updated,
+                Household,
+                list(IMPORT_FIELDS),
+                batch_size=500,
+                default_user=user,
+                default_change_reason="household_import",
+            )
+    return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+
+# --- intents and the approval threshold ----------------------------------------------------
+
+
+def consultation_rule_set(*, actor: Any, project: Project, numerator: int, denominator: int) -> ConsultationRule:
+    require_project_manager(actor, project)
+    if project.status not in (ProjectStatus.PROPOSED, ProjectStatus.CONSULTING):
+        # Moving the goalposts after the decision would void it; the public log shows any change.
+        raise ValidationError(_("The threshold can be changed only before the project is approved."))
+    rule = ConsultationRule.objects.filter(project=project).first() or ConsultationRule(project=project)
+    rule.threshold_numerator, rule.threshold_denominator = numerator, denominator
+    if not (denominator and 0 < numerator <= denominator):
+        raise ValidationError({"threshold_numerator": _("The threshold must be a fraction between 0 and 1, e.g. 2/3.")})
+    with transaction.atomic():
+        return save_recorded(rule, actor=actor, reason="consultation_rule_set")
+
+
+def approval_threshold_require(*, project: Project) -> None:
+    """The gate before approval: enough households must agree. Refuses with the current figures."""
+    tally = intent_tally(project)
+    if not tally.met:
+        raise ValidationError(
+            {
+                "status": _(
+                    "%(agree)s households agree, %(percent)s of %(households)s; the %(threshold)s threshold "
+                    "(%(needed)s households) is not met."
+                )
+                % {
+                    "agree": tally.agree,
+                    "percent": format_percent(tally.agree_percent),
+                    "households": tally.households,
+                    "threshold": tally.threshold_label,
+                    "needed": tally.needed,
+                }
+            }
+        )
+
+
+def _require_household_of(project: Project, household: Household) -> None:
+    if household.neighbourhood_id != project.neighbourhood_id:
+        raise ValidationError({"household": _("This household does not live in the project's neighbourhood.")})
+
+
+def _require_not_future(day: date | None, field: str) -> date:
+    today = timezone.localdate()
+    if day is None:
+        return today
+    if day > today:
+        raise ValidationError({field: _("The date cannot be in the future.")})
+    return day
+
+
+def _require_consulting(project: Project) -> None:
+    if project.status != ProjectStatus.CONSULTING:
+        raise ValidationError(
+            _("Intents are collected only while the project is consulting residents (now: %(status)s).")
+            % {"status": project.get_status_display()}
+        )
+
+
+def intent_record(
+    *,
+    actor: Any,
+    project: Project,
+    household: Household,
+    choice: str,
+    channel: str = Channel.ONLINE,
+    responded_on: date | None = None,
+) -> Intent:
+    """Record (or replace) a household's intent. A linked resident's own answer is online, today."""
+    is_staff = require_household_voice(actor, project, household)
+    _require_household_of(project, household)
+    _require_consulting(project)
+    if not is_staff:
+        channel, responded_on = Channel.ONLINE, None
+    with transaction.atomic():
+        intent = Intent.objects.select_for_update().filter(project=project, household=household).first()
+        intent = intent or Intent(project=project, household=household)
+        intent.choice, intent.channel = choice, channel
+        intent.responded_on = _require_not_future(responded_on, "responded_on")
+        intent.recorded_by = actor
+        reason = "intent_change" if intent.pk else "intent_record"
+        return save_recorded(intent, actor=actor, reason=reason)
+
+
+def intents_record_batch(
+    *, actor: Any, project: Project, answers: Iterable[tuple[Household, str]], channel: str, responded_on: date
+) -> int:
+    """A stack of paper letters entered at once (new answers only): a fixed number of queries."""
+    require_project_manager(actor, project)
+    _require_consulting(project)
+    _require_not_future(responded_on, "responded_on")
+    answered = set(Intent.objects.filter(project=project).values_list("household_id", flat=True))
+    intents = []
+    for household, choice in answers:
+        _require_household_of(project, household)
+        if household.pk not in answered:
+            intent = Intent(
+                project=project,
+                household=household,
+                choice=choice,
+                channel=channel,
+                responded_on=responded_on,
+                recorded_by=actor,
+            )
+            intent.full_clean(validate_constraints=False)
+            intents.append(intent)
+            answered.add(household.pk)
+    with transaction.atomic():
+        bulk_create_with_history(
+            intents, Intent, batch_size=500, default_user=actor, default_change_reason="intent_record"
+        )
+    return len(intents)
+
+
+# --- decision items (议题) -------------------------------------------------------------------
+
+
+def decision_item_create(
+    *,
+    actor: Any,
+    project: Project,
+    question: str,
+    options: list[str],
+    opens_on: date,
+    closes_on: date,
+    description: str = "",
+) -> DecisionItem:
+    require_project_manager(actor, project)
+    labels = [label.strip() for label in options if label and label.strip()]
+    if len(labels) < 2:
+        raise ValidationError({"options": _("Give at least two options.")})
+    if len(set(labels)) != len(labels):
+        raise ValidationError({"options": _("Each option may appear only once.")})
+    item = DecisionItem(
+        project=project,
+        question=(question or "").strip(),
+        description=description.strip(),
+        opens_on=opens_on,
+        closes_on=closes_on,
+    )
+    if opens_on and closes_on and closes_on < opens_on:
+        raise ValidationError({"closes_on": _("Voting cannot close before it opens.")})
+    with transaction.atomic():
+        save_recorded(item, actor=actor, reason="decision_item_create")
+        for order, label in enumerate(labels):
+            save_recorded(
+                DecisionOption(item=item, label=label, sort_order=order), actor=actor, reason="decision_item_create"
+            )
+    return item
+
+
+def vote_cast(
+    *,
+    actor: Any,
+    item: DecisionItem,
+    household: Household,
+    option: DecisionOption,
+    channel: str = Channel.ONLINE,
+    cast_on: date | None = None,
+) -> Vote:
+    """One vote per household per item; staff enter paper ballots, linked residents vote online."""
+    is_staff = require_household_voice(actor, item.project, household)
+    _require_household_of(item.project, household)
+    if option.item_id != item.pk:
+        raise ValidationError({"option": _("Choose one of this item's options.")})
+    if not is_staff:
+        channel, cast_on = Channel.ONLINE, None
+    cast_on = _require_not_future(cast_on, "cast_on")
+    if not item.opens_on <= cast_on <= item.closes_on:
+        raise ValidationError(
+            _("Voting on this item is open from %(opens)s to %(closes)s.")
+            % {"opens": item.opens_on.isoformat(), "closes": item.closes_on.isoformat()}
+        )
+    vote = Vote(item=item, option=option, household=household, channel=channel, cast_on=cast_on, recorded_by=actor)
+    with transaction.atomic():
+        # Lock the household row: two devices of one family cannot both slip a vote in.
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        return save_recorded(vote, actor=actor, reason="vote_cast")
+
+
+# --- satisfaction (满意度) ---------------------------------------------------------------------
+
+
+def satisfaction_rate(
+    *,
+    actor: Any,
+    project: Project,
+    household: Household,
+    overall: int,
+    scores: Mapping[str, int],
+    comment: str = "",
+    channel: str = Channel.ONLINE,
+    rated_on: date | None = None,
+) -> SatisfactionRating:
+    is_staff = require_household_voice(actor, project, household)
+    _require_household_of(project, household)
+    if project.status not in COMPLETED_STATUSES:
+        raise ValidationError(_("Households rate a project once its works have been accepted."))
+    if not is_staff:
+        channel, rated_on = Channel.ONLINE, None
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_MAX_LENGTH:  # a TextField's max_length binds forms only
+        raise ValidationError(
+            {"comment": _("Keep the comment under %(limit)s characters.") % {"limit": COMMENT_MAX_LENGTH}}
+        )
+    categories = set(project.work_items.values_list("category", flat=True))
+    unknown = set(scores) - categories
+    if unknown:
+        raise ValidationError({"scores": _("Rate only the kinds of work this project did.")})
+    rating = SatisfactionRating(
+        project=project,
+        household=household,
+        overall=overall,
+        comment=comment,
+        channel=channel,
+        rated_on=_require_not_future(rated_on, "rated_on"),
+        recorded_by=actor,
+    )
+    with transaction.atomic():
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        save_recorded(rating, actor=actor, reason="satisfaction_rate")
+        for category, score in sorted(scores.items()):
+            save_recorded(
+                CategoryScore(rating=rating, category=category, score=score), actor=actor, reason="satisfaction_rate"
+            )
+    return rating
+
+
+from .deliberation_services import (  # noqa: E402,F401  (the 三审两公开一备案 operations)
+    deliberation_file,
+    deliberation_implementation_publish,
+    deliberation_stage_record,
+    deliberation_start,
+)
