@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from renovation.accounts.services import resident_account_ensure
 from renovation.projects.models import Project, WorkItem
-from renovation.tendering import bidding, services
+from renovation.tendering import bidding, contracts, services
 from renovation.tendering.codes import uscc_check_character
 from renovation.tendering.kinds import kind
 from renovation.tendering.models import Bidder, Tender
@@ -155,7 +155,7 @@ class DemoTendering:
         with clock_at(_at(award_day, 10)):
             award = services.tender_award(actor=self.staff, tender=tender)
         with clock_at(_at(award_day + timedelta(days=3), 10)):
-            services.contract_sign(
+            contracts.contract_sign(
                 actor=self.staff,
                 tender=tender,
                 data={

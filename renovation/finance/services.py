@@ -27,8 +27,8 @@ from renovation.planning.files import check_workbook_file
 from renovation.planning.reading import Problem
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
+from renovation.tendering.contracts import contract_payments_publish
 from renovation.tendering.models import Contract
-from renovation.tendering.services import contract_payments_publish
 
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message

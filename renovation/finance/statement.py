@@ -25,7 +25,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from renovation.figures import format_yuan
 from renovation.planning.columns import PROBLEM_LABELS, Column
-from renovation.planning.reading import CellError, Problem, read_date_cell, read_money_cell, read_text_cell
+from renovation.planning.reading import (
+    CellError,
+    Problem,
+    header_positions,
+    read_date_cell,
+    read_money_cell,
+    read_text_cell,
+)
 from renovation.planning.template import EXAMPLE_FONT, HEADER_FILL
 
 from .models import EntryKind, IncomeSource, LedgerEntry
@@ -148,7 +155,7 @@ def read_statement(
     try:
         sheet = workbook[SHEET] if SHEET in workbook.sheetnames else workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
-        positions = _positions(next(rows, None) or (), statement.problems)
+        positions = header_positions(SHEET, next(rows, None) or (), COLUMNS, statement.problems)
         if positions is None:
             return statement
         for number, values in enumerate(rows, start=2):
@@ -197,31 +204,6 @@ def _read_row(row: _Row, statement: Statement, contracts: dict[str, tuple[int, C
         if record["contract"] and record["contract"] not in contracts:
             row.problem("contract", "unknown_contract")
     statement.rows.append(record)
-
-
-def _positions(header: tuple, problems: list[Problem]) -> dict[str, int] | None:
-    titles = {str(value).strip(): index for index, value in enumerate(header) if value not in (None, "")}
-    positions, missing = {}, []
-    for column in COLUMNS:
-        if column.header in titles:
-            positions[column.key] = titles[column.header]
-        elif column.required:
-            missing.append(column.header)
-        else:
-            positions[column.key] = len(header) + 1000  # absent optional column: always empty
-    if missing:
-        problems.append(
-            Problem(
-                sheet=SHEET,
-                row=1,
-                column=None,
-                cell=None,
-                code="missing_column",
-                message=_("Columns missing or renamed: %(columns)s.") % {"columns": "、".join(missing)},
-            )
-        )
-        return None
-    return positions
 
 
 def _cross_checks(

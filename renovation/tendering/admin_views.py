@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 from renovation.backoffice.views import answer_forbidden
 from renovation.reports.views import attachment, spreadsheet_response
 
-from . import selectors, services
+from . import contracts, selectors, services
 from .exports import write_evaluation_table, write_opening_record
 from .models import Bid, ChangeOrder, ChangeOrderStatus, Contract, Objection, Tender, TenderStatus
 from .permissions import require_tender_manager
@@ -124,21 +124,21 @@ def _act(request: HttpRequest, tender: Tender, action: str) -> tuple[bool, dict[
         form = ContractForm(post)
         if not form.is_valid():
             return False, {"contract_form": form}
-        services.contract_sign(actor=user, tender=tender, data=form.cleaned_data)
+        contracts.contract_sign(actor=user, tender=tender, data=form.cleaned_data)
         return True, {}
     if action == "propose_change":
         contract = get_object_or_404(Contract, award__tender=tender)
         form = ChangeOrderForm(post)
         if not form.is_valid():
             return False, {"change_form": form}
-        services.change_order_propose(actor=user, contract=contract, **form.cleaned_data)
+        contracts.change_order_propose(actor=user, contract=contract, **form.cleaned_data)
         return True, {}
     if action == "decide_change":
         change = get_object_or_404(ChangeOrder, pk=post.get("change_order"), contract__award__tender=tender)
         form = ChangeDecisionForm(post)
         if not form.is_valid():
             return False, {"decision_form": form}
-        services.change_order_decide(
+        contracts.change_order_decide(
             actor=user,
             change_order=change,
             approve=form.cleaned_data["decision"] == "approve",
@@ -200,7 +200,7 @@ def _context(tender: Tender, bound: dict[str, Any]) -> dict[str, Any]:
         "contract": contract,
         "change_orders": list(contract.change_orders.order_by("sequence")) if contract is not None else [],
         "pending_status": ChangeOrderStatus.PROPOSED,
-        "current_amount": services.contract_current_amount(contract) if contract is not None else None,
+        "current_amount": contracts.contract_current_amount(contract) if contract is not None else None,
         "answer_form": bound.get("answer_form") or AnswerForm(),
         "contract_form": bound.get("contract_form") or ContractForm(),
         "change_form": bound.get("change_form") or ChangeOrderForm(),

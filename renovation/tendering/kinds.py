@@ -4,6 +4,16 @@ kind tendered only when its budget reaches the threshold."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from renovation.accounts.permissions import is_bureau
+from renovation.changelog.records import apply_changes, save_recorded
+
 from .models import ProcurementKind
 
 DEFAULT_KINDS = [
@@ -29,3 +39,16 @@ def default_kinds_ensure() -> None:
 def kind(code: str) -> ProcurementKind:
     default_kinds_ensure()
     return ProcurementKind.objects.get(code=code)
+
+
+PROCUREMENT_KIND_FIELDS = ("code", "name", "must_tender", "sort_order")
+
+
+def procurement_kind_save(*, actor: Any, data: Mapping[str, Any], kind: Any = None) -> Any:
+    """The must-tender list is the bureau's to keep."""
+    if not is_bureau(actor):
+        raise PermissionDenied(_("Only housing bureau staff keep the list of procurement kinds."))
+    kind = kind or ProcurementKind()
+    apply_changes(kind, data, PROCUREMENT_KIND_FIELDS)
+    with transaction.atomic():
+        return save_recorded(kind, actor=actor, reason="procurement_kind_save")

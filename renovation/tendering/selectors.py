@@ -95,25 +95,23 @@ def opening_record(tender: Tender, now: datetime | None = None) -> list[OpeningR
         return None
     bids = Bid.objects.filter(tender=tender).select_related("bidder", "tender").order_by("submitted_at", "pk")
     evaluations = {evaluation.bid_id: evaluation for evaluation in BidEvaluation.objects.filter(bid__tender=tender)}
-    rows = []
-    for bid in bids:
-        content: BidContent = unseal(bid, now=now)
-        rows.append(
-            OpeningRow(
-                bid=bid,
-                bidder_name=bid.bidder.name,
-                uscc=bid.bidder.uscc,
-                amount=content.amount,
-                duration_days=content.duration_days,
-                proposal_name=content.proposal_name,
-                digest=bid.digest,
-                canonical=content.canonical(),
-                submitted_at=bid.submitted_at,
-                version=bid.version,
-                evaluation=evaluations.get(bid.pk),
-            )
-        )
-    return rows
+    return [_opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
+
+
+def _opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
+    return OpeningRow(
+        bid=bid,
+        bidder_name=bid.bidder.name,
+        uscc=bid.bidder.uscc,
+        amount=content.amount,
+        duration_days=content.duration_days,
+        proposal_name=content.proposal_name,
+        digest=bid.digest,
+        canonical=content.canonical(),
+        submitted_at=bid.submitted_at,
+        version=bid.version,
+        evaluation=evaluation,
+    )
 
 
 def ranked_rows(rows: list[OpeningRow]) -> list[OpeningRow]:
@@ -185,25 +183,8 @@ def project_tender_cards(project: Project, now: datetime | None = None) -> list[
 def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | None:
     if not tender.is_opened(now):
         return None
-    rows = []
-    for bid in tender.bids.all():
-        content = unseal(bid, now=now)
-        rows.append(
-            OpeningRow(
-                bid=bid,
-                bidder_name=bid.bidder.name,
-                uscc=bid.bidder.uscc,
-                amount=content.amount,
-                duration_days=content.duration_days,
-                proposal_name=content.proposal_name,
-                digest=bid.digest,
-                canonical=content.canonical(),
-                submitted_at=bid.submitted_at,
-                version=bid.version,
-                evaluation=getattr(bid, "evaluation", None),
-            )
-        )
-    return rows
+    # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
+    return [_opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
 
 
 def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:

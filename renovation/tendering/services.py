@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -19,7 +18,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.changelog.records import apply_changes, save_recorded
-from renovation.figures import format_yuan
 from renovation.projects.models import Project, ProjectStatus
 
 from .evaluation import BidScore, rank_bids
@@ -28,9 +26,6 @@ from .models import (
     Award,
     Bid,
     BidEvaluation,
-    ChangeOrder,
-    ChangeOrderStatus,
-    Contract,
     Objection,
     Tender,
     TenderStatus,
@@ -53,7 +48,6 @@ TENDER_FIELDS = (
     "opening_at",
     "publicity_days",
 )
-CONTRACT_FIELDS = ("number", "amount", "signed_on", "start_on", "end_on")
 # A project must have left consultation before its works are tendered.
 TENDERABLE_PROJECT_STATUSES = (
     ProjectStatus.APPROVED,
@@ -164,18 +158,26 @@ def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
         received = Bid.objects.filter(tender=locked).count()
         locked.opened_at = now
         if received < settings.TENDER_MIN_VALID_BIDS:
-            locked.status = TenderStatus.FAILED
-            locked.failed_at = now
-            locked.failure_reason = _("Only %(count)s bid(s) received; at least %(min)s are needed.") % {
-                "count": received,
-                "min": settings.TENDER_MIN_VALID_BIDS,
-            }
-            save_recorded(locked, actor=None, reason="tender_failed")
+            _mark_failed(
+                locked,
+                now=now,
+                actor=None,
+                reason=_("Only %(count)s bid(s) received; at least %(min)s are needed.")
+                % {"count": received, "min": settings.TENDER_MIN_VALID_BIDS},
+            )
         else:
             locked.status = TenderStatus.OPENED
             save_recorded(locked, actor=None, reason="tender_open")
         release_record(locked, tags=["tenderUpdate"], now=now)
     return locked
+
+
+def _mark_failed(tender: Tender, *, now: datetime, actor: Any, reason: str) -> None:
+    """Too few (valid) bids: the tender fails (流标) and may be announced again."""
+    tender.status = TenderStatus.FAILED
+    tender.failed_at = now
+    tender.failure_reason = reason
+    save_recorded(tender, actor=actor, reason="tender_failed")
 
 
 def tenders_catch_up(*, now: datetime | None = None) -> int:
@@ -243,13 +245,13 @@ def tender_evaluate(*, actor: Any, tender: Tender, scores: Mapping[int, Mapping[
         tender.evaluated_at = now
         tender.publicity_start = tender.publicity_end = None
         if valid < settings.TENDER_MIN_VALID_BIDS:
-            tender.status = TenderStatus.FAILED
-            tender.failed_at = now
-            tender.failure_reason = _("Only %(count)s valid bid(s) after evaluation; at least %(min)s are needed.") % {
-                "count": valid,
-                "min": settings.TENDER_MIN_VALID_BIDS,
-            }
-            save_recorded(tender, actor=actor, reason="tender_failed")
+            _mark_failed(
+                tender,
+                now=now,
+                actor=actor,
+                reason=_("Only %(count)s valid bid(s) after evaluation; at least %(min)s are needed.")
+                % {"count": valid, "min": settings.TENDER_MIN_VALID_BIDS},
+            )
             release_record(tender, tags=["tenderUpdate"], now=now)
         else:
             tender.status = TenderStatus.EVALUATED
@@ -348,71 +350,6 @@ def tender_award(*, actor: Any, tender: Tender) -> Award:
     return award
 
 
-def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Contract:
-    require_tender_manager(actor, tender)
-    award = Award.objects.filter(tender=tender).select_related("bidder").first()
-    if award is None:
-        _refuse(_("Award the tender before recording its contract."))
-    if Contract.objects.filter(award=award).exists():
-        _refuse(_("This tender's contract is already recorded."))
-    contract = Contract(award=award, project=tender.project, contractor=award.bidder, recorded_by=actor)
-    apply_changes(contract, data, CONTRACT_FIELDS)
-    with transaction.atomic():
-        save_recorded(contract, actor=actor, reason="contract_sign")
-        release_record(tender, tags=["contract"])
-    return contract
-
-
-def contract_current_amount(contract: Contract) -> Decimal:
-    """The contract amount plus every approved change."""
-    approved = contract.change_orders.filter(status=ChangeOrderStatus.APPROVED)
-    return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
-
-
-def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_change: Decimal) -> ChangeOrder:
-    require_tender_manager(actor, contract.award.tender)
-    if not (reason or "").strip():
-        _refuse(_("Give the reason for the change."), "reason")
-    sequence = (contract.change_orders.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
-    change = ChangeOrder(
-        contract=contract,
-        sequence=sequence,
-        reason=reason.strip(),
-        amount_change=amount_change,
-        proposed_by=actor,
-        proposed_at=timezone.now(),
-    )
-    with transaction.atomic():
-        return save_recorded(change, actor=actor, reason="change_order_propose")
-
-
-def change_order_decide(
-    *, actor: Any, change_order: ChangeOrder, approve: bool, decided_on: Any, approval_reference: str = ""
-) -> ChangeOrder:
-    contract = change_order.contract
-    require_tender_manager(actor, contract.award.tender)
-    if change_order.status != ChangeOrderStatus.PROPOSED:
-        _refuse(_("This change order has already been decided."))
-    if decided_on is None:
-        _refuse(_("Give the date of the decision."), "decided_on")
-    if approve and contract_current_amount(contract) + change_order.amount_change <= 0:
-        _refuse(
-            _("The change would take the contract to %(amount)s; a contract must stay above zero.")
-            % {"amount": format_yuan(contract_current_amount(contract) + change_order.amount_change)}
-        )
-    if approve and not (approval_reference or "").strip():
-        _refuse(_("Give the approval reference (minutes or document number)."), "approval_reference")
-    change_order.status = ChangeOrderStatus.APPROVED if approve else ChangeOrderStatus.REJECTED
-    change_order.decided_by = actor
-    change_order.decided_on = decided_on
-    change_order.approval_reference = (approval_reference or "").strip()
-    with transaction.atomic():
-        save_recorded(change_order, actor=actor, reason="change_order_decide")
-        if approve:
-            release_record(contract.award.tender, tags=["contractAmendment"])
-    return change_order
-
-
 def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Tender:
     """A failed tender (流标) starts again as a new draft with the same works and new dates."""
     require_tender_manager(actor, tender)
@@ -423,29 +360,3 @@ def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) ->
         new.previous = tender
         save_recorded(new, actor=actor, reason="tender_reannounce")
     return new
-
-
-PROCUREMENT_KIND_FIELDS = ("code", "name", "must_tender", "sort_order")
-
-
-def procurement_kind_save(*, actor: Any, data: Mapping[str, Any], kind: Any = None) -> Any:
-    """The must-tender list is the bureau's to keep."""
-    from renovation.accounts.permissions import is_bureau
-
-    from .models import ProcurementKind
-
-    if not is_bureau(actor):
-        raise PermissionDenied(_("Only housing bureau staff keep the list of procurement kinds."))
-    kind = kind or ProcurementKind()
-    apply_changes(kind, data, PROCUREMENT_KIND_FIELDS)
-    with transaction.atomic():
-        return save_recorded(kind, actor=actor, reason="procurement_kind_save")
-
-
-def contract_payments_publish(*, contract_ids: Iterable[int]) -> int:
-    """Freeze an "implementation" release for each contract whose payments changed (the ledger
-    calls this inside its own transaction); returns how many releases were made."""
-    tenders = Tender.objects.filter(award__contract__in=set(contract_ids)).order_by("pk")
-    for tender in tenders:
-        release_record(tender, tags=["implementation"])
-    return len(tenders)

@@ -20,7 +20,7 @@ from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet
 from renovation.projects.selectors import projects_manageable_by, work_items_manageable_by
 
-from . import admin_views, selectors, services
+from . import admin_views, kinds, selectors, services
 from .models import Bidder, ProcurementKind, Tender
 
 for _model in (Tender, Bidder, ProcurementKind):
@@ -96,8 +96,8 @@ class ProcurementKindViewSet(ServiceModelViewSet):
     icon = "list-ul"
     form_fields = ["code", "name", "must_tender", "sort_order"]
     list_display = ["name", "code", "must_tender", "sort_order"]
-    create_service = staticmethod(services.procurement_kind_save)
-    update_service = staticmethod(services.procurement_kind_save)
+    create_service = staticmethod(kinds.procurement_kind_save)
+    update_service = staticmethod(kinds.procurement_kind_save)
     service_object_arg = "kind"
     inspect_view_enabled = False
 

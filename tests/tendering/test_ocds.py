@@ -12,7 +12,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from renovation.finance.services import ledger_entry_record
-from renovation.tendering import services
+from renovation.tendering import contracts, services
 from renovation.tendering.models import Tender
 from tests.tendering.fixtures import end_publicity, open_now
 
@@ -69,7 +69,7 @@ def test_every_release_of_a_tender_validates_from_announcement_to_change_order(
     services.tender_publicize(actor=personas.street_a, tender=Tender.objects.get(pk=tender.pk))
     tender = end_publicity(tender)
     services.tender_award(actor=personas.street_a, tender=tender)
-    contract = services.contract_sign(
+    contract = contracts.contract_sign(
         actor=personas.street_a,
         tender=Tender.objects.get(pk=tender.pk),
         data={
@@ -80,8 +80,10 @@ def test_every_release_of_a_tender_validates_from_announcement_to_change_order(
             "end_on": date(2026, 8, 1),
         },
     )
-    change = services.change_order_propose(actor=personas.street_a, contract=contract, reason="增项", amount_change=500)
-    services.change_order_decide(
+    change = contracts.change_order_propose(
+        actor=personas.street_a, contract=contract, reason="增项", amount_change=500
+    )
+    contracts.change_order_decide(
         actor=personas.street_a,
         change_order=change,
         approve=True,

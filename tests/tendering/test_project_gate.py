@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from renovation.projects import services as project_services
 from renovation.projects.models import ProjectStatus
-from renovation.tendering import services
+from renovation.tendering import contracts, services
 from renovation.tendering.kinds import kind
 from renovation.tendering.models import Tender
 from renovation.tendering.selectors import mandatory_work_items
@@ -55,7 +55,7 @@ def test_construction_may_start_once_the_contract_is_signed(tender_cast, persona
     project.refresh_from_db()
     with pytest.raises(ValidationError):
         _start_construction(project, personas.street_a)
-    services.contract_sign(
+    contracts.contract_sign(
         actor=personas.street_a,
         tender=Tender.objects.get(pk=tender.pk),
         data={

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from renovation.projects.models import ProjectStatus
-from renovation.tendering import services
+from renovation.tendering import contracts, services
 from renovation.tendering.models import (
     Award,
     BidEvaluation,
@@ -199,7 +199,7 @@ def test_contract_and_change_orders(in_publicity, personas):
     tender = end_publicity(in_publicity.tender)
     services.tender_award(actor=personas.street_a, tender=tender)
     tender = Tender.objects.get(pk=tender.pk)
-    contract = services.contract_sign(
+    contract = contracts.contract_sign(
         actor=personas.street_a,
         tender=tender,
         data={
@@ -210,22 +210,22 @@ def test_contract_and_change_orders(in_publicity, personas):
             "end_on": date(2026, 9, 10),
         },
     )
-    change = services.change_order_propose(
+    change = contracts.change_order_propose(
         actor=personas.street_a, contract=contract, reason="增加屋面防水", amount_change=Decimal("20000")
     )
-    assert services.contract_current_amount(contract) == AMOUNTS[1]
-    services.change_order_decide(
+    assert contracts.contract_current_amount(contract) == AMOUNTS[1]
+    contracts.change_order_decide(
         actor=personas.street_a,
         change_order=change,
         approve=True,
         decided_on=timezone.localdate(),
         approval_reference="业委会纪要〔2026〕3号",
     )
-    assert services.contract_current_amount(contract) == AMOUNTS[1] + Decimal("20000")
+    assert contracts.contract_current_amount(contract) == AMOUNTS[1] + Decimal("20000")
     change.refresh_from_db()
     assert change.status == ChangeOrderStatus.APPROVED
     with pytest.raises(ValidationError):
-        services.change_order_decide(
+        contracts.change_order_decide(
             actor=personas.street_a, change_order=change, approve=False, decided_on=timezone.localdate()
         )
     release = TenderRelease.objects.filter(tender=tender).last()

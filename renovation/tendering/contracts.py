@@ -1,0 +1,100 @@
+"""Domain operations on what a tender ends in: the signed contract, its change orders (变更), and
+the open-data release the ledger's payments on a contract add."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renovation.changelog.records import apply_changes, save_recorded
+from renovation.figures import format_yuan
+
+from .models import Award, ChangeOrder, ChangeOrderStatus, Contract, Tender
+from .ocds import release_record
+from .permissions import require_tender_manager
+
+CONTRACT_FIELDS = ("number", "amount", "signed_on", "start_on", "end_on")
+
+
+def _refuse(message: str, field: str | None = None) -> None:
+    raise ValidationError({field: message} if field else message)
+
+
+def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Contract:
+    require_tender_manager(actor, tender)
+    award = Award.objects.filter(tender=tender).select_related("bidder").first()
+    if award is None:
+        _refuse(_("Award the tender before recording its contract."))
+    if Contract.objects.filter(award=award).exists():
+        _refuse(_("This tender's contract is already recorded."))
+    contract = Contract(award=award, project=tender.project, contractor=award.bidder, recorded_by=actor)
+    apply_changes(contract, data, CONTRACT_FIELDS)
+    with transaction.atomic():
+        save_recorded(contract, actor=actor, reason="contract_sign")
+        release_record(tender, tags=["contract"])
+    return contract
+
+
+def contract_current_amount(contract: Contract) -> Decimal:
+    """The contract amount plus every approved change."""
+    approved = contract.change_orders.filter(status=ChangeOrderStatus.APPROVED)
+    return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
+
+
+def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_change: Decimal) -> ChangeOrder:
+    require_tender_manager(actor, contract.award.tender)
+    if not (reason or "").strip():
+        _refuse(_("Give the reason for the change."), "reason")
+    sequence = (contract.change_orders.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
+    change = ChangeOrder(
+        contract=contract,
+        sequence=sequence,
+        reason=reason.strip(),
+        amount_change=amount_change,
+        proposed_by=actor,
+        proposed_at=timezone.now(),
+    )
+    with transaction.atomic():
+        return save_recorded(change, actor=actor, reason="change_order_propose")
+
+
+def change_order_decide(
+    *, actor: Any, change_order: ChangeOrder, approve: bool, decided_on: Any, approval_reference: str = ""
+) -> ChangeOrder:
+    contract = change_order.contract
+    require_tender_manager(actor, contract.award.tender)
+    if change_order.status != ChangeOrderStatus.PROPOSED:
+        _refuse(_("This change order has already been decided."))
+    if decided_on is None:
+        _refuse(_("Give the date of the decision."), "decided_on")
+    if approve and contract_current_amount(contract) + change_order.amount_change <= 0:
+        _refuse(
+            _("The change would take the contract to %(amount)s; a contract must stay above zero.")
+            % {"amount": format_yuan(contract_current_amount(contract) + change_order.amount_change)}
+        )
+    if approve and not (approval_reference or "").strip():
+        _refuse(_("Give the approval reference (minutes or document number)."), "approval_reference")
+    change_order.status = ChangeOrderStatus.APPROVED if approve else ChangeOrderStatus.REJECTED
+    change_order.decided_by = actor
+    change_order.decided_on = decided_on
+    change_order.approval_reference = (approval_reference or "").strip()
+    with transaction.atomic():
+        save_recorded(change_order, actor=actor, reason="change_order_decide")
+        if approve:
+            release_record(contract.award.tender, tags=["contractAmendment"])
+    return change_order
+
+
+def contract_payments_publish(*, contract_ids: Iterable[int]) -> int:
+    """Freeze an "implementation" release for each contract whose payments changed (the ledger
+    calls this inside its own transaction); returns how many releases were made."""
+    tenders = Tender.objects.filter(award__contract__in=set(contract_ids)).order_by("pk")
+    for tender in tenders:
+        release_record(tender, tags=["implementation"])
+    return len(tenders)
