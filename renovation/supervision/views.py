@@ -16,8 +16,10 @@ from django.views.decorators.http import require_POST
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import add_service_errors
+from renovation.consultation.models import Household
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_issue
+from renovation.tendering.models import Bidder
 
 from . import selectors, services
 from .forms import AcceptForm, IssueReportForm, NoteForm, RectifyForm
@@ -42,6 +44,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "open_issues": list(issues.filter(status__in=OPEN_STATUSES)[:50]),
         "recent_closed": list(issues.exclude(status__in=OPEN_STATUSES).order_by("-created_at")[:10]),
         "is_staff_member": is_staff_member(user),
+        # "My work" is where everyone lands after signing in: point residents and bidders onwards.
+        "has_household": Household.objects.filter(resident=user).exists(),
+        "is_bidder": Bidder.objects.filter(accounts=user).exists(),
     }
     return render(request, "supervision/home.html", context)
 

@@ -116,3 +116,8 @@ def test_it_has_nothing_to_rate_before_acceptance(login, personas, consulting, l
 def test_it_lists_the_projects_of_the_residents_households(login, personas, consulting, linked, stranger):
     assert consulting.name in login(personas.resident).get("/consultation/").content.decode()
     assert "尚未关联" in login(stranger).get("/consultation/").content.decode()
+
+
+def test_a_linked_resident_finds_the_household_page_from_my_work(linked, personas, client):
+    client.force_login(personas.resident)
+    assert 'href="/consultation/"' in client.get("/supervise/").content.decode()

@@ -234,3 +234,9 @@ def test_the_project_page_shows_the_opening_record_and_the_candidate(tender_cast
     services.tender_publicize(actor=personas.street_a, tender=Tender.objects.get(pk=tender.pk))
     after = client.get(page.url).content.decode()
     assert "873,456.21" in after and "中标候选人公示" in after and tender_cast.bidders[1].name in after
+
+
+def test_a_bidder_finds_its_company_from_my_work(tender_cast, client):
+    client.force_login(tender_cast.accounts[0])
+    page = client.get("/supervise/").content.decode()
+    assert 'href="/tenders/bidders/mine/"' in page
