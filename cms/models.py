@@ -151,17 +151,17 @@ class ProjectPage(Page):
         context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
-        context["change_log"] = sorted(
-            context["change_log"] + consultation_selectors.consultation_change_log(project),
-            key=lambda entry: entry.when,
-            reverse=True,
-        )
         return context
 
 
 def _merged_change_log(project: Project, limit: int = 200) -> list[Any]:
-    """The project's own change log and its ledger's corrections and edits, newest first."""
-    entries = project_selectors.project_change_log(project, limit) + finance_public.ledger_change_log(project)
+    """One public change log, newest first: the project's own, its ledger's corrections and edits,
+    and its consultation's public records."""
+    entries = (
+        project_selectors.project_change_log(project, limit)
+        + finance_public.ledger_change_log(project)
+        + consultation_selectors.consultation_change_log(project)
+    )
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 
