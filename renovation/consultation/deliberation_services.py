@@ -80,7 +80,8 @@ def deliberation_stage_record(
         if held_on and held_on > timezone.localdate():
             raise ValidationError({"held_on": _("The date cannot be in the future.")})
         previous = (
-            DeliberationStage.objects.filter(deliberation=deliberation, round=deliberation.round)
+            # Across rounds too: a new round after a rejection cannot be dated before it.
+            DeliberationStage.objects.filter(deliberation=deliberation)
             .order_by("-held_on")
             .values_list("held_on", flat=True)
             .first()

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
-from renovation.backoffice.views import add_service_errors
+from renovation.backoffice.views import add_service_errors, posted_id
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 from renovation.reports.views import spreadsheet_response
 
@@ -96,7 +96,7 @@ def desk(request: HttpRequest, project_id: int) -> HttpResponse:
         form = forms_.get(action)
         deliberation = None
         if request.POST.get("deliberation"):
-            deliberation = get_object_or_404(Deliberation, pk=request.POST["deliberation"], project=project)
+            deliberation = get_object_or_404(Deliberation, pk=posted_id(request, "deliberation"), project=project)
         try:
             if action == "implementation" and deliberation is not None:
                 services.deliberation_implementation_publish(actor=request.user, deliberation=deliberation)

@@ -9,6 +9,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, is_staff_member
+from renovation.backoffice.views import posted_data
 from renovation.reports.views import attachment
 from renovation.reports.workbook import XLSX_CONTENT_TYPE
 
@@ -31,7 +32,7 @@ def _imports_visible(request: HttpRequest) -> object:
 
 def upload(request: HttpRequest) -> HttpResponse:
     _require_staff(request)
-    form = RegisterUploadForm(request.POST or None, request.FILES or None)
+    form = RegisterUploadForm(posted_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.household_import(actor=request.user, upload=form.cleaned_data["workbook"])

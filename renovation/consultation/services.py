@@ -214,7 +214,10 @@ def intent_record(
     if not is_staff:
         channel, responded_on = Channel.ONLINE, None
     with transaction.atomic():
-        intent = Intent.objects.select_for_update().filter(project=project, household=household).first()
+        # Lock the household: two phones of one household answering at once take turns here
+        # (locking the intent row itself cannot help while it does not exist yet).
+        Household.objects.select_for_update().filter(pk=household.pk).first()
+        intent = Intent.objects.filter(project=project, household=household).first()
         intent = intent or Intent(project=project, household=household)
         intent.choice, intent.channel = choice, channel
         intent.responded_on = _require_not_future(responded_on, "responded_on")
@@ -243,7 +246,8 @@ def intents_record_batch(
                 responded_on=responded_on,
                 recorded_by=actor,
             )
-            intent.full_clean(validate_constraints=False)
+            # The relations were checked above; validating them again would cost queries per letter.
+            intent.full_clean(exclude=["project", "household", "recorded_by"], validate_constraints=False)
             intents.append(intent)
             answered.add(household.pk)
     with transaction.atomic():

@@ -20,7 +20,7 @@ DEFAULT_THRESHOLD = Fraction(2, 3)
 @dataclass(frozen=True)
 class Tally:
     households: int
-    from_register: bool  # False: the register is empty and the neighbourhood's figure is used
+    from_register: bool  # False: the register is empty or incomplete and the neighbourhood's figure is used
     agree: int
     disagree: int
     abstain: int
@@ -95,8 +95,9 @@ def intent_tally(project: Project) -> Tally:
     rule = getattr(row, "consultation_rule", None)
     neighbourhood = row.neighbourhood if row.neighbourhood_id == project.neighbourhood_id else project.neighbourhood
     return Tally(
-        households=row.registered or neighbourhood.household_count,
-        from_register=bool(row.registered),
+        # A register still being entered must not lower the bar: count the larger of the two.
+        households=max(row.registered, neighbourhood.household_count or 0),
+        from_register=bool(row.registered) and row.registered >= (neighbourhood.household_count or 0),
         agree=row.agree,
         disagree=row.disagree,
         abstain=row.abstain,
@@ -133,8 +134,8 @@ def intent_tallies(projects: list[Project]) -> dict[int, Tally]:
         count = registered.get(project.neighbourhood_id, 0)
         row = counts.get(project.pk, {})
         tallies[project.pk] = Tally(
-            households=count or project.neighbourhood.household_count,
-            from_register=bool(count),
+            households=max(count, project.neighbourhood.household_count or 0),
+            from_register=bool(count) and count >= (project.neighbourhood.household_count or 0),
             agree=row.get("agree", 0),
             disagree=row.get("disagree", 0),
             abstain=row.get("abstain", 0),

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from renovation.backoffice.views import posted_id
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 
 from . import selectors, services
@@ -98,7 +99,7 @@ def _act(request: HttpRequest, project: Project, bound: dict[Any, Any]) -> HttpR
                 return redirect(request.path)
         elif action == "vote":
             item = get_object_or_404(
-                DecisionItem.objects.prefetch_related("options"), pk=request.POST.get("item"), project=project
+                DecisionItem.objects.prefetch_related("options"), pk=posted_id(request, "item"), project=project
             )
             form = VoteForm(request.POST, item=item, prefix=f"v{key}-{item.pk}")
             bound[("vote", key, item.pk)] = form

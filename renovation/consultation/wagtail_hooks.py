@@ -10,7 +10,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.permissions import register_permission_policy
 
-from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.menu import StaffMenuItem
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet, answer_forbidden
 from renovation.places.selectors import neighbourhoods_manageable_by
@@ -139,11 +139,6 @@ def consultation_urls() -> list:
             name="consultation_register_import_annotated",
         ),
     ]
-
-
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return is_staff_member(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -109,6 +109,11 @@ def project_create(*, actor: Any, data: Mapping[str, Any]) -> Project:
     project = Project()
     apply_changes(project, data, PROJECT_FIELDS)
     require_project_manager(actor, project)
+    if project.status not in (S.PROPOSED, S.CONSULTING):
+        # Later stages follow the residents' decision and the tenders, which a new project has not had.
+        raise ValidationError(
+            {"status": _("A new project starts as proposed or consulting residents; later stages follow from there.")}
+        )
     if not project.name and project.neighbourhood_id:
         project.name = _("Renovation of %(neighbourhood)s") % {"neighbourhood": project.neighbourhood.name}
     if not project.slug and project.neighbourhood_id and project.plan_year:
@@ -134,7 +139,7 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
         _require_mandatory_tenders_awarded(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
-        if project.status == S.APPROVED and previous_status != S.APPROVED:
+        if _leaves_consultation(project, previous_status):
             # Residents decide first: approval needs the consultation threshold (imported here,
             # since consultation builds on projects).
             from renovation.consultation.services import approval_threshold_require
@@ -144,6 +149,21 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
         if project.status != previous_status:
             publish(project_group(project.pk), project_status_message(project))
     return project
+
+
+# The stages that come after the residents' decision.
+DECIDED_STATUSES = (S.APPROVED, S.TENDERING, S.UNDER_CONSTRUCTION, S.ACCEPTED, S.AFTERCARE)
+
+
+def _leaves_consultation(project: Project, previous_status: str) -> bool:
+    """Whether this change takes the project past the residents' decision for the first time, by
+    any route (consulting → approved, or through a suspension). A project approved before may come
+    back from a suspension without being asked again."""
+    if project.status == previous_status or project.status not in DECIDED_STATUSES:
+        return False
+    if previous_status in DECIDED_STATUSES:
+        return False
+    return not project.history.filter(status__in=DECIDED_STATUSES).exists()
 
 
 def _require_mandatory_tenders_awarded(project: Project) -> None:

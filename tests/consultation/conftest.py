@@ -19,8 +19,16 @@ def consulting(personas) -> Any:
 
 @pytest.fixture
 def register(personas):
+    """A complete register of ``count`` households: the neighbourhood's own figure is brought in
+    line, as it is once the whole register is entered (a partial register never lowers the bar)."""
+
     def _make(count: int, neighbourhood: Any = None) -> list[Household]:
-        return HouseholdFactory.create_batch(count, neighbourhood=neighbourhood or personas.street_a_place)
+        neighbourhood = neighbourhood or personas.street_a_place
+        households = HouseholdFactory.create_batch(count, neighbourhood=neighbourhood)
+        total = Household.objects.filter(neighbourhood=neighbourhood).count()
+        type(neighbourhood).objects.filter(pk=neighbourhood.pk).update(household_count=total)
+        neighbourhood.household_count = total
+        return households
 
     return _make
 

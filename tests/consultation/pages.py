@@ -19,7 +19,9 @@ SECRET_PHONES = ("13912345678", "0577-87654321")
 def consultation_scene(personas: Any, *, households: int, status: str = ProjectStatus.CONSULTING, code: str) -> Any:
     """A project page in street A with ``households`` registered households in their own
     neighbourhood, most of them having answered, voted and (once accepted) rated."""
-    place = NeighbourhoodFactory(community__street=personas.street_a_place.community.street, name=f"小区{code}")
+    place = NeighbourhoodFactory(
+        community__street=personas.street_a_place.community.street, name=f"小区{code}", household_count=households
+    )
     project = ProjectFactory(neighbourhood=place, status=ProjectStatus.CONSULTING, code=code, slug=code.lower())
     WorkItemFactory(project=project, category="building")
     WorkItemFactory(project=project, category="greening")

@@ -108,3 +108,55 @@ def test_it_lets_only_the_streets_staff_set_the_threshold(personas, consulting):
     for who in ("street_b", "resident"):
         with pytest.raises(PermissionDenied):
             consultation_rule_set(actor=getattr(personas, who), project=consulting, numerator=1, denominator=2)
+
+
+def _move(personas, project, status):
+    return project_update(actor=personas.street_a, project=project, data={"status": status})
+
+
+def test_a_partly_entered_register_does_not_lower_the_bar(personas, consulting):
+    from tests.consultation.factories import HouseholdFactory
+
+    households = HouseholdFactory.create_batch(3, neighbourhood=personas.street_a_place)  # of 483 on paper
+    _record(personas, consulting, households, agree=3)
+    with pytest.raises(ValidationError) as refused:
+        _move(personas, consulting, ProjectStatus.APPROVED)
+    assert "共 483 户" in refused.value.message_dict["status"][0]
+
+
+def test_a_suspension_is_no_way_round_the_residents_decision(personas, consulting, register):
+    register(9)
+    _move(personas, consulting, ProjectStatus.SUSPENDED)
+    for later in (ProjectStatus.TENDERING, ProjectStatus.APPROVED):
+        with pytest.raises(ValidationError):
+            _move(personas, consulting, later)
+    consulting.refresh_from_db()
+    assert consulting.status == ProjectStatus.SUSPENDED
+
+
+def test_an_approved_project_comes_back_from_a_suspension_without_being_asked_again(personas, consulting, register):
+    households = register(9)
+    _record(personas, consulting, households, agree=6)
+    _move(personas, consulting, ProjectStatus.APPROVED)
+    _move(personas, consulting, ProjectStatus.SUSPENDED)
+    # Meanwhile the register grows: the decision taken stands.
+    register(9)
+    _move(personas, consulting, ProjectStatus.APPROVED)
+    consulting.refresh_from_db()
+    assert consulting.status == ProjectStatus.APPROVED
+
+
+def test_a_new_project_cannot_start_past_the_residents_decision(personas):
+    from renovation.projects.services import project_create
+
+    with pytest.raises(ValidationError) as refused:
+        project_create(
+            actor=personas.street_a,
+            data={
+                "neighbourhood": personas.street_a_place,
+                "code": "RA-2026-99",
+                "plan_year": 2026,
+                "status": ProjectStatus.UNDER_CONSTRUCTION,
+            },
+        )
+    assert "status" in refused.value.message_dict

@@ -156,3 +156,26 @@ def test_it_refuses_a_stage_dated_before_the_deliberation_was_made_public(person
     with pytest.raises(ValidationError) as refused:
         _stage(personas, deliberation, "committee_review", day=timezone.localdate() - timedelta(days=1))
     assert "held_on" in refused.value.message_dict
+
+
+def test_a_new_round_cannot_be_dated_before_the_rejection(personas, deliberation):
+    from datetime import timedelta
+
+    type(deliberation).objects.filter(pk=deliberation.pk).update(published_at=timezone.now() - timedelta(days=30))
+    today = timezone.localdate()
+    _stage(personas, deliberation, "committee_review", day=today - timedelta(days=10))
+    _stage(
+        personas, deliberation, "party_review", outcome="rejected", minutes="重新测算", day=today - timedelta(days=2)
+    )
+    with pytest.raises(ValidationError) as refused:
+        _stage(personas, deliberation, "committee_review", day=today - timedelta(days=5))
+    assert "held_on" in refused.value.message_dict  # after publication, but before the rejection
+    _stage(personas, deliberation, "committee_review", day=today - timedelta(days=1))
+
+
+def test_a_deliberation_id_that_is_not_a_number_is_not_found(login, personas, deliberation):
+    from django.urls import reverse
+
+    url = reverse("consultation_desk", args=[deliberation.project_id])
+    response = login(personas.street_a).post(url, {"action": "implementation", "deliberation": "abc"})
+    assert response.status_code == 404
