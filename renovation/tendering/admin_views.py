@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from renovation.backoffice.views import answer_forbidden
+from renovation.backoffice.views import answer_forbidden, posted_id
 from renovation.reports.views import attachment, spreadsheet_response
 
 from . import contracts, selectors, services
@@ -112,7 +112,7 @@ def _act(request: HttpRequest, tender: Tender, action: str) -> tuple[bool, dict[
         services.tender_award(actor=user, tender=tender)
         return True, {}
     if action == "answer":
-        objection = get_object_or_404(Objection, pk=post.get("objection"), tender=tender)
+        objection = get_object_or_404(Objection, pk=posted_id(request, "objection"), tender=tender)
         form = AnswerForm(post)
         if not form.is_valid():
             return False, {"answer_form": form}
@@ -134,7 +134,7 @@ def _act(request: HttpRequest, tender: Tender, action: str) -> tuple[bool, dict[
         contracts.change_order_propose(actor=user, contract=contract, **form.cleaned_data)
         return True, {}
     if action == "decide_change":
-        change = get_object_or_404(ChangeOrder, pk=post.get("change_order"), contract__award__tender=tender)
+        change = get_object_or_404(ChangeOrder, pk=posted_id(request, "change_order"), contract__award__tender=tender)
         form = ChangeDecisionForm(post)
         if not form.is_valid():
             return False, {"decision_form": form}
@@ -192,15 +192,14 @@ def _context(tender: Tender, bound: dict[str, Any]) -> dict[str, Any]:
         "bids_received": selectors.bids_received(tender) if rows is None else bool(rows),
         "rows": rows,
         "ranked": selectors.ranked_rows(rows) if rows else [],
-        "can_evaluate": rows is not None
-        and tender.status in (TenderStatus.OPENED, TenderStatus.EVALUATED, TenderStatus.PUBLICITY),
+        "can_evaluate": selectors.may_evaluate(tender, now),
         "objections": objections,
-        "blocking": services.open_objections(tender) if tender.status == TenderStatus.PUBLICITY else [],
+        "blocking": selectors.open_objections(tender) if tender.status == TenderStatus.PUBLICITY else [],
         "award": award,
         "contract": contract,
         "change_orders": list(contract.change_orders.order_by("sequence")) if contract is not None else [],
         "pending_status": ChangeOrderStatus.PROPOSED,
-        "current_amount": contracts.contract_current_amount(contract) if contract is not None else None,
+        "current_amount": selectors.contract_current_amount(contract) if contract is not None else None,
         "answer_form": bound.get("answer_form") or AnswerForm(),
         "contract_form": bound.get("contract_form") or ContractForm(),
         "change_form": bound.get("change_form") or ChangeOrderForm(),

@@ -158,6 +158,8 @@ def bid_submit(
     proposal: UploadedFile,
 ) -> Bid:
     """Seal and store a bid; a second submission by the same company replaces the first."""
+    if not may_bid(actor):
+        raise PermissionDenied(_("Staff run tenders and cannot bid in them."))
     require_bidder_account(actor, bidder)
     now = timezone.now()
     _require_bid_period(tender, now)

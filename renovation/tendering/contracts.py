@@ -18,6 +18,7 @@ from renovation.figures import format_yuan
 from .models import Award, ChangeOrder, ChangeOrderStatus, Contract, Tender
 from .ocds import release_record
 from .permissions import require_tender_manager
+from .selectors import contract_current_amount
 
 CONTRACT_FIELDS = ("number", "amount", "signed_on", "start_on", "end_on")
 
@@ -41,16 +42,12 @@ def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Con
     return contract
 
 
-def contract_current_amount(contract: Contract) -> Decimal:
-    """The contract amount plus every approved change."""
-    approved = contract.change_orders.filter(status=ChangeOrderStatus.APPROVED)
-    return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
-
-
 def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_change: Decimal) -> ChangeOrder:
     require_tender_manager(actor, contract.award.tender)
     if not (reason or "").strip():
         _refuse(_("Give the reason for the change."), "reason")
+    if not amount_change:
+        _refuse(_("A change order changes the amount: enter how much (negative when it shrinks)."), "amount_change")
     sequence = (contract.change_orders.order_by("-sequence").values_list("sequence", flat=True).first() or 0) + 1
     change = ChangeOrder(
         contract=contract,

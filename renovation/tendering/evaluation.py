@@ -41,7 +41,8 @@ def _technical(score: BidScore) -> Decimal:
         raise ValidationError(
             _("Enter a technical score between 0 and 100 for %(name)s.") % {"name": score.bid.bidder.name}
         ) from error
-    if not Decimal("0") <= value <= HUNDRED or score.technical_score in (None, ""):
+    # NaN and infinities parse as Decimals but are no score (and NaN cannot even be compared).
+    if not value.is_finite() or not Decimal("0") <= value <= HUNDRED or score.technical_score in (None, ""):
         raise ValidationError(
             _("Enter a technical score between 0 and 100 for %(name)s.") % {"name": score.bid.bidder.name}
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import IO
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.reports.workbook import Column, Kind, ReportWorkbook, title_line
@@ -63,7 +64,7 @@ def write_opening_record(target: IO[bytes], tender: Tender, rows: list[OpeningRo
             (_("Title"), tender.title),
             (_("Project"), tender.project.name),
             (_("Ceiling price"), f"{tender.ceiling_price:.2f}"),
-            (_("Opening time"), f"{tender.opening_at:%Y-%m-%d %H:%M}"),
+            (_("Opening time"), f"{timezone.localtime(tender.opening_at):%Y-%m-%d %H:%M}"),
             (_("Bids received"), str(len(rows))),
         ]
     )

@@ -17,22 +17,22 @@ from renovation.changelog.records import apply_changes, save_recorded
 from .models import ProcurementKind
 
 DEFAULT_KINDS = [
-    ("property_service", "物业服务人选聘", True),
-    ("construction", "改造工程施工", True),
-    ("design", "工程设计", True),
-    ("supervision", "工程监理", True),
-    ("equipment", "电梯等设备采购与安装", True),
-    ("security_systems", "监控安防与智能化系统", True),
-    ("maintenance_fund_works", "使用专项维修资金的维修工程", True),
-    ("other", "其他货物和服务", False),
+    ("property_service", "物业服务人选聘", True, "services"),
+    ("construction", "改造工程施工", True, "works"),
+    ("design", "工程设计", True, "services"),
+    ("supervision", "工程监理", True, "services"),
+    ("equipment", "电梯等设备采购与安装", True, "goods"),
+    ("security_systems", "监控安防与智能化系统", True, "works"),
+    ("maintenance_fund_works", "使用专项维修资金的维修工程", True, "works"),
+    ("other", "其他货物和服务", False, "goods"),
 ]
 
 
 def default_kinds_ensure() -> None:
     """Put back any default kind that is missing (a flushed test database, a new deployment)."""
-    for order, (code, name, must) in enumerate(DEFAULT_KINDS, start=1):
+    for order, (code, name, must, category) in enumerate(DEFAULT_KINDS, start=1):
         ProcurementKind.objects.get_or_create(
-            code=code, defaults={"name": name, "must_tender": must, "sort_order": order}
+            code=code, defaults={"name": name, "must_tender": must, "category": category, "sort_order": order}
         )
 
 
@@ -41,7 +41,7 @@ def kind(code: str) -> ProcurementKind:
     return ProcurementKind.objects.get(code=code)
 
 
-PROCUREMENT_KIND_FIELDS = ("code", "name", "must_tender", "sort_order")
+PROCUREMENT_KIND_FIELDS = ("code", "name", "must_tender", "category", "sort_order")
 
 
 def procurement_kind_save(*, actor: Any, data: Mapping[str, Any], kind: Any = None) -> Any:

@@ -19,11 +19,18 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .codes import validate_uscc
 
 ZERO = Decimal("0")
+
+
+class ProcurementCategory(models.TextChoices):
+    WORKS = "works", _("Works")
+    GOODS = "goods", _("Goods")
+    SERVICES = "services", _("Services")
 
 
 class ProcurementKind(models.Model):
@@ -35,6 +42,10 @@ class ProcurementKind(models.Model):
         _("must be publicly tendered"),
         default=False,
         help_text=_("Work items of this kind must be tendered through the street channel whatever their budget."),
+    )
+    # What is bought, in the Open Contracting Data Standard's words (tender.mainProcurementCategory).
+    category = models.CharField(
+        _("what is bought"), max_length=8, choices=ProcurementCategory.choices, default=ProcurementCategory.WORKS
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
@@ -417,9 +428,10 @@ class Contract(models.Model):
 
 
 class ChangeOrderStatus(models.TextChoices):
-    PROPOSED = "proposed", _("Proposed")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    # Contexts: the same English words name project stages and report reviews with other Chinese words.
+    PROPOSED = "proposed", pgettext_lazy("change order", "Proposed")
+    APPROVED = "approved", pgettext_lazy("change order", "Approved")
+    REJECTED = "rejected", pgettext_lazy("change order", "Rejected")
 
 
 class ChangeOrder(models.Model):

@@ -26,6 +26,7 @@ from .models import (
     TenderStatus,
 )
 from .seal import unseal
+from .selectors import contract_current_amount
 
 OCDS_VERSION = "1.1"
 BID_EXTENSION_URL = (
@@ -33,9 +34,6 @@ BID_EXTENSION_URL = (
 )
 CURRENCY = "CNY"
 
-# What each procurement kind buys, in OCDS's words.
-SERVICE_KINDS = {"property_service", "design", "supervision"}
-GOODS_KINDS = {"equipment"}
 
 _TENDER_STATUS = {
     TenderStatus.ANNOUNCED: "active",
@@ -71,14 +69,6 @@ def _buyer(tender: Tender) -> dict[str, Any]:
     return {"id": f"street-{street.pk}", "name": f"{street.name}办事处"}
 
 
-def _category(tender: Tender) -> str:
-    if tender.kind.code in SERVICE_KINDS:
-        return "services"
-    if tender.kind.code in GOODS_KINDS:
-        return "goods"
-    return "works"
-
-
 def tender_for_release(tender_id: int) -> Tender:
     """The tender with everything a release reads, in a fixed number of queries."""
     return (
@@ -102,7 +92,7 @@ def _tender_section(tender: Tender, now: datetime, opened_rows: list[dict[str, A
         "value": _value(tender.ceiling_price),
         "procurementMethod": "open",
         "procurementMethodDetails": "业标街管（街道公共资源交易渠道）",
-        "mainProcurementCategory": _category(tender),
+        "mainProcurementCategory": tender.kind.category,
         "awardCriteria": "priceOnly" if tender.method == EvaluationMethod.LOWEST_PRICE else "ratedCriteria",
         "tenderPeriod": {"startDate": _iso(tender.bid_period_start), "endDate": _iso(tender.bid_period_end)},
         "items": [
@@ -213,9 +203,8 @@ def _contract_section(tender: Tender, award: Award | None) -> list[dict[str, Any
     contract = getattr(award, "contract", None) if award is not None else None
     if contract is None:
         return []
-    changes = list(contract.change_orders.all())
-    approved = [change for change in changes if change.status == ChangeOrderStatus.APPROVED]
-    current = contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
+    approved = [change for change in contract.change_orders.all() if change.status == ChangeOrderStatus.APPROVED]
+    current = contract_current_amount(contract)
     section: dict[str, Any] = {
         "id": contract.number,
         "awardID": f"{tender.code}-award",

@@ -15,8 +15,8 @@ from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.projects.models import Project, WorkItem
+from renovation.projects.selectors import projects_manageable_by
 
 from .models import (
     SEALED_STATUSES,
@@ -60,13 +60,10 @@ def public_tenders() -> QuerySet[Tender]:
 
 
 def tenders_for_staff(user: Any) -> QuerySet[Tender]:
-    queryset = Tender.objects.select_related("project__neighbourhood__community__street", "kind")
-    if is_bureau(user):
-        return queryset
-    street_id = staff_street_id(user)
-    if street_id is None:
-        return queryset.none()
-    return queryset.filter(project__neighbourhood__community__street_id=street_id)
+    """The tenders of the projects the user manages (their street; every street for the bureau)."""
+    return Tender.objects.select_related("project__neighbourhood__community__street", "kind").filter(
+        project__in=projects_manageable_by(user)
+    )
 
 
 def open_and_recent(now: datetime | None = None, *, recent: int = 30) -> tuple[list[Tender], list[Tender]]:
@@ -173,9 +170,7 @@ def project_tender_cards(project: Project, now: datetime | None = None) -> list[
     cards = []
     for tender in tenders:
         rows = _rows_from_prefetched(tender, now)
-        candidate = None
-        if rows and tender.status == TenderStatus.PUBLICITY:
-            candidate = next((row for row in rows if row.evaluation and row.evaluation.rank == 1), None)
+        candidate = winner_candidate(rows) if tender.status == TenderStatus.PUBLICITY else None
         cards.append(TenderCard(tender=tender, rows=rows, candidate=candidate))
     return cards
 
@@ -255,3 +250,39 @@ def tenders_needing_action(user: Any, now: datetime | None = None, *, limit: int
         if len(tasks) >= limit:
             break
     return tasks
+
+
+def open_objections(tender: Tender) -> list[Any]:
+    """Objections of the current publicity period that block the award: unanswered, or upheld."""
+    if tender.publicity_start is None:
+        return []
+    return [
+        objection
+        for objection in tender.objections.filter(lodged_at__gte=tender.publicity_start)
+        if objection.answered_at is None or objection.upheld
+    ]
+
+
+def may_evaluate(tender: Tender, now: datetime | None = None) -> bool:
+    """Bids are evaluated once opened, and again during the publicity only after an upheld
+    objection (the ranking published must not change quietly)."""
+    if not tender.is_opened(now):
+        return False
+    if tender.status in (TenderStatus.OPENED, TenderStatus.EVALUATED):
+        return True
+    if tender.status == TenderStatus.PUBLICITY:
+        return any(objection.upheld for objection in open_objections(tender))
+    return False
+
+
+def winner_candidate(rows: list[OpeningRow] | None) -> OpeningRow | None:
+    """The first-ranked bid of an evaluated opening record."""
+    return next((row for row in rows or [] if row.evaluation is not None and row.evaluation.rank == 1), None)
+
+
+def contract_current_amount(contract: Contract) -> Decimal:
+    """The contract amount plus every approved change (uses prefetched change orders if loaded)."""
+    from .models import ChangeOrderStatus
+
+    approved = [change for change in contract.change_orders.all() if change.status == ChangeOrderStatus.APPROVED]
+    return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.projects.models import Project, ProjectStatus
+from renovation.projects.services import DECIDED_STATUSES
 
 from .evaluation import BidScore, rank_bids
 from .models import (
@@ -33,6 +34,7 @@ from .models import (
 from .ocds import release_record
 from .permissions import require_tender_manager
 from .seal import unseal
+from .selectors import may_evaluate, open_objections
 
 TENDER_FIELDS = (
     "project",
@@ -48,14 +50,6 @@ TENDER_FIELDS = (
     "opening_at",
     "publicity_days",
 )
-# A project must have left consultation before its works are tendered.
-TENDERABLE_PROJECT_STATUSES = (
-    ProjectStatus.APPROVED,
-    ProjectStatus.TENDERING,
-    ProjectStatus.UNDER_CONSTRUCTION,
-    ProjectStatus.ACCEPTED,
-    ProjectStatus.AFTERCARE,
-)
 OBJECTION_MAX_LENGTH = 2000
 
 
@@ -70,6 +64,20 @@ def _set_work_items(tender: Tender, work_items: Iterable[Any] | None) -> None:
     foreign = [item for item in items if item.project_id != tender.project_id]
     if foreign:
         _refuse(_("Every work item must belong to the tender's project."), "work_items")
+    # One piece of work, one live tender: two could end in two contracts for the same works.
+    taken = (
+        Tender.objects.filter(work_items__in=items)
+        .exclude(pk=tender.pk)
+        .exclude(status=TenderStatus.FAILED)
+        .values_list("code", flat=True)
+        .distinct()
+    )
+    if taken:
+        _refuse(
+            _("These works are already in tender %(codes)s; a work item can be in only one tender that has not failed.")
+            % {"codes": "、".join(taken)},
+            "work_items",
+        )
     tender.work_items.set(items)
 
 
@@ -87,7 +95,7 @@ def tender_create(*, actor: Any, data: Mapping[str, Any], work_items: Iterable[A
     if not tender.project_id:
         _refuse(_("Choose the project whose works are tendered."), "project")
     require_tender_manager(actor, tender)
-    if tender.project.status not in TENDERABLE_PROJECT_STATUSES:
+    if tender.project.status not in DECIDED_STATUSES:  # residents have decided
         _refuse(
             _("A project is tendered once residents have approved it; this one is “%(status)s”.")
             % {"status": tender.project.get_status_display()},
@@ -205,13 +213,12 @@ def tender_evaluate(*, actor: Any, tender: Tender, scores: Mapping[int, Mapping[
     require_tender_manager(actor, tender)
     now = timezone.now()
     tender = _opened(tender, now)
-    _require_status(
-        tender,
-        TenderStatus.OPENED,
-        TenderStatus.EVALUATED,
-        TenderStatus.PUBLICITY,
-        message=_("This tender can no longer be evaluated."),
-    )
+    if not may_evaluate(tender):
+        _refuse(
+            _("The ranking is in publicity; it can be evaluated again only after an objection was upheld.")
+            if tender.status == TenderStatus.PUBLICITY
+            else _("This tender can no longer be evaluated.")
+        )
     bids = list(Bid.objects.filter(tender=tender).select_related("bidder", "tender"))
     missing = [bid.bidder.name for bid in bids if bid.pk not in scores]
     if missing:
@@ -303,17 +310,6 @@ def objection_answer(*, actor: Any, objection: Objection, answer: str, upheld: b
         return save_recorded(objection, actor=actor, reason="objection_answer")
 
 
-def open_objections(tender: Tender) -> list[Objection]:
-    """Objections of the current publicity period that block the award."""
-    if tender.publicity_start is None:
-        return []
-    return [
-        objection
-        for objection in tender.objections.filter(lodged_at__gte=tender.publicity_start)
-        if objection.answered_at is None or objection.upheld
-    ]
-
-
 def tender_award(*, actor: Any, tender: Tender) -> Award:
     require_tender_manager(actor, tender)
     _require_status(tender, TenderStatus.PUBLICITY, message=_("Publish the winner candidate first."))
@@ -354,6 +350,8 @@ def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) ->
     """A failed tender (流标) starts again as a new draft with the same works and new dates."""
     require_tender_manager(actor, tender)
     _require_status(tender, TenderStatus.FAILED, message=_("Only a failed tender can be announced again."))
+    if tender.reannouncements.exists():
+        _refuse(_("This tender has already been announced again."))
     copied = {name: getattr(tender, name) for name in TENDER_FIELDS if name not in data}
     with transaction.atomic():
         new = tender_create(actor=actor, data={**copied, **data}, work_items=list(tender.work_items.all()))

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from renovation.backoffice.views import add_service_errors
+from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 
 from . import bidding, selectors, services
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
@@ -54,7 +54,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "opening_rows": rows,
         "evaluation_public": selectors.evaluation_public(tender),
         "ranked_rows": selectors.ranked_rows(rows) if rows is not None else None,
-        "candidate": next((row for row in rows or [] if row.evaluation is not None and row.evaluation.rank == 1), None),
+        "candidate": selectors.winner_candidate(rows),
         "award": award,
         "contract": contract,
         "change_orders": list(contract.change_orders.all()) if contract is not None else [],
@@ -63,13 +63,14 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": can_manage_tender(request.user, tender),
         "may_bid": may_bid(request.user) and tender.accepts_bids(now),
         "previous": tender.previous,
+        "reannouncements": list(tender.reannouncements.exclude(status=TenderStatus.DRAFT)),
     }
     return render(request, "tendering/detail.html", context)
 
 
 @login_required
 def bidder_register(request: HttpRequest) -> HttpResponse:
-    form = BidderForm(request.POST or None)
+    form = BidderForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             bidding.bidder_register(actor=request.user, data=form.cleaned_data)
@@ -87,9 +88,9 @@ def bidder_mine(request: HttpRequest) -> HttpResponse:
     bidders = list(Bidder.objects.filter(accounts=request.user).prefetch_related("documents"))
     if not bidders:
         return redirect(f"{reverse('tendering:bidder_register')}?next={request.path}")
-    form = DocumentForm(request.POST or None, request.FILES or None)
+    form = DocumentForm(posted_data(request), request.FILES or None)
     if request.method == "POST":
-        bidder = get_object_or_404(Bidder, pk=request.POST.get("bidder", "0") or 0, accounts=request.user)
+        bidder = get_object_or_404(Bidder, pk=posted_id(request, "bidder"), accounts=request.user)
         if form.is_valid():
             try:
                 bidding.bidder_document_add(
@@ -119,8 +120,10 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
     if not bidders:
         return redirect(f"{reverse('tendering:bidder_register')}?next={request.path}")
     chosen = request.POST.get("bidder") or request.GET.get("bidder")
-    bidder = next((b for b in bidders if str(b.pk) == chosen), bidders[0])
-    form = BidForm(request.POST or None, request.FILES or None)
+    bidder = next((b for b in bidders if str(b.pk) == chosen), None if chosen else bidders[0])
+    if bidder is None:
+        raise Http404  # a company the user does not act for: never file the bid under another one
+    form = BidForm(posted_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             submitted = bidding.bid_submit(

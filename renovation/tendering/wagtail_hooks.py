@@ -94,8 +94,8 @@ class BidderViewSet(ServiceModelViewSet):
 class ProcurementKindViewSet(ServiceModelViewSet):
     model = ProcurementKind
     icon = "list-ul"
-    form_fields = ["code", "name", "must_tender", "sort_order"]
-    list_display = ["name", "code", "must_tender", "sort_order"]
+    form_fields = ["code", "name", "must_tender", "category", "sort_order"]
+    list_display = ["name", "code", "must_tender", "category", "sort_order"]
     create_service = staticmethod(kinds.procurement_kind_save)
     update_service = staticmethod(kinds.procurement_kind_save)
     service_object_arg = "kind"

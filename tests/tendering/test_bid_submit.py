@@ -123,3 +123,17 @@ def test_it_refuses_a_proposal_that_is_not_an_accepted_type(tender_cast):
         )
     assert "proposal" in error.value.error_dict
     assert not Bid.objects.exists()
+
+
+def test_a_staff_member_listed_on_a_company_still_cannot_bid(tender_cast, personas):
+    tender_cast.bidders[0].accounts.add(personas.street_a)
+    with pytest.raises(PermissionDenied):
+        bidding.bid_submit(
+            actor=personas.street_a,
+            tender=tender_cast.tender,
+            bidder=tender_cast.bidders[0],
+            amount=Decimal("1000"),
+            duration_days=10,
+            proposal=proposal(),
+        )
+    assert not Bid.objects.exists()

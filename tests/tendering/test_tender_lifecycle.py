@@ -16,6 +16,7 @@ from renovation.tendering.models import (
     TenderRelease,
     TenderStatus,
 )
+from renovation.tendering.selectors import contract_current_amount
 from tests.tendering.fixtures import AMOUNTS, end_publicity, open_now, tender_data
 
 
@@ -183,16 +184,67 @@ def test_an_unanswered_objection_blocks_the_award(in_publicity, personas):
     assert award.bidder == in_publicity.bidders[1] and award.amount == AMOUNTS[1]
 
 
-def test_an_upheld_objection_sends_the_tender_back_to_evaluation(in_publicity, personas):
-    objection = services.objection_lodge(actor=personas.resident, tender=in_publicity.tender, text="资质造假")
-    services.objection_answer(actor=personas.street_a, objection=objection, answer="经核查属实。", upheld=True)
-    tender = end_publicity(in_publicity.tender)
+def test_the_ranking_in_publicity_does_not_change_without_an_upheld_objection(in_publicity, personas):
     with pytest.raises(ValidationError):
-        services.tender_award(actor=personas.street_a, tender=tender)
-    in_publicity.tender = tender
-    # Re-evaluation restarts the publicity; company 1 is now disqualified; three compliant remain? no: two.
-    tender = _evaluate_all(in_publicity, personas.street_a, compliant={in_publicity.bidders[1].pk: False})
-    assert tender.status == TenderStatus.FAILED
+        _evaluate_all(in_publicity, personas.street_a, compliant={in_publicity.bidders[1].pk: False})
+    assert BidEvaluation.objects.get(bid__bidder=in_publicity.bidders[1]).rank == 1
+
+
+def test_an_upheld_objection_sends_the_tender_back_to_evaluation(tender_cast, personas):
+    tender_cast.three_bids()
+    tender_cast.bid(3, amount=Decimal("880000"), name="丁技术标.pdf")
+    tender_cast.tender = open_now(tender_cast.tender)
+    _evaluate_all(tender_cast, personas.street_a)
+    tender = services.tender_publicize(actor=personas.street_a, tender=Tender.objects.get(pk=tender_cast.tender.pk))
+    objection = services.objection_lodge(actor=personas.resident, tender=tender, text="资质造假")
+    services.objection_answer(actor=personas.street_a, objection=objection, answer="经核查属实。", upheld=True)
+    tender_cast.tender = end_publicity(tender)
+    with pytest.raises(ValidationError):
+        services.tender_award(actor=personas.street_a, tender=tender_cast.tender)
+    # The candidate is disqualified; three valid bids remain, so a new ranking goes to publicity again.
+    tender = _evaluate_all(tender_cast, personas.street_a, compliant={tender_cast.bidders[1].pk: False})
+    assert tender.status == TenderStatus.EVALUATED and tender.publicity_end is None
+    # The objection belongs to the first publicity, days before the second one starts.
+    Objection.objects.filter(pk=objection.pk).update(lodged_at=timezone.now() - timedelta(days=10))
+    tender = services.tender_publicize(actor=personas.street_a, tender=tender)
+    tender = end_publicity(tender)
+    award = services.tender_award(actor=personas.street_a, tender=tender)
+    assert award.bidder == tender_cast.bidders[0]
+
+
+def test_a_nan_technical_score_is_refused_not_a_crash(tender_cast, personas):
+    Tender.objects.filter(pk=tender_cast.tender.pk).update(method="comprehensive", price_weight=60, technical_weight=40)
+    tender_cast.tender.refresh_from_db()
+    tender_cast.three_bids()
+    tender_cast.tender = open_now(tender_cast.tender)
+    technical = {bidder.pk: Decimal("NaN") for bidder in tender_cast.bidders}
+    with pytest.raises(ValidationError):
+        _evaluate_all(tender_cast, personas.street_a, technical=technical)
+    assert not BidEvaluation.objects.exists()
+
+
+def test_a_work_item_is_in_one_live_tender_only(tender_cast, personas):
+    with pytest.raises(ValidationError) as refused:
+        services.tender_create(
+            actor=personas.street_a, data=tender_data(tender_cast.project, title="重复"), work_items=tender_cast.items
+        )
+    assert tender_cast.tender.code in str(refused.value)
+    assert Tender.objects.count() == 1
+
+
+def test_a_failed_tender_is_announced_again_once(tender_cast, personas):
+    tender_cast.bid(0)
+    failed = services.tender_catch_up(tender=open_now(tender_cast.tender))
+    now = timezone.now()
+    dates = {
+        "bid_period_start": now,
+        "bid_period_end": now + timedelta(days=10),
+        "opening_at": now + timedelta(days=11),
+    }
+    services.tender_reannounce(actor=personas.street_a, tender=failed, data=dates)
+    with pytest.raises(ValidationError):
+        services.tender_reannounce(actor=personas.street_a, tender=failed, data=dates)
+    assert failed.reannouncements.count() == 1
 
 
 def test_contract_and_change_orders(in_publicity, personas):
@@ -210,10 +262,12 @@ def test_contract_and_change_orders(in_publicity, personas):
             "end_on": date(2026, 9, 10),
         },
     )
+    with pytest.raises(ValidationError):
+        contracts.change_order_propose(actor=personas.street_a, contract=contract, reason="无变化", amount_change=0)
     change = contracts.change_order_propose(
         actor=personas.street_a, contract=contract, reason="增加屋面防水", amount_change=Decimal("20000")
     )
-    assert contracts.contract_current_amount(contract) == AMOUNTS[1]
+    assert contract_current_amount(contract) == AMOUNTS[1]
     contracts.change_order_decide(
         actor=personas.street_a,
         change_order=change,
@@ -221,7 +275,7 @@ def test_contract_and_change_orders(in_publicity, personas):
         decided_on=timezone.localdate(),
         approval_reference="业委会纪要〔2026〕3号",
     )
-    assert contracts.contract_current_amount(contract) == AMOUNTS[1] + Decimal("20000")
+    assert contract_current_amount(contract) == AMOUNTS[1] + Decimal("20000")
     change.refresh_from_db()
     assert change.status == ChangeOrderStatus.APPROVED
     with pytest.raises(ValidationError):
