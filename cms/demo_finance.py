@@ -12,7 +12,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from renovation.finance.models import EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
+from renovation.finance.models import (
+    EntryKind,
+    IncomeSource,
+    LedgerEntry,
+    QuarterlyDisclosure,
+    previous_quarter,
+    quarter_bounds,
+    quarter_of,
+)
 from renovation.finance.selectors import contract_positions
 from renovation.finance.services import disclosure_publish, ledger_entry_correct, ledger_entry_record
 from renovation.projects.models import Project
@@ -35,7 +43,7 @@ def _share(amount: Decimal, ratio: str) -> Decimal:
 
 
 def _quarters(first: date, last_ended: tuple[int, int]) -> list[tuple[int, int]]:
-    year, quarter = first.year, (first.month - 1) // 3 + 1
+    year, quarter = quarter_of(first)
     result = []
     while (year, quarter) <= last_ended:
         result.append((year, quarter))
@@ -46,8 +54,7 @@ def _quarters(first: date, last_ended: tuple[int, int]) -> list[tuple[int, int]]
 class FinanceSeeder:
     def __init__(self, *, actor: Any, today: date) -> None:
         self.actor, self.today = actor, today
-        year, quarter = (today.year, (today.month - 1) // 3 + 1)
-        self.last_ended = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+        self.last_ended = previous_quarter(today)
 
     def run(self) -> int:
         seeded = 0

@@ -14,7 +14,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.utils.functional import cached_property
@@ -54,6 +54,21 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
                 form.add_error(target, item)
     else:
         form.add_error(None, error)
+
+
+def posted_data(request: HttpRequest) -> Any:
+    """The posted data for a form, even when empty: an empty POST must be told what is missing
+    (``request.POST or None`` would show it a blank, unbound form instead)."""
+    return request.POST if request.method == "POST" else None
+
+
+def posted_id(request: HttpRequest, name: str) -> int:
+    """A row id from a posted form; anything but a number is a row that does not exist (404, not
+    the 500 that a lookup with it would raise)."""
+    value = (request.POST.get(name) or "").strip()
+    if not value.isdigit():
+        raise Http404
+    return int(value)
 
 
 def forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import quarter_of
+from .models import previous_quarter
 
 
 class PublishForm(forms.Form):
@@ -17,11 +17,8 @@ class PublishForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        year, quarter = quarter_of(timezone.localdate())
         # The quarter that has just ended is the one to publish.
-        self.fields["year"].initial, self.fields["quarter"].initial = (
-            (year - 1, 4) if quarter == 1 else (year, quarter - 1)
-        )
+        self.fields["year"].initial, self.fields["quarter"].initial = previous_quarter(timezone.localdate())
 
 
 class CorrectionForm(forms.Form):

@@ -42,6 +42,12 @@ def quarter_of(day: date) -> tuple[int, int]:
     return day.year, (day.month - 1) // 3 + 1
 
 
+def previous_quarter(day: date) -> tuple[int, int]:
+    """The quarter that ended last before ``day``'s quarter (the one usually disclosed next)."""
+    year, quarter = quarter_of(day)
+    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+
+
 def quarter_bounds(year: int, quarter: int) -> tuple[date, date]:
     """First and last day of a quarter."""
     first = date(year, 3 * quarter - 2, 1)

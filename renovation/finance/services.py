@@ -171,12 +171,45 @@ def ledger_entry_update(*, actor: Any, entry: LedgerEntry, data: Mapping[str, An
         check_not_locked(entry, lock=lock)
         if entry.booked_on and entry.booked_on > timezone.localdate():
             raise ValidationError({"booked_on": _("An entry cannot be dated in the future.")})
+        _require_consistent_corrections(stored, entry)
         previous = stored.amount if stored.contract_id == entry.contract_id else ZERO
         if entry.amount is not None:
             check_contract_ceiling(entry, previous_amount=previous)
         save_recorded(entry, actor=actor, reason="ledger_entry_update")
         _publish_payments([entry.contract_id, stored.contract_id])
         return entry
+
+
+def _require_net_not_negative(original: LedgerEntry, *, change: Decimal, leaving_out: int | None = None) -> None:
+    """An entry with its corrections never stands below zero (``leaving_out``: a correction being
+    edited, whose old amount ``change`` replaces)."""
+    corrections = original.corrections.exclude(pk=leaving_out) if leaving_out else original.corrections.all()
+    net = original.amount + sum(corrections.values_list("amount", flat=True), ZERO)
+    if net + change < 0:
+        raise ValidationError(
+            {
+                "amount": _("The entry stands at %(net)s; a correction cannot take it below zero.")
+                % {"net": format_yuan(net)}
+            }
+        )
+
+
+def _require_consistent_corrections(stored: LedgerEntry, entry: LedgerEntry) -> None:
+    """Editing in place must not split an entry from its corrections: they share kind, source and
+    contract, and together never stand below zero."""
+    corrected = stored.corrects_id is not None
+    if not corrected and not stored.corrections.exists():
+        return
+    if (entry.kind, entry.source, entry.contract_id) != (stored.kind, stored.source, stored.contract_id):
+        raise ValidationError(
+            _("An entry with corrections (or a correction) keeps its kind, source and contract; record a correction.")
+        )
+    if entry.amount is None:
+        return
+    if corrected:
+        _require_net_not_negative(stored.corrects, change=entry.amount, leaving_out=stored.pk)
+    elif entry.amount + sum(stored.corrections.values_list("amount", flat=True), ZERO) < 0:
+        raise ValidationError({"amount": _("With its corrections the entry would stand below zero.")})
 
 
 def ledger_entry_correct(
@@ -215,14 +248,10 @@ def ledger_entry_correct(
     _normalise(correction)
     with transaction.atomic():
         _lock_project(entry.project)
-        net = entry.amount + sum(entry.corrections.values_list("amount", flat=True), ZERO)
-        if amount is not None and net + amount < 0:
-            raise ValidationError(
-                {
-                    "amount": _("The entry stands at %(net)s; a correction cannot take it below zero.")
-                    % {"net": format_yuan(net)}
-                }
-            )
+        if amount is not None:
+            _require_net_not_negative(entry, change=amount)
+        if correction.booked_on and correction.booked_on < entry.booked_on:
+            raise ValidationError({"booked_on": _("A correction cannot be dated before the entry it corrects.")})
         _validate_new(correction)
         save_recorded(correction, actor=actor, reason="ledger_entry_correct")
         _publish_payments([correction.contract_id])

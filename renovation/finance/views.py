@@ -14,10 +14,11 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renovation.accounts.permissions import can_manage_street, is_staff_member
-from renovation.backoffice.views import add_service_errors
+from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.projects.models import Project
 from renovation.projects.selectors import projects_manageable_by
+from renovation.projects.services import require_project_manager
 from renovation.reports.workbook import XLSX_CONTENT_TYPE
 
 from . import services
@@ -39,8 +40,7 @@ def _project(request: HttpRequest, pk: int) -> Project:
     """Any project by id, then 403 (with the reason) outside the user's streets."""
     _require_staff(request)
     project = get_object_or_404(Project.objects.select_related("neighbourhood__community__street"), pk=pk)
-    if not can_manage_street(request.user, project.neighbourhood.community.street_id):
-        raise PermissionDenied(_("You may only manage projects in your own street."))
+    require_project_manager(request.user, project)
     return project
 
 
@@ -70,7 +70,7 @@ def project_finance(request: HttpRequest, pk: int) -> HttpResponse:
 
 def disclosure_publish(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = PublishForm(request.POST or None)
+    form = PublishForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.disclosure_publish(
@@ -91,7 +91,7 @@ def entry_correct(request: HttpRequest, pk: int) -> HttpResponse:
     _require_staff(request)
     entry = get_object_or_404(LedgerEntry.objects.select_related("project__neighbourhood__community__street"), pk=pk)
     _project(request, entry.project_id)
-    form = CorrectionForm(request.POST or None)
+    form = CorrectionForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -120,7 +120,7 @@ def _rename(error: ValidationError, names: dict[str, str]) -> ValidationError:
 
 def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
-    form = StatementForm(request.POST or None, request.FILES or None)
+    form = StatementForm(posted_data(request), request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
         try:

@@ -7,12 +7,11 @@ from django.db.models import QuerySet
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, ObjectList
 from wagtail.admin.viewsets.model import ModelViewSetGroup
 from wagtail.permissions import register_permission_policy
 
-from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.menu import StaffMenuItem
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceCreateView, ServiceModelViewSet, answer_forbidden
 from renovation.projects.selectors import projects_manageable_by
@@ -67,11 +66,6 @@ class LedgerEntryViewSet(ServiceModelViewSet):
     update_service = staticmethod(services.ledger_entry_update)
     service_object_arg = "entry"
     scope = staticmethod(selectors.ledger_entries_manageable_by)
-
-
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return is_staff_member(request.user)
 
 
 class FinanceGroup(ModelViewSetGroup):

@@ -52,6 +52,7 @@ PROBLEM_LABELS = {
     "number": _("Enter a number."),
     "whole_number": _("Enter a whole number."),
     "negative": _("Amounts cannot be negative."),
+    "too_large": _("The amount is too large (at most 999,999,999,999.99 yuan)."),
     "date": _("Enter a date (e.g. 2024-03-01)."),
     "unknown_street": _("No street of this name is registered."),
     "unknown_category": _("Use one of the six categories (Chinese or English name)."),

@@ -155,6 +155,9 @@ def _int(value: Any, _streets: Any) -> int:
     return int(number)
 
 
+MONEY_LIMIT = Decimal(10) ** 12
+
+
 def _money(value: Any, _streets: Any) -> Decimal:
     if isinstance(value, bool):
         raise _Invalid("number")
@@ -166,6 +169,10 @@ def _money(value: Any, _streets: Any) -> Decimal:
         raise _Invalid("number")
     if number < 0:
         raise _Invalid("negative")
+    # Money columns hold 14 digits with 2 decimals: a larger figure is a typing error, and the
+    # database would refuse it (or quantize would raise) long after the checks said "valid".
+    if number >= MONEY_LIMIT:
+        raise _Invalid("too_large")
     return number.quantize(Decimal("0.01"))
 
 

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renovation.accounts.permissions import is_bureau
+from renovation.backoffice.views import posted_data
 
 from . import services
 from .models import PlanImport
@@ -31,7 +32,7 @@ def _require_bureau(request: HttpRequest) -> None:
 
 def upload(request: HttpRequest) -> HttpResponse:
     _require_bureau(request)
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(posted_data(request), request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.plan_import_start(actor=request.user, upload=form.cleaned_data["workbook"])

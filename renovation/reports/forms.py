@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.finance.models import previous_quarter, quarter_of
 from renovation.places.models import Street
 from renovation.projects.models import ProjectStatus, WorkCategory
 from renovation.projects.selectors import plan_years
@@ -144,17 +145,14 @@ class DisclosureForm(ExportForm):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
         self.fields["street"].choices = street_choices(user)
-        today = timezone.localdate()
         # The quarter most often published is the one that has just ended.
-        year, quarter = (today.year - 1, 4) if today.month <= 3 else (today.year, (today.month - 1) // 3)
-        self.fields["year"].initial = year
-        self.fields["quarter"].initial = quarter
+        self.fields["year"].initial, self.fields["quarter"].initial = previous_quarter(timezone.localdate())
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         today = timezone.localdate()
         year, quarter = data.get("year"), data.get("quarter")
-        if year and quarter and (year, quarter) > (today.year, (today.month - 1) // 3 + 1):
+        if year and quarter and (year, quarter) > quarter_of(today):
             raise ValidationError(_("A disclosure can only cover a quarter that has begun."))
         return data
 

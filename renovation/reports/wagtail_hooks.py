@@ -1,20 +1,13 @@
 """The admin's "Reports" (报表) item: a page of spreadsheet exports for bureau and street staff."""
 
-from typing import Any
-
 from django.urls import include, path, reverse
 from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.menu import StaffMenuItem
 
 from . import urls
-
-
-class StaffMenuItem(MenuItem):
-    def is_shown(self, request: Any) -> bool:
-        return is_staff_member(request.user)
 
 
 @hooks.register("register_admin_urls")

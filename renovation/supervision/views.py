@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from renovation.accounts.permissions import is_staff_member
-from renovation.backoffice.views import add_service_errors
+from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.consultation.models import Household
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_issue
@@ -60,7 +60,7 @@ def report(request: HttpRequest) -> HttpResponse:
     chosen = request.POST.get("project", "")
     if request.method == "POST" and chosen.isdigit() and not projects.filter(pk=int(chosen)).exists():
         raise PermissionDenied(_("You can report only on the projects you are assigned to supervise."))
-    form = IssueReportForm(request.POST or None, request.FILES or None, projects=projects)
+    form = IssueReportForm(posted_data(request), request.FILES or None, projects=projects)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

@@ -10,7 +10,8 @@ from typing import Any
 
 from django.utils import timezone
 
-from renovation.finance.models import quarter_bounds, quarter_of
+from renovation.finance.models import previous_quarter as models_previous_quarter
+from renovation.finance.models import quarter_bounds
 from renovation.tendering.models import (
     Award,
     Bid,
@@ -89,8 +90,7 @@ def change_order(contract: Contract, amount: str, status: str = ChangeOrderStatu
 
 
 def previous_quarter(today: date | None = None) -> tuple[int, int]:
-    year, quarter = quarter_of(today or timezone.localdate())
-    return (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return models_previous_quarter(today or timezone.localdate())
 
 
 def day_in_previous_quarter(offset: int = 0) -> date:

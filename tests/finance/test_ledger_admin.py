@@ -70,7 +70,8 @@ def test_it_shows_the_reconciliation_refusal_on_the_form(login, personas, books)
 
 def test_it_refuses_another_streets_project_in_the_form(login, personas, books):
     response = login(personas.street_b).post(reverse("ledger:add"), _entry_form(books.project))
-    assert response.status_code == 200  # the project is not among the choices
+    assert response.status_code == 200
+    assert "project" in response.context["form"].errors  # the project is not among the choices
     assert not LedgerEntry.objects.exists()
 
 
@@ -191,3 +192,10 @@ def test_it_shows_an_entrys_history_with_who_and_which_operation(login, personas
     assert "修改资金台账" in html and "录入资金台账" in html
     assert "5000.00 → 4500.00" in html
     assert login(personas.street_b).get(reverse("ledger:history", args=[entry.pk])).status_code == 403
+
+
+def test_an_empty_publish_form_says_what_is_missing(login, personas, books):
+    url = reverse("finance_disclosure_publish", args=[books.project.pk])
+    response = login(personas.street_a).post(url, {})
+    assert response.status_code == 400
+    assert not QuarterlyDisclosure.objects.exists()

@@ -49,3 +49,42 @@ def test_it_lets_only_the_projects_street_or_the_bureau_correct(books, personas,
     with pytest.raises(PermissionDenied):
         ledger_entry_correct(actor=personas.street_b, entry=payment, amount=Decimal("-1"), reason="错")
     assert ledger_entry_correct(actor=personas.bureau, entry=payment, amount=Decimal("-1"), reason="错").pk
+
+
+def test_editing_a_correction_cannot_take_the_entry_below_zero(books, personas, record):
+    from renovation.finance.services import ledger_entry_update
+
+    payment = record(books.project, amount=Decimal("1000"))
+    correction = ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-500"), reason="退款")
+    with pytest.raises(ValidationError, match="低于零"):
+        ledger_entry_update(actor=personas.street_a, entry=correction, data={"amount": Decimal("-5000")})
+    correction.refresh_from_db()
+    assert correction.amount == Decimal("-500")
+
+
+def test_a_corrected_entry_keeps_its_kind_and_contract(books, personas, record):
+    from renovation.finance.services import ledger_entry_update
+
+    payment = record(books.project, amount=Decimal("1000"), contract=books.contract)
+    ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-100"), reason="多付")
+    with pytest.raises(ValidationError):
+        ledger_entry_update(
+            actor=personas.street_a, entry=payment, data={"kind": "income", "source": "city", "contract": None}
+        )
+    payment.refresh_from_db()
+    assert payment.kind == "payment" and payment.contract == books.contract
+
+
+def test_a_correction_cannot_be_dated_before_the_entry(books, personas, record):
+    from datetime import timedelta
+
+    payment = record(books.project, amount=Decimal("1000"))
+    with pytest.raises(ValidationError) as refused:
+        ledger_entry_correct(
+            actor=personas.street_a,
+            entry=payment,
+            amount=Decimal("-1"),
+            reason="错",
+            booked_on=payment.booked_on - timedelta(days=1),
+        )
+    assert "booked_on" in refused.value.message_dict
