@@ -22,6 +22,7 @@ from renovation.changelog.records import apply_changes, save_recorded
 from renovation.realtime.events import project_group, publish
 from renovation.realtime.messages import project_status_message
 
+from .lifecycle import status_change_check
 from .models import (
     HUNDRED,
     ProgressReport,
@@ -135,16 +136,11 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
                 % {"old": ProjectStatus(previous_status).label, "new": ProjectStatus(project.status).label}
             }
         )
-    if project.status != previous_status and project.status == ProjectStatus.UNDER_CONSTRUCTION:
-        _require_mandatory_tenders_awarded(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
-        if _leaves_consultation(project, previous_status):
-            # Residents decide first: approval needs the consultation threshold (imported here,
-            # since consultation builds on projects).
-            from renovation.consultation.services import approval_threshold_require
-
-            approval_threshold_require(project=project)
+        # The apps built on projects veto status changes through their registered gates (the
+        # residents' threshold, the must-tender contracts), read in this transaction.
+        status_change_check(project=project, old_status=previous_status, new_status=project.status)
         save_recorded(project, actor=actor, reason=reason)
         if project.status != previous_status:
             publish(project_group(project.pk), project_status_message(project))
@@ -153,34 +149,6 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
 
 # The stages that come after the residents' decision.
 DECIDED_STATUSES = (S.APPROVED, S.TENDERING, S.UNDER_CONSTRUCTION, S.ACCEPTED, S.AFTERCARE)
-
-
-def _leaves_consultation(project: Project, previous_status: str) -> bool:
-    """Whether this change takes the project past the residents' decision for the first time, by
-    any route (consulting → approved, or through a suspension). A project approved before may come
-    back from a suspension without being asked again."""
-    if project.status == previous_status or project.status not in DECIDED_STATUSES:
-        return False
-    if previous_status in DECIDED_STATUSES:
-        return False
-    return not project.history.filter(status__in=DECIDED_STATUSES).exists()
-
-
-def _require_mandatory_tenders_awarded(project: Project) -> None:
-    """Works that must go through the street tendering channel need a signed contract first."""
-    from renovation.tendering.selectors import untendered_mandatory_items  # tendering builds on projects
-
-    missing = untendered_mandatory_items(project)
-    if missing:
-        raise ValidationError(
-            {
-                "status": _(
-                    "Construction cannot start: these works must be publicly tendered and have no awarded "
-                    "contract yet: %(items)s."
-                )
-                % {"items": "、".join(item.description for item in missing)}
-            }
-        )
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:

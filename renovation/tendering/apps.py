@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class TenderingConfig(AppConfig):
     name = "renovation.tendering"
     verbose_name = _("Tendering")
+
+    def ready(self) -> None:
+        from renovation.projects.lifecycle import register_gate
+
+        from .gates import mandatory_tenders_gate
+
+        register_gate(mandatory_tenders_gate)
