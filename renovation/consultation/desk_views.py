@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import add_service_errors, posted_id
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
-from renovation.reports.views import spreadsheet_response
+from renovation.spreadsheets.responses import spreadsheet_response
 
 from . import selectors, services
 from .deliberation_models import Deliberation, DeliberationStatus, Stage

@@ -1,4 +1,4 @@
-"""The staff export of satisfaction ratings, written with the reports' workbook helpers.
+"""The staff export of satisfaction ratings, written with the shared spreadsheet writer.
 
 It names the household by building/unit/room so staff can follow a complaint up, and never by
 contact name or phone: those stay in the register."""
@@ -12,7 +12,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from renovation.projects.models import WorkCategory
-from renovation.reports.workbook import Column, Kind, ReportWorkbook, describe_filters, title_line
+from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, describe_filters, title_line
 
 from .models import Channel, Household
 

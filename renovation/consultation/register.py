@@ -1,6 +1,6 @@
 """The household register workbook: its columns, the downloadable template, row-by-row checks and
-the import run. The file checks, typed cell reading and the marked-up error workbook are the plan
-import's (``renovation.planning``); only the register's own rules live here."""
+the import run. The file checks, typed cell reading and the marked-up error workbook are the shared
+``renovation.spreadsheets``; only the register's own rules live here."""
 
 from __future__ import annotations
 
@@ -12,17 +12,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from renovation.places.selectors import neighbourhoods_manageable_by
-from renovation.planning.annotate import annotated_copy
-from renovation.planning.columns import Column
-from renovation.planning.files import check_workbook_file
-from renovation.planning.reading import EXAMPLE_PREFIX, Problem, RowCells, header_positions
-from renovation.planning.template import template_sheet
+from renovation.spreadsheets.annotate import annotated_copy
+from renovation.spreadsheets.cells import EXAMPLE_PREFIX, Column, Problem, RowCells, header_positions
+from renovation.spreadsheets.files import check_workbook_file
+from renovation.spreadsheets.template import template_sheet
 
 from .models import PHONE_VALIDATOR, HouseholdImport
 
@@ -123,7 +122,7 @@ def read_register(handle: IO[bytes], *, actor: Any) -> tuple[list[dict[str, Any]
             first = cells.raw(BY_KEY["community"])
             if isinstance(first, str) and first.startswith(EXAMPLE_PREFIX):
                 continue
-            row = {column.key: cells.read(column, {}) for column in COLUMNS}
+            row = {column.key: cells.read(column) for column in COLUMNS}
             row["unit"] = row["unit"] or ""
             row["contact_name"] = row["contact_name"] or ""
             row["phone"] = (row["phone"] or "").replace(" ", "")
@@ -176,7 +175,9 @@ def household_import_run(*, actor: Any, upload: UploadedFile) -> HouseholdImport
     """Check the file, then every row; write all rows or none. Called by ``services.household_import``."""
     from .services import household_rows_apply
 
-    check_workbook_file(upload, name=upload.name, size=upload.size)
+    check_workbook_file(
+        upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "household register")
+    )
     record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
     upload.seek(0)
     rows, problems = read_register(upload, actor=actor)

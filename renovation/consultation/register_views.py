@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, is_staff_member
 from renovation.backoffice.views import posted_data
-from renovation.reports.views import attachment
-from renovation.reports.workbook import XLSX_CONTENT_TYPE
+from renovation.spreadsheets.responses import attachment
+from renovation.spreadsheets.writer import XLSX_CONTENT_TYPE
 
 from . import services
 from .forms import RegisterUploadForm

@@ -17,16 +17,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
-from renovation.planning.annotate import annotated_copy
-from renovation.planning.files import check_workbook_file
-from renovation.planning.reading import Problem
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
+from renovation.spreadsheets.annotate import annotated_copy
+from renovation.spreadsheets.cells import Problem
+from renovation.spreadsheets.files import check_workbook_file
 from renovation.tendering.contracts import contract_payments_publish
 from renovation.tendering.models import Contract
 
@@ -325,7 +326,7 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
     """Import the bank agent's statement for one project: every row checked, all or nothing."""
     require_project_manager(actor, project)
     name = getattr(upload, "name", "statement.xlsx")
-    check_workbook_file(upload, name=name, size=upload.size)
+    check_workbook_file(upload, name=name, size=upload.size, purpose=pgettext("workbook import", "bank statement"))
     with transaction.atomic():
         project = _lock_project(project)
         by_number, known = _statement_context(project)

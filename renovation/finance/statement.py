@@ -24,16 +24,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from renovation.figures import format_yuan
-from renovation.planning.columns import PROBLEM_LABELS, Column
-from renovation.planning.reading import (
+from renovation.spreadsheets.cells import (
     CellError,
+    Column,
     Problem,
+    RowCells,
     header_positions,
     read_date_cell,
     read_money_cell,
     read_text_cell,
 )
-from renovation.planning.template import EXAMPLE_FONT, HEADER_FILL
+from renovation.spreadsheets.template import EXAMPLE_FONT, HEADER_FILL
 
 from .models import EntryKind, IncomeSource, LedgerEntry
 from .rules import PHONE_NUMBER, overrun_message
@@ -94,43 +95,6 @@ class Statement:
     problems: list[Problem] = field(default_factory=list)
 
 
-class _Row:
-    def __init__(self, number: int, values: tuple, positions: dict[str, int], problems: list[Problem]) -> None:
-        self.number, self.values, self.positions, self.problems = number, values, positions, problems
-
-    def problem(self, key: str, code: str, message: str | None = None) -> None:
-        letter = get_column_letter(self.positions[key] + 1)
-        self.problems.append(
-            Problem(
-                sheet=SHEET,
-                row=self.number,
-                column=f"{letter} {BY_KEY[key].header}",
-                cell=f"{letter}{self.number}",
-                code=code,
-                message=str(message or STATEMENT_PROBLEMS.get(code) or PROBLEM_LABELS[code]),
-            )
-        )
-
-    def raw(self, key: str) -> Any:
-        index = self.positions.get(key)
-        value = self.values[index] if index is not None and index < len(self.values) else None
-        if isinstance(value, str):
-            value = value.strip() or None
-        return value
-
-    def read(self, key: str, convert: Callable[[Any], Any]) -> Any:
-        value = self.raw(key)
-        if value is None:
-            if BY_KEY[key].required:
-                self.problem(key, "required")
-            return None
-        try:
-            return convert(value)
-        except CellError as error:
-            self.problem(key, error.code)
-            return None
-
-
 def _choice(lookup: dict[str, str], code: str) -> Callable[[Any], str]:
     def convert(value: Any) -> str:
         key = str(value).strip()
@@ -160,14 +124,17 @@ def read_statement(
             return statement
         for number, values in enumerate(rows, start=2):
             if any(value not in (None, "") for value in values):
-                _read_row(_Row(number, values, positions, statement.problems), statement, positions_by_number)
+                row = RowCells(
+                    SHEET, number, positions, values, statement.problems, labels=STATEMENT_PROBLEMS, by_key=BY_KEY
+                )
+                _read_row(row, statement, positions_by_number)
     finally:
         workbook.close()
     _cross_checks(statement, positions, positions_by_number, known_references, locked_until)
     return statement
 
 
-def _read_row(row: _Row, statement: Statement, contracts: dict[str, tuple[int, ContractPosition]]) -> None:
+def _read_row(row: RowCells, statement: Statement, contracts: dict[str, tuple[int, ContractPosition]]) -> None:
     reference = row.raw("bank_reference")
     if isinstance(reference, str) and reference.startswith(EXAMPLE_PREFIX):
         return
@@ -181,7 +148,7 @@ def _read_row(row: _Row, statement: Statement, contracts: dict[str, tuple[int, C
         "invoice_number": row.read("invoice_number", read_text_cell) or "",
         "contract": row.read("contract", read_text_cell),
         "source": row.read("source", _choice(_lookup(SOURCE_NAMES, IncomeSource), "unknown_source")),
-        "_row": row.number,
+        "_row": row.row_number,
         "_check": row,
     }
     for key in TEXT_LIMITS:
@@ -219,7 +186,7 @@ def _cross_checks(
     pending: dict[str, Decimal] = {}
     new_rows = []
     for record in statement.rows:
-        row: _Row = record.pop("_check")
+        row: RowCells = record.pop("_check")
         reference = record["bank_reference"]
         if reference and reference in seen:
             row.problem("bank_reference", "duplicate_reference")

@@ -19,7 +19,7 @@ from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.projects.models import Project
 from renovation.projects.selectors import projects_manageable_by
 from renovation.projects.services import require_project_manager
-from renovation.reports.workbook import XLSX_CONTENT_TYPE
+from renovation.spreadsheets.writer import XLSX_CONTENT_TYPE
 
 from . import services
 from .forms import CorrectionForm, PublishForm, StatementForm

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.utils.translation import gettext_lazy as _
 
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    header: str  # the Chinese header in the template; headers are matched exactly (trimmed)
-    kind: str  # text, int, money, date, category, street
-    required: bool = True
-    width: int = 14
-
+from renovation.spreadsheets.cells import CELL_PROBLEMS, Column
 
 PROJECT_SHEET = "项目"
 WORK_ITEM_SHEET = "改造内容"
@@ -47,13 +37,9 @@ WORK_ITEM_COLUMNS = (
 
 SHEETS = {PROJECT_SHEET: PROJECT_COLUMNS, WORK_ITEM_SHEET: WORK_ITEM_COLUMNS}
 
+# The shared cell problems plus the plan's own.
 PROBLEM_LABELS = {
-    "required": _("This cell must be filled in."),
-    "number": _("Enter a number."),
-    "whole_number": _("Enter a whole number."),
-    "negative": _("Amounts cannot be negative."),
-    "too_large": _("The amount is too large (at most 999,999,999,999.99 yuan)."),
-    "date": _("Enter a date (e.g. 2024-03-01)."),
+    **CELL_PROBLEMS,
     "unknown_street": _("No street of this name is registered."),
     "unknown_category": _("Use one of the six categories (Chinese or English name)."),
     "duplicate_code": _("This project code appears twice in the sheet."),
@@ -61,6 +47,5 @@ PROBLEM_LABELS = {
     "end_before_start": _("The planned completion date is before the planned start date."),
     "unknown_project": _("No project with this code in the projects sheet or in the system."),
     "year": _("Enter a year between 1900 and 2100."),
-    "too_long": _("The text is too long."),
     "other_neighbourhood": _("This project code belongs to a project in another neighbourhood."),
 }

@@ -1,5 +1,8 @@
 """Read and check the annual plan workbook row by row, before anything is written.
 
+The cell readers, header check and problems are the shared ``renovation.spreadsheets.cells``;
+what is the plan's own lives here: its sheets, the street and category cells, the cross-checks.
+
 The result is either a clean plan (typed rows) or the complete list of problems, each with its
 sheet, row, column and what is wrong, so staff can fix everything in one go.
 """
@@ -10,8 +13,6 @@ import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.utils import translation
@@ -21,10 +22,19 @@ from openpyxl.utils import get_column_letter
 
 from renovation.places.models import Street
 from renovation.projects.models import WorkCategory
+from renovation.spreadsheets.cells import (
+    EXAMPLE_PREFIX,
+    READERS,
+    CellError,
+    CellReader,
+    Column,
+    Problem,
+    RowCells,
+    header_positions,
+)
 
-from .columns import PROBLEM_LABELS, PROJECT_COLUMNS, PROJECT_SHEET, SHEETS, WORK_ITEM_COLUMNS, WORK_ITEM_SHEET, Column
+from .columns import PROBLEM_LABELS, PROJECT_COLUMNS, PROJECT_SHEET, SHEETS, WORK_ITEM_COLUMNS, WORK_ITEM_SHEET
 
-EXAMPLE_PREFIX = "示例"
 # The category names for the file being read, worked out once per file.
 _CATEGORIES: ContextVar[dict[str, str] | None] = ContextVar("plan_categories", default=None)
 # The Chinese names of DESIGN.md's six categories, accepted beside the English ones and the codes.
@@ -48,26 +58,6 @@ def category_lookup() -> dict[str, str]:
     return lookup
 
 
-@dataclass(frozen=True)
-class Problem:
-    sheet: str
-    row: int | None
-    column: str | None  # "C 小区"
-    cell: str | None  # "C7", for marking the workbook
-    code: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "cell": self.cell,
-            "code": self.code,
-            "message": self.message,
-        }
-
-
 @dataclass
 class Plan:
     projects: list[dict[str, Any]] = field(default_factory=list)
@@ -80,138 +70,25 @@ class Plan:
         return len(self.projects) + len(self.work_items)
 
 
-class RowCells:
-    """Typed reading of one row, collecting problems instead of raising (shared with other imports)."""
-
-    def __init__(self, sheet: str, row_number: int, positions: dict[str, int], values: tuple, problems: list[Problem]):
-        self.sheet, self.row_number, self.positions, self.values, self.problems = (
-            sheet,
-            row_number,
-            positions,
-            values,
-            problems,
-        )
-
-    def problem(self, column: Column, code: str, message: str | None = None) -> None:
-        index = self.positions[column.key]
-        letter = get_column_letter(index + 1)
-        self.problems.append(
-            Problem(
-                sheet=self.sheet,
-                row=self.row_number,
-                column=f"{letter} {column.header}",
-                cell=f"{letter}{self.row_number}",
-                code=code,
-                message=str(message or PROBLEM_LABELS[code]),
-            )
-        )
-
-    def raw(self, column: Column) -> Any:
-        index = self.positions.get(column.key)
-        value = self.values[index] if index is not None and index < len(self.values) else None
-        if isinstance(value, str):
-            value = value.strip()
-            return value or None
-        return value
-
-    def read(self, column: Column, streets: dict[str, Street]) -> Any:
-        value = self.raw(column)
-        if value is None:
-            if column.required:
-                self.problem(column, "required")
-            return None
-        try:
-            return _CONVERTERS[column.kind](value, streets)
-        except _Invalid as invalid:
-            self.problem(column, invalid.code)
-            return None
-
-
-class _Invalid(Exception):
-    def __init__(self, code: str) -> None:
-        self.code = code
-
-
-def _text(value: Any, _streets: Any) -> str:
-    text = str(value).strip()
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    if len(text) > 200:
-        raise _Invalid("too_long")
-    return text
-
-
-def _int(value: Any, _streets: Any) -> int:
-    if isinstance(value, bool):
-        raise _Invalid("whole_number")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation as error:
-        raise _Invalid("whole_number") from error
-    if number != number.to_integral_value():
-        raise _Invalid("whole_number")
-    if number < 0:
-        raise _Invalid("negative")
-    return int(number)
-
-
-MONEY_LIMIT = Decimal(10) ** 12
-
-
-def _money(value: Any, _streets: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise _Invalid("number")
-    try:
-        number = Decimal(str(value).replace(",", "").replace("，", ""))
-    except InvalidOperation as error:
-        raise _Invalid("number") from error
-    if not number.is_finite():
-        raise _Invalid("number")
-    if number < 0:
-        raise _Invalid("negative")
-    # Money columns hold 14 digits with 2 decimals: a larger figure is a typing error, and the
-    # database would refuse it (or quantize would raise) long after the checks said "valid".
-    if number >= MONEY_LIMIT:
-        raise _Invalid("too_large")
-    return number.quantize(Decimal("0.01"))
-
-
-def _date(value: Any, _streets: Any) -> date:
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = str(value).strip().replace("/", "-").replace(".", "-")
-    try:
-        return date.fromisoformat(text)
-    except ValueError as error:
-        raise _Invalid("date") from error
-
-
-def _category(value: Any, _streets: Any) -> str:
+def _category(value: Any) -> str:
     key = str(value).strip()
     lookup = _CATEGORIES.get() or category_lookup()
     found = lookup.get(key) or lookup.get(key.lower())
     if found is None:
-        raise _Invalid("unknown_category")
+        raise CellError("unknown_category")
     return found
 
 
-def _street(value: Any, streets: dict[str, Street]) -> Street:
-    street = streets.get(str(value).strip())
-    if street is None:
-        raise _Invalid("unknown_street")
-    return street
+def _plan_readers(streets: dict[str, Street]) -> dict[str, CellReader]:
+    """The shared cell readers plus the plan's own: a registered street, one of six categories."""
 
+    def street(value: Any) -> Street:
+        found = streets.get(str(value).strip())
+        if found is None:
+            raise CellError("unknown_street")
+        return found
 
-_CONVERTERS: dict[str, Callable[[Any, Any], Any]] = {
-    "text": _text,
-    "int": _int,
-    "money": _money,
-    "date": _date,
-    "category": _category,
-    "street": _street,
-}
+    return {**READERS, "category": _category, "street": street}
 
 
 def read_plan(
@@ -224,6 +101,7 @@ def read_plan(
         streets[street.code] = street
     known = set(known_project_codes)
     token = _CATEGORIES.set(category_lookup())
+    readers = _plan_readers(streets)
     plan = Plan()
     workbook = load_workbook(handle, read_only=True, data_only=True)
     try:
@@ -257,8 +135,10 @@ def read_plan(
                 first = values[positions[columns[0].key]] if positions[columns[0].key] < len(values) else None
                 if isinstance(first, str) and first.strip().startswith(EXAMPLE_PREFIX):
                     continue
-                cells = RowCells(sheet_name, row_number, positions, values, plan.problems)
-                record = {column.key: cells.read(column, streets) for column in columns}
+                cells = RowCells(
+                    sheet_name, row_number, positions, values, plan.problems, readers=readers, labels=PROBLEM_LABELS
+                )
+                record = {column.key: cells.read(column) for column in columns}
                 record["_row"] = row_number
                 target.append(record)
                 done += 1
@@ -277,33 +157,6 @@ def _missing_sheet_message(sheet: str, present: list[str]) -> str:
         "sheet": sheet,
         "present": "、".join(present) or "—",
     }
-
-
-def header_positions(
-    sheet: str, header: tuple, columns: tuple[Column, ...], problems: list[Problem]
-) -> dict[str, int] | None:
-    titles = {str(value).strip(): index for index, value in enumerate(header) if value not in (None, "")}
-    positions, missing = {}, []
-    for column in columns:
-        if column.header in titles:
-            positions[column.key] = titles[column.header]
-        elif column.required:
-            missing.append(column.header)
-        else:
-            positions[column.key] = len(header) + 1000  # absent optional column: always empty
-    if missing:
-        problems.append(
-            Problem(
-                sheet=sheet,
-                row=1,
-                column=None,
-                cell=None,
-                code="missing_column",
-                message=_("Columns missing or renamed: %(columns)s.") % {"columns": "、".join(missing)},
-            )
-        )
-        return None
-    return positions
 
 
 def _cross_checks(plan: Plan, known: set[str]) -> None:
@@ -346,20 +199,3 @@ def _row_problem(plan: Plan, sheet: str, record: dict[str, Any], column: Column,
             message=str(PROBLEM_LABELS[code]),
         )
     )
-
-
-# Typed cell readers shared with the other workbook imports (the finance bank statement): each
-# returns the value or raises ``CellError`` whose ``code`` is a key of ``PROBLEM_LABELS``.
-CellError = _Invalid
-
-
-def read_text_cell(value: Any) -> str:
-    return _text(value, None)
-
-
-def read_money_cell(value: Any) -> Decimal:
-    return _money(value, None)
-
-
-def read_date_cell(value: Any) -> date:
-    return _date(value, None)

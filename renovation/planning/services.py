@@ -20,6 +20,7 @@ from django.db import close_old_connections, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 from wagtail import hooks
 
@@ -27,9 +28,9 @@ from renovation.accounts.permissions import is_bureau
 from renovation.places.models import Community, ManagementType, Neighbourhood
 from renovation.projects.models import ZERO, Project, ProjectStatus, WorkItem
 from renovation.projects.progress import weighted_progress
+from renovation.spreadsheets.annotate import annotated_copy
+from renovation.spreadsheets.files import check_workbook_file
 
-from .annotate import annotated_copy
-from .files import check_workbook_file
 from .models import PlanImport
 from .reading import Plan, read_plan
 
@@ -53,7 +54,7 @@ def plan_import_start(*, actor: Any, upload: UploadedFile) -> PlanImport:
     """Check the file, keep it, and import it (in the background unless configured otherwise)."""
     if not is_bureau(actor):
         raise PermissionDenied(_("Only housing bureau staff may import the annual plan."))
-    check_workbook_file(upload, name=upload.name, size=upload.size)
+    check_workbook_file(upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "annual plan"))
     record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
     record.workbook.save(f"plan-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
     record.save()
@@ -91,7 +92,7 @@ def plan_import_run(*, import_id: int) -> PlanImport:
         if plan.problems:
             problems = [problem.as_dict() for problem in plan.problems]
             with record.workbook.open("rb") as handle:
-                marked = annotated_copy(handle, plan.problems)
+                marked = annotated_copy(handle, plan.problems, author=_("Plan import"))
             record.annotated.save(f"errors-{record.pk}.xlsx", ContentFile(marked), save=False)
             PlanImport.objects.filter(pk=record.pk).update(annotated=record.annotated.name)
             _touch(record, status=PlanImport.Status.REJECTED, errors=problems)

@@ -8,34 +8,19 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from renovation.places.models import Street
+from renovation.spreadsheets.cells import Column
+from renovation.spreadsheets.template import template_sheet
 
-from .columns import NOTES_SHEET, PROJECT_COLUMNS, PROJECT_SHEET, WORK_ITEM_COLUMNS, WORK_ITEM_SHEET, Column
+from .columns import NOTES_SHEET, PROJECT_COLUMNS, PROJECT_SHEET, WORK_ITEM_COLUMNS, WORK_ITEM_SHEET
 from .reading import CATEGORY_NAMES_ZH, EXAMPLE_PREFIX
 
-HEADER_FILL = PatternFill(start_color="FFDCE6F1", end_color="FFDCE6F1", fill_type="solid")
-EXAMPLE_FONT = Font(italic=True, color="FF808080")
 LIST_SHEET = "下拉选项"
 MAX_ROWS = 5000
-
-
-def template_sheet(workbook: Workbook, title: str, columns: tuple[Column, ...], examples: list[list]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append([column.header for column in columns])
-    for index, column in enumerate(columns, start=1):
-        cell = sheet.cell(row=1, column=index)
-        cell.font = Font(bold=True, color="FFC00000" if column.required else "FF000000")
-        cell.fill = HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
-    for example in examples:
-        sheet.append(example)
-        for cell in sheet[sheet.max_row]:
-            cell.font = EXAMPLE_FONT
-    sheet.freeze_panes = "A2"
 
 
 def _list_validation(sheet_title: str, columns: tuple[Column, ...], kind: str, source: str, workbook: Workbook) -> None:

@@ -23,8 +23,7 @@ from renovation.finance.public import public_counterparty
 from renovation.finance.selectors import QuarterFigures, figure_aggregates, figures_from_row
 from renovation.projects.models import ZERO
 from renovation.projects.selectors import projects_manageable_by
-
-from .workbook import Column, Kind, ReportWorkbook, title_line
+from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, title_line
 
 CHUNK_SIZE = 2000
 FROZEN = ("opening_balance", "payments_total", "entry_count", "published_at") + tuple(

@@ -25,11 +25,10 @@ from renovation.finance.models import EntryKind, LedgerEntry
 from renovation.places.models import Street
 from renovation.projects.models import COMPLETED_STATUSES, ZERO, Project, ProjectStatus
 from renovation.projects.selectors import project_filter, projects_manageable_by
+from renovation.spreadsheets.writer import report_zone
 from renovation.supervision.models import AWAITING_FIX_STATUSES, OPEN_STATUSES, SiteIssue
 from renovation.supervision.selectors import issues_visible_to
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
-
-from .workbook import report_zone
 
 CHUNK_SIZE = 2000
 _MONEY = DecimalField(max_digits=16, decimal_places=2)

@@ -18,11 +18,11 @@ from renovation.finance.models import previous_quarter, quarter_of
 from renovation.places.models import Street
 from renovation.projects.models import ProjectStatus, WorkCategory
 from renovation.projects.selectors import plan_years
+from renovation.spreadsheets.writer import describe_filters
 from renovation.supervision.models import IssueCategory, IssueStatus
 
 from .disclosure import DisclosureFilters
 from .exports import IssueFilters, ProjectFilters
-from .workbook import describe_filters
 
 ALL = [("", _("All"))]
 

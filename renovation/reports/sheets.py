@@ -16,10 +16,10 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from renovation.places.models import ManagementType, Neighbourhood
 from renovation.projects.models import Project, ProjectStatus
+from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, title_line
 from renovation.supervision.models import IssueCategory, IssueSeverity, IssueStatus, SiteIssue
 
 from .exports import MonthlyProjectRow, MonthlyReport, MonthlyTotals
-from .workbook import Column, Kind, ReportWorkbook, title_line
 
 # key in the export's rows, header (lazy: translated when the sheet is made), kind, width
 Field = tuple[str, Any, Kind, float]

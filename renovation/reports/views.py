@@ -1,22 +1,16 @@
 """The reports page of the admin and the spreadsheet downloads, for bureau and street staff.
 
-A download is built inside the view, while the user's language and the database connection are
-active: openpyxl's write-only mode flushes each row to a temporary file as it is written and then
-zips the sheets into a spooled temporary file (in memory up to ``SPOOL_BYTES``, on disk beyond),
-which the response streams back in blocks. Memory stays flat in the number of rows; the first
-byte leaves once the workbook is complete, because an xlsx is a zip whose directory comes last.
+Downloads are streamed by ``renovation.spreadsheets.responses`` (see there for how memory stays flat).
 """
 
 from __future__ import annotations
 
 import functools
-import tempfile
 from collections.abc import Callable
-from typing import IO, Any
-from urllib.parse import quote
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +18,11 @@ from django.utils.translation import pgettext
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import answer_forbidden
+from renovation.spreadsheets.responses import spreadsheet_response
 
 from . import disclosure, exports, sheets
 from .forms import DisclosureForm, IssueRegisterForm, LedgerFilterForm, MonthlyReportForm
-from .workbook import XLSX_CONTENT_TYPE
 
-SPOOL_BYTES = 4 * 1024 * 1024
 View = Callable[..., HttpResponse]
 
 
@@ -44,30 +37,6 @@ def staff_only(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return guarded
-
-
-class SpreadsheetResponse(FileResponse):
-    block_size = 64 * 1024
-
-
-def attachment(filename: str, fallback: str) -> str:
-    """RFC 6266 / 5987: an ASCII name for old clients, the real (UTF-8) name for everyone else."""
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
-
-
-def spreadsheet_response(write: Callable[[IO[bytes]], Any], *, filename: str, fallback: str) -> SpreadsheetResponse:
-    # Not a context manager: the file outlives this function, and the response closes it.
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115
-    try:
-        write(spool)
-        spool.seek(0)
-    except BaseException:
-        spool.close()
-        raise
-    response = SpreadsheetResponse(spool, content_type=XLSX_CONTENT_TYPE)  # closes the spool when done
-    response["Content-Disposition"] = attachment(filename, fallback)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 def _index(request: HttpRequest, status: int = 200, **bound: Any) -> TemplateResponse:

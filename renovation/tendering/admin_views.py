@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from renovation.backoffice.views import answer_forbidden, posted_id
-from renovation.reports.views import attachment, spreadsheet_response
+from renovation.spreadsheets.responses import attachment, spreadsheet_response
 
 from . import contracts, selectors, services
 from .exports import write_evaluation_table, write_opening_record

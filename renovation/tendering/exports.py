@@ -11,7 +11,7 @@ from typing import IO
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from renovation.reports.workbook import Column, Kind, ReportWorkbook, title_line
+from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, title_line
 
 from .models import EvaluationMethod, Tender
 from .selectors import OpeningRow, ranked_rows

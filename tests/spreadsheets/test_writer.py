@@ -10,7 +10,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from renovation.reports.sheets import ledger_columns
-from renovation.reports.workbook import Column, Kind, ReportWorkbook, describe_filters, sheet_name, title_line
+from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, describe_filters, sheet_name, title_line
 from tests.reports.conftest import beijing
 
 COLUMNS = [

@@ -1,4 +1,5 @@
-"""The user's own workbook handed back with every bad cell marked and a list of the problems."""
+"""The user's own workbook handed back with every bad cell marked (red fill and a comment) and a
+first sheet, 错误清单, listing the problems: the same for every workbook import."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from openpyxl import load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 
-from .reading import Problem
+from .cells import Problem
 
 BAD = PatternFill(start_color="FFFFC7CE", end_color="FFFFC7CE", fill_type="solid")
 ERRORS_SHEET = "错误清单"
 
 
-def annotated_copy(handle: IO[bytes], problems: Iterable[Problem], *, author: str | None = None) -> bytes:
+def annotated_copy(handle: IO[bytes], problems: Iterable[Problem], *, author: str) -> bytes:
+    """``author`` names the import on each cell comment (e.g. “Plan import”)."""
     workbook = load_workbook(handle)  # full mode: keeps their formatting, lets us mark cells
     problems = list(problems)
     for problem in problems:
@@ -25,7 +27,7 @@ def annotated_copy(handle: IO[bytes], problems: Iterable[Problem], *, author: st
             cell = workbook[problem.sheet][problem.cell]
             cell.fill = BAD
             note = f"{cell.comment.text}\n{problem.message}" if cell.comment else problem.message
-            cell.comment = Comment(note, author or _("Plan import"))
+            cell.comment = Comment(note, author)
     if ERRORS_SHEET in workbook.sheetnames:
         del workbook[ERRORS_SHEET]
     sheet = workbook.create_sheet(ERRORS_SHEET, 0)
