@@ -194,8 +194,13 @@ class RowCells:
 
     def read(self, column: Column | str, reader: CellReader | None = None) -> Any:
         """The cell's typed value, or None (a problem recorded when it is required or invalid)."""
-        column = self._column(column)
-        value = self.raw(column)
+        if isinstance(column, str):
+            column = self.by_key[column]
+        # raw(), inlined: this runs for every cell of every import.
+        index = self.positions.get(column.key)
+        value = self.values[index] if index is not None and index < len(self.values) else None
+        if isinstance(value, str):
+            value = value.strip() or None
         if value is None:
             if column.required:
                 self.problem(column, "required")
