@@ -88,14 +88,14 @@ def test_it_refuses_a_bid_after_the_close(tender_cast):
 def test_a_late_replacement_leaves_the_earlier_bid_untouched(tender_cast):
     bid = tender_cast.bid(0)
     tender_cast.tender = open_now(tender_cast.tender)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不再接收投标"):
         tender_cast.bid(0, amount=Decimal("1000"))
     assert Bid.objects.get(pk=bid.pk).digest == bid.digest
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5")])
 def test_it_refuses_a_bid_of_nothing(tender_cast, amount):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="投标报价必须大于零"):
         tender_cast.bid(0, amount=amount)
 
 

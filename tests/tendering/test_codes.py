@@ -82,7 +82,7 @@ def test_it_refuses_a_wrong_length_naming_the_length(code, count):
         validate_uscc(code)
     assert error.value.code == "uscc_length"
     assert error.value.params == {"count": count}
-    assert f"{count}" in error.value.messages[0]
+    assert error.value.messages == [f"统一社会信用代码为 18 位，此处为 {count} 位。"]
 
 
 @pytest.mark.parametrize(("code", "shown"), [("91350100M000100I43", "I"), ("9135O100M000100S4Z", "O、S、Z")])
@@ -91,7 +91,7 @@ def test_it_refuses_letters_outside_the_alphabet_naming_them(code, shown):
         validate_uscc(code)
     assert error.value.code == "uscc_alphabet"
     assert error.value.params == {"chars": shown}
-    assert shown in error.value.messages[0]
+    assert error.value.messages == [f"统一社会信用代码不能包含 {shown}。"]
 
 
 def test_it_normalises_case_and_spaces():
@@ -99,3 +99,10 @@ def test_it_normalises_case_and_spaces():
     assert normalise_uscc("9135 0100 M000 100Y 43") == "91350100M000100Y43"
     assert normalise_uscc(None) == ""
     validate_uscc(" 91440300708461136t ")
+
+
+def test_it_computes_the_check_character_of_exactly_17_characters_only():
+    with pytest.raises(ValueError):
+        uscc_check_character("9144030070846113")  # 16
+    with pytest.raises(ValueError):
+        uscc_check_character("91440300708461136T")  # 18

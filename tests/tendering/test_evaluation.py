@@ -72,15 +72,17 @@ def test_it_accepts_technical_scores_of_exactly_0_and_100_and_below_1():
 def test_it_refuses_a_technical_score_outside_0_to_100_naming_the_company(bad):
     with pytest.raises(ValidationError) as refused:
         rank_bids(_tender(), [_score(1, "100", "50"), _score(7, "100", bad)])
-    assert "公司7" in refused.value.messages[0]
-    assert "0" in refused.value.messages[0] and "100" in refused.value.messages[0]
+    assert refused.value.messages == ["请为公司7填写 0 至 100 之间的技术分。"]
 
 
 def test_it_rounds_price_and_technical_scores_half_up_to_the_cent():
-    # Price: 60 × 1000/1600 = 37.5 exactly; 60 × 1000/3200 = 18.75; 60 × 1000/6400 = 9.375 → 9.38 (half up).
+    # Price: 60 × 1000/3200 = 18.75 exactly; 60 × 1000/6400 = 9.375 → 9.38.
     ranked = _by_pk(rank_bids(_tender(), [_score(1, "1000", "0"), _score(2, "6400", "0"), _score(3, "3200", "0")]))
     assert ranked[2].price_score == Decimal("9.38")
     assert ranked[3].price_score == Decimal("18.75")
+    # 50 × 1000/16000 = 3.125 → 3.13 half up (half even would give 3.12).
+    ranked = _by_pk(rank_bids(_tender(price=50, technical=50), [_score(1, "1000", "0"), _score(2, "16000", "0")]))
+    assert ranked[2].price_score == Decimal("3.13")
     # Technical: 0.125 rounds to 0.13 first, then 0.13 × 50% = 0.065 → 0.07 (half up; half even gives 0.06).
     ranked = _by_pk(rank_bids(_tender(price=50, technical=50), [_score(1, "100", "0.125")]))
     assert ranked[1].technical_score == Decimal("0.13")
