@@ -86,7 +86,7 @@ def _run(target: dict[str, Any], database: Path, *, create: bool) -> dict[str, A
         "-rN",
         *target["tests"],
     ]
-    log = database.with_suffix(f".{target['name']}.log")
+    log = Path(tempfile.gettempdir()) / f"mutation-{target['name']}.log"
     with open(log, "w", encoding="utf-8") as output:
         subprocess.run(command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, check=False)
     try:
@@ -119,9 +119,11 @@ def main(argv: list[str] | None = None) -> int:
     results = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
 
     failed = False
-    created = False
+    # MUTATION_TEST_DB: an already migrated SQLite test database to reuse (saves one migration).
+    given = os.environ.get("MUTATION_TEST_DB")
+    created = bool(given)
     with tempfile.TemporaryDirectory(prefix="mutation-") as folder:
-        database = Path(folder) / "test.sqlite3"
+        database = Path(given) if given else Path(folder) / "test.sqlite3"
         for target in targets:
             name = target["name"]
             if args.names and name not in args.names:
