@@ -125,3 +125,12 @@ def test_it_measures_a_project_moved_to_another_neighbourhood_against_the_new_on
     assert consulting.status == ProjectStatus.CONSULTING
     consulting.neighbourhood = elsewhere
     assert intent_tally(consulting).households == 100
+
+
+def test_it_counts_no_households_without_a_register_or_a_figure(personas):
+    empty = NeighbourhoodFactory(community=personas.street_a_place.community, household_count=0)
+    project = ProjectFactory(neighbourhood=empty, status=ProjectStatus.CONSULTING)
+    tally = intent_tally(project)
+    assert (tally.households, tally.from_register, tally.agree, tally.needed) == (0, False, 0, 0)
+    assert intent_tallies([project])[project.pk] == tally
+    assert tally.met is False
