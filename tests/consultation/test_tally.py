@@ -37,6 +37,8 @@ def test_it_is_met_at_exactly_the_threshold_and_not_one_below():
     assert _tally(483, agree=322).met is True
     assert _tally(483, agree=321).met is False
     assert _tally(3, agree=2).met is True
+    assert _tally(1, agree=1).met is True  # one household that agrees is all of them
+    assert _tally(1, disagree=1).met is False
     assert _tally(3, agree=1, disagree=2).met is False
     assert _tally(4, agree=3, threshold=Fraction(3, 4)).met is True
     assert _tally(4, agree=2, threshold=Fraction(3, 4)).met is False
