@@ -67,7 +67,7 @@ def test_a_corrected_entry_keeps_its_kind_and_contract(books, personas, record):
 
     payment = record(books.project, amount=Decimal("1000"), contract=books.contract)
     ledger_entry_correct(actor=personas.street_a, entry=payment, amount=Decimal("-100"), reason="多付")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能改变收支方向、资金来源和合同"):
         ledger_entry_update(
             actor=personas.street_a, entry=payment, data={"kind": "income", "source": "city", "contract": None}
         )

@@ -61,7 +61,7 @@ def test_it_raises_the_limit_by_approved_change_orders_only(books, record):
 
 def test_it_lowers_the_limit_by_an_approved_reduction(books, record):
     change_order(books.contract, "-100000.00", ChangeOrderStatus.APPROVED)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"将达到 900,000\.01 元"):
         record(books.project, contract=books.contract, amount=Decimal("900000.01"))
 
 
@@ -73,7 +73,7 @@ def test_it_refuses_a_contract_of_another_project(books, record):
 
 
 def test_it_refuses_a_contract_on_income(books, record):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="只有支出才能关联合同"):
         record(books.project, kind=EntryKind.INCOME, contract=books.contract)
 
 
@@ -86,7 +86,7 @@ def test_it_refuses_a_bank_reference_twice_in_a_project(books, record, personas)
 
 @pytest.mark.parametrize("amount", ["0", "-5"])
 def test_it_refuses_an_amount_that_is_not_positive(books, record, amount):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="金额必须大于零"):
         record(books.project, amount=Decimal(amount))
     assert not LedgerEntry.objects.exists()
 

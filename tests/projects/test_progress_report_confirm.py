@@ -61,7 +61,7 @@ def test_it_refuses_confirming_twice(personas, project):
     item = WorkItemFactory(project=project)
     report = progress_report_submit(actor=personas.bureau, work_item=item, percent=Decimal("40"))
     progress_report_confirm(actor=personas.bureau, report=report)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该填报已审核"):
         progress_report_confirm(actor=personas.bureau, report=report)
 
 

@@ -28,12 +28,6 @@ def _client(role: str, personas, cast) -> Client:
     return client
 
 
-def _expect(response, expected: int) -> None:
-    if expected == 302 and response.status_code == 302:
-        return
-    assert response.status_code == expected, (response.status_code, response.content[:300])
-
-
 def _is_login_redirect(response) -> bool:
     return response.status_code == 302 and response["Location"].startswith("/accounts/login/")
 

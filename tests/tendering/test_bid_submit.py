@@ -1,4 +1,5 @@
 import hashlib
+import json
 from decimal import Decimal
 
 import pytest
@@ -35,7 +36,25 @@ def test_the_digest_is_the_sha256_of_the_published_content(tender_cast):
     content = unseal(bid)
     assert content.amount == AMOUNTS[0]
     assert content.proposal_name == PROPOSAL_NAMES[0]
-    assert hashlib.sha256(content.canonical().encode()).hexdigest() == bid.digest
+    # Recomputed from the published fields with the canonical form written out here (sorted keys,
+    # no spaces, amount with two decimals), not with the code's own canonical().
+    published = json.dumps(
+        {
+            "amount": f"{content.amount:.2f}",
+            "bidder": content.bidder,
+            "duration_days": content.duration_days,
+            "nonce": content.nonce,
+            "proposal_name": content.proposal_name,
+            "proposal_sha256": content.proposal_sha256,
+            "submitted_at": content.submitted_at,
+            "tender": content.tender,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert published.startswith('{"amount":"873456.21","bidder":"')
+    assert hashlib.sha256(published.encode()).hexdigest() == bid.digest
 
 
 def test_a_second_bid_replaces_the_first(tender_cast):
@@ -69,14 +88,14 @@ def test_it_refuses_a_bid_after_the_close(tender_cast):
 def test_a_late_replacement_leaves_the_earlier_bid_untouched(tender_cast):
     bid = tender_cast.bid(0)
     tender_cast.tender = open_now(tender_cast.tender)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不再接收投标"):
         tender_cast.bid(0, amount=Decimal("1000"))
     assert Bid.objects.get(pk=bid.pk).digest == bid.digest
 
 
 @pytest.mark.parametrize("amount", [Decimal("0"), Decimal("-5")])
 def test_it_refuses_a_bid_of_nothing(tender_cast, amount):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="投标报价必须大于零"):
         tender_cast.bid(0, amount=amount)
 
 

@@ -44,7 +44,7 @@ def test_announcing_moves_the_project_to_tendering_and_publishes_a_release(tende
 
 
 def test_an_announced_tender_cannot_be_edited(tender_cast, personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="已发布公告的招标不能修改"):
         services.tender_update(
             actor=personas.street_a, tender=tender_cast.tender, data={"title": "改"}, work_items=tender_cast.items
         )
@@ -59,7 +59,7 @@ def test_a_tender_cannot_cover_another_projects_works(tender_cast, personas):
     from tests.factories import WorkItemFactory
 
     foreign = WorkItemFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="所选改造内容必须属于本招标的项目"):
         services.tender_create(actor=personas.bureau, data=tender_data(tender_cast.project), work_items=[foreign])
     assert Tender.objects.count() == 1
 
@@ -93,7 +93,7 @@ def test_catching_up_twice_changes_nothing(tender_cast):
 
 def test_evaluation_is_refused_while_sealed(tender_cast, personas):
     tender_cast.three_bids()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="开标时间之前，投标文件保持密封"):
         _evaluate_all(tender_cast, personas.street_a)
     assert not BidEvaluation.objects.exists()
 
@@ -134,7 +134,7 @@ def test_a_missing_technical_score_is_refused(tender_cast, personas):
     tender_cast.tender.refresh_from_db()
     tender_cast.three_bids()
     tender_cast.tender = open_now(tender_cast.tender)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="填写 0 至 100 之间的技术分"):
         _evaluate_all(tender_cast, personas.street_a)
     assert not BidEvaluation.objects.exists()
 
@@ -169,7 +169,7 @@ def test_anyone_signed_in_may_object_during_publicity_only(in_publicity, persona
 
 
 def test_the_award_waits_for_the_publicity_to_end(in_publicity, personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="公示期满后方可定标"):
         services.tender_award(actor=personas.street_a, tender=in_publicity.tender)
     assert not Award.objects.exists()
 
@@ -177,7 +177,7 @@ def test_the_award_waits_for_the_publicity_to_end(in_publicity, personas):
 def test_an_unanswered_objection_blocks_the_award(in_publicity, personas):
     objection = services.objection_lodge(actor=personas.resident, tender=in_publicity.tender, text="有围标嫌疑")
     tender = end_publicity(in_publicity.tender)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="定标前须答复全部异议"):
         services.tender_award(actor=personas.street_a, tender=tender)
     services.objection_answer(actor=personas.street_a, objection=objection, answer="经核查不成立。", upheld=False)
     award = services.tender_award(actor=personas.street_a, tender=Tender.objects.get(pk=tender.pk))
@@ -185,7 +185,7 @@ def test_an_unanswered_objection_blocks_the_award(in_publicity, personas):
 
 
 def test_the_ranking_in_publicity_does_not_change_without_an_upheld_objection(in_publicity, personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="排名正在公示"):
         _evaluate_all(in_publicity, personas.street_a, compliant={in_publicity.bidders[1].pk: False})
     assert BidEvaluation.objects.get(bid__bidder=in_publicity.bidders[1]).rank == 1
 
@@ -199,7 +199,7 @@ def test_an_upheld_objection_sends_the_tender_back_to_evaluation(tender_cast, pe
     objection = services.objection_lodge(actor=personas.resident, tender=tender, text="资质造假")
     services.objection_answer(actor=personas.street_a, objection=objection, answer="经核查属实。", upheld=True)
     tender_cast.tender = end_publicity(tender)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="有异议成立"):
         services.tender_award(actor=personas.street_a, tender=tender_cast.tender)
     # The candidate is disqualified; three valid bids remain, so a new ranking goes to publicity again.
     tender = _evaluate_all(tender_cast, personas.street_a, compliant={tender_cast.bidders[1].pk: False})
@@ -218,7 +218,7 @@ def test_a_nan_technical_score_is_refused_not_a_crash(tender_cast, personas):
     tender_cast.three_bids()
     tender_cast.tender = open_now(tender_cast.tender)
     technical = {bidder.pk: Decimal("NaN") for bidder in tender_cast.bidders}
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="填写 0 至 100 之间的技术分"):
         _evaluate_all(tender_cast, personas.street_a, technical=technical)
     assert not BidEvaluation.objects.exists()
 
@@ -242,7 +242,7 @@ def test_a_failed_tender_is_announced_again_once(tender_cast, personas):
         "opening_at": now + timedelta(days=11),
     }
     services.tender_reannounce(actor=personas.street_a, tender=failed, data=dates)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该招标已重新招标"):
         services.tender_reannounce(actor=personas.street_a, tender=failed, data=dates)
     assert failed.reannouncements.count() == 1
 
@@ -262,7 +262,7 @@ def test_contract_and_change_orders(in_publicity, personas):
             "end_on": date(2026, 9, 10),
         },
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="合同变更须改变金额"):
         contracts.change_order_propose(actor=personas.street_a, contract=contract, reason="无变化", amount_change=0)
     change = contracts.change_order_propose(
         actor=personas.street_a, contract=contract, reason="增加屋面防水", amount_change=Decimal("20000")
@@ -278,7 +278,7 @@ def test_contract_and_change_orders(in_publicity, personas):
     assert contract_current_amount(contract) == AMOUNTS[1] + Decimal("20000")
     change.refresh_from_db()
     assert change.status == ChangeOrderStatus.APPROVED
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该变更已作出决定"):
         contracts.change_order_decide(
             actor=personas.street_a, change_order=change, approve=False, decided_on=timezone.localdate()
         )
