@@ -190,11 +190,9 @@ def contract_before_construction() -> Iterator[Finding]:
             + (f"but its first contract was signed on {signed}" if signed else "but it has no signed contract"),
         )
     covered = (
-        Contract.objects.filter(award__tender__work_items__actual_start__lt=F("signed_on"))
-        .values_list(
-            "number", "signed_on", "award__tender__work_items__description", "award__tender__work_items__actual_start"
-        )
-        .order_by("pk")
+        Contract.objects.filter(work_items__actual_start__lt=F("signed_on"))
+        .values_list("number", "signed_on", "work_items__description", "work_items__actual_start")
+        .order_by("pk", "work_items__pk")
     )
     for number, signed_on, description, started in covered:
         yield Finding(

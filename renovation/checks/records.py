@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, Model, OuterRef, Subquery
+from django.conf import settings
+from django.db.models import F, Model, OuterRef, Q, Subquery
 
 from renovation.consultation.models import ConsultationRule, DecisionItem, Deliberation
 from renovation.consultation.selectors import (
@@ -47,7 +48,7 @@ def project_progress_weighted() -> Iterator[Finding]:
 
 def contractor_is_award_winner() -> Iterator[Finding]:
     """The company holding a tendered contract is the one that won it with its own bid, on the
-    tender's own project."""
+    tender's own project; a contract without a tender covers no must-tender works."""
     contracts = (
         Contract.objects.filter(award__isnull=False)
         .exclude(
@@ -81,6 +82,27 @@ def contractor_is_award_winner() -> Iterator[Finding]:
                 f"recorded on {contract.project.code}, "
                 f"but its tender {award.tender.code} is for {award.tender.project.code}",
             )
+    yield from _direct_contracts_of_tendered_works()
+
+
+def _direct_contracts_of_tendered_works() -> Iterator[Finding]:
+    """Works that must go through the street channel are never contracted without a tender."""
+    must = Q(work_items__procurement_kind__must_tender=True) | Q(
+        work_items__budget__gte=settings.TENDER_MANDATORY_BUDGET_YUAN
+    )
+    rows = (
+        Contract.objects.filter(award__isnull=True)
+        .filter(must)
+        .select_related("project", "contractor")
+        .values_list("number", "contractor__name", "project__code", "project__name", "work_items__description")
+        .order_by("pk", "work_items__pk")
+    )
+    for number, company, code, name, description in rows:
+        yield Finding(
+            "contractor-is-award-winner",
+            f"contract {number} (project {code} {name})",
+            f"{company} holds “{description}” without a tender, but these works must be publicly tendered",
+        )
 
 
 # The records whose history the public change log shows, with the fields it shows.

@@ -196,7 +196,7 @@ def test_it_finds_works_started_before_their_contract_was_signed():
     contract = contract_for(project, number="HT-EARLY")
     move_project(project, ProjectStatus.UNDER_CONSTRUCTION, date(2020, 2, 1))
     item = WorkItemFactory(project=project, description="屋面防水", actual_start=date(2019, 11, 30))
-    contract.award.tender.work_items.add(item)
+    contract.work_items.add(item)
 
     assert list(contract_before_construction()) == [
         Finding(

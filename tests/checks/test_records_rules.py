@@ -97,3 +97,18 @@ def test_it_finds_a_record_without_any_history():
             "has no history: its creation is missing from the change log",
         )
     ]
+
+
+def test_it_finds_must_tender_works_contracted_without_a_tender():
+    project = ProjectFactory(code="RA-2025-03")
+    contract = contract_for(project, number="ZJ-DIRECT", company="瑞安市绿源园林有限公司")
+    Contract.objects.filter(pk=contract.pk).update(award=None)
+    contract.work_items.set([WorkItemFactory(project=project, description="外立面整治", budget=Decimal("600000"))])
+
+    assert list(contractor_is_award_winner()) == [
+        Finding(
+            "contractor-is-award-winner",
+            f"contract ZJ-DIRECT (project RA-2025-03 {project.name})",
+            "瑞安市绿源园林有限公司 holds “外立面整治” without a tender, but these works must be publicly tendered",
+        )
+    ]
