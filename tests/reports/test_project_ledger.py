@@ -149,7 +149,7 @@ def test_it_downloads_as_an_attachment_with_a_dated_utf8_name(login, personas, l
 def test_it_reads_the_ledger_in_one_query_in_chunks(personas, ledger, site_issue, django_assert_num_queries):
     site_issue(ledger.feiyun, overdue=True)
     bureau = get_user_model().objects.get(pk=personas.bureau.pk)  # nothing cached on the user yet
-    with django_assert_num_queries(4):  # the staff profile, the projects with their counts, their contractors
+    with django_assert_num_queries(3):  # the staff profile, the projects with their counts, their contracts
         rows = list(project_ledger_rows(bureau, ProjectFilters()))
     assert {row["code"]: row["issues_overdue"] for row in rows} == {"RA-2026-01": 1, "RA-2026-02": 0, "RA-2026-03": 0}
     assert rows[0]["budget_total"] == Decimal("800000")
