@@ -311,6 +311,10 @@ class DemoSeeder:
         budget = {name: (total * share).quantize(Decimal("1")) for name, share in shares.items()}
         budget["budget_other"] = total - sum(budget.values())
         started = target in (ProjectStatus.UNDER_CONSTRUCTION, ProjectStatus.ACCEPTED, ProjectStatus.AFTERCARE)
+        # The construction unit is the contract holder now, not typed; the draw keeps the
+        # demo's random sequence (and so its other figures) as it was.
+        if started:
+            rng.choice(CONSTRUCTION_UNITS)
         project = project_services.project_create(
             actor=actor,
             data={
@@ -325,7 +329,6 @@ class DemoSeeder:
                 ),
                 "planned_start": planned_start,
                 "planned_end": planned_end,
-                "construction_unit": rng.choice(CONSTRUCTION_UNITS) if started else "",
                 "supervising_engineer": rng.choice(SUPERVISORS) if started else "",
                 **budget,
             },

@@ -123,7 +123,7 @@ class FinanceSeeder:
             payee = contract.contractor.name
         else:
             ceiling = project.budget_total
-            payee = project.construction_unit or "瑞安市城建工程有限公司"
+            payee = "瑞安市城建工程有限公司"
         base = min(ceiling, _share(project.budget_total, "0.9"))
         steps = [("0.3", 20, "工程预付款"), ("0.4", 110, "工程进度款")]
         if project.is_completed:

@@ -20,6 +20,8 @@ from renovation.discussion.services import comment_post, thread_for_issue, threa
 from renovation.projects.models import Project, ProjectStatus
 from renovation.supervision import services as supervision_services
 from renovation.supervision.models import ConstructionUnit, SiteIssue, Supervisor
+from renovation.supervision.permissions import builders_of
+from renovation.tendering.models import Bidder
 
 SUPERVISORS = [
     # username, name, street code, appointing body
@@ -97,13 +99,16 @@ def seed_supervision(*, bureau: Any, today: Any, new_password: Any, account_clas
         accounts.append(
             account_class(username, "supervisor", street_code, f"群众监督员 {name}", password, supervisor is None)
         )
-    for index, unit_name in enumerate(sorted({p.construction_unit for p in building if p.construction_unit})):
+    # The companies holding the contracts of the projects under construction are their units.
+    companies = Bidder.objects.filter(contracts__project__in=building).distinct().order_by("name")
+    for index, company in enumerate(companies):
+        unit_name = company.name
         username = f"builder{index + 1}"
         unit = ConstructionUnit.objects.filter(name=unit_name).first()
         password = new_password(User.objects.filter(username=username).exists())
         data = {
             "name": unit_name,
-            "projects": [p for p in building if p.construction_unit == unit_name],
+            "company": company,
             "new_member_username": username,
             "new_member_full_name": f"{unit_name}项目部",
             "new_member_password": password,
@@ -122,7 +127,7 @@ def _issues(bureau: Any, building: list[Project]) -> None:
     for number, (description, location, category, severity, stage) in enumerate(ISSUES):
         project = building[number % len(building)]
         supervisor = project.supervisors.select_related("user").first()
-        builder = get_user_model().objects.filter(construction_units__projects=project).first()
+        builder = builders_of(project.pk).first()
         if supervisor is None or builder is None:
             continue
         with transaction.atomic():
@@ -172,6 +177,6 @@ def seed_discussion(*, bureau: Any) -> None:
     comment_post(actor=supervisor.user, thread=thread, text="外墙脚手架什么时候拆？楼下老人进出不太方便。")
     comment_post(actor=bureau, thread=thread, text="预计下月中旬拆除，届时会在小区公告栏和这里通知大家。")
     issue = SiteIssue.objects.filter(project=project).order_by("pk").first()
-    builder = get_user_model().objects.filter(construction_units__projects=project).first()
+    builder = builders_of(project.pk).first()
     if issue is not None and builder is not None:
         comment_post(actor=builder, thread=thread_for_issue(issue), text="已安排明早八点处理，处理完上传照片。")

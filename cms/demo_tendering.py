@@ -148,7 +148,7 @@ class DemoTendering:
             return
         start = before - timedelta(days=32)
         tender = self._create(project, items, start, f"{project.name}施工")
-        favourite = project.construction_unit or self.bidders[0].name
+        favourite = self.bidders[project.pk % min(len(self.bidders), 4)].name
         self._bid(tender, self.bidders[:4], start + timedelta(days=2), favourite)
         tender = self._evaluate(tender, start + timedelta(days=17))
         award_day = start + timedelta(days=21)
