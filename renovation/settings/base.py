@@ -204,6 +204,13 @@ PLAN_IMPORT_MAX_RATIO = env_int("PLAN_IMPORT_MAX_RATIO", 200)
 PLAN_IMPORT_MAX_ZIP_ENTRIES = env_int("PLAN_IMPORT_MAX_ZIP_ENTRIES", 2000)
 PLAN_IMPORT_IN_BACKGROUND = env_bool("PLAN_IMPORT_IN_BACKGROUND", True)
 
+# Lateness (周监测、预警): a project under construction with no progress confirmed for this many
+# days is shown as stalled (进度停滞).
+PROGRESS_STALL_DAYS = env_int("PROGRESS_STALL_DAYS", 30)
+# Red flags on tenders: bids from different companies whose amounts differ by at most this share
+# of the higher one count as near-identical (0.001 = 0.1%).
+TENDER_FLAG_NEAR_IDENTICAL_SHARE = env_str("TENDER_FLAG_NEAR_IDENTICAL_SHARE", "0.001")
+
 # Tendering (业标街管): when a work item must go through the street channel, and how bids are sealed.
 # A work item must be tendered when its procurement kind says so or its budget reaches this amount.
 TENDER_MANDATORY_BUDGET_YUAN = env_int("TENDER_MANDATORY_BUDGET_YUAN", 500_000)
