@@ -345,6 +345,7 @@ BUDGET_SOURCE_FIELDS = (
 class ProjectLateness:
     project: Lateness
     items: dict[int, Lateness]  # by work item id
+    item_names: dict[int, str]
 
 
 def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int, ProjectLateness]:
@@ -355,7 +356,15 @@ def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int,
         return {}
     items = list(
         WorkItem.objects.filter(project_id__in=by_id).values_list(
-            "pk", "project_id", "budget", "progress", "status", "planned_start", "planned_end", "actual_start"
+            "pk",
+            "project_id",
+            "budget",
+            "progress",
+            "status",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "description",
         )
     )
     reports = list(
@@ -378,7 +387,7 @@ def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int,
         own_reports = reports_of[project_id]
         under_construction = project.status == ProjectStatus.UNDER_CONSTRUCTION
         item_lateness = {}
-        for pk, _project, _budget, progress, status, planned_start, planned_end, actual_start in own_items:
+        for pk, _project, _budget, progress, status, planned_start, planned_end, actual_start, _name in own_items:
             mine = reports_of_item[pk]
             item_lateness[pk] = assess(
                 today=today,
@@ -409,6 +418,7 @@ def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int,
                 stall_days=stall_days,
             ),
             items=item_lateness,
+            item_names={row[0]: row[8] for row in own_items},
         )
     return result
 
@@ -432,14 +442,15 @@ class LatenessWarning:
 
 
 def lateness_warnings(user: Any, today: date) -> list[LatenessWarning]:
-    """Every lateness warning on the projects the user manages, most days first; three queries."""
+    """Every lateness warning on the projects the user manages, most days first; three queries
+    (once the user's staff profile is known)."""
     projects = list(projects_manageable_by(user).exclude(status__in=COMPLETED_STATUSES))
     lateness = lateness_for_projects(projects, today)
-    names = dict(WorkItem.objects.filter(project__in=projects).values_list("pk", "description")) if projects else {}
     warnings = []
     for project in projects:
         found = lateness[project.pk]
         warnings.extend(LatenessWarning(project, "", kind, days) for kind, days in found.project.warnings)
         for item_id, item in found.items.items():
-            warnings.extend(LatenessWarning(project, names[item_id], kind, days) for kind, days in item.warnings)
+            name = found.item_names[item_id]
+            warnings.extend(LatenessWarning(project, name, kind, days) for kind, days in item.warnings)
     return sorted(warnings, key=lambda warning: (-warning.days, warning.project.code, warning.work_item))
