@@ -136,6 +136,8 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
             }
         )
     if project.status != previous_status and project.status == ProjectStatus.UNDER_CONSTRUCTION:
+        _require_planned_dates(project)
+    if project.status != previous_status and project.status == ProjectStatus.UNDER_CONSTRUCTION:
         _require_mandatory_tenders_awarded(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
@@ -164,6 +166,17 @@ def _leaves_consultation(project: Project, previous_status: str) -> bool:
     if previous_status in DECIDED_STATUSES:
         return False
     return not project.history.filter(status__in=DECIDED_STATUSES).exists()
+
+
+def _require_planned_dates(project: Project) -> None:
+    """Lateness is measured against the plan: construction starts only with planned dates."""
+    missing = {
+        name: _("Enter the planned date before construction starts.")
+        for name in ("planned_start", "planned_end")
+        if getattr(project, name) is None
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 def _require_mandatory_tenders_awarded(project: Project) -> None:
