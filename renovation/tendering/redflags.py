@@ -81,6 +81,11 @@ class Flag:
     total: int = 0  # tenders awarded, or bids in all
     tender_codes: tuple[str, ...] = field(default=(), compare=False)
 
+    @property
+    def links(self) -> list[tuple[int, str]]:
+        """(tender id, tender number) of every tender the flag is about."""
+        return list(zip(self.tenders, self.tender_codes, strict=False))
+
 
 def near_identical(low: Decimal, high: Decimal, share: Decimal) -> bool:
     """Whether two amounts differ by at most ``share`` of the higher one."""
@@ -209,6 +214,11 @@ def all_flags(tenders: Sequence[OpenedTender], thresholds: Thresholds) -> list[F
     flags.extend(winner_flags(tenders, thresholds.winner_min_awards))
     flags.extend(rebid_flags(tenders))
     return flags
+
+
+def share_label(share: Decimal) -> str:
+    """A share as people read it: 0.02 → "2%", 0.001 → "0.1%"."""
+    return f"{(share * 100).normalize():f}%"
 
 
 def flags_about(flags: Iterable[Flag], tender_pk: int) -> list[Flag]:
