@@ -1,5 +1,6 @@
 """The lateness arithmetic, boundary by boundary (no database)."""
 
+from dataclasses import FrozenInstanceError
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -179,6 +180,13 @@ def test_it_forecasts_at_the_pace_between_first_and_last_point():
     # 20% → 60% in 10 days: 4% a day, 40% to go → 10 more days.
     points = [_point(date(2026, 3, 1), "20"), _point(date(2026, 3, 5), "30"), _point(date(2026, 3, 11), "60")]
     assert forecast_finish(points) == Forecast(date(2026, 3, 21))
+    assert forecast_finish(points).reason == ""
+
+
+def test_it_forecasts_from_a_gain_of_less_than_one_point():
+    # 50% → 50.5% in 10 days: 0.05% a day, 49.5% to go → 990 more days.
+    points = [_point(date(2026, 3, 1), "50"), _point(date(2026, 3, 11), "50.5")]
+    assert forecast_finish(points).finish == date(2026, 3, 11) + timedelta(days=990)
 
 
 def test_it_rounds_the_days_still_needed_up():
@@ -226,6 +234,28 @@ def test_it_lists_every_warning_in_order_with_its_days():
         (WARNING_FORECAST_LATE, 6),
     ]
     assert late.is_late is True
+
+
+def test_the_kinds_are_the_words_the_templates_and_styles_use():
+    # projects/lateness.html, lateness_flag.html and site.css match these exact strings.
+    assert [WARNING_OVERDUE, WARNING_NOT_STARTED, WARNING_STALLED, WARNING_FORECAST_LATE] == [
+        "overdue",
+        "not_started",
+        "stalled",
+        "forecast_late",
+    ]
+    assert [FORECAST_DONE, FORECAST_NO_DATA, FORECAST_NO_PACE] == ["done", "no_data", "no_pace"]
+
+
+def test_its_results_are_values_that_cannot_be_changed():
+    late = _assess(planned_end=TODAY - timedelta(days=2))
+    point = _point(TODAY, "1")
+    with pytest.raises(FrozenInstanceError):
+        late.overdue_days = 0
+    with pytest.raises(FrozenInstanceError):
+        late.forecast.finish = TODAY
+    with pytest.raises(FrozenInstanceError):
+        point.percent = D("2")
 
 
 def test_it_leaves_out_warnings_of_zero_days():
@@ -276,12 +306,23 @@ def test_it_replays_project_progress_from_its_items_reports():
     ]
 
 
+def test_it_replays_reports_in_date_order_not_by_percent():
+    # Item 2's 10% on 3-10 comes after item 1's 50% on 3-1, whatever the percentages.
+    budgets = {1: D("100"), 2: D("100")}
+    reports = [(2, date(2026, 3, 10), D("10")), (1, date(2026, 3, 1), D("50"))]
+    assert project_points(budgets, reports) == [_point(date(2026, 3, 1), "25.00"), _point(date(2026, 3, 10), "30.00")]
+
+
 def test_it_weights_replayed_items_equally_without_budgets():
     assert project_points({1: D("0"), 2: D("0")}, [(1, TODAY, D("50"))]) == [_point(TODAY, "25.00")]
 
 
 def test_it_replays_nothing_without_reports():
     assert project_points({1: D("10")}, []) == []
+
+
+def test_the_later_confirmation_of_a_day_stands_even_when_lower():
+    assert item_points([(date(2026, 3, 2), D("35")), (date(2026, 3, 2), D("30"))]) == [_point(date(2026, 3, 2), "30")]
 
 
 def test_an_items_points_keep_the_last_report_of_each_day_in_date_order():

@@ -1,5 +1,6 @@
 """The red-flag checks on crafted opened tenders, each with a case just outside its threshold."""
 
+from dataclasses import FrozenInstanceError
 from decimal import Decimal
 
 import pytest
@@ -45,6 +46,8 @@ def test_it_flags_identical_amounts_from_different_companies():
     flags = amount_flags(tender(1, bid(A, "871000.00"), bid(B, "871000.00"), bid(C, "820000")), SHARE)
     assert flags == [Flag(IDENTICAL, (1,), ("A公司", "B公司"), (D("871000.00"), D("871000.00")))]
     assert flags[0].tender_codes == ("T1",)
+    assert (flags[0].count, flags[0].total) == (0, 0)
+    assert flags[0].links == [(1, "T1")]
 
 
 def test_it_flags_amounts_exactly_at_the_near_identical_share():
@@ -122,6 +125,11 @@ def test_it_flags_the_same_set_on_three_tenders_of_a_street():
     assert flags[0].tender_codes == ("T1", "T2", "T3")
 
 
+def test_a_set_below_the_minimum_does_not_hide_the_next_one():
+    tenders = [_trio(1, 1, A, B, E), _trio(2), _trio(3), _trio(4)]
+    assert [flag.tenders for flag in same_bidder_flags(tenders, small_set=4, minimum=3)] == [(2, 3, 4)]
+
+
 def test_two_tenders_with_the_same_set_are_below_the_minimum():
     assert same_bidder_flags([_trio(1), _trio(2), _trio(3, 1, A, B, E)], small_set=4, minimum=3) == []
 
@@ -151,6 +159,14 @@ def _won(pk: int, winner: OpenedBid, street: int = 1) -> OpenedTender:
 def test_it_flags_a_company_winning_more_than_half():
     flags = winner_flags([_won(1, A), _won(2, A), _won(3, B)], minimum=3)
     assert flags == [Flag(DOMINANT_WINNER, (1, 2), ("A公司",), count=2, total=3)]
+    assert flags[0].tender_codes == ("T1", "T2")
+
+
+def test_a_street_without_a_flag_does_not_hide_the_next_street():
+    few = [_won(1, A, 1)]  # street 1: too few awards
+    split = [_won(2, A, 2), _won(3, B, 2), _won(4, A, 2), _won(5, B, 2)]  # street 2: no majority
+    most = [_won(6, B, 3), _won(7, B, 3), _won(8, A, 3)]  # street 3: B won two of three
+    assert [flag.tenders for flag in winner_flags(few + split + most, minimum=3)] == [(6, 7)]
 
 
 def test_exactly_half_is_not_most():
@@ -185,8 +201,16 @@ def test_a_reannouncement_with_another_bidder_is_not_flagged():
     assert rebid_flags([failed, again]) == []
 
 
+def test_a_rebid_with_other_bidders_does_not_hide_the_next_one():
+    first = tender(1, bid(A, "900000"), bid(B, "950000"), failed=True)
+    other = tender(2, bid(C, "930000"), bid(B, "940000"), previous=1)
+    second = tender(3, bid(A, "900000"), bid(B, "950000"), failed=True)
+    same = tender(4, bid(A, "930000"), bid(B, "940000"), previous=3)
+    assert [flag.tenders for flag in rebid_flags([first, other, second, same])] == [(3, 4)]
+
+
 def test_a_successor_of_a_tender_that_did_not_fail_is_not_a_rebid():
-    earlier = tender(1, bid(A, "900000"), bid(B, "950000"), failed=False)
+    earlier = tender(1, bid(A, "900000"), bid(B, "950000"))  # failed is False unless said
     again = tender(2, bid(A, "930000"), bid(B, "940000"), previous=1)
     assert rebid_flags([earlier, again]) == []
 
@@ -213,6 +237,29 @@ def test_all_flags_collects_every_check_and_flags_about_picks_one_tender():
     )
     assert {flag.code for flag in flags_about(flags, 2)} == {SAME_BIDDERS, DOMINANT_WINNER}
     assert flags_about(flags, 99) == []
+
+
+def test_the_codes_are_the_words_the_templates_use():
+    # tendering/includes/red_flag.html matches these exact strings.
+    assert [IDENTICAL, NEAR_IDENTICAL, CEILING_CLUSTER, SAME_BIDDERS, DOMINANT_WINNER, REBID_SAME_BIDDERS] == [
+        "identical_amounts",
+        "near_identical_amounts",
+        "ceiling_cluster",
+        "same_bidders",
+        "dominant_winner",
+        "rebid_same_bidders",
+    ]
+
+
+def test_flags_and_their_data_cannot_be_changed():
+    flag = Flag(IDENTICAL, (1,), ("A公司",))
+    for value, name in ((flag, "code"), (tender(1), "pk"), (A, "amount"), (Thresholds(), "small_set")):
+        with pytest.raises(FrozenInstanceError):
+            setattr(value, name, None)
+
+
+def test_a_flag_without_tender_numbers_has_no_links():
+    assert Flag(IDENTICAL, (1, 2), ("A公司",)).links == []
 
 
 def test_nothing_opened_means_no_flag():
