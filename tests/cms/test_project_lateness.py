@@ -31,7 +31,7 @@ def test_the_project_page_says_overdue_by_n_days_and_stalled(client, published_p
         actual_start=today - timedelta(days=190),
     )
     html = client.get(page.url).content.decode()
-    header = html.split("</header>", 1)[0]
+    header = html.split('class="project-header"', 1)[1].split("</header>", 1)[0]
     assert "逾期 57 天" in header
     assert "进度停滞：已 190 天无确认进度" in header
     assert "已确认的进度记录不足，暂无法预计完工日期。" in header
@@ -53,7 +53,7 @@ def test_the_project_page_forecasts_from_confirmed_progress(client, published_pr
     _confirm(item, days_ago=20, percent="0")
     _confirm(item, days_ago=10, percent="40")  # 4% a day, 60% to go: 15 more days from 10 days ago
     html = client.get(page.url).content.decode()
-    header = html.split("</header>", 1)[0]
+    header = html.split('class="project-header"', 1)[1].split("</header>", 1)[0]
     finish = (today + timedelta(days=5)).isoformat()
     assert f"按已确认进度的速度，预计 {finish} 完工。" in header
     assert "逾期" not in header and "停滞" not in header
@@ -68,7 +68,9 @@ def test_a_flat_pace_says_no_forecast_and_a_work_item_shows_its_own_warning(clie
     _confirm(item, days_ago=20, percent="30")
     _confirm(item, days_ago=10, percent="30")
     html = client.get(page.url).content.decode()
-    assert "已确认进度没有提高，无法预计完工日期。" in html.split("</header>", 1)[0]
+    assert (
+        "已确认进度没有提高，无法预计完工日期。" in html.split('class="project-header"', 1)[1].split("</header>", 1)[0]
+    )
     works = html.split("改造内容", 1)[1]
     overdue = (today - date(2023, 9, 30)).days  # the factory's work item was due 2023-09-30
     assert f"逾期 {overdue} 天" in works
@@ -85,7 +87,7 @@ def test_a_project_not_started_after_its_planned_start_says_so(client, published
         actual_start=None,
     )
     html = client.get(page.url).content.decode()
-    assert "计划开工已过 12 天，尚未开工" in html.split("</header>", 1)[0]
+    assert "计划开工已过 12 天，尚未开工" in html.split('class="project-header"', 1)[1].split("</header>", 1)[0]
 
 
 def test_a_completed_project_shows_no_warning(client, published_project):
@@ -96,7 +98,7 @@ def test_a_completed_project_shows_no_warning(client, published_project):
         actual_start=date(2023, 3, 1),
         actual_end=date(2024, 1, 1),
     )
-    header = client.get(page.url).content.decode().split("</header>", 1)[0]
+    header = client.get(page.url).content.decode().split('class="project-header"', 1)[1].split("</header>", 1)[0]
     assert 'class="lateness"' not in header and "预计" not in header
 
 
