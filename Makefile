@@ -8,7 +8,7 @@ DEPS := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format messages check clean
+.PHONY: run setup test lint format messages check clean mutation
 
 $(DEPS): requirements/base.txt requirements/production.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: $(DEPS)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+
+# Mutation testing of the figures' calculations and the seal (tests/mutation/targets.toml); only
+# targets whose module, tests or tool changed since results.json was written are run again.
+mutation: $(DEPS)
+	$(PY) -m tests.mutation.run
 
 format: $(DEPS)
 	$(VENV)/bin/ruff check --fix .

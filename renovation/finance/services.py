@@ -99,11 +99,12 @@ def check_contract_ceiling(entry: LedgerEntry, *, previous_amount: Decimal = ZER
         raise ValidationError({"amount": overrun_message(position, added)})
 
 
-def _publish_payments(contract_ids: list[int | None]) -> None:
-    """Payments on a contract are part of its tender's open data (OCDS implementation)."""
-    ids = [pk for pk in contract_ids if pk is not None]
-    if ids:
-        contract_payments_publish(contract_ids=ids)
+def _publish_payments(entries: list[tuple[int | None, Any]]) -> None:
+    """Payments on a contract are part of its tender's open data (OCDS implementation); each
+    release is dated by the payments it publishes (their booking date), not by the day of entry."""
+    payments = [(contract_id, booked_on) for contract_id, booked_on in entries if contract_id is not None]
+    if payments:
+        contract_payments_publish(payments=payments)
 
 
 def _recorder(actor: Any) -> Any:
@@ -122,7 +123,7 @@ def ledger_entry_record(*, actor: Any, data: Mapping[str, Any]) -> LedgerEntry:
         _lock_project(entry.project)
         _validate_new(entry)
         save_recorded(entry, actor=actor, reason="ledger_entry_record")
-        _publish_payments([entry.contract_id])
+        _publish_payments([(entry.contract_id, entry.booked_on)])
         return entry
 
 
@@ -176,7 +177,7 @@ def ledger_entry_update(*, actor: Any, entry: LedgerEntry, data: Mapping[str, An
         if entry.amount is not None:
             check_contract_ceiling(entry, previous_amount=previous)
         save_recorded(entry, actor=actor, reason="ledger_entry_update")
-        _publish_payments([entry.contract_id, stored.contract_id])
+        _publish_payments([(entry.contract_id, entry.booked_on), (stored.contract_id, entry.booked_on)])
         return entry
 
 
@@ -254,7 +255,7 @@ def ledger_entry_correct(
             raise ValidationError({"booked_on": _("A correction cannot be dated before the entry it corrects.")})
         _validate_new(correction)
         save_recorded(correction, actor=actor, reason="ledger_entry_correct")
-        _publish_payments([correction.contract_id])
+        _publish_payments([(correction.contract_id, correction.booked_on)])
         return correction
 
 
@@ -360,6 +361,6 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
         bulk_create_with_history(
             entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
         )
-        _publish_payments([entry.contract_id for entry in entries])
+        _publish_payments([(entry.contract_id, entry.booked_on) for entry in entries])
         result.created = len(entries)
     return result

@@ -16,3 +16,9 @@ STORAGES = {
 }
 # Imports run in the request in tests, so their outcome can be asserted at once.
 PLAN_IMPORT_IN_BACKGROUND = False
+
+# A test database file kept between runs (`pytest --reuse-db`): the mutation runner migrates it once
+# and reuses it for every mutant instead of migrating an in-memory database each time.
+TEST_SQLITE_PATH = env_str("TEST_SQLITE_PATH")  # noqa: F405
+if TEST_SQLITE_PATH and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": TEST_SQLITE_PATH}  # noqa: F405

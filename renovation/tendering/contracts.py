@@ -4,6 +4,7 @@ the open-data release the ledger's payments on a contract add."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,7 @@ from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
 
 from .models import Award, ChangeOrder, ChangeOrderStatus, Contract, Tender
-from .ocds import release_record
+from .ocds import day_start, release_record
 from .permissions import require_tender_manager
 from .selectors import contract_current_amount
 
@@ -38,7 +39,7 @@ def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Con
     apply_changes(contract, data, CONTRACT_FIELDS)
     with transaction.atomic():
         save_recorded(contract, actor=actor, reason="contract_sign")
-        release_record(tender, tags=["contract"])
+        release_record(tender, tags=["contract"], date=day_start(contract.signed_on))
     return contract
 
 
@@ -84,14 +85,18 @@ def change_order_decide(
     with transaction.atomic():
         save_recorded(change_order, actor=actor, reason="change_order_decide")
         if approve:
-            release_record(contract.award.tender, tags=["contractAmendment"])
+            release_record(contract.award.tender, tags=["contractAmendment"], date=day_start(decided_on))
     return change_order
 
 
-def contract_payments_publish(*, contract_ids: Iterable[int]) -> int:
+def contract_payments_publish(*, payments: Iterable[tuple[int, date]]) -> int:
     """Freeze an "implementation" release for each contract whose payments changed (the ledger
-    calls this inside its own transaction); returns how many releases were made."""
-    tenders = Tender.objects.filter(award__contract__in=set(contract_ids)).order_by("pk")
+    calls this inside its own transaction, with each changed payment's contract and booking
+    date); the release is dated by the latest of those payments. Returns how many were made."""
+    latest: dict[int, date] = {}
+    for contract_id, booked_on in payments:
+        latest[contract_id] = max(latest.get(contract_id, booked_on), booked_on)
+    tenders = Tender.objects.filter(award__contract__in=set(latest)).select_related("award__contract").order_by("pk")
     for tender in tenders:
-        release_record(tender, tags=["implementation"])
+        release_record(tender, tags=["implementation"], date=day_start(latest[tender.award.contract.pk]))
     return len(tenders)

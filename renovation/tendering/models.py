@@ -484,7 +484,8 @@ class TenderRelease(models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["tender", "date", "pk"]
+        # Publication order: a release is dated by its event, and a payment may be booked back-dated.
+        ordering = ["tender", "pk"]
         verbose_name = _("OCDS release")
         verbose_name_plural = _("OCDS releases")
 

@@ -1,19 +1,27 @@
 """Open Contracting Data Standard 1.1 releases for our tenders (with the bids extension).
 
 Each published change of a tender (announcement, opening, winner candidate, award, contract,
-change order) freezes one release — the tender as it stood then — into ``TenderRelease``. A
-release built before the opening time carries no ``bids`` and no tenderers: it is made from what
-``unseal`` allows, and ``unseal`` refuses before the opening.
+change order, payment) freezes one release — the tender as it stood then — into ``TenderRelease``.
+A release is dated by the event it records (the opening time, the signing date, the payment's
+booking date), not by the moment it was generated. A release built before the opening time carries
+no ``bids`` and no tenderers: it is made from what ``unseal`` allows, and ``unseal`` refuses before
+the opening.
+
+Every field is one the standard (1.1.5) or the bids extension at the version declared
+(``BID_EXTENSION_URL``, v1.1.5) defines; the tests run the Open Contracting Partnership's own
+validator on every kind of release. v1.1.5 has no ``rank`` or ``relatedBids``: the ranking is on
+the tender page, the winning bid is the award's supplier.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Prefetch
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import (
@@ -50,9 +58,30 @@ def _iso(moment: datetime) -> str:
     return timezone.localtime(moment).isoformat(timespec="seconds")
 
 
-def _date_iso(day: Any) -> str:
+def day_start(day: date) -> datetime:
     """A date as the start of that day in local time (OCDS dates are date-times)."""
-    return timezone.make_aware(datetime(day.year, day.month, day.day)).isoformat(timespec="seconds")
+    return timezone.make_aware(datetime(day.year, day.month, day.day))
+
+
+def _date_iso(day: Any) -> str:
+    return day_start(day).isoformat(timespec="seconds")
+
+
+# Items are classified with the EU's Common Procurement Vocabulary, a scheme of the standard's
+# itemClassificationScheme codelist; our own six categories have no registered scheme.
+CPV_BY_CATEGORY = {
+    "building": ("45453000", "Overhaul and refurbishment work"),
+    "roads": ("45233140", "Roadworks"),
+    "networks": ("45231000", "Construction work for pipelines, communication and power lines"),
+    "greening": ("45112700", "Landscaping work"),
+    "care": ("45215200", "Construction work for social services buildings"),
+    "governance": ("45000000", "Construction work"),
+}
+
+
+def _classification(category: str) -> dict[str, Any]:
+    code, description = CPV_BY_CATEGORY.get(category, ("45000000", "Construction work"))
+    return {"scheme": "CPV", "id": code, "description": description}
 
 
 def _value(amount: Decimal) -> dict[str, Any]:
@@ -99,7 +128,7 @@ def _tender_section(tender: Tender, now: datetime, opened_rows: list[dict[str, A
             {
                 "id": str(item.pk),
                 "description": item.description,
-                "classification": {"scheme": "renovation-category", "id": item.category},
+                "classification": _classification(item.category),
                 **({"quantity": float(item.quantity)} if item.quantity is not None else {}),
                 **({"unit": {"name": item.unit}} if item.unit else {}),
             }
@@ -137,6 +166,10 @@ def _opened_rows(tender: Tender, now: datetime) -> list[dict[str, Any]] | None:
     return rows
 
 
+def _is_valid(row: dict[str, Any]) -> bool:
+    return row["evaluation"] is not None and row["evaluation"].compliant
+
+
 def _bids_section(tender: Tender, rows: list[dict[str, Any]], now: datetime) -> dict[str, Any]:
     evaluated = tender.status in (TenderStatus.PUBLICITY, TenderStatus.AWARDED)
     details = []
@@ -148,22 +181,24 @@ def _bids_section(tender: Tender, rows: list[dict[str, Any]], now: datetime) -> 
             "tenderers": [{"id": row["party_id"], "name": row["name"]}],
             "value": _value(row["content"].amount),
         }
-        evaluation = row["evaluation"]
-        if evaluated and evaluation is not None:
-            detail["status"] = "valid" if evaluation.compliant else "disqualified"
-            detail["hasRank"] = evaluation.rank is not None
-            if evaluation.rank is not None:
-                detail["rank"] = evaluation.rank
+        if evaluated and row["evaluation"] is not None:
+            detail["status"] = "valid" if _is_valid(row) else "disqualified"
         details.append(detail)
-    statistics = [{"id": "bids", "measure": "bids", "value": len(rows), "date": _iso(tender.opening_at)}]
+    opened = _iso(tender.opening_at)
+    statistics: list[dict[str, Any]] = [{"id": "bids", "measure": "bids", "value": len(rows), "date": opened}]
     if evaluated:
-        valid = sum(1 for row in rows if row["evaluation"] is not None and row["evaluation"].compliant)
-        statistics.append({"id": "validBids", "measure": "validBids", "value": valid})
-    lowest = min((row["content"].amount for row in rows), default=None)
-    if lowest is not None:
-        statistics.append(
-            {"id": "lowestValidBidValue", "measure": "lowestBidValue", "value": float(lowest), "currency": CURRENCY}
-        )
+        # The codelist's "valid" bids: those that met the requirements; disqualified ones never count.
+        valid = [row["content"].amount for row in rows if _is_valid(row)]
+        statistics.append({"id": "validBids", "measure": "validBids", "value": len(valid)})
+        if valid:
+            statistics.append(
+                {
+                    "id": "lowestValidBidValue",
+                    "measure": "lowestValidBidValue",
+                    "value": float(min(valid)),
+                    "currency": CURRENCY,
+                }
+            )
     return {"statistics": statistics, "details": details}
 
 
@@ -179,7 +214,6 @@ def _award_section(tender: Tender, rows: list[dict[str, Any]]) -> list[dict[str,
                 "value": _value(award.amount),
                 "suppliers": [{"id": _bidder_id(award.bidder.uscc), "name": award.bidder.name}],
                 "contractPeriod": {"durationInDays": award.duration_days},
-                "relatedBids": [award.bid.digest[:16]],
             }
         ]
     candidate = next((row for row in rows if row["evaluation"] is not None and row["evaluation"].rank == 1), None)
@@ -193,7 +227,6 @@ def _award_section(tender: Tender, rows: list[dict[str, Any]]) -> list[dict[str,
                 "value": _value(candidate["content"].amount),
                 "suppliers": [{"id": candidate["party_id"], "name": candidate["name"]}],
                 "contractPeriod": {"durationInDays": candidate["content"].duration_days},
-                "relatedBids": [candidate["bid"].digest[:16]],
             }
         ]
     return []
@@ -213,7 +246,6 @@ def _contract_section(tender: Tender, award: Award | None) -> list[dict[str, Any
         "value": _value(current),
         "dateSigned": _date_iso(contract.signed_on),
         "period": {"startDate": _date_iso(contract.start_on), "endDate": _date_iso(contract.end_on)},
-        "relatedBids": [award.bid.digest[:16]],
     }
     if approved:
         section["amendments"] = [
@@ -227,39 +259,50 @@ def _contract_section(tender: Tender, award: Award | None) -> list[dict[str, Any
             }
             for change in approved
         ]
-    transactions = implementation_transactions(contract)
+    transactions = implementation_transactions(contract, payer=_buyer(tender))
     if transactions:
         section["implementation"] = {"transactions": transactions}
     return [section]
 
 
-def implementation_transactions(contract: Any) -> list[dict[str, Any]]:
-    """Payments made on the contract, once the ledger records them (the finance app)."""
+def implementation_transactions(contract: Any, *, payer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Payments made on the contract, once the ledger records them (the finance app). The bank
+    agent's reference identifies the transaction (``source`` would have to be a URI); the payer
+    is the buyer, the payee the contractor, both in ``parties`` with those roles."""
     payments = getattr(contract, "ledger_entries", None)
     if payments is None:
         return []
-    return [
-        {
-            "id": str(entry.pk),
-            "source": entry.bank_reference or None,
-            "date": _date_iso(entry.booked_on),
-            "value": _value(entry.amount),
-            "payee": {"id": _bidder_id(contract.contractor.uscc), "name": contract.contractor.name},
-        }
-        for entry in payments.all()
-    ]
+    payee = {"id": _bidder_id(contract.contractor.uscc), "name": contract.contractor.name}
+    transactions, seen = [], set()
+    for entry in payments.all():
+        # Transaction ids must be unique within the contract; a reference used twice keeps both apart.
+        identifier = entry.bank_reference or f"ledger-{entry.pk}"
+        if identifier in seen:
+            identifier = f"{identifier}-{entry.pk}"
+        seen.add(identifier)
+        transactions.append(
+            {
+                "id": identifier,
+                "date": _date_iso(entry.booked_on),
+                "value": _value(entry.amount),
+                "payer": payer,
+                "payee": payee,
+            }
+        )
+    return transactions
 
 
-def release_build(tender: Tender, *, tags: list[str], now: datetime | None = None) -> dict[str, Any]:
-    now = now or timezone.now()
-    rows = _opened_rows(tender, now)
-    buyer = _buyer(tender)
-    parties = [{**buyer, "roles": ["buyer", "procuringEntity"]}]
+def _parties(tender: Tender, rows: list[dict[str, Any]] | None, buyer: dict[str, Any]) -> list[dict[str, Any]]:
+    award = getattr(tender, "award", None)
+    contract = getattr(award, "contract", None) if award is not None else None
+    paid = contract is not None and contract.ledger_entries.exists()
+    parties = [{**buyer, "roles": ["buyer", "procuringEntity", *(["payer"] if paid else [])]}]
     for row in rows or []:
         roles = ["tenderer"]
-        award = getattr(tender, "award", None)
         if award is not None and award.bidder.uscc == row["uscc"]:
             roles.append("supplier")
+            if paid:
+                roles.append("payee")
         parties.append(
             {
                 "id": row["party_id"],
@@ -268,6 +311,14 @@ def release_build(tender: Tender, *, tags: list[str], now: datetime | None = Non
                 "roles": roles,
             }
         )
+    return parties
+
+
+def release_build(tender: Tender, *, tags: list[str], now: datetime | None = None) -> dict[str, Any]:
+    """The release of the tender as it stands at ``now`` (dated ``now`` until the caller dates it)."""
+    now = now or timezone.now()
+    rows = _opened_rows(tender, now)
+    buyer = _buyer(tender)
     release: dict[str, Any] = {
         "ocid": tender.ocid,
         "id": "",
@@ -275,7 +326,7 @@ def release_build(tender: Tender, *, tags: list[str], now: datetime | None = Non
         "tag": tags,
         "initiationType": "tender",
         "language": "zh",
-        "parties": parties,
+        "parties": _parties(tender, rows, buyer),
         "buyer": buyer,
         "tender": _tender_section(tender, now, rows),
     }
@@ -290,24 +341,38 @@ def release_build(tender: Tender, *, tags: list[str], now: datetime | None = Non
     return release
 
 
-def release_record(tender: Tender, *, tags: list[str], now: datetime | None = None) -> TenderRelease:
-    """Freeze the tender as it stands now into a new release (inside the caller's transaction)."""
+def release_record(
+    tender: Tender, *, tags: list[str], now: datetime | None = None, date: datetime | None = None
+) -> TenderRelease:
+    """Freeze the tender as it stands now into a new release (inside the caller's transaction),
+    dated ``date``: when the event it records happened (``now`` when that is the moment)."""
     now = now or timezone.now()
+    date = date or now
     fresh = tender_for_release(tender.pk)
     data = release_build(fresh, tags=tags, now=now)
+    data["date"] = _iso(date)
     sequence = TenderRelease.objects.filter(tender=tender).count() + 1
     data["id"] = f"{tender.ocid}-{sequence:03d}-{tags[0]}"
-    return TenderRelease.objects.create(tender=tender, release_id=data["id"], date=now, tags=tags, data=data)
+    return TenderRelease.objects.create(tender=tender, release_id=data["id"], date=date, tags=tags, data=data)
 
 
-def release_package(releases: list[dict[str, Any]], *, uri: str, published: datetime | None = None) -> dict[str, Any]:
-    return {
+def publication_policy_url(request: Any) -> str:
+    """The page that states how and when we publish (``publicationPolicy`` must be its URL)."""
+    return request.build_absolute_uri(reverse("tendering:open_data_policy"))
+
+
+def release_package(
+    releases: list[dict[str, Any]], *, uri: str, policy: str | None = None, published: datetime | None = None
+) -> dict[str, Any]:
+    package: dict[str, Any] = {
         "uri": uri,
         "version": OCDS_VERSION,
         "extensions": [BID_EXTENSION_URL],
         "publishedDate": _iso(published or timezone.now()),
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
         "license": "https://creativecommons.org/licenses/by/4.0/",
-        "publicationPolicy": "",
-        "releases": releases,
     }
+    if policy:
+        package["publicationPolicy"] = policy
+    package["releases"] = releases
+    return package

@@ -176,7 +176,8 @@ def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
         else:
             locked.status = TenderStatus.OPENED
             save_recorded(locked, actor=None, reason="tender_open")
-        release_record(locked, tags=["tenderUpdate"], now=now)
+        # The opening happened at the opening time, whenever a page or the command caught it up.
+        release_record(locked, tags=["tenderUpdate"], now=now, date=locked.opening_at)
     return locked
 
 

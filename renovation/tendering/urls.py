@@ -7,6 +7,7 @@ app_name = "tendering"
 urlpatterns = [
     path("", views.tender_list, name="list"),
     path("ocds.json", views.ocds_all, name="ocds_all"),
+    path("open-data/", views.open_data_policy, name="open_data_policy"),
     path("bidders/register/", views.bidder_register, name="bidder_register"),
     path("bidders/mine/", views.bidder_mine, name="bidder_mine"),
     path("<int:pk>/", views.tender_detail, name="detail"),

@@ -19,7 +19,7 @@ from renovation.backoffice.views import add_service_errors, posted_data, posted_
 from . import bidding, redflags, selectors, services
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
-from .ocds import release_package
+from .ocds import publication_policy_url, release_package
 from .permissions import can_manage_tender, may_bid
 
 OCDS_PAGE_SIZE = 500
@@ -186,23 +186,31 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
     tender = _public_tender(pk)
-    releases = [release.data for release in TenderRelease.objects.filter(tender=tender).order_by("date", "pk")]
+    # Publication order: a release dated by an earlier event (a back-dated payment) is still newer.
+    releases = [release.data for release in TenderRelease.objects.filter(tender=tender).order_by("pk")]
     if not releases:
         raise Http404
-    package = release_package(releases, uri=request.build_absolute_uri())
+    package = release_package(releases, uri=request.build_absolute_uri(), policy=publication_policy_url(request))
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
 def ocds_all(request: HttpRequest) -> JsonResponse:
     services.tenders_catch_up()
-    queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("date", "pk")
+    # By publication (pk), so the pages stay stable when a back-dated release is added.
+    queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("pk")
     page = Paginator(queryset, OCDS_PAGE_SIZE).get_page(request.GET.get("page"))
     releases = [release.data for release in page.object_list]
     if not releases:
         raise Http404
     response = JsonResponse(
-        release_package(releases, uri=request.build_absolute_uri()), json_dumps_params={"ensure_ascii": False}
+        release_package(releases, uri=request.build_absolute_uri(), policy=publication_policy_url(request)),
+        json_dumps_params={"ensure_ascii": False},
     )
     if page.has_next():
         response["Link"] = f'<{request.path}?page={page.next_page_number()}>; rel="next"'
     return response
+
+
+def open_data_policy(request: HttpRequest) -> HttpResponse:
+    """The publication policy the OCDS packages link to (``publicationPolicy``)."""
+    return render(request, "tendering/open_data_policy.html", {"ocid_prefix": settings.OCDS_OCID_PREFIX})

@@ -1,4 +1,5 @@
 import hashlib
+import json
 from decimal import Decimal
 
 import pytest
@@ -35,7 +36,25 @@ def test_the_digest_is_the_sha256_of_the_published_content(tender_cast):
     content = unseal(bid)
     assert content.amount == AMOUNTS[0]
     assert content.proposal_name == PROPOSAL_NAMES[0]
-    assert hashlib.sha256(content.canonical().encode()).hexdigest() == bid.digest
+    # Recomputed from the published fields with the canonical form written out here (sorted keys,
+    # no spaces, amount with two decimals), not with the code's own canonical().
+    published = json.dumps(
+        {
+            "amount": f"{content.amount:.2f}",
+            "bidder": content.bidder,
+            "duration_days": content.duration_days,
+            "nonce": content.nonce,
+            "proposal_name": content.proposal_name,
+            "proposal_sha256": content.proposal_sha256,
+            "submitted_at": content.submitted_at,
+            "tender": content.tender,
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    assert published.startswith('{"amount":"873456.21","bidder":"')
+    assert hashlib.sha256(published.encode()).hexdigest() == bid.digest
 
 
 def test_a_second_bid_replaces_the_first(tender_cast):
