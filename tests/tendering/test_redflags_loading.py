@@ -81,3 +81,23 @@ def test_it_keeps_the_link_to_the_failed_tender(opening_records):
     opening_records[5] = [_row("U1", "甲", "1")]
     [loaded] = redflags.opened_tenders([_tender(5, TenderStatus.OPENED, previous_id=4)], NOW)
     assert loaded.previous == 4
+
+
+@pytest.mark.parametrize(("share", "label"), [("0.02", "2%"), ("0.001", "0.1%"), ("0.125", "12.5%"), ("0", "0%")])
+def test_a_share_reads_as_a_percentage(share, label):
+    assert redflags.share_label(Decimal(share)) == label
+
+
+def test_the_thresholds_come_from_the_settings(settings):
+    settings.TENDER_FLAG_NEAR_IDENTICAL_SHARE = Decimal("0.005")
+    settings.TENDER_FLAG_CEILING_BAND = Decimal("0.03")
+    settings.TENDER_FLAG_SMALL_SET = 5
+    settings.TENDER_FLAG_SAME_SET_MIN = 2
+    settings.TENDER_FLAG_WINNER_MIN_AWARDS = 4
+    assert redflags.thresholds_from_settings() == redflags.Thresholds(
+        near_identical_share=Decimal("0.005"),
+        ceiling_band=Decimal("0.03"),
+        small_set=5,
+        same_set_min=2,
+        winner_min_awards=4,
+    )
