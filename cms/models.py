@@ -91,6 +91,12 @@ class ProjectIndexPage(Page):
         )
         paginator = Paginator(pages, settings.PROJECT_INDEX_PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = list(page_obj.object_list)
+        lateness = project_selectors.lateness_for_projects(
+            [page.project for page in page_obj.object_list], timezone.localdate()
+        )
+        for page in page_obj.object_list:
+            page.lateness = lateness[page.project_id].project
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -130,9 +136,14 @@ class ProjectPage(Page):
         project = project_selectors.project_detail(pk=self.project_id)
         groups = project_selectors.work_items_by_category(project)
         today = timezone.localdate()
+        lateness = project_selectors.project_lateness(project, today)
+        for group in groups:
+            for item in group.items:
+                item.lateness = lateness.items.get(item.pk)
         context.update(
             {
                 "project": project,
+                "lateness": lateness.project,
                 "live_key": f"project-{project.pk}",
                 "neighbourhood": project.neighbourhood,
                 "budget_sources": [

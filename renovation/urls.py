@@ -20,6 +20,7 @@ urlpatterns = [
     path("notifications/", include("renovation.notifications.urls")),
     path("discussion/", include("renovation.discussion.urls")),
     path("tenders/", include("renovation.tendering.urls")),
+    path("streets/", include("renovation.evaluation.urls")),
     path("documents/", include(wagtaildocs_urls)),
 ]
 

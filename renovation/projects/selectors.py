@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
 
+from .lateness import Lateness, assess, item_points, project_points
 from .models import (
     COMPLETED_STATUSES,
     ZERO,
@@ -23,6 +28,7 @@ from .models import (
     ProjectStatus,
     WorkCategory,
     WorkItem,
+    WorkItemStatus,
 )
 from .progress import weighted_progress
 
@@ -375,3 +381,121 @@ BUDGET_SOURCE_FIELDS = (
     "budget_resident",
     "budget_other",
 )
+
+
+# --- Lateness (周监测、预警) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProjectLateness:
+    project: Lateness
+    items: dict[int, Lateness]  # by work item id
+    item_names: dict[int, str]
+
+
+def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int, ProjectLateness]:
+    """Lateness of each project and its work items, by project id, in two queries whatever the
+    number of projects (the projects themselves are passed in, already loaded)."""
+    by_id = {project.pk: project for project in projects}
+    if not by_id:
+        return {}
+    items = list(
+        WorkItem.objects.filter(project_id__in=by_id).values_list(
+            "pk",
+            "project_id",
+            "budget",
+            "progress",
+            "status",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "description",
+        )
+    )
+    reports = list(
+        ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED, work_item__project_id__in=by_id)
+        .order_by("reviewed_at", "pk")
+        .values_list("work_item_id", "work_item__project_id", "reported_on", "percent", "reviewed_at")
+    )
+    items_of: dict[int, list[Any]] = defaultdict(list)
+    for row in items:
+        items_of[row[1]].append(row)
+    reports_of: dict[int, list[Any]] = defaultdict(list)
+    reports_of_item: dict[int, list[Any]] = defaultdict(list)
+    for row in reports:
+        reports_of[row[1]].append(row)
+        reports_of_item[row[0]].append(row)
+    stall_days = settings.PROGRESS_STALL_DAYS
+    result = {}
+    for project_id, project in by_id.items():
+        own_items = items_of[project_id]
+        own_reports = reports_of[project_id]
+        under_construction = project.status == ProjectStatus.UNDER_CONSTRUCTION
+        item_lateness = {}
+        for pk, _project, _budget, progress, status, planned_start, planned_end, actual_start, _name in own_items:
+            mine = reports_of_item[pk]
+            item_lateness[pk] = assess(
+                today=today,
+                planned_start=planned_start,
+                planned_end=planned_end,
+                actual_start=actual_start,
+                complete=status == WorkItemStatus.COMPLETED,
+                progress=progress,
+                under_construction=under_construction,
+                points=item_points((day, percent) for _i, _p, day, percent, _r in mine),
+                last_confirmed=_last_confirmed(mine),
+                stall_days=stall_days,
+            )
+        result[project_id] = ProjectLateness(
+            project=assess(
+                today=today,
+                planned_start=project.planned_start,
+                planned_end=project.planned_end,
+                actual_start=project.actual_start,
+                complete=project.is_completed,
+                progress=project.progress,
+                under_construction=under_construction,
+                points=project_points(
+                    {row[0]: row[2] for row in own_items},
+                    ((item_id, day, percent) for item_id, _p, day, percent, _r in own_reports),
+                ),
+                last_confirmed=_last_confirmed(own_reports),
+                stall_days=stall_days,
+            ),
+            items=item_lateness,
+            item_names={row[0]: row[8] for row in own_items},
+        )
+    return result
+
+
+def _last_confirmed(reports: list[tuple[Any, ...]]) -> date | None:
+    """The local day of the latest confirmation (reports come ordered by confirmation time)."""
+    reviewed = [row[4] for row in reports if row[4] is not None]
+    return timezone.localdate(reviewed[-1]) if reviewed else None
+
+
+def project_lateness(project: Project, today: date) -> ProjectLateness:
+    return lateness_for_projects([project], today)[project.pk]
+
+
+@dataclass(frozen=True)
+class LatenessWarning:
+    project: Project
+    work_item: str  # empty for the project itself
+    kind: str
+    days: int
+
+
+def lateness_warnings(user: Any, today: date) -> list[LatenessWarning]:
+    """Every lateness warning on the projects the user manages, most days first; three queries
+    (once the user's staff profile is known)."""
+    projects = list(projects_manageable_by(user).exclude(status__in=COMPLETED_STATUSES))
+    lateness = lateness_for_projects(projects, today)
+    warnings = []
+    for project in projects:
+        found = lateness[project.pk]
+        warnings.extend(LatenessWarning(project, "", kind, days) for kind, days in found.project.warnings)
+        for item_id, item in found.items.items():
+            name = found.item_names[item_id]
+            warnings.extend(LatenessWarning(project, name, kind, days) for kind, days in item.warnings)
+    return sorted(warnings, key=lambda warning: (-warning.days, warning.project.code, warning.work_item))

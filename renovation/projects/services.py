@@ -135,6 +135,8 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
                 % {"old": ProjectStatus(previous_status).label, "new": ProjectStatus(project.status).label}
             }
         )
+    if project.status != previous_status and project.status == ProjectStatus.UNDER_CONSTRUCTION:
+        _require_planned_dates(project)
     reason = "project_status_change" if project.status != previous_status else "project_update"
     with transaction.atomic():
         # The apps built on projects veto status changes through their registered gates (the
@@ -148,6 +150,17 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
 
 # The stages that come after the residents' decision.
 DECIDED_STATUSES = (S.APPROVED, S.TENDERING, S.UNDER_CONSTRUCTION, S.ACCEPTED, S.AFTERCARE)
+
+
+def _require_planned_dates(project: Project) -> None:
+    """Lateness is measured against the plan: construction starts only with planned dates."""
+    missing = {
+        name: _("Enter the planned date before construction starts.")
+        for name in ("planned_start", "planned_end")
+        if getattr(project, name) is None
+    }
+    if missing:
+        raise ValidationError(missing)
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
@@ -237,3 +238,23 @@ class PendingReportsPanel(Component):
 def add_pending_reports_panel(request: Any, panels: list) -> None:
     if is_staff_member(request.user):
         panels.append(PendingReportsPanel(request.user))
+
+
+class LatenessPanel(Component):
+    """Dashboard: every lateness warning (逾期、未开工、停滞、预计延期) in the user's scope."""
+
+    name = "lateness_warnings"
+    template_name = "projects/panels/lateness_panel.html"
+    order = 40
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        return {"warnings": selectors.lateness_warnings(self.user, timezone.localdate())}
+
+
+@hooks.register("construct_homepage_panels")
+def add_lateness_panel(request: Any, panels: list) -> None:
+    if is_staff_member(request.user):
+        panels.append(LatenessPanel(request.user))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .env import env_bool, env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_share, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "renovation.reports",
     "renovation.consultation",
     "renovation.checks",
+    "renovation.evaluation",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -204,6 +205,21 @@ PLAN_IMPORT_MAX_UNPACKED_BYTES = env_int("PLAN_IMPORT_MAX_UNPACKED_MB", 200) * 1
 PLAN_IMPORT_MAX_RATIO = env_int("PLAN_IMPORT_MAX_RATIO", 200)
 PLAN_IMPORT_MAX_ZIP_ENTRIES = env_int("PLAN_IMPORT_MAX_ZIP_ENTRIES", 2000)
 PLAN_IMPORT_IN_BACKGROUND = env_bool("PLAN_IMPORT_IN_BACKGROUND", True)
+
+# Lateness (周监测、预警): a project under construction with no progress confirmed for this many
+# days is shown as stalled (进度停滞).
+PROGRESS_STALL_DAYS = env_int("PROGRESS_STALL_DAYS", 30)
+# Red flags on tenders: bids from different companies whose amounts differ by at most this share
+# of the higher one count as near-identical (0.001 = 0.1%).
+# (renovation/tendering/redflags.py says which red-flags guide entry each threshold belongs to.)
+TENDER_FLAG_NEAR_IDENTICAL_SHARE = env_share("TENDER_FLAG_NEAR_IDENTICAL_SHARE", "0.001")
+# More than half of the bids within this share below the ceiling price: clustered under the ceiling.
+TENDER_FLAG_CEILING_BAND = env_share("TENDER_FLAG_CEILING_BAND", "0.02")
+# The same set of at most TENDER_FLAG_SMALL_SET companies on this many of a street's tenders.
+TENDER_FLAG_SMALL_SET = env_int("TENDER_FLAG_SMALL_SET", 4)
+TENDER_FLAG_SAME_SET_MIN = env_int("TENDER_FLAG_SAME_SET_MIN", 3)
+# One company winning more than half of a street's awarded tenders, once it has at least this many.
+TENDER_FLAG_WINNER_MIN_AWARDS = env_int("TENDER_FLAG_WINNER_MIN_AWARDS", 3)
 
 # Tendering (业标街管): when a work item must go through the street channel, and how bids are sealed.
 # A work item must be tendered when its procurement kind says so or its budget reaches this amount.

@@ -6,6 +6,7 @@ parsed raises ``ImproperlyConfigured`` at start-up rather than misbehaving later
 """
 
 import os
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,6 +54,19 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not an integer.") from exc
+
+
+def env_share(name: str, default: str) -> Decimal:
+    """A share between 0 and 1 written as a decimal ("0.001" = 0.1%)."""
+    value = _raw(name)
+    text = default if value is None or not value.strip() else value.strip()
+    try:
+        share = Decimal(text)
+    except InvalidOperation as exc:
+        raise ImproperlyConfigured(f"{name} must be a decimal share such as 0.001, not {text!r}.") from exc
+    if not share.is_finite() or not Decimal("0") <= share < Decimal("1"):
+        raise ImproperlyConfigured(f"{name} must be at least 0 and below 1, not {text!r}.")
+    return share
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -19,6 +20,7 @@ from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.consultation.models import Household
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_issue
+from renovation.projects.selectors import lateness_for_projects
 from renovation.tendering.models import Bidder
 
 from . import selectors, services
@@ -38,9 +40,13 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     supervisor = supervisor_of(user)
     issues = selectors.overdue_first(selectors.issues_visible_to(user))
+    projects = list(selectors.supervisor_projects(user))
+    lateness = lateness_for_projects(projects, timezone.localdate())
+    for project in projects:
+        project.lateness = lateness[project.pk].project
     context = {
         "supervisor": supervisor,
-        "projects": selectors.supervisor_projects(user),
+        "projects": projects,
         "open_issues": list(issues.filter(status__in=OPEN_STATUSES)[:50]),
         "recent_closed": list(issues.exclude(status__in=OPEN_STATUSES).order_by("-created_at")[:10]),
         "is_staff_member": is_staff_member(user),

@@ -12,6 +12,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -24,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from renovation.backoffice.views import answer_forbidden, posted_id
 from renovation.spreadsheets.responses import attachment, spreadsheet_response
 
-from . import contracts, selectors, services
+from . import contracts, redflags, selectors, services
 from .exports import write_evaluation_table, write_opening_record
 from .models import Bid, ChangeOrder, ChangeOrderStatus, Contract, Objection, Tender, TenderStatus
 from .permissions import require_tender_manager
@@ -205,6 +206,8 @@ def _context(tender: Tender, bound: dict[str, Any]) -> dict[str, Any]:
         "change_form": bound.get("change_form") or ChangeOrderForm(),
         "decision_form": bound.get("decision_form") or ChangeDecisionForm(initial={"decided_on": timezone.localdate()}),
         "reannounce_form": bound.get("reannounce_form") or ReannounceForm(),
+        "red_flags": selectors.tender_red_flags(tender, now),
+        "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
     }
 
 

@@ -175,6 +175,12 @@ def project_tender_cards(project: Project, now: datetime | None = None) -> list[
     return cards
 
 
+def opened_rows(tender: Tender, now: datetime) -> list[OpeningRow] | None:
+    """The opening record from prefetched bids (``bids__bidder``, ``bids__evaluation``), or None
+    while the tender is sealed."""
+    return _rows_from_prefetched(tender, now)
+
+
 def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | None:
     if not tender.is_opened(now):
         return None
@@ -340,3 +346,47 @@ def project_contractors(project: Project) -> list[ContractorWorks]:
 def contractor_names(contractors: list[ContractorWorks]) -> str:
     """How a list, an export or a feed names a project's construction units in one cell."""
     return "、".join(contractor.company for contractor in contractors)
+
+
+# --- red flags (redflags.py) -----------------------------------------------------------------
+
+
+def _flag_tenders(queryset: QuerySet[Tender]) -> list[Tender]:
+    """Tenders with what the red flags read, in three queries: the tenders, their bids (with
+    bidder and evaluation), their awards."""
+    return list(
+        queryset.exclude(status=TenderStatus.DRAFT)
+        .select_related("project__neighbourhood__community")
+        .prefetch_related(
+            Prefetch(
+                "bids",
+                queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),
+            ),
+            Prefetch("award", queryset=Award.objects.select_related("bidder")),
+        )
+        .order_by("opening_at", "pk")
+    )
+
+
+def tender_red_flags(tender: Tender, now: datetime | None = None) -> list[Any]:
+    """The red flags about one tender, weighed against its street's other opened tenders; none
+    before its opening time. Three queries."""
+    from . import redflags
+
+    now = now or timezone.now()
+    if not tender.is_opened(now):
+        return []
+    street_id = tender.project.neighbourhood.community.street_id
+    tenders = _flag_tenders(Tender.objects.filter(project__neighbourhood__community__street_id=street_id))
+    flags = redflags.all_flags(redflags.opened_tenders(tenders, now), redflags.thresholds_from_settings())
+    return redflags.flags_about(flags, tender.pk)
+
+
+def red_flags_for_staff(user: Any, now: datetime | None = None) -> list[Any]:
+    """Every red flag on the tenders of the streets the user manages. Three queries (after the
+    user's staff profile)."""
+    from . import redflags
+
+    now = now or timezone.now()
+    tenders = _flag_tenders(Tender.objects.filter(project__in=projects_manageable_by(user)))
+    return redflags.all_flags(redflags.opened_tenders(tenders, now), redflags.thresholds_from_settings())

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 
-from . import bidding, selectors, services
+from . import bidding, redflags, selectors, services
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import publication_policy_url, release_package
@@ -65,6 +65,8 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_bid": may_bid(request.user) and tender.accepts_bids(now),
         "previous": tender.previous,
         "reannouncements": list(tender.reannouncements.exclude(status=TenderStatus.DRAFT)),
+        "red_flags": selectors.tender_red_flags(tender, now),
+        "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
     }
     return render(request, "tendering/detail.html", context)
 

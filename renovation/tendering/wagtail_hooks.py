@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.conf import settings
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -21,7 +22,7 @@ from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet
 from renovation.projects.selectors import projects_manageable_by, work_items_manageable_by
 
-from . import admin_views, contracts, kinds, selectors, services
+from . import admin_views, contracts, kinds, redflags, selectors, services
 from .models import Bidder, Contract, ProcurementKind, Tender
 
 for _model in (Tender, Bidder, ProcurementKind, Contract):
@@ -196,3 +197,26 @@ class TenderTasksPanel(Component):
 def add_tender_tasks_panel(request: Any, panels: list) -> None:
     if is_staff_member(request.user):
         panels.append(TenderTasksPanel(request.user))
+
+
+class RedFlagsPanel(Component):
+    """Every red flag on the opened tenders of the user's streets (redflags.py)."""
+
+    name = "tender_red_flags"
+    template_name = "tendering/admin/red_flags_panel.html"
+    order = 46
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+
+    def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+        return {
+            "flags": selectors.red_flags_for_staff(self.user),
+            "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
+        }
+
+
+@hooks.register("construct_homepage_panels")
+def add_red_flags_panel(request: Any, panels: list) -> None:
+    if is_staff_member(request.user):
+        panels.append(RedFlagsPanel(request.user))

@@ -101,3 +101,13 @@ def test_it_gives_a_clear_message_in_chinese(personas):
     with pytest.raises(ValidationError) as error:
         project_update(actor=personas.street_a, project=project, data={"actual_end": date(2023, 4, 1)})
     assert "实际竣工日期不能早于实际开工日期" in error.value.message_dict["actual_end"][0]
+
+
+@pytest.mark.parametrize("missing", ["planned_start", "planned_end"])
+def test_it_refuses_construction_without_planned_dates(personas, missing):
+    project = ProjectFactory(neighbourhood=personas.street_a_place, status=ProjectStatus.TENDERING, **{missing: None})
+    with pytest.raises(ValidationError) as error:
+        project_update(actor=personas.bureau, project=project, data={"status": ProjectStatus.UNDER_CONSTRUCTION})
+    assert error.value.message_dict == {missing: ["开工前请填写计划日期。"]}
+    project.refresh_from_db()
+    assert project.status == ProjectStatus.TENDERING

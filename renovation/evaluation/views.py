@@ -1,0 +1,96 @@
+"""The street league table (街道排名): public at /streets/, and in the back office."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from renovation.accounts.permissions import is_staff_member
+from renovation.projects.selectors import default_plan_year, plan_years
+
+from .charts import BarChart, bar_chart
+from .selectors import LeagueRow, league_context
+
+
+def _plan_year(request: HttpRequest) -> int | None:
+    years = plan_years()
+    try:
+        chosen = int(request.GET.get("year", ""))
+    except ValueError:
+        chosen = None
+    return chosen if chosen in years else default_plan_year(timezone.localdate())
+
+
+def _number(value: Decimal | None, unit: str = "") -> str:
+    return "—" if value is None else f"{value}{unit}"
+
+
+def charts(rows: list[LeagueRow]) -> list[BarChart]:
+    """Completion, on-time share, average delay and satisfaction by street."""
+    completion = [
+        (
+            row.street.name,
+            (Decimal(row.figures.completed * 100) / row.figures.planned).quantize(Decimal("0.1"), ROUND_HALF_UP),
+        )
+        for row in rows
+    ]
+    return [
+        bar_chart(
+            key="completion",
+            title=_("Share of planned projects completed"),
+            description=_("One bar per street: completed projects as a percentage of the projects planned."),
+            values=[(name, value, f"{value}%") for name, value in completion],
+            scale=100,
+        ),
+        bar_chart(
+            key="on-time",
+            title=_("Completed on time"),
+            description=_("One bar per street: the share of completed projects that finished by the planned date."),
+            values=[
+                (row.street.name, row.figures.on_time_share, _number(row.figures.on_time_share, "%")) for row in rows
+            ],
+            scale=100,
+        ),
+        bar_chart(
+            key="delay",
+            title=_("Average delay (days)"),
+            description=_("One bar per street: the average number of days projects were late; shorter is better."),
+            values=[
+                (row.street.name, row.figures.average_delay_days, _number(row.figures.average_delay_days))
+                for row in rows
+            ],
+            scale=0,
+        ),
+        bar_chart(
+            key="satisfaction",
+            title=_("Residents' satisfaction (1-5)"),
+            description=_("One bar per street: the mean overall rating given by residents."),
+            values=[(row.street.name, row.figures.satisfaction, _number(row.figures.satisfaction)) for row in rows],
+            scale=5,
+        ),
+    ]
+
+
+def _context(request: HttpRequest) -> dict[str, Any]:
+    context = league_context(_plan_year(request), timezone.localdate())
+    context.update({"plan_years": plan_years(), "charts": charts(context["rows"])})
+    return context
+
+
+def streets(request: HttpRequest) -> HttpResponse:
+    return render(request, "evaluation/streets.html", _context(request))
+
+
+def streets_admin(request: HttpRequest) -> HttpResponse:
+    if not is_staff_member(request.user):
+        raise PermissionDenied
+    context = _context(request)
+    context["page_title"] = _("Street league table")
+    return TemplateResponse(request, "evaluation/admin.html", context)
