@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "renovation.finance",
     "renovation.reports",
     "renovation.consultation",
+    "renovation.demo",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -16,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from cms import demo_consultation
+from cms.services import project_pages_sync
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
 from renovation.places import services as place_services
@@ -24,10 +24,10 @@ from renovation.places.models import Community, ManagementType, Neighbourhood, S
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
 
-from .demo_finance import seed_finance
-from .demo_supervision import seed_discussion, seed_supervision
-from .demo_tendering import DemoTendering, demo_bidders
-from .services import project_pages_sync
+from . import consultation as demo_consultation
+from .finance import seed_finance
+from .supervision import seed_discussion, seed_supervision
+from .tendering import DemoTendering, demo_bidders
 
 STREETS = [
     ("安阳街道", "anyang", ["虹桥社区", "万松社区", "安阳社区"]),

@@ -3,7 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from cms.demo import DemoSeeder
+from renovation.demo.seed import DemoSeeder
 
 
 class Command(BaseCommand):
