@@ -1,33 +1,27 @@
-"""Demo ledger for `make run`: subsidy tranches, residents' contributions (in aggregate) and
-payments to the construction firm for a handful of projects, every ended quarter published, and
-one correction made today. Written through the finance services; skipped for projects that
-already have entries, so seeding again adds nothing."""
+"""Demo money: subsidy tranches and the residents' contributions (in aggregate) as they arrive,
+payments on each contract as the works advance (advance, progress, completion, final settlement
+up to the contract plus its approved change orders), and every ended quarter disclosed ten days
+after it ends. Each entry is booked on the day the demo clock stands at, through the finance
+services, so the ledger's own rules (nothing in the future, nothing in a disclosed quarter, no
+payment above the contract) hold as they would in real use."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from collections.abc import Generator
+from datetime import datetime, timedelta
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.db import transaction
 from django.utils import timezone
 
-from renovation.finance.models import (
-    EntryKind,
-    IncomeSource,
-    LedgerEntry,
-    QuarterlyDisclosure,
-    previous_quarter,
-    quarter_bounds,
-    quarter_of,
-)
+from renovation.finance.models import EntryKind, IncomeSource, LedgerEntry, quarter_bounds, quarter_of
 from renovation.finance.selectors import contract_positions
 from renovation.finance.services import disclosure_publish, ledger_entry_correct, ledger_entry_record
 from renovation.projects.models import Project
 from renovation.tendering.models import Contract
 
-# A few projects keep seeding fast; each shows a different stage of the money.
-DEMO_NEIGHBOURHOODS = ("飞云花园", "兴业大厦", "万松新村", "西山公寓", "锦湖新村", "虹桥新村二期", "西山新村")
+from .clock import at
+
 PAYERS = {
     IncomeSource.CENTRAL: ("瑞安市财政局（中央补助资金）", "中央财政城镇老旧小区改造补助资金"),
     IncomeSource.PROVINCIAL: ("瑞安市财政局（省级补助资金）", "省级老旧小区改造补助资金"),
@@ -38,38 +32,23 @@ PAYERS = {
 BUDGET_FIELD = {source: f"budget_{source}" for source in IncomeSource.values}
 
 
-def _share(amount: Decimal, ratio: str) -> Decimal:
+def share(amount: Decimal, ratio: str) -> Decimal:
     return (amount * Decimal(ratio)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
-def _quarters(first: date, last_ended: tuple[int, int]) -> list[tuple[int, int]]:
-    year, quarter = quarter_of(first)
-    result = []
-    while (year, quarter) <= last_ended:
-        result.append((year, quarter))
-        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
-    return result
+class DemoLedger:
+    """Books entries at the current moment of the demo clock."""
 
+    def __init__(self, *, actor: Any, clock: Any) -> None:
+        self.actor = actor
+        self.clock = clock
+        self._numbers: dict[int, int] = {}
 
-class FinanceSeeder:
-    def __init__(self, *, actor: Any, today: date) -> None:
-        self.actor, self.today = actor, today
-        self.last_ended = previous_quarter(today)
-
-    def run(self) -> int:
-        seeded = 0
-        projects = Project.objects.filter(neighbourhood__name__in=DEMO_NEIGHBOURHOODS).order_by("code")
-        for project in projects:
-            if project.ledger_entries.exists() or not (project.actual_start or project.planned_start):
-                continue
-            with transaction.atomic():
-                self._project(project)
-            seeded += 1
-        return seeded
-
-    def _record(self, project: Project, day: date, n: int, **data: Any) -> LedgerEntry:
-        day = min(day, self.today)
-        return ledger_entry_record(
+    def _record(self, project: Project, **data: Any) -> LedgerEntry:
+        day = timezone.localdate()
+        n = self._numbers[project.pk] = self._numbers.get(project.pk, 0) + 1
+        first = n == 1 and not project.ledger_entries.exists()
+        entry = ledger_entry_record(
             actor=self.actor,
             data={
                 "project": project,
@@ -78,76 +57,64 @@ class FinanceSeeder:
                 **data,
             },
         )
+        if first:
+            self.clock.spawn(self.disclosures(project))
+        return entry
 
-    def _project(self, project: Project) -> None:
-        start = project.actual_start or project.planned_start
-        n = 0
-        # Subsidies arrive in two tranches around the start; residents pay in before it.
-        for source in IncomeSource.values:
-            budget = getattr(project, BUDGET_FIELD[source])
-            if not budget:
-                continue
-            payer, purpose = PAYERS[source]
-            tranches = [("1", -20)] if source == IncomeSource.RESIDENT else [("0.6", -30), ("0.4", 75)]
-            for index, (ratio, offset) in enumerate(tranches, start=1):
-                n += 1
-                label = purpose if len(tranches) == 1 else f"{purpose}（第{index}批）"
-                self._record(
-                    project,
-                    start + timedelta(days=offset),
-                    n,
-                    kind=EntryKind.INCOME,
-                    source=source,
-                    amount=_share(budget, ratio),
-                    counterparty=payer,
-                    purpose=label,
-                )
-        payments = self._payments(project, start, n)
-        for year, quarter in _quarters(start - timedelta(days=30), self.last_ended):
-            disclosure = disclosure_publish(actor=self.actor, project=project, year=year, quarter=quarter)
-            published = quarter_bounds(year, quarter)[1] + timedelta(days=10)
-            moment = timezone.make_aware(datetime.combine(min(published, self.today), time(9, 30)))
-            QuarterlyDisclosure.objects.filter(pk=disclosure.pk).update(published_at=moment)  # demo backdating
-        if payments and project.neighbourhood.name == "飞云花园":
-            ledger_entry_correct(
-                actor=self.actor,
-                entry=payments[0],
-                amount=Decimal("-2000.00"),
-                reason="按发票金额更正：预付款多录 2,000 元，已由施工单位退回",
-            )
+    def income(self, project: Project, source: str, ratio: str, tranche: int | None = None) -> LedgerEntry | None:
+        """A tranche (``ratio`` of the budgeted amount) of one source of funds."""
+        budget = getattr(project, BUDGET_FIELD[source])
+        if not budget:
+            return None
+        payer, purpose = PAYERS[source]
+        return self._record(
+            project,
+            kind=EntryKind.INCOME,
+            source=source,
+            amount=share(budget, ratio),
+            counterparty=payer,
+            purpose=purpose if tranche is None else f"{purpose}（第{tranche}批）",
+        )
 
-    def _payments(self, project: Project, start: date, n: int) -> list[LedgerEntry]:
-        contract = Contract.objects.filter(project=project).order_by("signed_on", "pk").first()
-        if contract is not None:
-            ceiling = contract_positions([contract.pk])[contract.pk].remaining
-            payee = contract.contractor.name
-        else:
-            ceiling = project.budget_total
-            payee = project.construction_unit or "瑞安市城建工程有限公司"
-        base = min(ceiling, _share(project.budget_total, "0.9"))
-        steps = [("0.3", 20, "工程预付款"), ("0.4", 110, "工程进度款")]
-        if project.is_completed:
-            steps.append(("0.25", 230, "竣工结算款"))
-        payments = []
-        for step, (ratio, offset, purpose) in enumerate(steps, start=1):
-            day = start + timedelta(days=offset)
-            if day > self.today:
-                break
-            payments.append(
-                self._record(
-                    project,
-                    day,
-                    n + step,
-                    kind=EntryKind.PAYMENT,
-                    amount=_share(base, ratio),
-                    counterparty=payee,
-                    purpose=purpose,
-                    contract=contract,
-                    invoice_number=f"3300{day:%y%m%d}{project.pk:04d}",
-                )
-            )
-        return payments
+    def pay(self, contract: Contract, amount: Decimal, purpose: str) -> LedgerEntry | None:
+        if amount <= 0:
+            return None
+        day = timezone.localdate()
+        return self._record(
+            contract.project,
+            kind=EntryKind.PAYMENT,
+            amount=amount,
+            counterparty=contract.contractor.name,
+            purpose=purpose,
+            contract=contract,
+            invoice_number=f"3300{day:%y%m%d}{contract.pk:04d}",
+        )
 
+    def pay_share(self, contract: Contract, ratio: str, purpose: str) -> LedgerEntry | None:
+        """Pay ``ratio`` of the contract amount, never beyond what the contract allows."""
+        position = contract_positions([contract.pk])[contract.pk]
+        remaining = position.remaining.quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+        return self.pay(contract, min(share(contract.amount, ratio), remaining), purpose)
 
-def seed_finance(*, bureau: Any, today: date) -> int:
-    return FinanceSeeder(actor=bureau, today=today).run()
+    def settle(self, contract: Contract) -> LedgerEntry | None:
+        """The final settlement: whatever the contract plus approved change orders still allows."""
+        remaining = contract_positions([contract.pk])[contract.pk].remaining
+        return self.pay(contract, remaining.quantize(Decimal("0.01"), rounding=ROUND_DOWN), "竣工结算款")
+
+    def correct(self, entry: LedgerEntry, amount: Decimal, reason: str) -> LedgerEntry:
+        return ledger_entry_correct(actor=self.actor, entry=entry, amount=amount, reason=reason)
+
+    def disclosures(self, project: Project) -> Generator[datetime, None, None]:
+        """Every quarter from the first entry's on, published ten days after it ends (or today,
+        when those ten days have not passed yet)."""
+        year, quarter = quarter_of(timezone.localdate())
+        while True:
+            last_day = quarter_bounds(year, quarter)[1]
+            if last_day >= self.clock.today:
+                return
+            moment = at(last_day + timedelta(days=10), 9, 30)
+            if moment > self.clock.horizon:
+                moment = max(self.clock.horizon, self.clock.now)
+            yield moment
+            disclosure_publish(actor=self.actor, project=project, year=year, quarter=quarter)
+            year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)

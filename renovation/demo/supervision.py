@@ -1,25 +1,30 @@
-"""Demo supervision: two resident supervisors, the construction units of the projects under
-construction, and site issues in every state of the workflow, with generated site photos.
-Written through the services, like the rest of the demo."""
+"""Demo supervision: two resident supervisors, the construction units (the companies holding the
+contracts) of the projects under construction, and site issues in every state of the workflow,
+with generated site photos. Written through the services on the demo clock: an issue's deadline
+follows from when it was reported and accepted, and the overdue one is overdue because its
+deadline passed, not because it was moved."""
 
 from __future__ import annotations
 
 import io
 import random
-from datetime import timedelta
+from collections.abc import Generator
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from renovation.discussion.models import Comment
 from renovation.discussion.services import comment_post, thread_for_issue, thread_for_project
-from renovation.projects.models import Project, ProjectStatus
+from renovation.projects.models import Project
 from renovation.supervision import services as supervision_services
 from renovation.supervision.models import ConstructionUnit, SiteIssue, Supervisor
+from renovation.tendering.models import Contract
+
+from .clock import at
 
 SUPERVISORS = [
     # username, name, street code, appointing body
@@ -63,20 +68,24 @@ def site_photo(seed: int, label: str, fixed: bool = False) -> SimpleUploadedFile
     return SimpleUploadedFile(f"{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
 
 
-def seed_supervision(*, bureau: Any, today: Any, new_password: Any, account_class: Any) -> list[Any]:
-    """Returns the demo accounts it created (for the seed command to print)."""
+def _projects(names: list[str]) -> list[Project]:
+    found = Project.objects.select_related("neighbourhood__community__street").filter(neighbourhood__name__in=names)
+    return sorted(found, key=lambda project: names.index(project.neighbourhood.name))
+
+
+def supervision_story(
+    *, bureau: Any, names: list[str], appointed: date, new_password: Any, account_class: Any, accounts: list[Any]
+) -> Generator[datetime, None, None]:
+    """Supervisors appointed and the contractors' site accounts opened on ``appointed`` for the
+    projects under construction, then site issues in every state of the workflow over the last
+    weeks, each step on its own day (deadlines follow from the report and acceptance times).
+    Adds the accounts it created to ``accounts`` (for the seed command to print)."""
     User = get_user_model()
-    accounts = []
-    building = list(
-        Project.objects.filter(status=ProjectStatus.UNDER_CONSTRUCTION, plan_year=today.year)
-        .select_related("neighbourhood__community__street")
-        .order_by("code")
-    )
-    if not building:
-        return accounts
+    yield at(appointed, 9)
+    projects = _projects(names)
     for username, name, street_code, body in SUPERVISORS:
-        projects = [p for p in building if p.neighbourhood.community.street.code == street_code]
-        if not projects:
+        assigned = [p for p in projects if p.neighbourhood.community.street.code == street_code]
+        if not assigned:
             continue
         password = new_password(User.objects.filter(username=username).exists())
         supervisor = Supervisor.objects.filter(user__username=username).first()
@@ -84,11 +93,11 @@ def seed_supervision(*, bureau: Any, today: Any, new_password: Any, account_clas
             "username": username,
             "full_name": name,
             "password": password,
-            "home_neighbourhood": projects[0].neighbourhood,
+            "home_neighbourhood": assigned[0].neighbourhood,
             "appointed_by": body,
-            "term_start": today.replace(month=1, day=1),
-            "term_end": today.replace(year=today.year + 2, month=12, day=31),
-            "projects": projects,
+            "term_start": appointed,
+            "term_end": appointed.replace(year=appointed.year + 2, month=12, day=31),
+            "projects": assigned,
         }
         if supervisor is None:
             supervision_services.supervisor_appoint(actor=bureau, data=data)
@@ -97,13 +106,19 @@ def seed_supervision(*, bureau: Any, today: Any, new_password: Any, account_clas
         accounts.append(
             account_class(username, "supervisor", street_code, f"群众监督员 {name}", password, supervisor is None)
         )
-    for index, unit_name in enumerate(sorted({p.construction_unit for p in building if p.construction_unit})):
+    builders: dict[str, list[Project]] = {}
+    for project in projects:
+        for contract in Contract.objects.filter(project=project).select_related("contractor").order_by("pk"):
+            builders.setdefault(contract.contractor.name, [])
+            if project not in builders[contract.contractor.name]:
+                builders[contract.contractor.name].append(project)
+    for index, unit_name in enumerate(sorted(builders)):
         username = f"builder{index + 1}"
         unit = ConstructionUnit.objects.filter(name=unit_name).first()
         password = new_password(User.objects.filter(username=username).exists())
         data = {
             "name": unit_name,
-            "projects": [p for p in building if p.construction_unit == unit_name],
+            "projects": builders[unit_name],
             "new_member_username": username,
             "new_member_full_name": f"{unit_name}项目部",
             "new_member_password": password,
@@ -113,65 +128,82 @@ def seed_supervision(*, bureau: Any, today: Any, new_password: Any, account_clas
         elif password:
             supervision_services.construction_unit_update(actor=bureau, unit=unit, data=data)
         accounts.append(account_class(username, "construction unit", None, unit_name, password, unit is None))
-    if not SiteIssue.objects.exists():
-        _issues(bureau, building)
-    return accounts
 
 
-def _issues(bureau: Any, building: list[Project]) -> None:
-    for number, (description, location, category, severity, stage) in enumerate(ISSUES):
-        project = building[number % len(building)]
-        supervisor = project.supervisors.select_related("user").first()
-        builder = get_user_model().objects.filter(construction_units__projects=project).first()
-        if supervisor is None or builder is None:
-            continue
-        with transaction.atomic():
-            issue = supervision_services.site_issue_report(
-                actor=supervisor.user,
-                project=project,
-                category=category,
-                severity=severity,
-                description=description,
-                location=location,
-                photos=[site_photo(number * 10 + n, f"#{number + 1} {location}") for n in range(2)],
-            )
-            if stage == "submitted":
-                continue
-            if stage == "rejected":
-                supervision_services.site_issue_reject(actor=bureau, issue=issue, reason=description)
-                continue
-            supervision_services.site_issue_accept(actor=bureau, issue=issue, note="请按期整改并上传整改照片。")
-            if stage == "overdue":
-                # Demo only: move the deadline into the past so the overdue view has something to show.
-                SiteIssue.objects.filter(pk=issue.pk).update(deadline=timezone.now() - timedelta(hours=6))
-                continue
-            supervision_services.site_issue_start_rectifying(actor=builder, issue=issue, note="已安排班组处理。")
-            if stage == "rectifying":
-                continue
-            supervision_services.site_issue_rectify(
-                actor=builder,
-                issue=issue,
-                response="已按规范整改完毕，请监督员复核。",
-                photos=[site_photo(number * 10 + 5, f"#{number + 1} 整改后", fixed=True)],
-            )
-            if stage == "confirmed":
-                supervision_services.site_issue_confirm(actor=supervisor.user, issue=issue, note="现场查看，已修好。")
+# How many days before today each issue was reported, and the days between its later steps.
+ISSUE_DAYS = [40, 34, 4, 12, 2, 28]
 
 
-def seed_discussion(*, bureau: Any) -> None:
-    """A few comments on the project under construction and on one issue's working thread."""
+def issue_stories(*, bureau: Any, today: date, names: list[str]) -> list[Generator[datetime, None, None]]:
+    """One story per issue, so their steps interleave in time as real ones do."""
+    return [_issue(bureau, today, names, number, spec) for number, spec in enumerate(ISSUES)]
+
+
+def _issue(bureau: Any, today: date, names: list[str], number: int, spec: tuple) -> Generator[datetime, None, None]:
+    description, location, category, severity, stage = spec
+    yield at(today - timedelta(days=ISSUE_DAYS[number]), 8)
+    projects = _projects(names)
+    if not projects or SiteIssue.objects.filter(project__in=projects, description=description).exists():
+        return
+    project = projects[number % len(projects)]
+    supervisor = project.supervisors.select_related("user").first()
+    builder = get_user_model().objects.filter(construction_units__projects=project).order_by("pk").first()
+    if supervisor is None or builder is None:
+        return
+    yield _later(hours=1)
+    issue = supervision_services.site_issue_report(
+        actor=supervisor.user,
+        project=project,
+        category=category,
+        severity=severity,
+        description=description,
+        location=location,
+        photos=[site_photo(number * 10 + n, f"#{number + 1} {location}") for n in range(2)],
+    )
+    if stage == "submitted":
+        return
+    yield _later(hours=3)
+    if stage == "rejected":
+        supervision_services.site_issue_reject(actor=bureau, issue=issue, reason=description)
+        return
+    supervision_services.site_issue_accept(actor=bureau, issue=issue, note="请按期整改并上传整改照片。")
+    if stage == "overdue":
+        return  # the construction unit never answered: the deadline passes on the demo clock
+    yield _later(hours=5)
+    supervision_services.site_issue_start_rectifying(actor=builder, issue=issue, note="已安排班组处理。")
+    if stage == "rectifying":
+        return
+    yield _later(hours=20)
+    supervision_services.site_issue_rectify(
+        actor=builder,
+        issue=issue,
+        response="已按规范整改完毕，请监督员复核。",
+        photos=[site_photo(number * 10 + 5, f"#{number + 1} 整改后", fixed=True)],
+    )
+    if stage == "confirmed":
+        yield _later(hours=22)
+        supervision_services.site_issue_confirm(actor=supervisor.user, issue=issue, note="现场查看，已修好。")
+
+
+def _later(*, hours: int) -> datetime:
+    return timezone.now() + timedelta(hours=hours)
+
+
+def discussion_story(*, bureau: Any, today: date) -> Generator[datetime, None, None]:
+    """A few comments on a project under construction and on one issue's working thread."""
+    yield at(today - timedelta(days=6), 19, 20)
     if Comment.objects.exists():
         return
     supervisor = Supervisor.objects.select_related("user").order_by("pk").first()
-    if supervisor is None:
-        return
-    project = supervisor.projects.order_by("code").first()
+    project = supervisor.projects.order_by("code").first() if supervisor else None
     if project is None:
         return
     thread = thread_for_project(project)
     comment_post(actor=supervisor.user, thread=thread, text="外墙脚手架什么时候拆？楼下老人进出不太方便。")
+    yield at(today - timedelta(days=5), 9, 10)
     comment_post(actor=bureau, thread=thread, text="预计下月中旬拆除，届时会在小区公告栏和这里通知大家。")
-    issue = SiteIssue.objects.filter(project=project).order_by("pk").first()
-    builder = get_user_model().objects.filter(construction_units__projects=project).first()
+    issue = SiteIssue.objects.filter(project=project, status="rectifying").order_by("pk").first()
+    builder = get_user_model().objects.filter(construction_units__projects=project).order_by("pk").first()
     if issue is not None and builder is not None:
+        yield at(today - timedelta(days=4), 18, 5)
         comment_post(actor=builder, thread=thread_for_issue(issue), text="已安排明早八点处理，处理完上传照片。")
