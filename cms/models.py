@@ -45,7 +45,8 @@ class HomePage(Page):
             year = project_selectors.default_plan_year(timezone.localdate())
         summary = project_selectors.plan_summary(year)
         index = ProjectIndexPage.objects.live().first()
-        updates = project_selectors.latest_confirmed_reports(limit=8)
+        # Everything under a plan year belongs to that year: figures, updates, money, satisfaction.
+        updates = project_selectors.latest_confirmed_reports(limit=8, plan_year=year)
         context.update(
             {
                 "plan_years": years,
@@ -54,7 +55,7 @@ class HomePage(Page):
                 "project_index": index,
                 "updates": updates,
                 "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
-                "satisfaction": consultation_selectors.satisfaction_overview(),
+                "satisfaction": consultation_selectors.satisfaction_overview(plan_year=year),
             }
         )
         return context
@@ -145,6 +146,8 @@ class ProjectPage(Page):
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
                 "tender_cards": tendering_selectors.project_tender_cards(project),
+                # The construction units are the companies holding its signed contracts.
+                "contractors": tendering_selectors.project_contractors(project),
             }
         )
         thread = thread_for_project(project)

@@ -42,6 +42,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "discussion": {"comment": ("change", "view")},
         "tendering": {
             "tender": ("add", "change", "view"),
+            "contract": ("add", "view"),
             "bidder": ("view",),
             "procurementkind": ("add", "change", "view"),
         },
@@ -67,7 +68,12 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "consultation": {"household": ("add", "change", "view"), "intent": ("change", "view")},
         "discussion": {"comment": ("change", "view")},
-        "tendering": {"tender": ("add", "change", "view"), "bidder": ("view",), "procurementkind": ("view",)},
+        "tendering": {
+            "tender": ("add", "change", "view"),
+            "contract": ("add", "view"),
+            "bidder": ("view",),
+            "procurementkind": ("view",),
+        },
         "wagtailimages": {"image": ("add", "choose")},
     },
 }

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.utils import timezone
 
 
 @dataclass(frozen=True)
@@ -24,14 +25,24 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class ChangeEntry:
-    when: datetime
+    when: datetime  # when the event happened (as staff recorded it), else when it was entered
     subject: str  # what changed, e.g. the project or one work item
     created: bool
     changes: tuple[FieldChange, ...]
     reason: str = ""
+    day_only: bool = False  # the event is known to the day (a signing date, a booking date)
+    recorded: datetime | None = None  # when it was entered, if that differs
 
 
 Formatter = Callable[[Model, str, Any], Any]
+# The day or moment an event happened, from its history row and what it changed; None: the
+# change itself is the event (its time of entry is its date).
+Occurred = Callable[[Any, list[FieldChange]], date | datetime | None]
+
+
+def start_of_day(day: date) -> datetime:
+    """A day as a moment (its start in Beijing time), so dated and timed events sort together."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def _display(model: type[Model], name: str, value: Any) -> Any:
@@ -72,11 +83,13 @@ def history_entries(
     subject: Callable[[Any], str],
     formatter: Formatter | None = None,
     show_created: bool = True,
+    occurred: Occurred | None = None,
 ) -> list[ChangeEntry]:
     """Diff each history row against the previous row of the same object, in memory.
 
     ``records`` must be ordered by object then date (one query for all of them); no query is
-    made per row. Rows that change none of ``fields`` are left out.
+    made per row. Rows that change none of ``fields`` are left out. ``occurred`` dates an entry by
+    when its event happened, where staff record that apart from when they entered it.
     """
     entries: list[ChangeEntry] = []
     previous_by_object: dict[Any, Any] = {}
@@ -89,13 +102,21 @@ def history_entries(
         changes = diff_records(previous, record, fields, formatter)
         if not changes and not created:
             continue
+        event = occurred(record, changes) if occurred else None
+        when, day_only = record.history_date, False
+        if isinstance(event, datetime):
+            when = event
+        elif isinstance(event, date):
+            when, day_only = start_of_day(event), True
         entries.append(
             ChangeEntry(
-                when=record.history_date,
+                when=when,
                 subject=subject(record),
                 created=created,
                 changes=tuple(changes),
                 reason=record.history_change_reason or "",
+                day_only=day_only,
+                recorded=record.history_date if event is not None else None,
             )
         )
     return entries

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
-from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
+from renovation.changelog.selectors import ChangeEntry, FieldChange, history_entries, ordered_history
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
 from .deliberation_models import Deliberation, DeliberationStage, DeliberationStatus, Outcome
@@ -123,6 +123,25 @@ def _local_day(moment: datetime) -> date:
     return timezone.localtime(moment).date()
 
 
+# The deliberation's public steps that carry their own date, in the order the change log prefers.
+DELIBERATION_EVENTS = ("filed_on", "implementation_published_at")
+
+
+def deliberation_event_day(deliberation: Any, event: str) -> date | None:
+    """The day a deliberation's step happened, for the notices and the change log alike (a
+    deliberation or one of its history rows)."""
+    value = getattr(deliberation, event)
+    return _local_day(value) if isinstance(value, datetime) else value
+
+
+def _deliberation_occurred(record: Any, changes: list[FieldChange]) -> date | None:
+    changed = {change.field for change in changes}
+    for event in DELIBERATION_EVENTS:
+        if event in changed and getattr(record, event):
+            return deliberation_event_day(record, event)
+    return None
+
+
 def deliberation_notices(project: Project) -> list[Notice]:
     """Every public step of every deliberation, oldest first: 议事公开, each review, 实施公开, 备案."""
     notices: list[Notice] = []
@@ -150,7 +169,7 @@ def deliberation_notices(project: Project) -> list[Notice]:
         if deliberation.implementation_published_at:
             notices.append(
                 Notice(
-                    _local_day(deliberation.implementation_published_at),
+                    deliberation_event_day(deliberation, "implementation_published_at"),
                     subject,
                     _("Implementation made public (实施公开)"),
                 )
@@ -158,7 +177,7 @@ def deliberation_notices(project: Project) -> list[Notice]:
         if deliberation.status == DeliberationStatus.FILED and deliberation.filed_on:
             notices.append(
                 Notice(
-                    deliberation.filed_on,
+                    deliberation_event_day(deliberation, "filed_on"),
                     subject,
                     _("Filed with %(office)s (备案)") % {"office": deliberation.filed_with},
                 )
@@ -219,9 +238,12 @@ def satisfaction_summary(project: Project, tally: Tally | None = None, comments:
     )
 
 
-def satisfaction_overview() -> SatisfactionSummary:
-    """The home page's figures across every rated project (no comments: those stay on projects)."""
+def satisfaction_overview(plan_year: int | None = None) -> SatisfactionSummary:
+    """The home page's figures across the rated projects of a plan year (all years when none is
+    given); no comments: those stay on projects."""
     ratings = SatisfactionRating.objects.filter(project__status__in=COMPLETED_STATUSES)
+    if plan_year is not None:
+        ratings = ratings.filter(project__plan_year=plan_year)
     figures = ratings.aggregate(count=Count("pk"), average=Avg("overall"), projects=Count("project", distinct=True))
     return SatisfactionSummary(
         count=figures["count"],
@@ -307,6 +329,7 @@ def consultation_change_log(project: Project) -> list[ChangeEntry]:
         fields=DELIBERATION_PUBLIC_FIELDS,
         subject=lambda record: record.subject,
         formatter=_public_value,
+        occurred=_deliberation_occurred,
     )
     items = history_entries(
         ordered_history(DecisionItem.history.filter(project_id=project.pk)),

@@ -194,7 +194,6 @@ WORKS: dict[str, list[tuple[str, str, tuple[int, int], tuple[int, int]]]] = {
     ],
 }
 
-CONSTRUCTION_UNITS = ["瑞安市建筑工程有限公司", "温州宏业建设有限公司", "浙江安居市政园林有限公司", "瑞安市城建集团"]
 SUPERVISORS = ["瑞安市建设监理有限公司", "温州正信工程管理有限公司", "浙江求实项目管理有限公司"]
 
 # Last year's plan and this year's are placed relative to today (days before it), so the demo
@@ -564,7 +563,6 @@ class DemoSeeder:
             project=project,
             data={
                 "status": ProjectStatus.UNDER_CONSTRUCTION,
-                "construction_unit": "、".join(dict.fromkeys(contract.contractor.name for contract in contracts)),
                 "supervising_engineer": rng.choice(SUPERVISORS),
             },
         )

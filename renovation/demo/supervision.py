@@ -22,7 +22,8 @@ from renovation.discussion.services import comment_post, thread_for_issue, threa
 from renovation.projects.models import Project
 from renovation.supervision import services as supervision_services
 from renovation.supervision.models import ConstructionUnit, SiteIssue, Supervisor
-from renovation.tendering.models import Contract
+from renovation.supervision.permissions import builders_of
+from renovation.tendering.models import Bidder
 
 from .clock import at
 
@@ -106,28 +107,24 @@ def supervision_story(
         accounts.append(
             account_class(username, "supervisor", street_code, f"群众监督员 {name}", password, supervisor is None)
         )
-    builders: dict[str, list[Project]] = {}
-    for project in projects:
-        for contract in Contract.objects.filter(project=project).select_related("contractor").order_by("pk"):
-            builders.setdefault(contract.contractor.name, [])
-            if project not in builders[contract.contractor.name]:
-                builders[contract.contractor.name].append(project)
-    for index, unit_name in enumerate(sorted(builders)):
+    # The companies holding the contracts of the projects under construction are their units.
+    companies = Bidder.objects.filter(contracts__project__in=projects).distinct().order_by("name")
+    for index, company in enumerate(companies):
         username = f"builder{index + 1}"
-        unit = ConstructionUnit.objects.filter(name=unit_name).first()
+        unit = ConstructionUnit.objects.filter(name=company.name).first()
         password = new_password(User.objects.filter(username=username).exists())
         data = {
-            "name": unit_name,
-            "projects": builders[unit_name],
+            "name": company.name,
+            "company": company,
             "new_member_username": username,
-            "new_member_full_name": f"{unit_name}项目部",
+            "new_member_full_name": f"{company.name}项目部",
             "new_member_password": password,
         }
         if unit is None:
             supervision_services.construction_unit_create(actor=bureau, data=data)
         elif password:
             supervision_services.construction_unit_update(actor=bureau, unit=unit, data=data)
-        accounts.append(account_class(username, "construction unit", None, unit_name, password, unit is None))
+        accounts.append(account_class(username, "construction unit", None, company.name, password, unit is None))
 
 
 # How many days before today each issue was reported, and the days between its later steps.
@@ -147,7 +144,7 @@ def _issue(bureau: Any, today: date, names: list[str], number: int, spec: tuple)
         return
     project = projects[number % len(projects)]
     supervisor = project.supervisors.select_related("user").first()
-    builder = get_user_model().objects.filter(construction_units__projects=project).order_by("pk").first()
+    builder = builders_of(project.pk).filter(construction_units__isnull=False).order_by("pk").first()
     if supervisor is None or builder is None:
         return
     yield _later(hours=1)
@@ -203,7 +200,7 @@ def discussion_story(*, bureau: Any, today: date) -> Generator[datetime, None, N
     yield at(today - timedelta(days=5), 9, 10)
     comment_post(actor=bureau, thread=thread, text="预计下月中旬拆除，届时会在小区公告栏和这里通知大家。")
     issue = SiteIssue.objects.filter(project=project, status="rectifying").order_by("pk").first()
-    builder = get_user_model().objects.filter(construction_units__projects=project).order_by("pk").first()
+    builder = builders_of(project.pk).filter(construction_units__isnull=False).order_by("pk").first()
     if issue is not None and builder is not None:
         yield at(today - timedelta(days=4), 18, 5)
         comment_post(actor=builder, thread=thread_for_issue(issue), text="已安排明早八点处理，处理完上传照片。")

@@ -134,6 +134,8 @@ def ledger_change_log(project: Project) -> list[ChangeEntry]:
         fields=ENTRY_PUBLIC_FIELDS,
         subject=_subject,
         formatter=formatter,
+        # A correction is dated the day it was booked, as its own line in the ledger says.
+        occurred=lambda record, changes: record.booked_on,
     )
     return sorted([*edits, *(entry for entry in corrections if entry.created)], key=lambda entry: entry.when)
 

@@ -108,7 +108,6 @@ class Project(models.Model):
     actual_start = models.DateField(_("actual start"), null=True, blank=True)
     actual_end = models.DateField(_("actual completion"), null=True, blank=True)
 
-    construction_unit = models.CharField(_("construction unit"), max_length=200, blank=True)
     supervising_engineer = models.CharField(_("supervising engineer (监理)"), max_length=200, blank=True)
     staff_in_charge = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -138,11 +138,21 @@ def default_plan_year(today: date) -> int | None:
     return past[0] if past else years[-1]
 
 
-def latest_confirmed_reports(limit: int = 8, project_ids: Any = None) -> list[ProgressReport]:
+def latest_confirmed_reports(
+    limit: int = 8, project_ids: Any = None, plan_year: int | None = None
+) -> list[ProgressReport]:
+    """Confirmed progress, latest first by the day it was reached on site (the date shown), not by
+    the day the office confirmed it."""
     queryset = ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED)
     if project_ids is not None:
         queryset = queryset.filter(work_item__project_id__in=project_ids)
-    return list(queryset.select_related("work_item__project__neighbourhood").order_by("-reviewed_at", "-pk")[:limit])
+    if plan_year is not None:
+        queryset = queryset.filter(work_item__project__plan_year=plan_year)
+    return list(
+        queryset.select_related("work_item__project__neighbourhood").order_by("-reported_on", "-reviewed_at", "-pk")[
+            :limit
+        ]
+    )
 
 
 def project_detail(*, slug: str | None = None, pk: int | None = None) -> Project:
@@ -268,7 +278,6 @@ PROJECT_PUBLIC_FIELDS = (
     "planned_end",
     "actual_start",
     "actual_end",
-    "construction_unit",
     "supervising_engineer",
 )
 WORK_ITEM_PUBLIC_FIELDS = (
@@ -304,20 +313,56 @@ def _format_public_value(model: Any, name: str, value: Any) -> Any:
     return value
 
 
+def _actual_dates_occurred(record: Any, changes: list[Any]) -> date | None:
+    """Works that started or finished did so on their actual date, not the day it was typed."""
+    changed = {change.field for change in changes}
+    for name in ("actual_end", "actual_start"):
+        if name in changed and getattr(record, name):
+            return getattr(record, name)
+    return None
+
+
+def _confirmed_report_days(project: Project) -> dict[int, list[tuple[Any, date]]]:
+    """Work item → (confirmed at, as-of day) of its confirmed reports, oldest first (one query)."""
+    days: dict[int, list[tuple[Any, date]]] = {}
+    reports = (
+        ProgressReport.objects.filter(work_item__project=project, status=ProgressReportStatus.CONFIRMED)
+        .order_by("reviewed_at", "pk")
+        .values_list("work_item_id", "reviewed_at", "reported_on")
+    )
+    for item_id, reviewed_at, reported_on in reports:
+        days.setdefault(item_id, []).append((reviewed_at, reported_on))
+    return days
+
+
 def project_change_log(project: Project, limit: int = 200) -> list[ChangeEntry]:
-    """Changes to the project's public fields and its work items, newest first (two queries)."""
+    """Changes to the project's public fields and its work items, newest first (three queries).
+
+    Progress moved by a confirmed report is dated by the day the report gives for it (as on the
+    home page's updates); a start or completion by its actual date."""
+    reports = _confirmed_report_days(project)
+
+    def item_occurred(record: Any, changes: list[Any]) -> date | None:
+        if record.history_change_reason == "progress_report_confirm":
+            confirmed = [day for at, day in reports.get(record.id, []) if at and at <= record.history_date]
+            if confirmed:
+                return confirmed[-1]
+        return _actual_dates_occurred(record, changes)
+
     project_entries = history_entries(
         ordered_history(Project.history.filter(id=project.pk)),
         fields=PROJECT_PUBLIC_FIELDS,
         subject=lambda record: str(project.name),
         formatter=_format_public_value,
         show_created=False,
+        occurred=_actual_dates_occurred,
     )
     item_entries = history_entries(
         ordered_history(WorkItem.history.filter(project_id=project.pk)),
         fields=WORK_ITEM_PUBLIC_FIELDS,
         subject=lambda record: f"{WorkCategory(record.category).label} · {record.description}",
         formatter=_format_public_value,
+        occurred=item_occurred,
     )
     entries = sorted(project_entries + item_entries, key=lambda entry: entry.when, reverse=True)
     return entries[:limit]

@@ -50,7 +50,6 @@ PROJECT_FIELDS = (
     "planned_end",
     "actual_start",
     "actual_end",
-    "construction_unit",
     "supervising_engineer",
     "staff_in_charge",
 )

@@ -80,7 +80,8 @@ class ProjectViewSet(ServiceModelViewSet):
                 ],
                 heading=_("Dates"),
             ),
-            FieldRowPanel([FieldPanel("construction_unit"), FieldPanel("supervising_engineer")]),
+            # The construction units are not typed: they are the companies holding its contracts.
+            FieldPanel("supervising_engineer"),
             FieldPanel("staff_in_charge"),
         ],
         base_form_class=ProjectForm,

@@ -28,6 +28,7 @@ from renovation.projects.selectors import project_filter, projects_manageable_by
 from renovation.supervision.models import AWAITING_FIX_STATUSES, OPEN_STATUSES, SiteIssue
 from renovation.supervision.selectors import issues_visible_to
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
+from renovation.tendering.selectors import contractor_names, contractors_by_project
 
 from .workbook import report_zone
 
@@ -116,7 +117,6 @@ LEDGER_PROJECT_FIELDS = (
     "planned_end",
     "actual_start",
     "actual_end",
-    "construction_unit",
     "supervising_engineer",
 )
 LEDGER_PLACE_FIELDS = {
@@ -145,6 +145,7 @@ def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
             issues_overdue=_issue_count(_overdue(now)),
         )
         .values(
+            "pk",
             *LEDGER_PROJECT_FIELDS,
             "budget_total",
             "contract_amount",
@@ -159,7 +160,23 @@ def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
 
 
 def project_ledger_rows(user: Any, filters: ProjectFilters) -> Iterator[dict[str, Any]]:
-    return project_ledger_queryset(user, filters).iterator(chunk_size=CHUNK_SIZE)
+    """The rows, each with its construction units (the companies holding its contracts): one
+    more query per chunk of rows, never per row."""
+    chunk: list[dict[str, Any]] = []
+    for row in project_ledger_queryset(user, filters).iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(row)
+        if len(chunk) == CHUNK_SIZE:
+            yield from _with_contractors(chunk)
+            chunk = []
+    if chunk:
+        yield from _with_contractors(chunk)
+
+
+def _with_contractors(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    contractors = contractors_by_project([row["pk"] for row in rows])
+    for row in rows:
+        row["construction_unit"] = contractor_names(contractors.get(row["pk"], []))
+    return rows
 
 
 # --- monthly progress report (月报) ------------------------------------------------------------

@@ -66,7 +66,7 @@ LEDGER_FIELDS: tuple[Field, ...] = (
     ("planned_end", _field(Project, "planned_end"), Kind.DATE, 12),
     ("actual_start", _field(Project, "actual_start"), Kind.DATE, 12),
     ("actual_end", _field(Project, "actual_end"), Kind.DATE, 12),
-    ("construction_unit", _field(Project, "construction_unit"), Kind.TEXT, 24),
+    ("construction_unit", gettext_lazy("Construction unit"), Kind.TEXT, 24),
     ("supervising_engineer", _field(Project, "supervising_engineer"), Kind.TEXT, 20),
     ("issues_reported", gettext_lazy("Site issues reported"), Kind.INTEGER, 10),
     ("issues_open", gettext_lazy("Site issues open"), Kind.INTEGER, 10),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "renovation.finance",
     "renovation.reports",
     "renovation.consultation",
+    "renovation.checks",
     "renovation.demo",
     "cms",
     "wagtail.contrib.forms",

@@ -66,18 +66,25 @@ class Supervisor(models.Model):
 
 
 class ConstructionUnit(models.Model):
-    """A construction company (施工单位), its accounts, and the projects it builds."""
+    """The site accounts of a construction company (施工单位). The projects it builds are not
+    typed here: they are the projects whose works its company holds a signed contract for."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    company = models.OneToOneField(
+        "tendering.Bidder",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="construction_unit",
+        verbose_name=_("company"),
+        help_text=_("The company (with its unified social credit code) whose contracts these accounts answer for."),
+    )
     contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="construction_units", verbose_name=_("accounts")
     )
-    projects = models.ManyToManyField(
-        "projects.Project", blank=True, related_name="construction_units", verbose_name=_("projects built")
-    )
 
-    history = HistoricalRecords(m2m_fields=[members, projects])
+    history = HistoricalRecords(m2m_fields=[members])
 
     class Meta:
         ordering = ["name"]
@@ -176,6 +183,15 @@ class SiteIssue(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_category_display()} · {self.project}"
+
+    def clean(self) -> None:
+        if self.deadline and self.created_at and self.deadline <= self.created_at:
+            raise ValidationError(
+                {
+                    "deadline": _("The deadline to rectify must come after the issue was reported (%(reported)s).")
+                    % {"reported": f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"}
+                }
+            )
 
     @property
     def is_public(self) -> bool:

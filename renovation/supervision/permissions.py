@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from renovation.accounts.permissions import can_manage_street, is_staff_member
+from renovation.tendering.models import Contract
 
 from .models import Supervisor
 
@@ -22,18 +25,40 @@ def supervisor_of(user: Any) -> Supervisor | None:
     return getattr(user, _SUPERVISOR_CACHE)
 
 
+def acting_for_contractor(prefix: str, user: Any) -> Q:
+    """The user acts for the company at ``<prefix>``: one of its accounts (Bidder.accounts) or
+    one of its construction unit's site accounts."""
+    return Q(**{f"{prefix}accounts": user}) | Q(**{f"{prefix}construction_unit__members": user})
+
+
+def project_ids_built_by(user: Any) -> set[int]:
+    contracts = Contract.objects.filter(acting_for_contractor("contractor__", user))
+    return set(contracts.values_list("project_id", flat=True).distinct())
+
+
+def builders_of(project_id: int) -> QuerySet:
+    """The accounts that answer a project's site issues: those of every company holding a signed
+    contract for its works."""
+    contractors = Contract.objects.filter(project_id=project_id).values("contractor_id")
+    return (
+        get_user_model()
+        .objects.filter(Q(bidders__in=contractors) | Q(construction_units__company__in=contractors), is_active=True)
+        .distinct()
+    )
+
+
 def built_project_ids(user: Any) -> frozenset[int]:
-    """Projects built by the construction units the user belongs to."""
+    """Projects whose works a company the user acts for holds a signed contract for (the
+    contractor is the construction unit: nothing typed by hand)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     if not hasattr(user, _BUILT_CACHE):
-        ids = user.construction_units.values_list("projects", flat=True)
-        setattr(user, _BUILT_CACHE, frozenset(pk for pk in ids if pk is not None))
+        setattr(user, _BUILT_CACHE, frozenset(project_ids_built_by(user)))
     return getattr(user, _BUILT_CACHE)
 
 
 def is_construction_member(user: Any) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.construction_units.exists()
+    return bool(built_project_ids(user))
 
 
 def can_report_on(user: Any, project: Any) -> bool:

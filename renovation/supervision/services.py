@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -39,7 +38,7 @@ from .models import (
     SiteIssueTransition,
     Supervisor,
 )
-from .permissions import can_rectify_issue, can_report_on, can_review_issue, is_issue_reporter
+from .permissions import builders_of, can_rectify_issue, can_report_on, can_review_issue, is_issue_reporter
 from .photos import ProcessedPhoto, validate_photos
 
 S = IssueStatus
@@ -54,7 +53,7 @@ TRANSITIONS: dict[str, set[str]] = {
 }
 SUPERVISOR_FIELDS = ("home_neighbourhood", "appointed_by", "term_start", "term_end", "show_name_publicly")
 ACCOUNT_FIELDS = ("username", "full_name", "email", "password")
-CONSTRUCTION_UNIT_FIELDS = ("name", "contact_phone")
+CONSTRUCTION_UNIT_FIELDS = ("name", "company", "contact_phone")
 NEW_MEMBER_FIELDS = ("new_member_username", "new_member_full_name", "new_member_email", "new_member_password")
 
 
@@ -103,7 +102,7 @@ def supervisor_update(*, actor: Any, supervisor: Supervisor, data: Mapping[str, 
 
 
 def _unit_save(actor: Any, unit: ConstructionUnit, data: Mapping[str, Any], reason: str) -> ConstructionUnit:
-    fields, relations, new_member = _split(data, CONSTRUCTION_UNIT_FIELDS, ("members", "projects"), NEW_MEMBER_FIELDS)
+    fields, relations, new_member = _split(data, CONSTRUCTION_UNIT_FIELDS, ("members",), NEW_MEMBER_FIELDS)
     apply_changes(unit, fields, CONSTRUCTION_UNIT_FIELDS)
     with transaction.atomic():
         save_recorded(unit, actor=actor, reason=reason)
@@ -118,8 +117,6 @@ def _unit_save(actor: Any, unit: ConstructionUnit, data: Mapping[str, Any], reas
                 )
             )
         unit.members.set(members)
-        if "projects" in relations:
-            unit.projects.set(relations["projects"])
     return unit
 
 
@@ -162,7 +159,7 @@ def _street_staff(issue: SiteIssue) -> list[Any]:
 
 
 def _builders(issue: SiteIssue) -> list[Any]:
-    return list(get_user_model().objects.filter(construction_units__projects=issue.project_id).distinct())
+    return list(builders_of(issue.project_id))
 
 
 def _move(issue: SiteIssue, *, actor: Any, to: str, note: str = "") -> SiteIssue:

@@ -87,14 +87,10 @@ class SupervisorViewSet(ServiceModelViewSet):
 
 
 class ConstructionUnitForm(ScopedModelForm):
-    scoped_choices = {"projects": projects_manageable_by}
     new_member_username = forms.CharField(label=_("Account name"), max_length=150, required=False)
     new_member_full_name = forms.CharField(label=_("Full name"), max_length=150, required=False)
     new_member_email = forms.EmailField(label=_("E-mail for notifications"), required=False)
     new_member_password = forms.CharField(label=_("Password"), required=False, widget=forms.PasswordInput)
-
-    class Meta:
-        widgets = {"projects": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -110,6 +106,8 @@ class ConstructionUnitViewSet(ServiceModelViewSet):
     edit_handler = ObjectList(
         [
             FieldRowPanel([FieldPanel("name"), FieldPanel("contact_phone")]),
+            # The projects it builds follow from its company's contracts; nothing to tick here.
+            FieldPanel("company"),
             FieldPanel("members"),
             MultiFieldPanel(
                 [
@@ -118,7 +116,6 @@ class ConstructionUnitViewSet(ServiceModelViewSet):
                 ],
                 heading=_("Add a new account for this unit"),
             ),
-            FieldPanel("projects"),
         ],
         base_form_class=ConstructionUnitForm,
     )

@@ -1,5 +1,6 @@
 """Domain operations on what a tender ends in: the signed contract, its change orders (变更), and
-the open-data release the ledger's payments on a contract add."""
+the open-data release the ledger's payments on a contract add; and the contract for works below
+the must-tender threshold, recorded without a tender (直接发包)."""
 
 from __future__ import annotations
 
@@ -7,15 +8,17 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renovation.accounts.permissions import can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
+from renovation.projects.models import Project, WorkItem
 
-from .models import Award, ChangeOrder, ChangeOrderStatus, Contract, Tender
+from .models import Award, Bidder, ChangeOrder, ChangeOrderStatus, Contract, Tender
 from .ocds import release_record
 from .permissions import require_tender_manager
 from .selectors import contract_current_amount
@@ -38,12 +41,68 @@ def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Con
     apply_changes(contract, data, CONTRACT_FIELDS)
     with transaction.atomic():
         save_recorded(contract, actor=actor, reason="contract_sign")
+        # The contract covers the tendered works: its holder is their construction unit.
+        contract.work_items.set(tender.work_items.all())
         release_record(tender, tags=["contract"])
     return contract
 
 
+def _require_project_contracts_manager(actor: Any, project: Project) -> None:
+    if not can_manage_street(actor, project.neighbourhood.community.street):
+        raise PermissionDenied(
+            _("Only the street office of this project (or the housing bureau) records its contracts.")
+        )
+
+
+def _require_contract_manager(actor: Any, contract: Contract) -> None:
+    if contract.award_id is not None:
+        require_tender_manager(actor, contract.award.tender)
+    else:
+        _require_project_contracts_manager(actor, contract.project)
+
+
+def _direct_work_items(project: Project, work_items: Iterable[WorkItem]) -> list[WorkItem]:
+    """The works of a direct contract: the project's own, below the must-tender threshold, and not
+    already held under another contract."""
+    items = list(work_items)
+    if not items:
+        _refuse(_("Choose the works this contract covers."), "work_items")
+    if any(item.project_id != project.pk for item in items):
+        _refuse(_("Only this project's works can be contracted here."), "work_items")
+    tendered = [item.description for item in items if item.must_tender]
+    if tendered:
+        _refuse(
+            _("These works must be publicly tendered, not contracted directly: %(items)s.")
+            % {"items": "、".join(tendered)},
+            "work_items",
+        )
+    taken = list(
+        WorkItem.objects.filter(pk__in=[item.pk for item in items], contracts__isnull=False)
+        .values_list("description", flat=True)
+        .distinct()
+    )
+    if taken:
+        _refuse(_("These works are already under a contract: %(items)s.") % {"items": "、".join(taken)}, "work_items")
+    return items
+
+
+def contract_direct_record(
+    *, actor: Any, project: Project, contractor: Bidder, data: Mapping[str, Any], work_items: Iterable[WorkItem]
+) -> Contract:
+    """Record the contract for works below the must-tender threshold, placed without a tender:
+    the company holding it is their construction unit, and payments are made on it as on any."""
+    _require_project_contracts_manager(actor, project)
+    items = _direct_work_items(project, work_items)
+    contract = Contract(award=None, project=project, contractor=contractor, recorded_by=actor)
+    apply_changes(contract, data, CONTRACT_FIELDS)
+    with transaction.atomic():
+        save_recorded(contract, actor=actor, reason="contract_direct_record")
+        contract.work_items.set(items)
+    return contract
+
+
 def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_change: Decimal) -> ChangeOrder:
-    require_tender_manager(actor, contract.award.tender)
+    _require_contract_manager(actor, contract)
     if not (reason or "").strip():
         _refuse(_("Give the reason for the change."), "reason")
     if not amount_change:
@@ -65,7 +124,7 @@ def change_order_decide(
     *, actor: Any, change_order: ChangeOrder, approve: bool, decided_on: Any, approval_reference: str = ""
 ) -> ChangeOrder:
     contract = change_order.contract
-    require_tender_manager(actor, contract.award.tender)
+    _require_contract_manager(actor, contract)
     if change_order.status != ChangeOrderStatus.PROPOSED:
         _refuse(_("This change order has already been decided."))
     if decided_on is None:
@@ -83,7 +142,7 @@ def change_order_decide(
     change_order.approval_reference = (approval_reference or "").strip()
     with transaction.atomic():
         save_recorded(change_order, actor=actor, reason="change_order_decide")
-        if approve:
+        if approve and contract.award_id is not None:
             release_record(contract.award.tender, tags=["contractAmendment"])
     return change_order
 

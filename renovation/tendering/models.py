@@ -382,9 +382,21 @@ class Award(models.Model):
 
 
 class Contract(models.Model):
-    """The signed contract for an award; payments are reconciled against it."""
+    """A signed contract for some of a project's works; payments are reconciled against it.
 
-    award = models.OneToOneField(Award, on_delete=models.PROTECT, related_name="contract", verbose_name=_("award"))
+    Tendered works are contracted with the award's winner; works below the must-tender threshold
+    may be contracted directly (直接发包), without a tender: then ``award`` is empty. Either way the
+    contractor holding it is the construction unit (施工单位) of the works it covers."""
+
+    award = models.OneToOneField(
+        Award,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="contract",
+        verbose_name=_("award"),
+        help_text=_("Empty for works contracted directly, without a tender."),
+    )
     project = models.ForeignKey(
         "projects.Project", on_delete=models.PROTECT, related_name="contracts", verbose_name=_("project")
     )
@@ -398,9 +410,15 @@ class Contract(models.Model):
     signed_on = models.DateField(_("signed on"))
     start_on = models.DateField(_("works start"))
     end_on = models.DateField(_("works end"))
+    work_items = models.ManyToManyField(
+        "projects.WorkItem",
+        blank=True,
+        related_name="contracts",
+        verbose_name=pgettext_lazy("contract", "works covered"),
+    )
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[work_items])
 
     class Meta:
         ordering = ["-signed_on", "pk"]
@@ -421,6 +439,11 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.contractor.name}"
+
+    @property
+    def is_direct(self) -> bool:
+        """Contracted without a tender (below the must-tender threshold)."""
+        return self.award_id is None
 
     def clean(self) -> None:
         if self.start_on and self.end_on and self.end_on < self.start_on:

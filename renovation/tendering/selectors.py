@@ -286,3 +286,57 @@ def contract_current_amount(contract: Contract) -> Decimal:
 
     approved = [change for change in contract.change_orders.all() if change.status == ChangeOrderStatus.APPROVED]
     return contract.amount + sum((change.amount_change for change in approved), Decimal("0"))
+
+
+# --- contractors: who builds what ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContractorWorks:
+    """A company holding signed contracts on a project, with the works they cover. This is the
+    project's construction unit (施工单位) for those works: nothing else names it."""
+
+    company: str
+    works: tuple[str, ...]
+    contracts: tuple[str, ...]
+    direct: bool  # every one of its contracts here was placed without a tender
+
+
+def contractors_by_project(project_ids: Any) -> dict[int, list[ContractorWorks]]:
+    """Project id → its contractors in the order they first signed, each with its works (two
+    queries whatever the number of projects and contracts)."""
+    contracts = list(
+        Contract.objects.filter(project_id__in=project_ids)
+        .order_by("project_id", "signed_on", "pk")
+        .values_list("pk", "project_id", "contractor_id", "contractor__name", "number", "award_id")
+    )
+    covered: dict[int, list[str]] = {}
+    through = Contract.work_items.through.objects.filter(contract_id__in=[row[0] for row in contracts])
+    for contract_id, description in through.order_by(
+        "workitem__category", "workitem__sort_order", "workitem_id"
+    ).values_list("contract_id", "workitem__description"):
+        covered.setdefault(contract_id, []).append(description)
+    grouped: dict[int, dict[int, dict[str, Any]]] = {}
+    for pk, project_id, contractor_id, name, number, award_id in contracts:
+        company = grouped.setdefault(project_id, {}).setdefault(
+            contractor_id, {"company": name, "works": [], "contracts": [], "direct": True}
+        )
+        company["works"].extend(work for work in covered.get(pk, []) if work not in company["works"])
+        company["contracts"].append(number)
+        company["direct"] = company["direct"] and award_id is None
+    return {
+        project_id: [
+            ContractorWorks(c["company"], tuple(c["works"]), tuple(c["contracts"]), c["direct"])
+            for c in companies.values()
+        ]
+        for project_id, companies in grouped.items()
+    }
+
+
+def project_contractors(project: Project) -> list[ContractorWorks]:
+    return contractors_by_project([project.pk]).get(project.pk, [])
+
+
+def contractor_names(contractors: list[ContractorWorks]) -> str:
+    """How a list, an export or a feed names a project's construction units in one cell."""
+    return "、".join(contractor.company for contractor in contractors)

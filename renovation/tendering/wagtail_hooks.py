@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -20,10 +21,10 @@ from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet
 from renovation.projects.selectors import projects_manageable_by, work_items_manageable_by
 
-from . import admin_views, kinds, selectors, services
-from .models import Bidder, ProcurementKind, Tender
+from . import admin_views, contracts, kinds, selectors, services
+from .models import Bidder, Contract, ProcurementKind, Tender
 
-for _model in (Tender, Bidder, ProcurementKind):
+for _model in (Tender, Bidder, ProcurementKind, Contract):
     register_permission_policy(_model, KeepRecordsPolicy(_model))
 
 
@@ -91,6 +92,55 @@ class BidderViewSet(ServiceModelViewSet):
     scope = staticmethod(lambda user: Bidder.objects.all() if is_staff_member(user) else Bidder.objects.none())
 
 
+class DirectContractForm(ScopedModelForm):
+    scoped_choices = {"project": projects_manageable_by, "work_items": work_items_manageable_by}
+
+
+def _direct_contract_create(*, actor: Any, data: dict[str, Any]) -> Contract:
+    data = dict(data)
+    project, contractor, items = data.pop("project"), data.pop("contractor"), data.pop("work_items", [])
+    if project is None or contractor is None:
+        raise ValidationError(_("Choose the project and the company that holds the contract."))
+    return contracts.contract_direct_record(
+        actor=actor, project=project, contractor=contractor, data=data, work_items=items
+    )
+
+
+def _contracts_for_staff(user: Any) -> Any:
+    return (
+        Contract.objects.filter(project__in=projects_manageable_by(user))
+        .select_related("project", "contractor", "award__tender")
+        .order_by("-signed_on", "-pk")
+    )
+
+
+class ContractViewSet(ServiceModelViewSet):
+    """Every signed contract, tendered or direct. Tendered ones are recorded on their tender's
+    page; works below the must-tender threshold are contracted directly here (直接发包), so that
+    the company building them is on record and can be paid on its contract."""
+
+    model = Contract
+    icon = "doc-full-inverse"
+    menu_label = _("Contracts")
+    edit_view_enabled = False
+    edit_handler = ObjectList(
+        [
+            FieldPanel("project"),
+            FieldPanel("contractor"),
+            FieldPanel("work_items"),
+            FieldRowPanel([FieldPanel("number"), FieldPanel("amount")]),
+            FieldRowPanel([FieldPanel("signed_on"), FieldPanel("start_on"), FieldPanel("end_on")]),
+        ],
+        base_form_class=DirectContractForm,
+    )
+    list_display = ["number", "project", "contractor", "amount", "signed_on", "award"]
+    list_filter = ["project__neighbourhood__community__street"]
+    search_fields = ["number", "contractor__name", "project__name"]
+    create_service = staticmethod(_direct_contract_create)
+    scope = staticmethod(_contracts_for_staff)
+    inspect_view_enabled = False
+
+
 class ProcurementKindViewSet(ServiceModelViewSet):
     model = ProcurementKind
     icon = "list-ul"
@@ -106,7 +156,7 @@ class TenderingGroup(ModelViewSetGroup):
     menu_label = _("Tendering")
     menu_icon = "doc-full"
     menu_order = 206
-    items = (TenderViewSet, BidderViewSet, ProcurementKindViewSet)
+    items = (TenderViewSet, ContractViewSet, BidderViewSet, ProcurementKindViewSet)
 
 
 @hooks.register("register_admin_viewset")

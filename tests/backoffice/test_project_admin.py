@@ -31,7 +31,6 @@ def _project_form(neighbourhood, **overrides):
         "planned_end": "2024-11-30",
         "actual_start": "",
         "actual_end": "",
-        "construction_unit": "",
         "supervising_engineer": "",
         "staff_in_charge": "",
     }
@@ -116,10 +115,10 @@ def test_it_shows_who_changed_what_in_the_history_view(login, personas):
     client = login(personas.bureau)
     client.post(
         reverse("project:edit", args=[project.pk]),
-        _edit_form(project, construction_unit="瑞安市建筑工程有限公司"),
+        _edit_form(project, supervising_engineer="温州建设监理有限公司"),
     )
     html = client.get(reverse("project:history", args=[project.pk])).content.decode()
-    assert "瑞安市建筑工程有限公司" in html
+    assert "温州建设监理有限公司" in html
     assert "编辑项目" in html  # the operation, by its readable name
 
 

@@ -53,3 +53,56 @@ def test_its_query_count_does_not_grow_with_updates(client, published_project):
     with CaptureQueriesContext(connection) as many:
         client.get("/")
     assert len(few) == len(many)
+
+
+def _rated(published_project, plan_year: int, scores: list[int]):
+    from renovation.consultation.models import Channel, SatisfactionRating
+    from tests.consultation.factories import HouseholdFactory
+
+    project, _page = published_project(items=1, plan_year=plan_year, status=ProjectStatus.ACCEPTED)
+    for score in scores:
+        household = HouseholdFactory(neighbourhood=project.neighbourhood)
+        SatisfactionRating.objects.create(project=project, household=household, overall=score, channel=Channel.PAPER)
+    return project
+
+
+def test_it_shows_under_a_plan_year_only_that_years_satisfaction(client, published_project):
+    _rated(published_project, 2023, [5, 5, 5])
+    _rated(published_project, 2026, [2])
+
+    html = client.get("/?year=2026").content.decode()
+
+    assert "2.0 / 5" in html
+    assert "5.0 / 5" not in html and "4.2 / 5" not in html
+    assert "3.0 / 5" not in client.get("/?year=2023").content.decode()
+
+
+def test_it_shows_under_a_plan_year_only_that_years_latest_updates(client, published_project):
+    old, _page = published_project(items=1, plan_year=2023, name="旧年项目改造", code="OLD", slug="old")
+    new, _page = published_project(items=1, plan_year=2026, name="今年项目改造", code="NEW", slug="new")
+
+    html = client.get("/?year=2026").content.decode()
+    assert new.name in html and old.name not in html
+    html = client.get("/?year=2023").content.decode()
+    assert old.name in html and new.name not in html
+
+
+def test_it_orders_updates_by_the_day_progress_was_reached_on_site(personas, published_project):
+    from renovation.projects.selectors import latest_confirmed_reports
+    from renovation.projects.services import progress_report_confirm, progress_report_submit
+
+    project, _page = published_project(items=2, reports_per_item=0)
+    first, second = project.work_items.order_by("pk")
+    late_entry = progress_report_submit(
+        actor=personas.bureau, work_item=first, percent=Decimal("40"), reported_on=date(2023, 6, 20)
+    )
+    early_entry = progress_report_submit(
+        actor=personas.bureau, work_item=second, percent=Decimal("30"), reported_on=date(2023, 5, 2)
+    )
+    progress_report_confirm(actor=personas.bureau, report=late_entry)
+    progress_report_confirm(actor=personas.bureau, report=early_entry)  # confirmed last, happened first
+
+    assert [report.reported_on for report in latest_confirmed_reports(plan_year=2023)] == [
+        date(2023, 6, 20),
+        date(2023, 5, 2),
+    ]

@@ -93,3 +93,70 @@ def test_it_stays_chinese_for_an_english_browser_until_english_is_chosen(client,
     response = client.post("/i18n/setlang/", {"language": "en", "next": page.url})
     assert response.status_code == 302
     assert "Works" in client.get(page.url).content.decode()
+
+
+def test_it_names_each_contractor_with_its_works_as_the_construction_unit(client, published_project):
+    from tests.finance.factories import contract_for
+
+    project, page = published_project(items=2)
+    first, second = project.work_items.order_by("pk")
+    contract_for(project, company="温州宏业建设有限公司").work_items.set([first])
+    contract_for(project, company="浙江安居市政园林有限公司").work_items.set([second])
+
+    html = client.get(page.url).content.decode()
+
+    assert "施工单位" in html
+    assert (
+        f'<strong>温州宏业建设有限公司</strong><span class="contractor-list__works">{first.description}</span>' in html
+    )
+    assert (
+        f'<strong>浙江安居市政园林有限公司</strong><span class="contractor-list__works">{second.description}</span>'
+        in html
+    )
+
+
+def test_its_query_count_does_not_grow_with_contracts(client, published_project):
+    from tests.finance.factories import contract_for
+
+    few, few_page = published_project(items=2, code="FEW", slug="few")
+    many, many_page = published_project(items=6, code="MANY", slug="many")
+    contract_for(few, company="温州宏业建设有限公司").work_items.set(few.work_items.all())
+    for item in many.work_items.all():
+        contract_for(many).work_items.set([item])
+    client.get(few_page.url)
+    client.get(many_page.url)
+    assert _count_queries(client, few_page.url) == _count_queries(client, many_page.url)
+
+
+def test_it_dates_progress_in_the_change_log_by_the_day_it_was_reached_on_site(client, personas, published_project):
+    from renovation.projects.services import progress_report_confirm, progress_report_submit
+
+    project, page = published_project(items=1, reports_per_item=0)
+    report = progress_report_submit(
+        actor=personas.bureau, work_item=project.work_items.get(), percent=Decimal("45"), reported_on=date(2023, 6, 3)
+    )
+    progress_report_confirm(actor=personas.bureau, report=report)
+
+    html = client.get(page.url).content.decode()
+
+    assert '<time datetime="2023-06-03">2023-06-03</time>' in html
+
+
+def test_it_gives_a_deliberation_step_the_same_date_in_the_notices_and_the_change_log(
+    client, personas, published_project
+):
+    from renovation.consultation.models import Deliberation, DeliberationStatus
+    from renovation.consultation.selectors import consultation_change_log, deliberation_notices
+
+    project, _page = published_project(items=1)
+    deliberation = Deliberation.objects.create(project=project, subject="加装电梯方案")
+    deliberation.status = DeliberationStatus.FILED
+    deliberation.filed_on = date(2023, 5, 15)
+    deliberation.filed_with = "安阳街道办事处"
+    deliberation.save()
+
+    [filed] = [notice for notice in deliberation_notices(project) if "备案" in notice.title]
+    [logged] = [entry for entry in consultation_change_log(project) if not entry.created]
+
+    assert filed.when == date(2023, 5, 15)
+    assert logged.day_only and logged.when.date() == date(2023, 5, 15)

@@ -54,7 +54,6 @@ def ledger(personas) -> Ledger:
         planned_start=date(2026, 3, 1),
         planned_end=date(2026, 11, 30),
         actual_start=date(2026, 3, 16),
-        construction_unit="瑞安市建筑工程有限公司",
     )
     xiangyang = ProjectFactory(
         neighbourhood=NeighbourhoodFactory(community=personas.street_a_place.community, name="向阳小区"),

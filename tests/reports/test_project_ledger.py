@@ -31,6 +31,7 @@ def _by_header(sheet, row_number):
 
 
 def test_it_lists_every_project_with_its_neighbourhood_budget_progress_and_dates(login, personas, ledger, urls):
+    contract_for(ledger.feiyun, company="瑞安市建筑工程有限公司")
     _response, sheet = _ledger(login(personas.bureau), urls, street="anyang")
     assert [row[0] for row in rows_of(sheet)] == ["RA-2026-01", "RA-2026-02"]
     feiyun = _by_header(sheet, 3)
@@ -52,6 +53,15 @@ def test_it_lists_every_project_with_its_neighbourhood_budget_progress_and_dates
     assert feiyun["实际开工日期"].number_format == "yyyy-mm-dd"
     assert feiyun["实际竣工日期"].value is None
     assert feiyun["施工单位"].value == "瑞安市建筑工程有限公司"
+
+
+def test_it_names_as_construction_units_the_companies_holding_the_contracts(login, personas, ledger, urls):
+    contract_for(ledger.feiyun, "600000.00", company="温州宏业建设有限公司")
+    contract_for(ledger.feiyun, "100000.00", company="浙江安居市政园林有限公司")
+    _response, sheet = _ledger(login(personas.bureau), urls, street="anyang")
+    feiyun = _by_header(sheet, 3)
+    assert feiyun["施工单位"].value == "温州宏业建设有限公司、浙江安居市政园林有限公司"
+    assert _by_header(sheet, 4)["施工单位"].value is None  # 向阳小区: no contract, no construction unit
 
 
 def test_it_adds_contract_amounts_with_approved_changes_and_payments(login, personas, ledger, urls):
@@ -139,7 +149,7 @@ def test_it_downloads_as_an_attachment_with_a_dated_utf8_name(login, personas, l
 def test_it_reads_the_ledger_in_one_query_in_chunks(personas, ledger, site_issue, django_assert_num_queries):
     site_issue(ledger.feiyun, overdue=True)
     bureau = get_user_model().objects.get(pk=personas.bureau.pk)  # nothing cached on the user yet
-    with django_assert_num_queries(2):  # the staff profile, then the projects with their counts
+    with django_assert_num_queries(3):  # the staff profile, the projects with their counts, their contracts
         rows = list(project_ledger_rows(bureau, ProjectFilters()))
     assert {row["code"]: row["issues_overdue"] for row in rows} == {"RA-2026-01": 1, "RA-2026-02": 0, "RA-2026-03": 0}
     assert rows[0]["budget_total"] == Decimal("800000")

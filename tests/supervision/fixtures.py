@@ -13,6 +13,7 @@ from PIL import Image
 
 from renovation.supervision.models import ConstructionUnit, Supervisor
 from tests.factories import NeighbourhoodFactory, ProjectFactory, UserFactory
+from tests.finance.factories import contract_for
 
 
 def jpeg(name: str = "site.jpg", size: tuple[int, int] = (640, 480), color: str = "orange") -> SimpleUploadedFile:
@@ -58,14 +59,15 @@ def cast(personas) -> Cast:
         term_end=today + timedelta(days=365),
     )
     other.projects.add(other_project)
+    # A construction unit builds the projects its company holds a signed contract for.
     builder = UserFactory(username="builder", first_name="施工员", email="builder@example.org")
-    unit = ConstructionUnit.objects.create(name="瑞安市建筑工程有限公司")
+    company = contract_for(project, company="瑞安市建筑工程有限公司").contractor
+    unit = ConstructionUnit.objects.create(name="瑞安市建筑工程有限公司", company=company)
     unit.members.add(builder)
-    unit.projects.add(project)
     other_builder = UserFactory(username="other_builder")
-    other_unit = ConstructionUnit.objects.create(name="温州宏业建设有限公司")
+    other_company = contract_for(other_project, company="温州宏业建设有限公司").contractor
+    other_unit = ConstructionUnit.objects.create(name="温州宏业建设有限公司", company=other_company)
     other_unit.members.add(other_builder)
-    other_unit.projects.add(other_project)
     return Cast(project, other_project, supervisor_user, other_user, builder, other_builder)
 
 

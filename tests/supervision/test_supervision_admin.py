@@ -6,7 +6,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from renovation.supervision.models import ConstructionUnit, IssueStatus, SiteIssue, Supervisor
+from renovation.supervision.permissions import built_project_ids
 from renovation.supervision.services import site_issue_accept
+from tests.finance.factories import contract_for
 
 
 def _supervisor_form(personas, cast, **overrides):
@@ -59,6 +61,7 @@ def test_it_keeps_street_staff_from_appointing(login, personas, cast):
 
 
 def test_it_lets_the_bureau_register_a_construction_unit_with_an_account(login, personas, cast):
+    company = contract_for(cast.project, company="浙江安居市政园林有限公司").contractor
     response = login(personas.bureau).post(
         reverse("constructionunit:add"),
         {
@@ -69,13 +72,15 @@ def test_it_lets_the_bureau_register_a_construction_unit_with_an_account(login, 
             "new_member_full_name": "安居项目部",
             "new_member_email": "",
             "new_member_password": "Anju-site-2026!",
-            "projects": [cast.project.pk],
+            "company": company.pk,
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     unit = ConstructionUnit.objects.get(name="浙江安居市政园林有限公司")
     assert [user.username for user in unit.members.all()] == ["anju_site"]
-    assert list(unit.projects.all()) == [cast.project]
+    assert unit.company == company
+    # It answers for the projects its company holds contracts for, and only those.
+    assert built_project_ids(unit.members.get()) == {cast.project.pk}
 
 
 def test_it_lists_site_issues_by_street_for_street_staff(login, personas, cast, reported_issue):
