@@ -155,7 +155,7 @@ def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> Non
     households = Household.objects.filter(neighbourhood=project.neighbourhood).exclude(
         satisfaction_ratings__project=project
     )
-    for household in households.order_by("pk")[: rng.randint(20, 40)]:
+    for household in households.order_by("pk")[: rng.randint(12, 24)]:
         overall = rng.choice([5, 5, 4, 4, 4, 3, 2])
         services.satisfaction_rate(
             actor=actor,

@@ -68,6 +68,11 @@ def test_it_loads_ruians_2023_plan_and_is_idempotent(db):
 
     _it_tells_a_true_story(today)
 
+    # Every invariant behind the public figures holds on the demo (check_figures exits 0).
+    checked = StringIO()
+    call_command("check_figures", stdout=checked, stderr=StringIO())
+    assert "rule(s) hold" in checked.getvalue()
+
     counts = (Project.objects.count(), ProgressReport.objects.count(), LedgerEntry.objects.count())
     second = _seed()
     assert (Project.objects.count(), ProgressReport.objects.count(), LedgerEntry.objects.count()) == counts
