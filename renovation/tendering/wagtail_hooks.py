@@ -109,7 +109,7 @@ def _direct_contract_create(*, actor: Any, data: dict[str, Any]) -> Contract:
 def _contracts_for_staff(user: Any) -> Any:
     return (
         Contract.objects.filter(project__in=projects_manageable_by(user))
-        .select_related("project", "contractor", "award__tender")
+        .select_related("project", "contractor", "award__tender", "award__bidder")
         .order_by("-signed_on", "-pk")
     )
 
