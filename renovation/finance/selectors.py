@@ -19,6 +19,7 @@ from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
+CENT = Decimal("0.01")
 ENTRY_RELATED = ("project__neighbourhood__community__street", "contract__contractor", "corrects")
 
 
@@ -157,7 +158,9 @@ class QuarterFigures:
 
 def figures_from_row(row: dict[str, Any], year: int, quarter: int, prefix: str = "") -> QuarterFigures:
     def money(key: str) -> Decimal:
-        return row.get(prefix + key) or ZERO
+        # SQLite sums decimals as floats: 599308.15 comes back as 599308.150000000, which the
+        # disclosure's 14-digit fields refuse. Amounts are whole cents, so the sum is too.
+        return (row.get(prefix + key) or ZERO).quantize(CENT)
 
     return QuarterFigures(
         year=year,

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "renovation.consultation",
     "renovation.checks",
     "renovation.evaluation",
+    "renovation.demo",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -34,6 +34,15 @@ def test_it_finds_nothing_when_payments_stay_within_contract_and_approved_change
     assert list(payments_within_contract()) == []
 
 
+def test_it_finds_nothing_when_a_contract_is_paid_exactly_to_the_cent():
+    # As floats (SQLite's sums) these four add up to 754338.1900000001.
+    contract = contract_for(ProjectFactory(), "754338.19")
+    for amount in ("226301.45", "226301.45", "188584.54", "113150.75"):
+        _pay(contract, amount)
+
+    assert list(payments_within_contract()) == []
+
+
 def test_it_finds_payments_above_contract_and_approved_changes():
     project = ProjectFactory(code="RA-2024-01")
     contract = contract_for(project, "100000.00", number="HT-OVER", company="温州宏业建设有限公司")

@@ -117,3 +117,24 @@ def test_it_lets_no_one_else_publish(books, personas, last_quarter, persona):
     with pytest.raises(PermissionDenied):
         disclosure_publish(actor=getattr(personas, persona), project=books.project, year=year, quarter=quarter)
     assert not QuarterlyDisclosure.objects.exists()
+
+
+def test_it_discloses_amounts_with_cents_exactly(books, personas):
+    # SQLite adds decimals as floats; the quarter's sums must still be whole cents.
+    year, quarter = previous_quarter()
+    day = day_in_previous_quarter()
+    books.project.ledger_entries.create(
+        kind=EntryKind.INCOME, source=IncomeSource.CITY, amount=Decimal("900000.10"), booked_on=day
+    )
+    books.project.ledger_entries.create(
+        kind=EntryKind.PAYMENT, amount=Decimal("599308.15"), booked_on=day, contract=books.contract
+    )
+    books.project.ledger_entries.create(
+        kind=EntryKind.PAYMENT, amount=Decimal("0.10"), booked_on=day, contract=books.contract
+    )
+
+    disclosure = disclosure_publish(actor=personas.street_a, project=books.project, year=year, quarter=quarter)
+
+    assert disclosure.payments_total == Decimal("599308.25")
+    assert disclosure.income_city == Decimal("900000.10")
+    assert disclosure.closing_balance == Decimal("300691.85")

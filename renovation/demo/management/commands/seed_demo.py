@@ -3,13 +3,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
 
-from cms.demo import DemoSeeder
+from renovation.demo.seed import DemoSeeder
 
 
 class Command(BaseCommand):
     help = (
-        "Load the demo: Ruian's three streets, the 2023 plan (29 projects, 25 completed), a plan for "
-        "the current year, and one staff account per role. Safe to run again: what exists is kept."
+        "Load the demo: Ruian's three streets, the 2023 plan (29 projects, 28 completed), last year's "
+        "and this year's plans, told through the services on a clock travelling from 2023 to today, "
+        "and one account per role. Safe to run again: what exists is kept."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -6,7 +6,7 @@ through the services, like the rest of the demo. Names and phones are invented."
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 from renovation.consultation import services
 from renovation.consultation.deliberation_models import STAGE_ORDER
 from renovation.consultation.models import Channel, DecisionItem, Deliberation, Household, IntentChoice
-from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
+from renovation.projects.models import Project
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑"
 GIVEN = "建国秀英志强丽华明海玉兰伟芳国平春梅德胜"
@@ -68,41 +68,22 @@ def _intents(
     )
 
 
-def before_approval(*, actor: Any, project: Project, day: date, rng: random.Random) -> None:
-    """Collect intents so the project passes the two-thirds gate (as 飞云花园 did in ten days)."""
-    households = _register(actor, project, rng)
-    _intents(actor, project, households, rng.uniform(0.8, 0.95), day, rng)
+def register(*, actor: Any, project: Project, rng: random.Random) -> list[Household]:
+    """The household register, entered when the consultation starts."""
+    return _register(actor, project, rng)
 
 
-def after_walk(*, actor: Any, project: Project, target: str, day: date, today: date, rng: random.Random) -> None:
-    if target == ProjectStatus.CONSULTING:
-        households = _register(actor, project, rng)
-        _intents(actor, project, households, 0.55, min(day, today), rng)
-        _decision(actor, project, households[:60], opens=today - timedelta(days=3), closes=today + timedelta(days=10))
-        _deliberation(actor, project, day=min(day, today), stages=1)
-    elif project.neighbourhood.name in ("飞云花园", "兴业大厦") or (
-        target == ProjectStatus.UNDER_CONSTRUCTION and rng.random() < 0.5
-    ):
-        households = list(Household.objects.filter(neighbourhood=project.neighbourhood).order_by("pk"))
-        # Decided before the works, and never in the future whatever day the demo is loaded.
-        start = min(project.planned_start - timedelta(days=40), today - timedelta(days=20))
-        _decision(actor, project, households[:150], opens=start - timedelta(days=14), closes=start - timedelta(days=4))
-        deliberation = _deliberation(actor, project, day=start, stages=3)
-        if project.status in (ProjectStatus.UNDER_CONSTRUCTION, *COMPLETED_STATUSES):
-            services.deliberation_implementation_publish(actor=actor, deliberation=deliberation)
-            if project.actual_start:
-                Deliberation.objects.filter(pk=deliberation.pk).update(
-                    implementation_published_at=_noon(project.actual_start)
-                )
-    if target in COMPLETED_STATUSES and rng.random() < 0.6:
-        _ratings(actor, project, rng, min(day, today))
+def intents(*, actor: Any, project: Project, share: float, rng: random.Random) -> None:
+    """Paper intents collected today (on the demo clock)."""
+    households = list(Household.objects.filter(neighbourhood=project.neighbourhood).order_by("pk"))
+    _intents(actor, project, households, share, timezone.localdate(), rng)
 
 
-def _decision(actor: Any, project: Project, voters: list[Household], *, opens: date, closes: date) -> None:
+def decision_open(*, actor: Any, project: Project, opens: date, closes: date) -> DecisionItem | None:
+    """A question put to the households (the management after the works)."""
     if DecisionItem.objects.filter(project=project).exists():
-        return
-    rng = random.Random(project.pk)
-    item = services.decision_item_create(
+        return None
+    return services.decision_item_create(
         actor=actor,
         project=project,
         question="改造后小区采用哪种管理方式？",
@@ -111,9 +92,13 @@ def _decision(actor: Any, project: Project, voters: list[Household], *, opens: d
         opens_on=opens,
         closes_on=closes,
     )
+
+
+def votes(*, actor: Any, item: DecisionItem, count: int, rng: random.Random) -> None:
+    """Paper ballots cast today by the first ``count`` households."""
     options = list(item.options.all())
-    vote_day = min(closes, timezone.localdate())
-    for household in voters:
+    households = Household.objects.filter(neighbourhood=item.project.neighbourhood).order_by("pk")[:count]
+    for household in households:
         option = options[0] if rng.random() < 0.6 else rng.choice(options)
         services.vote_cast(
             actor=actor,
@@ -121,36 +106,48 @@ def _decision(actor: Any, project: Project, voters: list[Household], *, opens: d
             household=household,
             option=option,
             channel=Channel.PAPER,
-            cast_on=max(opens, min(vote_day, opens + timedelta(days=2))),
+            cast_on=timezone.localdate(),
         )
 
 
-def _deliberation(actor: Any, project: Project, *, day: date, stages: int) -> Deliberation:
-    deliberation = Deliberation.objects.filter(project=project).first()
-    if deliberation is not None:
-        return deliberation
-    deliberation = services.deliberation_start(
+def deliberation_open(*, actor: Any, project: Project) -> Deliberation:
+    """三审两公开: the plan and the residents' share, made public today."""
+    return services.deliberation_start(
         actor=actor,
         project=project,
         subject="改造方案及居民出资分摊",
         description="改造内容清单、居民出资比例（按建筑面积分摊）及施工期间安排。",
     )
-    # Demo-only backdating, like the history clock: the deliberation was opened before its stages.
-    Deliberation.objects.filter(pk=deliberation.pk).update(published_at=_noon(day - timedelta(days=3)))
+
+
+def deliberation_stage(*, actor: Any, deliberation: Deliberation, index: int) -> None:
+    """Stage ``index`` of the deliberation, held today; the last one files it as well."""
     deliberation.refresh_from_db()
-    for offset, stage in enumerate(STAGE_ORDER[:stages]):
-        services.deliberation_stage_record(
-            actor=actor,
-            deliberation=deliberation,
-            stage=stage,
-            held_on=day + timedelta(days=offset * 5),
-            outcome="approved",
-            minutes="到会代表一致同意改造方案及出资分摊办法。",
-        )
+    services.deliberation_stage_record(
+        actor=actor,
+        deliberation=deliberation,
+        stage=STAGE_ORDER[index],
+        held_on=timezone.localdate(),
+        outcome="approved",
+        minutes="到会代表一致同意改造方案及出资分摊办法。",
+    )
+
+
+def deliberation_filed(*, actor: Any, deliberation: Deliberation) -> None:
     deliberation.refresh_from_db()
-    if stages == len(STAGE_ORDER):
-        services.deliberation_file(actor=actor, deliberation=deliberation, filed_on=day + timedelta(days=15))
-    return deliberation
+    services.deliberation_file(actor=actor, deliberation=deliberation, filed_on=timezone.localdate())
+
+
+def implementation_published(*, actor: Any, project: Project) -> None:
+    """The works started: the approved plan's implementation is made public the same day."""
+    deliberation = Deliberation.objects.filter(project=project).first()
+    if deliberation is not None:
+        services.deliberation_implementation_publish(actor=actor, deliberation=deliberation)
+
+
+def ratings(*, actor: Any, project: Project, rng: random.Random) -> None:
+    """Satisfaction collected on paper today, after the acceptance."""
+    _ratings(actor, project, rng, timezone.localdate())
 
 
 def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> None:
@@ -158,7 +155,7 @@ def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> Non
     households = Household.objects.filter(neighbourhood=project.neighbourhood).exclude(
         satisfaction_ratings__project=project
     )
-    for household in households.order_by("pk")[: rng.randint(20, 40)]:
+    for household in households.order_by("pk")[: rng.randint(12, 24)]:
         overall = rng.choice([5, 5, 4, 4, 4, 3, 2])
         services.satisfaction_rate(
             actor=actor,
@@ -170,7 +167,3 @@ def _ratings(actor: Any, project: Project, rng: random.Random, day: date) -> Non
             channel=Channel.PAPER,
             rated_on=day,
         )
-
-
-def _noon(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time(12, 0)))
