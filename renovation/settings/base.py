@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "renovation.finance",
     "renovation.reports",
     "renovation.consultation",
+    "renovation.sms",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -239,3 +240,29 @@ LOGGING = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+
+# --- SMS (acc-sms) --------------------------------------------------------------------------
+# Like EMAIL_BACKEND: console for `make run`, locmem in tests, Alibaba Cloud in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "renovation.sms.backends.console.SmsBackend")
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": env_str("SMS_ALIYUN_ACCESS_KEY_ID"),
+    "ACCESS_KEY_SECRET": env_str("SMS_ALIYUN_ACCESS_KEY_SECRET"),  # or SMS_ALIYUN_ACCESS_KEY_SECRET_FILE
+    "SIGN_NAME": env_str("SMS_ALIYUN_SIGN_NAME"),  # the approved 短信签名
+    # Approved template codes by purpose: "code" has ${code}, "notice" has ${title}.
+    "TEMPLATES": {
+        "code": env_str("SMS_ALIYUN_TEMPLATE_CODE"),
+        "notice": env_str("SMS_ALIYUN_TEMPLATE_NOTICE"),
+    },
+    "ENDPOINT": env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com"),
+    "REGION": env_str("SMS_ALIYUN_REGION", "cn-hangzhou"),
+    "TIMEOUT": env_int("SMS_ALIYUN_TIMEOUT_SECONDS", 10),
+}
+SMS_CODE_VALID_SECONDS = env_int("SMS_CODE_VALID_SECONDS", 5 * 60)
+SMS_CODE_MAX_FAILURES = env_int("SMS_CODE_MAX_FAILURES", 5)
+SMS_SENDS_PER_NUMBER_PER_HOUR = env_int("SMS_SENDS_PER_NUMBER_PER_HOUR", 5)
+SMS_SENDS_PER_IP_PER_DAY = env_int("SMS_SENDS_PER_IP_PER_DAY", 20)
+# Phone sign-in (mobile number + SMS code) next to Django's username and password.
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "renovation.sms.auth.PhoneCodeBackend",
+]
