@@ -266,3 +266,9 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "renovation.sms.auth.PhoneCodeBackend",
 ]
+# 一户一码: household join codes and the accounts a household may link.
+JOIN_CODE_VALID_DAYS = env_int("JOIN_CODE_VALID_DAYS", 60)
+HOUSEHOLD_MAX_ACCOUNTS = env_int("HOUSEHOLD_MAX_ACCOUNTS", 3)
+JOIN_CODE_FAILURES_PER_IP_PER_HOUR = env_int("JOIN_CODE_FAILURES_PER_IP_PER_HOUR", 10)
+# Version of the privacy notice (个人信息保护告知) shown when joining; consent records it.
+PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")

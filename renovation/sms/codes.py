@@ -61,8 +61,8 @@ def phone_code_send(*, number: str, purpose: str, ip: str | None, deliver: bool 
     """Send a fresh code to ``number`` (earlier unused codes for the same purpose stop working).
 
     ``deliver=False`` records and counts the attempt without sending anything: sign-in and
-    password reset use it for numbers that have no account, so the answer cannot tell whether a
-    number is registered.
+    password reset use it for numbers that have no account, so neither this answer nor the next
+    step's can tell whether a number is registered.
     """
     number = phone_number_normalise(number)
     if purpose not in CodePurpose.values:
@@ -91,7 +91,9 @@ def phone_code_send(*, number: str, purpose: str, ip: str | None, deliver: bool 
             number_digest=digest,
             purpose=purpose,
             ip=ip or None,
-            code_hash=_code_hash(digest=digest, purpose=purpose, code=code) if deliver else "",
+            # Undelivered: the hash of a code nobody knows, so the number behaves exactly like a
+            # registered one at the next step too (wrong-code count, voiding), telling nothing.
+            code_hash=_code_hash(digest=digest, purpose=purpose, code=code if deliver else secrets.token_hex(8)),
             created_at=now,
             expires_at=now + timedelta(seconds=settings.SMS_CODE_VALID_SECONDS),
         )
@@ -126,7 +128,6 @@ def phone_code_verify(*, number: str, purpose: str, code: str) -> None:
         row = (
             PhoneCode.objects.select_for_update()
             .filter(number_digest=digest, purpose=purpose, used_at__isnull=True, voided_at__isnull=True)
-            .exclude(code_hash="")
             .order_by("-created_at", "-pk")
             .first()
         )

@@ -27,7 +27,7 @@ class PhoneCode(models.Model):
     number_digest = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(max_length=24, choices=CodePurpose.choices)
     ip = models.GenericIPAddressField(null=True, blank=True)
-    code_hash = models.CharField(max_length=64, blank=True)
+    code_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     expires_at = models.DateTimeField()
     failed_attempts = models.PositiveSmallIntegerField(default=0)
