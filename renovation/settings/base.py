@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "renovation.reports",
     "renovation.consultation",
     "renovation.sms",
+    "renovation.residents",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -272,3 +273,6 @@ HOUSEHOLD_MAX_ACCOUNTS = env_int("HOUSEHOLD_MAX_ACCOUNTS", 3)
 JOIN_CODE_FAILURES_PER_IP_PER_HOUR = env_int("JOIN_CODE_FAILURES_PER_IP_PER_HOUR", 10)
 # Version of the privacy notice (个人信息保护告知) shown when joining; consent records it.
 PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
+# Where the client's address is, for the SMS and join-code limits: empty = REMOTE_ADDR; behind
+# nginx set HTTP_X_REAL_IP (deploy/nginx sets X-Real-IP).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
