@@ -23,6 +23,7 @@ from renovation.places import services as place_services
 from renovation.places.models import Community, ManagementType, Neighbourhood, Street
 from renovation.projects import services as project_services
 from renovation.projects.models import ProgressReport, Project, ProjectStatus, WorkCategory, WorkItem
+from renovation.residents.demo import seed_residents
 
 from .demo_finance import seed_finance
 from .demo_supervision import seed_discussion, seed_supervision
@@ -469,6 +470,7 @@ class DemoSeeder:
         )
         seed_discussion(bureau=bureau)
         seed_finance(bureau=bureau, today=self.today)
+        accounts += seed_residents(new_password=self._new_password, account_class=Account)
         return {"accounts": accounts, "projects_created": created, "pages_created": pages}
 
 

@@ -237,3 +237,16 @@ def is_household_member(user: Any, household: Household) -> bool:
 def households_of(user: Any) -> QuerySet[Household]:
     """Households this account speaks for: linked by staff or joined with a code."""
     return Household.objects.filter(Q(resident=user) | Q(members__user=user)).distinct()
+
+
+def linked_accounts(neighbourhood_id: int) -> QuerySet[Any]:
+    """Active accounts that speak for a household of the neighbourhood (hand-linked or joined)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(
+            Q(households__neighbourhood_id=neighbourhood_id)
+            | Q(household_memberships__household__neighbourhood_id=neighbourhood_id)
+        )
+        .distinct()
+    )
