@@ -48,8 +48,9 @@ def resident_account_close(*, actor: Any, user: Any) -> None:
             household._history_user = actor
             household.save(update_fields=["resident"])
             update_change_reason(household, "resident_account_close")
-        HouseholdMember.history.filter(user_id=user.pk).delete()
+        # Deleting writes a history row of its own: the history goes after the rows.
         HouseholdMember.objects.filter(user=user).delete()
+        HouseholdMember.history.filter(user_id=user.pk).delete()
         user_phone_remove(user=user)
         Notification.objects.filter(recipient=user).delete()
         user.username = f"closed-{user.pk}"

@@ -236,7 +236,10 @@ def password_reset_phone(request: HttpRequest) -> HttpResponse:
 @never_cache
 def my_data(request: HttpRequest) -> HttpResponse:
     data = selectors.my_data(request.user)
-    form = OptInForm(request.POST or None, initial={"sms_opt_in": bool(data["phone"] and data["phone"].sms_opt_in)})
+    form = OptInForm(
+        request.POST if request.method == "POST" else None,
+        initial={"sms_opt_in": bool(data["phone"] and data["phone"].sms_opt_in)},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user_phone_opt_in_set(user=request.user, opt_in=form.cleaned_data["sms_opt_in"])
@@ -251,7 +254,7 @@ def my_data(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 def close_account(request: HttpRequest) -> HttpResponse:
-    form = CloseForm(request.POST or None)
+    form = CloseForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.resident_account_close(actor=request.user, user=request.user)
