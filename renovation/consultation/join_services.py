@@ -73,7 +73,9 @@ def join_codes_issue(
         queryset = queryset.exclude(
             pk__in=_live(JoinCode.objects, now).filter(expires_at__gt=now).values("household_id")
         )
-    chosen = list(queryset.order_by("building", "unit", "room").prefetch_related("members"))
+    chosen = list(
+        queryset.order_by("building", "unit", "room").select_related("neighbourhood").prefetch_related("members")
+    )
     if only_new:
         chosen = [household for household in chosen if household_account_count(household) < _max_accounts()]
     if not chosen:

@@ -21,11 +21,13 @@ DEMO_CODES = 3
 
 def seed_residents(*, new_password: Any, account_class: Any, out: Any = None) -> list[Any]:
     out = out or sys.stdout
+    # A neighbourhood whose residents are being asked (else any with a register).
+    with_register = Project.objects.filter(neighbourhood__households__resident__isnull=True).select_related(
+        "neighbourhood__community"
+    )
     project = (
-        Project.objects.filter(status=ProjectStatus.CONSULTING, neighbourhood__households__isnull=False)
-        .select_related("neighbourhood__community")
-        .order_by("-plan_year", "code")
-        .first()
+        with_register.filter(status=ProjectStatus.CONSULTING).order_by("-plan_year", "code").first()
+        or with_register.order_by("-plan_year", "code").first()
     )
     if project is None:
         return []

@@ -24,7 +24,7 @@ def _print(client, personas, **extra):
 def test_it_prints_one_letter_per_household_with_code_and_qr(login, personas, households):
     response = _print(login(personas.street_a), personas)
     html = response.content.decode()
-    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
     assert html.count('class="join-letter"') == 3 and html.count("<svg") == 3
     codes = re.findall(r"data-join-code>([A-Z0-9-]+)<", html)
     assert len(codes) == 3 and all(len(code) == 14 for code in codes)
@@ -80,6 +80,7 @@ def test_it_prints_for_one_household_by_its_address(login, personas, households)
 
 def test_it_prints_in_a_fixed_number_of_queries(login, personas, households):
     client = login(personas.street_a)
+    _print(client, personas)  # every household holds a code: each count below replaces them all
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
@@ -88,4 +89,5 @@ def test_it_prints_in_a_fixed_number_of_queries(login, personas, households):
 
     few = count()
     HouseholdFactory.create_batch(5, neighbourhood=personas.street_a_place)
+    _print(client, personas)
     assert count() == few
