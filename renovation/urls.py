@@ -15,6 +15,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("renovation.residents.urls")),
     path("supervise/", include("renovation.supervision.urls")),
     path("consultation/", include("renovation.consultation.urls")),
     path("notifications/", include("renovation.notifications.urls")),

@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -18,10 +19,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from renovation.accounts.permissions import can_manage_street, is_staff_member
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_percent
+from renovation.notifications.services import notify
 from renovation.places.models import Neighbourhood
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 from renovation.projects.services import require_project_manager
 
+from .join_services import linked_accounts
 from .models import (
     CategoryScore,
     Channel,
@@ -291,6 +294,13 @@ def decision_item_create(
             save_recorded(
                 DecisionOption(item=item, label=label, sort_order=order), actor=actor, reason="decision_item_create"
             )
+        # Residents who speak for a household here are asked to vote (by SMS too if they opted in).
+        notify(
+            recipients=linked_accounts(project.neighbourhood_id),
+            title=_("New vote: %(question)s") % {"question": item.question},
+            url=reverse("consultation:household", args=[project.pk]),
+            sms=True,
+        )
     return item
 
 

@@ -14,8 +14,9 @@ from renovation.backoffice.menu import StaffMenuItem
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet, answer_forbidden
 from renovation.places.selectors import neighbourhoods_manageable_by
+from renovation.sms.columns import MaskedPhoneColumn
 
-from . import desk_views, register_views, selectors, services
+from . import desk_views, letters, register_views, selectors, services
 from .models import Household, Intent
 
 register_permission_policy(Household, KeepRecordsPolicy(Household))
@@ -56,7 +57,14 @@ class HouseholdViewSet(ServiceModelViewSet):
         ],
         base_form_class=HouseholdForm,
     )
-    list_display = ["__str__", "neighbourhood", "contact_name", "phone", "resident"]
+    # Numbers masked (138****1234) for staff without the register permission.
+    list_display = [
+        "__str__",
+        "neighbourhood",
+        "contact_name",
+        MaskedPhoneColumn("phone", label=_("phone")),
+        "resident",
+    ]
     list_filter = ["neighbourhood__community__street", "neighbourhood"]
     search_fields = ["building", "room", "contact_name", "phone"]
     create_service = staticmethod(services.household_create)
@@ -126,6 +134,7 @@ def consultation_urls() -> list:
             guard(desk_views.satisfaction_export),
             name="consultation_satisfaction_all",
         ),
+        path("consultation/letters/", guard(letters.letters), name="consultation_letters"),
         path("consultation/import/", guard(register_views.upload), name="consultation_register_import"),
         path(
             "consultation/import/template.xlsx",

@@ -45,9 +45,11 @@ from .supervision import discussion_story, issue_stories, supervision_story
 from .tendering import CONTRACT_DAY, DemoTendering, demo_bidders
 
 # Further demo steps, run after the history at the real time: dotted paths to functions taking
-# the seeder and returning the accounts they made (`list[Account]`, printed by the command).
-# Apps with demo data of their own (resident accounts, join codes…) add one line here.
-EXTRA_STEPS: list[str] = []
+# `new_password` and `account_class` and returning the accounts they made (`list[Account]`, printed
+# by the command). Apps with demo data of their own (resident accounts, join codes…) add one line here.
+EXTRA_STEPS: list[str] = [
+    "renovation.residents.demo.seed_residents",
+]
 
 STREETS = [
     ("安阳街道", "anyang", ["虹桥社区", "万松社区", "安阳社区"]),
@@ -707,8 +709,8 @@ class DemoSeeder:
             clock.run()
         pages = project_pages_sync(actor=self.bureau)
         for path in EXTRA_STEPS:
-            step: Callable[[DemoSeeder], list[Account]] = import_string(path)
-            self.accounts += step(self) or []
+            step: Callable[..., list[Account]] = import_string(path)
+            self.accounts += step(new_password=self._new_password, account_class=Account) or []
         return {"accounts": self.accounts, "projects_created": created, "pages_created": pages}
 
 

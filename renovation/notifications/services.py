@@ -17,8 +17,13 @@ from .models import Notification
 logger = logging.getLogger(__name__)
 
 
-def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = "", exclude: Any = None) -> int:
-    """Notify each distinct active recipient once; returns how many were notified."""
+def notify(
+    *, recipients: Iterable[Any], title: str, body: str = "", url: str = "", exclude: Any = None, sms: bool = False
+) -> int:
+    """Notify each distinct active recipient once; returns how many were notified.
+
+    ``sms=True`` marks a notification that matters on a phone: recipients who opted in get it as
+    a text message too (after commit, to their own verified number only)."""
     seen: set[int] = set()
     notifications = []
     for user in recipients:
@@ -32,6 +37,10 @@ def notify(*, recipients: Iterable[Any], title: str, body: str = "", url: str = 
     addresses = sorted({n.recipient.email for n in notifications if n.recipient.email})
     if addresses:
         transaction.on_commit(lambda: _send_email(addresses, title, body, url))
+    if sms and notifications:
+        from renovation.sms.notify import sms_notify_on_commit
+
+        sms_notify_on_commit(user_ids=[n.recipient.pk for n in notifications], title=title, url=url)
     return len(notifications)
 
 

@@ -268,6 +268,7 @@ def site_issue_accept(*, actor: Any, issue: SiteIssue, deadline: datetime | None
             body=note,
             url=_issue_url(issue),
             exclude=actor,
+            sms=True,
         )
     return issue
 
