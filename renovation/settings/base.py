@@ -3,6 +3,7 @@
 dev.py, test.py and production.py only change defaults and add the checks their environment needs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,7 +40,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # Wagtail's users app with our staff-account viewset and permission policy (renovation/accounts/admin_users.py).
+    "renovation.accounts.apps.StaffUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -50,6 +52,8 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "channels",
+    # Counts failed sign-ins per username and address in the database, shared by every process.
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -70,6 +74,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Records request.user as the author of every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Ends idle staff sessions (STAFF_SESSION_IDLE_SECONDS).
+    "renovation.accounts.middleware.StaffSessionIdleMiddleware",
+    # Last: turns a locked-out sign-in into the login page with a clear message (renovation/accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "renovation.urls"
@@ -144,10 +152,43 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Supervisors and construction units sign in on the public site; staff use the admin's login.
+# Everyone signs in with a username and password at /accounts/login/ (staff also at /admin/login/);
+# after signing in each role lands on its own start page (renovation/accounts/landing.py).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "supervision:home"
 LOGOUT_REDIRECT_URL = "/"
+# AxesBackend first: it refuses a locked-out username/address before any other backend checks a password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Brute force (django-axes): 5 failures for one username from one address lock that pair for 15 minutes.
+# Attempts live in the database, so every web process (and every node) sees the same count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A fixed lock: attempts during it are refused without moving its end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_CALLABLE = "renovation.accounts.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "renovation.accounts.lockout.lockout_response"
+# Successful sign-ins are not logged by axes (the sessions we record per user say who is signed in).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# Behind nginx the client address is the last X-Forwarded-For hop added by the trusted proxies.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Sessions: staff sessions end after this many idle seconds (8 hours by default); others keep
+# Django's cookie age. Session keys are recorded per user so deactivation can end them all.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 8 * 3600)
+# Password reset links by e-mail are valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600)
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
