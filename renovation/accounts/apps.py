@@ -8,6 +8,8 @@ from wagtail.users.apps import WagtailUsersAppConfig
 
 
 class AccountsConfig(AppConfig):
+    # This module also holds Wagtail's users app config below: name the default explicitly.
+    default = True
     name = "renovation.accounts"
     label = "accounts"
     verbose_name = _("Accounts and roles")
@@ -33,6 +35,7 @@ def _record_session(sender: Any, request: Any, user: Any, **kwargs: Any) -> None
 class StaffUsersAppConfig(WagtailUsersAppConfig):
     """Wagtail's users app (label ``wagtailusers``) with the staff-account screens and policies."""
 
+    default = False
     user_viewset = "renovation.accounts.admin_users.StaffUserViewSet"
     group_viewset = "renovation.accounts.admin_users.StaffGroupViewSet"
 

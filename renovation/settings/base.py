@@ -275,7 +275,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action and background task at INFO; only problems matter here.
-    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail")},
+    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
