@@ -26,6 +26,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/", include("renovation.residents.urls")),
     path("supervise/", include("renovation.supervision.urls")),
     path("consultation/", include("renovation.consultation.urls")),
     path("notifications/", include("renovation.notifications.urls")),

@@ -187,7 +187,9 @@ class StaffUserCreateView(ServiceFormViewMixin, user_views.CreateView):
             street=data.get("street"),
         )
         if self.request.user.is_superuser and ("is_superuser" in data or "groups" in data):
-            services.staff_account_update(actor=self.request.user, user=user, data=_changed(self.form, ["is_superuser", "groups"]))
+            services.staff_account_update(
+                actor=self.request.user, user=user, data=_changed(self.form, ["is_superuser", "groups"])
+            )
         log(user, "wagtail.create", user=self.request.user)
         return user
 

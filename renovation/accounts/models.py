@@ -1,10 +1,10 @@
 """Staff roles. A user's role decides what they may do; a street role is bound to one street."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.contrib.auth.models import User
 from simple_history import register
 from simple_history.models import HistoricalRecords
 

@@ -208,7 +208,7 @@ def _role_apply(user: Any, *, role: str, street: Street | None, reason: str) -> 
     elif profile is not None:
         profile._change_reason = reason
         profile.delete()
-    user.groups.remove(*[g for g in groups.values()])
+    user.groups.remove(*groups.values())
     if role:
         user.groups.add(groups[BUREAU_GROUP if role == StaffRole.BUREAU else STREET_GROUP])
 

@@ -13,7 +13,10 @@ from .services import sessions_end
 
 # The SMS sign-in and the join-with-a-code pages come from the SMS work (URL names below); until
 # they exist the links point at their agreed addresses, so nothing here breaks.
-_SMS_PAGES = {"phone_login_url": ("accounts:login_phone", "/accounts/login/phone/"), "join_url": ("accounts:join", "/accounts/join/")}
+_SMS_PAGES = {
+    "phone_login_url": ("accounts:login_phone", "/accounts/login/phone/"),
+    "join_url": ("accounts:join", "/accounts/join/"),
+}
 
 
 def _url_or_path(name: str, path: str) -> str:

@@ -336,3 +336,4 @@ class HouseholdImport(models.Model):
 
 
 from .deliberation_models import Deliberation, DeliberationStage, DeliberationStatus, Outcome, Stage  # noqa: E402,F401
+from .join_models import HouseholdMember, JoinAttempt, JoinCode  # noqa: E402,F401

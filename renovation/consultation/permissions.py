@@ -6,22 +6,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
 
-from .models import Household
+from .models import Household, HouseholdMember
 
 
 def is_linked_resident(user: Any, household: Household) -> bool:
-    return (
-        getattr(user, "is_authenticated", False)
-        and user.is_active
-        and household.resident_id is not None
-        and household.resident_id == user.pk
-    )
+    """Staff linked the account by hand, or it joined with the household's code (一户一码)."""
+    if not (getattr(user, "is_authenticated", False) and user.is_active):
+        return False
+    if household.resident_id is not None and household.resident_id == user.pk:
+        return True
+    return HouseholdMember.objects.filter(household=household, user=user).exists()
 
 
 def require_household_voice(actor: Any, project: Project, household: Household) -> bool:
@@ -42,4 +43,8 @@ def resident_households(user: Any, project: Project) -> list[Household]:
     """The households of the project's neighbourhood that staff linked to this account."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Household.objects.filter(resident=user, neighbourhood_id=project.neighbourhood_id))
+    return list(
+        Household.objects.filter(Q(resident=user) | Q(members__user=user), neighbourhood_id=project.neighbourhood_id)
+        .distinct()
+        .order_by("building", "unit", "room")
+    )

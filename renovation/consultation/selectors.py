@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Avg, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,7 +328,7 @@ def resident_projects(user: Any) -> QuerySet[Project]:
     """Projects of the neighbourhoods where staff linked a household to this account."""
     if not getattr(user, "is_authenticated", False):
         return Project.objects.none()
-    neighbourhoods = Household.objects.filter(resident=user).values("neighbourhood_id")
+    neighbourhoods = Household.objects.filter(Q(resident=user) | Q(members__user=user)).values("neighbourhood_id")
     return (
         Project.objects.filter(neighbourhood_id__in=neighbourhoods)
         .exclude(status=ProjectStatus.PROPOSED)

@@ -15,7 +15,7 @@ from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet, answer_forbidden
 from renovation.places.selectors import neighbourhoods_manageable_by
 
-from . import desk_views, register_views, selectors, services
+from . import desk_views, letters, register_views, selectors, services
 from .models import Household, Intent
 
 register_permission_policy(Household, KeepRecordsPolicy(Household))
@@ -126,6 +126,7 @@ def consultation_urls() -> list:
             guard(desk_views.satisfaction_export),
             name="consultation_satisfaction_all",
         ),
+        path("consultation/letters/", guard(letters.letters), name="consultation_letters"),
         path("consultation/import/", guard(register_views.upload), name="consultation_register_import"),
         path(
             "consultation/import/template.xlsx",

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "renovation.finance",
     "renovation.reports",
     "renovation.consultation",
+    "renovation.sms",
+    "renovation.residents",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -161,6 +163,8 @@ LOGOUT_REDIRECT_URL = "/"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Mobile number + SMS code (renovation/sms/auth.py).
+    "renovation.sms.auth.PhoneCodeBackend",
 ]
 # Brute force (django-axes): 5 failures for one username from one address lock that pair for 15 minutes.
 # Attempts live in the database, so every web process (and every node) sees the same count.
@@ -280,3 +284,35 @@ LOGGING = {
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")
+
+# --- SMS (acc-sms) --------------------------------------------------------------------------
+# Like EMAIL_BACKEND: console for `make run`, locmem in tests, Alibaba Cloud in production.
+SMS_BACKEND = env_str("SMS_BACKEND", "renovation.sms.backends.console.SmsBackend")
+SMS_ALIYUN = {
+    "ACCESS_KEY_ID": env_str("SMS_ALIYUN_ACCESS_KEY_ID"),
+    "ACCESS_KEY_SECRET": env_str("SMS_ALIYUN_ACCESS_KEY_SECRET"),  # or SMS_ALIYUN_ACCESS_KEY_SECRET_FILE
+    "SIGN_NAME": env_str("SMS_ALIYUN_SIGN_NAME"),  # the approved 短信签名
+    # Approved template codes by purpose: "code" has ${code}, "notice" has ${title}.
+    "TEMPLATES": {
+        "code": env_str("SMS_ALIYUN_TEMPLATE_CODE"),
+        "notice": env_str("SMS_ALIYUN_TEMPLATE_NOTICE"),
+    },
+    "ENDPOINT": env_str("SMS_ALIYUN_ENDPOINT", "https://dysmsapi.aliyuncs.com"),
+    "REGION": env_str("SMS_ALIYUN_REGION", "cn-hangzhou"),
+    "TIMEOUT": env_int("SMS_ALIYUN_TIMEOUT_SECONDS", 10),
+}
+SMS_CODE_VALID_SECONDS = env_int("SMS_CODE_VALID_SECONDS", 5 * 60)
+SMS_CODE_MAX_FAILURES = env_int("SMS_CODE_MAX_FAILURES", 5)
+SMS_SENDS_PER_NUMBER_PER_HOUR = env_int("SMS_SENDS_PER_NUMBER_PER_HOUR", 5)
+SMS_SENDS_PER_IP_PER_DAY = env_int("SMS_SENDS_PER_IP_PER_DAY", 20)
+# Phone sign-in (mobile number + SMS code) next to Django's username and password: see
+# AUTHENTICATION_BACKENDS above (django-axes first, so SMS-code failures are counted too).
+# 一户一码: household join codes and the accounts a household may link.
+JOIN_CODE_VALID_DAYS = env_int("JOIN_CODE_VALID_DAYS", 60)
+HOUSEHOLD_MAX_ACCOUNTS = env_int("HOUSEHOLD_MAX_ACCOUNTS", 3)
+JOIN_CODE_FAILURES_PER_IP_PER_HOUR = env_int("JOIN_CODE_FAILURES_PER_IP_PER_HOUR", 10)
+# Version of the privacy notice (个人信息保护告知) shown when joining; consent records it.
+PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
+# Where the client's address is, for the SMS and join-code limits: empty = REMOTE_ADDR; behind
+# nginx set HTTP_X_REAL_IP (deploy/nginx sets X-Real-IP).
+CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")

@@ -62,9 +62,9 @@ def _bidder_not_approved(bidder: Bidder) -> str:
             "name": bidder.name,
             "reason": bidder.review_reason,
         }
-    return _(
-        "%(name)s is waiting for staff to review its qualification documents; it can bid once approved."
-    ) % {"name": bidder.name}
+    return _("%(name)s is waiting for staff to review its qualification documents; it can bid once approved.") % {
+        "name": bidder.name
+    }
 
 
 def _check_upload(upload: UploadedFile, *, suffixes: set[str], max_bytes: int) -> None:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from renovation.sms.codes import phone_number_normalise
 
 from .models import Bidder
 
@@ -49,19 +49,6 @@ class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
 
 
-MOBILE_PATTERN = r"^1[3-9]\d{9}$"
-
-
-def normalise_mobile(value: str) -> str:
-    """A mainland mobile number without spaces, dashes or the +86 prefix."""
-    digits = "".join(ch for ch in (value or "") if ch.isdigit() or ch == "+")
-    if digits.startswith("+86"):
-        digits = digits[3:]
-    elif digits.startswith("0086"):
-        digits = digits[4:]
-    return digits
-
-
 class BidderSignUpForm(forms.Form):
     """A company registers without an account: the company, its contact's mobile (SMS-verified)
     and the password of its account, whose name is the credit code."""
@@ -98,10 +85,7 @@ class BidderSignUpForm(forms.Form):
     )
 
     def clean_mobile(self) -> str:
-        mobile = normalise_mobile(self.cleaned_data["mobile"])
-        if not re.match(MOBILE_PATTERN, mobile):
-            raise forms.ValidationError(_("Enter a mainland mobile number of 11 digits, such as 13812345678."))
-        return mobile
+        return phone_number_normalise(self.cleaned_data["mobile"])
 
     def clean(self) -> dict:
         cleaned = super().clean()

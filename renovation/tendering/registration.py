@@ -22,23 +22,19 @@ from django.utils.translation import gettext as _
 from renovation.accounts.permissions import is_staff_member
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.notifications.services import notify
+from renovation.sms.codes import phone_code_send, phone_code_verify
+from renovation.sms.models import CodePurpose
+from renovation.sms.services import user_phone_set
 
 from .codes import normalise_uscc
 from .models import Bidder, BidderReview
 
-SMS_PURPOSE = "bidder_register"
-
-
-def _sms_codes() -> Any:
-    """The SMS code functions (renovation/sms/codes.py, built alongside; see the module docstring)."""
-    from renovation.sms import codes
-
-    return codes
+SMS_PURPOSE = CodePurpose.BIDDER_REGISTER
 
 
 def bidder_sign_up_code_send(*, mobile: str, ip: str | None) -> None:
     """Send the 6-digit code that proves the contact person holds this mobile number."""
-    _sms_codes().phone_code_send(number=mobile, purpose=SMS_PURPOSE, ip=ip)
+    phone_code_send(number=mobile, purpose=SMS_PURPOSE, ip=ip)
 
 
 def _check_new_company(data: Mapping[str, Any]) -> tuple[Bidder, Any]:
@@ -88,7 +84,7 @@ def bidder_sign_up(*, data: Mapping[str, Any], sms_code: str) -> Bidder:
     counted (five wrong entries void it) even though nothing else is written.
     """
     bidder, user = _check_new_company(data)
-    _sms_codes().phone_code_verify(number=bidder.contact_phone, purpose=SMS_PURPOSE, code=(sms_code or "").strip())
+    phone_code_verify(number=bidder.contact_phone, purpose=SMS_PURPOSE, code=(sms_code or "").strip())
     with transaction.atomic():
         # Checked again inside the transaction: another request may have taken the code meanwhile.
         if get_user_model().objects.filter(username=user.username).exists():
@@ -108,8 +104,6 @@ def bidder_sign_up(*, data: Mapping[str, Any], sms_code: str) -> Bidder:
 
 def _mobile_record(user: Any, mobile: str) -> None:
     """Link the verified mobile number to the new account (one number, one account)."""
-    from renovation.sms.services import user_phone_set
-
     try:
         user_phone_set(user=user, number=mobile)
     except ValidationError as error:
@@ -145,5 +139,10 @@ def bidder_review(*, actor: Any, bidder: Bidder, decision: str, reason: str = ""
             title = _("Your company's qualification review was not passed: %(name)s") % {"name": locked.name}
         else:
             title = _("Your company's qualification review was reopened: %(name)s") % {"name": locked.name}
-        notify(recipients=locked.accounts.all(), title=title, body=locked.review_reason, url=reverse("tendering:bidder_mine"))
+        notify(
+            recipients=locked.accounts.all(),
+            title=title,
+            body=locked.review_reason,
+            url=reverse("tendering:bidder_mine"),
+        )
     return locked

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from axes.helpers import get_client_ip_address
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
@@ -11,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from renovation.backoffice.views import add_service_errors
+from renovation.sms.network import client_ip
 
 from . import registration
 from .forms import BidderSendCodeForm, BidderSignUpForm
@@ -27,9 +27,7 @@ def bidder_sign_up(request: HttpRequest) -> HttpResponse:
         form = BidderSignUpForm(initial={name: request.POST.get(name, "") for name in _KEEP})
         if send_form.is_valid():
             try:
-                registration.bidder_sign_up_code_send(
-                    mobile=send_form.cleaned_data["mobile"], ip=get_client_ip_address(request)
-                )
+                registration.bidder_sign_up_code_send(mobile=send_form.cleaned_data["mobile"], ip=client_ip(request))
             except ValidationError as error:
                 send_form.add_error("mobile", error)
             else:

@@ -82,7 +82,10 @@ def bidder_register(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("The company is registered. Upload its qualification documents: staff review them before it may bid."),
+                _(
+                    "The company is registered. Upload its qualification documents: "
+                    "staff review them before it may bid."
+                ),
             )
             return redirect(request.GET.get("next") or reverse("tendering:bidder_mine"))
     status = 400 if request.method == "POST" else 200

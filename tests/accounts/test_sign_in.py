@@ -6,7 +6,6 @@ from django.test import Client
 
 from renovation.accounts.models import SessionRecord
 from renovation.consultation.models import Household
-from renovation.tendering.models import Bidder
 from tests.factories import UserFactory
 
 
@@ -54,7 +53,12 @@ def test_it_follows_a_safe_next_and_ignores_another_site(personas):
 def test_it_says_on_the_login_page_who_signs_in_where(db, client):
     page = client.get("/accounts/login/").content.decode()
     assert "谁在哪里登录" in page
-    for link in ("/accounts/login/phone/", "/accounts/join/", "/tenders/bidders/register/", "/accounts/password/reset/"):
+    for link in (
+        "/accounts/login/phone/",
+        "/accounts/join/",
+        "/tenders/bidders/register/",
+        "/accounts/password/reset/",
+    ):
         assert f'href="{link}' in page
 
 

@@ -119,7 +119,9 @@ def test_it_refuses_street_staff_raising_their_own_role(personas, login):
 def test_it_refuses_bureau_staff_changing_their_own_role_or_making_administrators(personas, login):
     with pytest.raises(PermissionDenied):
         services.staff_account_update(
-            actor=personas.bureau, user=personas.bureau, data={"role": "street", "street": personas.street_a_place.community.street}
+            actor=personas.bureau,
+            user=personas.bureau,
+            data={"role": "street", "street": personas.street_a_place.community.street},
         )
     response = login(personas.bureau).post(
         f"/admin/users/edit/{personas.street_b.pk}/",
@@ -174,8 +176,13 @@ def test_it_deactivates_an_account_keeps_its_history_and_ends_its_sessions(perso
 def test_it_asks_why_an_account_is_deactivated(personas, login):
     response = login(personas.bureau).post(
         f"/admin/users/edit/{personas.street_b.pk}/",
-        {"username": "staff_b", "email": "b@example.cn", "first_name": "玉海", "role": "street",
-         "street": personas.street_b.staff_profile.street_id},
+        {
+            "username": "staff_b",
+            "email": "b@example.cn",
+            "first_name": "玉海",
+            "role": "street",
+            "street": personas.street_b.staff_profile.street_id,
+        },
     )
     assert response.status_code == 200 and "停用原因" in response.content.decode()
     personas.street_b.refresh_from_db()
@@ -213,5 +220,7 @@ def test_it_shows_the_users_screens_in_chinese(personas, login):
 def test_it_answers_the_addresses_people_type_for_the_users_screens(personas, login):
     client = login(personas.bureau)
     assert client.get("/admin/users/add/")["Location"] == "/admin/users/new/"
-    assert client.get(f"/admin/users/{personas.street_a.pk}/")["Location"] == f"/admin/users/edit/{personas.street_a.pk}/"
+    assert (
+        client.get(f"/admin/users/{personas.street_a.pk}/")["Location"] == f"/admin/users/edit/{personas.street_a.pk}/"
+    )
     assert client.get("/admin/users/new/").status_code == 200
