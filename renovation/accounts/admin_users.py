@@ -232,6 +232,9 @@ class StaffUserDeleteView(AnswerForbiddenMixin, user_views.DeleteView):
 
 
 class StaffUserViewSet(user_views.UserViewSet):
+    # Our forms' templates (with the staff role and street), in place of wagtailusers/users/*.html.
+    create_template_name = "accounts/admin/user_create.html"
+    edit_template_name = "accounts/admin/user_edit.html"
     index_view_class = StaffUserIndexView
     add_view_class = StaffUserCreateView
     edit_view_class = StaffUserEditView

@@ -143,7 +143,7 @@ def test_it_refuses_bureau_staff_changing_their_own_role_or_making_administrator
 def test_it_explains_a_street_role_without_a_street_and_saves_nothing(personas, login):
     response = login(personas.bureau).post("/admin/users/new/", _new_staff_post(None, "street"))
     assert response.status_code == 200
-    assert "街道工作人员必须属于一个街道" in response.content.decode()
+    assert "街道工作人员必须归属某个街道" in response.content.decode()
     assert not User.objects.filter(username="newstaff").exists()
 
 
