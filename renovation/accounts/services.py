@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from importlib import import_module
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.places.models import Street
@@ -250,12 +252,8 @@ def staff_account_create(
     return user
 
 
-def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request: Any = None) -> Any:
-    """Change names, e-mail, role, street, active flag or password of an account.
-
-    ``data`` holds only the fields the actor may change; administrators may also set
-    ``is_superuser`` and ``groups``. Deactivating needs a reason and ends the user's sessions.
-    """
+def _check_update_allowed(*, actor: Any, user: Any, data: dict[str, Any]) -> bool:
+    """Refuse what the actor may not change; returns whether they are editing themselves."""
     _require_manage(actor, user)
     is_self = user.pk == getattr(actor, "pk", None)
     if ("is_superuser" in data or "groups" in data) and not actor.is_superuser:
@@ -264,6 +262,27 @@ def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request
         raise PermissionDenied(_("You cannot deactivate your own account."))
     if is_self and data.get("is_superuser") is False and user.is_superuser:
         raise PermissionDenied(_("You cannot remove your own administrator rights."))
+    return is_self
+
+
+def _sessions_after_update(*, user: Any, deactivated: bool, password_changed: bool, keep_request: Any) -> None:
+    """Deactivation ends every session; a new password every session but the editor's own."""
+    if deactivated:
+        sessions_end(user=user)
+    elif password_changed:
+        keep = keep_request.session.session_key if keep_request is not None else None
+        sessions_end(user=user, keep_session_key=keep)
+        if keep_request is not None:
+            update_session_auth_hash(keep_request, user)
+
+
+def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request: Any = None) -> Any:
+    """Change names, e-mail, role, street, active flag or password of an account.
+
+    ``data`` holds only the fields the actor may change; administrators may also set
+    ``is_superuser`` and ``groups``. Deactivating needs a reason and ends the user's sessions.
+    """
+    is_self = _check_update_allowed(actor=actor, user=user, data=data)
     role_given = "role" in data
     if role_given:
         role, street = _clean_role(actor=actor, user=user, role=data.get("role") or "", street=data.get("street"))
@@ -296,13 +315,12 @@ def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request
             _role_apply(user, role=role, street=street, reason="staff_account_update")
         if "groups" in data:
             user.groups.set(data["groups"])
-        if deactivating:
-            sessions_end(user=user)
-        elif password:
-            keep = request.session.session_key if (is_self and request is not None) else None
-            sessions_end(user=user, keep_session_key=keep)
-            if keep is not None:
-                update_session_auth_hash(request, user)
+        _sessions_after_update(
+            user=user,
+            deactivated=deactivating,
+            password_changed=bool(password),
+            keep_request=request if is_self else None,
+        )
     return user
 
 
@@ -333,6 +351,9 @@ def session_record(*, user: Any, session_key: str | None) -> None:
     if not session_key or user is None or user.pk is None:
         return
     SessionRecord.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    # Sessions older than the longest a session can live have expired: forget their keys.
+    expired = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SessionRecord.objects.filter(user=user, created_at__lt=expired).delete()
 
 
 def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:

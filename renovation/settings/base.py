@@ -181,12 +181,8 @@ AXES_LOCKOUT_CALLABLE = "renovation.accounts.lockout.lockout_response"
 AXES_DISABLE_ACCESS_LOG = True
 AXES_ENABLE_ADMIN = False
 AXES_VERBOSE = False
-# Behind nginx the client address is the last X-Forwarded-For hop added by the trusted proxies.
-TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
-if TRUSTED_PROXY_COUNT:
-    AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
-    AXES_IPWARE_PROXY_ORDER = "right-most"
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+# The client's address comes from the same helper as the SMS limits (CLIENT_IP_HEADER behind nginx).
+AXES_CLIENT_IP_CALLABLE = "renovation.sms.network.client_ip"
 
 # Sessions: staff sessions end after this many idle seconds (8 hours by default); others keep
 # Django's cookie age. Session keys are recorded per user so deactivation can end them all.

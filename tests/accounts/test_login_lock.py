@@ -81,3 +81,16 @@ def test_it_refuses_street_staff_lifting_a_lock(personas, login):
     with pytest.raises(services.PermissionDenied):
         services.login_lock_lift(actor=personas.street_a, attempt_id=lock.pk)
     assert AccessAttempt.objects.filter(pk=lock.pk).exists()
+
+
+def test_it_lists_locks_in_a_fixed_number_of_queries(personas, login, django_assert_max_num_queries):
+    client = login(personas.bureau)
+    _fail(Client(), "/accounts/login/", "staff_a")
+    client.get("/admin/sign-in-locks/")
+    with django_assert_max_num_queries(30) as few:
+        client.get("/admin/sign-in-locks/")
+    for index in range(5):
+        _fail(Client(REMOTE_ADDR=f"10.0.0.{index + 1}"), "/accounts/login/", f"guess{index}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        page = client.get("/admin/sign-in-locks/").content.decode()
+    assert "guess4" in page

@@ -224,3 +224,13 @@ def test_it_answers_the_addresses_people_type_for_the_users_screens(personas, lo
         client.get(f"/admin/users/{personas.street_a.pk}/")["Location"] == f"/admin/users/edit/{personas.street_a.pk}/"
     )
     assert client.get("/admin/users/new/").status_code == 200
+
+
+def test_it_keeps_bulk_role_and_active_changes_from_bureau_staff(personas, login):
+    bureau_group = personas.bureau.groups.get()
+    client = login(personas.bureau)
+    client.post(f"/admin/bulk/auth/user/assign_role/?id={personas.street_a.pk}", {"role": bureau_group.pk})
+    client.post(f"/admin/bulk/auth/user/set_active_state/?id={personas.street_a.pk}", {"mark_as_active": ""})
+    personas.street_a.refresh_from_db()
+    assert personas.street_a.is_active
+    assert list(personas.street_a.groups.values_list("name", flat=True)) == [services.STREET_GROUP]
