@@ -1,9 +1,11 @@
 """Staff roles. A user's role decides what they may do; a street role is bound to one street."""
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history import register
 from simple_history.models import HistoricalRecords
 
 
@@ -48,3 +50,35 @@ class StaffProfile(models.Model):
     def clean(self) -> None:
         if self.role == StaffRole.STREET and not self.street_id:
             raise ValidationError({"street": _("Street office staff must belong to a street.")})
+
+
+class SessionRecord(models.Model):
+    """The session keys a user signed in with, so that ending a user's sessions (deactivation,
+    a changed password) finds them directly instead of decoding every session in the store.
+
+    Not a domain record: no history; rows go when their session is ended.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_records", verbose_name=_("user")
+    )
+    session_key = models.CharField(_("session key"), max_length=40, unique=True)
+    created_at = models.DateTimeField(_("signed in"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("session record")
+        verbose_name_plural = _("session records")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.created_at:%Y-%m-%d %H:%M}"
+
+
+# Accounts keep their history too (who deactivated whom, renamed, changed an e-mail, and why),
+# without the password hash or the sign-in time.
+register(
+    User,
+    app="renovation.accounts",
+    table_name="accounts_historicaluser",
+    excluded_fields=["password", "last_login"],
+    user_related_name="+",
+)

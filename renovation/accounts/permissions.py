@@ -64,3 +64,39 @@ def can_manage_streets(user: AnyUser) -> bool:
 def can_confirm_progress(user: AnyUser) -> bool:
     """Only bureau staff confirm progress reports (they move the official figures)."""
     return is_bureau(user)
+
+
+# --- Accounts ------------------------------------------------------------------------------------
+# Bureau staff manage accounts; street staff manage none (not even their own role); only an
+# administrator (superuser) touches administrators, groups' permissions or the administrator flag.
+
+
+def can_manage_accounts(user: AnyUser) -> bool:
+    """Create staff accounts, change roles, deactivate, reset passwords: bureau staff only."""
+    return is_bureau(user)
+
+
+def can_manage_account(user: AnyUser, target: AbstractBaseUser) -> bool:
+    """May ``user`` edit ``target``'s account? Nobody but an administrator touches an administrator."""
+    if not can_manage_accounts(user):
+        return False
+    return bool(user.is_superuser) or not getattr(target, "is_superuser", False)
+
+
+def can_grant_role(user: AnyUser, role: str) -> bool:
+    """Roles are granted by bureau staff (or an administrator); "" means no staff role."""
+    return can_manage_accounts(user) and role in {"", *StaffRole.values}
+
+
+def can_manage_groups(user: AnyUser) -> bool:
+    """Role groups carry permissions defined in code (services.roles_sync): administrators only."""
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def can_view_groups(user: AnyUser) -> bool:
+    return is_bureau(user)
+
+
+def can_lift_login_locks(user: AnyUser) -> bool:
+    """Bureau staff see who is locked out of signing in and lift a lock after checking."""
+    return is_bureau(user)

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps as django_apps
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import get_user_model, update_session_auth_hash
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.places.models import Street
 
-from .models import StaffProfile, StaffRole
+from .models import SessionRecord, StaffProfile, StaffRole
+from .permissions import can_grant_role, can_lift_login_locks, can_manage_account, can_manage_accounts
 
 BUREAU_GROUP = "住建局工作人员"
 STREET_GROUP = "街道工作人员"
@@ -161,3 +166,231 @@ def resident_account_ensure(*, username: str, full_name: str, email: str = "", p
     user.full_clean(exclude=["password"])
     user.save()
     return user
+
+
+# --- Staff accounts in the admin ---------------------------------------------------------------
+# The Wagtail users screens call these; they hold the rules (who may grant which role, nobody
+# raises their own), so a hand-made POST cannot get round them.
+
+ACCOUNT_FIELDS = ("username", "email", "first_name", "last_name")
+
+
+def _require_manage(actor: Any, target: Any | None = None) -> None:
+    if not can_manage_accounts(actor):
+        raise PermissionDenied(_("Only housing bureau staff can create or change accounts."))
+    if target is not None and not can_manage_account(actor, target):
+        raise PermissionDenied(_("Only an administrator can change an administrator's account."))
+
+
+def _clean_role(*, actor: Any, user: Any | None, role: str, street: Street | None) -> tuple[str, Street | None]:
+    role = role or ""
+    if not can_grant_role(actor, role):
+        raise PermissionDenied(_("You cannot grant this role."))
+    if role == StaffRole.STREET and street is None:
+        raise ValidationError({"street": _("Street office staff must belong to a street.")})
+    if role != StaffRole.STREET:
+        street = None
+    if user is not None and user.pk is not None and user.pk == getattr(actor, "pk", None):
+        current = StaffProfile.objects.filter(user=user).first()
+        current_role = current.role if current else ""
+        current_street = current.street_id if current else None
+        if role != current_role or (street.pk if street else None) != current_street:
+            raise PermissionDenied(_("You cannot change your own role; ask another member of the housing bureau."))
+    return role, street
+
+
+def _role_apply(user: Any, *, role: str, street: Street | None, reason: str) -> None:
+    """Profile and group follow the role; the profile's history records the change."""
+    groups = {group.name: group for group in Group.objects.filter(name__in=[BUREAU_GROUP, STREET_GROUP])}
+    if not groups:
+        groups = roles_sync()
+    profile = StaffProfile.objects.filter(user=user).first()
+    if role:
+        profile = profile or StaffProfile(user=user)
+        if profile.pk is None or profile.role != role or profile.street_id != (street.pk if street else None):
+            profile.role = role
+            profile.street = street
+            profile.full_clean()
+            profile._change_reason = reason
+            profile.save()
+    elif profile is not None:
+        profile._change_reason = reason
+        profile.delete()
+    user.groups.remove(*groups.values())
+    if role:
+        user.groups.add(groups[BUREAU_GROUP if role == StaffRole.BUREAU else STREET_GROUP])
+
+
+def _password_check(user: Any, password: str) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise ValidationError({"password1": error.messages}) from error
+
+
+def staff_account_create(
+    *,
+    actor: Any,
+    username: str,
+    email: str,
+    first_name: str,
+    last_name: str = "",
+    password: str,
+    role: str,
+    street: Street | None = None,
+) -> Any:
+    """A new account with its role (bureau, street with its street, or none), created in one step."""
+    _require_manage(actor)
+    User = get_user_model()
+    role, street = _clean_role(actor=actor, user=None, role=role, street=street)
+    user = User(username=(username or "").strip(), email=(email or "").strip(), is_staff=False)
+    user.first_name = (first_name or "").strip()
+    user.last_name = (last_name or "").strip()
+    if not password:
+        raise ValidationError({"password1": _("Set a first password for the new account.")})
+    _password_check(user, password)
+    user.set_password(password)
+    user.full_clean()
+    with transaction.atomic():
+        user._change_reason = "staff_account_create"
+        user.save()
+        _role_apply(user, role=role, street=street, reason="staff_account_create")
+    return user
+
+
+def _check_update_allowed(*, actor: Any, user: Any, data: dict[str, Any]) -> bool:
+    """Refuse what the actor may not change; returns whether they are editing themselves."""
+    _require_manage(actor, user)
+    is_self = user.pk == getattr(actor, "pk", None)
+    if ("is_superuser" in data or "groups" in data) and not actor.is_superuser:
+        raise PermissionDenied(_("Only an administrator can make administrators or change groups."))
+    if is_self and "is_active" in data and not data["is_active"]:
+        raise PermissionDenied(_("You cannot deactivate your own account."))
+    if is_self and data.get("is_superuser") is False and user.is_superuser:
+        raise PermissionDenied(_("You cannot remove your own administrator rights."))
+    return is_self
+
+
+def _sessions_after_update(*, user: Any, deactivated: bool, password_changed: bool, keep_request: Any) -> None:
+    """Deactivation ends every session; a new password every session but the editor's own."""
+    if deactivated:
+        sessions_end(user=user)
+    elif password_changed:
+        keep = keep_request.session.session_key if keep_request is not None else None
+        sessions_end(user=user, keep_session_key=keep)
+        if keep_request is not None:
+            update_session_auth_hash(keep_request, user)
+
+
+def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request: Any = None) -> Any:
+    """Change names, e-mail, role, street, active flag or password of an account.
+
+    ``data`` holds only the fields the actor may change; administrators may also set
+    ``is_superuser`` and ``groups``. Deactivating needs a reason and ends the user's sessions.
+    """
+    is_self = _check_update_allowed(actor=actor, user=user, data=data)
+    role_given = "role" in data
+    if role_given:
+        role, street = _clean_role(actor=actor, user=user, role=data.get("role") or "", street=data.get("street"))
+    was_active = user.is_active
+    for field in ACCOUNT_FIELDS:
+        if field in data:
+            setattr(user, field, (data[field] or "").strip())
+    if "is_active" in data:
+        user.is_active = bool(data["is_active"])
+    if "is_superuser" in data:
+        user.is_superuser = bool(data["is_superuser"])
+    deactivating = was_active and not user.is_active
+    reason = (data.get("reason") or "").strip()
+    if deactivating and not reason:
+        raise ValidationError({"reason": _("Say why the account is deactivated; the reason is kept in its history.")})
+    password = data.get("password") or ""
+    if password:
+        _password_check(user, password)
+        user.set_password(password)
+    user.full_clean(exclude=["password"])
+    with transaction.atomic():
+        if deactivating:
+            user._change_reason = f"account_deactivate: {reason}"[:100]
+        elif not was_active and user.is_active:
+            user._change_reason = "account_reactivate"
+        else:
+            user._change_reason = "staff_account_update"
+        user.save()
+        if role_given:
+            _role_apply(user, role=role, street=street, reason="staff_account_update")
+        if "groups" in data:
+            user.groups.set(data["groups"])
+        _sessions_after_update(
+            user=user,
+            deactivated=deactivating,
+            password_changed=bool(password),
+            keep_request=request if is_self else None,
+        )
+    return user
+
+
+def account_deactivate(*, actor: Any, user: Any, reason: str) -> Any:
+    """Deactivate an account (its history stays) and end every session it has."""
+    return staff_account_update(actor=actor, user=user, data={"is_active": False, "reason": reason})
+
+
+def account_password_change(*, user: Any, password: str, request: Any = None) -> Any:
+    """Someone changes their own password: their other sessions end, this one stays."""
+    _password_check(user, password)
+    user.set_password(password)
+    with transaction.atomic():
+        user._change_reason = "account_password_change"
+        user.save()
+        keep = request.session.session_key if request is not None else None
+        sessions_end(user=user, keep_session_key=keep)
+    if request is not None:
+        update_session_auth_hash(request, user)
+    return user
+
+
+# --- Sessions -----------------------------------------------------------------------------------
+
+
+def session_record(*, user: Any, session_key: str | None) -> None:
+    """Remember that ``user`` signed in with this session (called when they sign in)."""
+    if not session_key or user is None or user.pk is None:
+        return
+    SessionRecord.objects.update_or_create(session_key=session_key, defaults={"user": user})
+    # Sessions older than the longest a session can live have expired: forget their keys.
+    expired = timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
+    SessionRecord.objects.filter(user=user, created_at__lt=expired).delete()
+
+
+def sessions_end(*, user: Any, keep_session_key: str | None = None) -> int:
+    """End every session of ``user`` but ``keep_session_key``; returns how many were ended.
+
+    Works with any session engine: each recorded key is deleted through the engine's own store.
+    """
+    store_class = import_module(settings.SESSION_ENGINE).SessionStore
+    records = SessionRecord.objects.filter(user=user)
+    if keep_session_key:
+        records = records.exclude(session_key=keep_session_key)
+    keys = list(records.values_list("session_key", flat=True))
+    for key in keys:
+        store_class(session_key=key).delete()
+    SessionRecord.objects.filter(session_key__in=keys).delete()
+    return len(keys)
+
+
+# --- Sign-in locks ------------------------------------------------------------------------------
+
+
+def login_lock_lift(*, actor: Any, attempt_id: int) -> int:
+    """Lift the lock of one username/address pair (after checking who is asking, by phone or in
+    person); returns how many attempt records were cleared."""
+    from axes.models import AccessAttempt
+    from axes.utils import reset
+
+    if not can_lift_login_locks(actor):
+        raise PermissionDenied(_("Only housing bureau staff can lift sign-in locks."))
+    attempt = AccessAttempt.objects.filter(pk=attempt_id).first()
+    if attempt is None:
+        raise ValidationError(_("This lock has already been lifted or has expired."))
+    with transaction.atomic():
+        return reset(ip=attempt.ip_address, username=attempt.username)

@@ -153,3 +153,14 @@ def consultation_urls() -> list:
 @hooks.register("register_admin_menu_item")
 def consultation_menu_item() -> MenuItem:
     return StaffMenuItem(_("Consultation"), reverse("consultation_index"), icon_name="group", order=215)
+
+
+@hooks.register("sign_in_landing", order=40)
+def resident_landing(user: Any) -> str | None:
+    """A resident starts on their household's consultation page (renovation/accounts/landing.py)."""
+    projects = list(selectors.resident_projects(user)[:2])
+    if len(projects) == 1:
+        return reverse("consultation:household", args=[projects[0].pk])
+    if projects or Household.objects.filter(resident=user).exists():
+        return reverse("consultation:mine")
+    return None

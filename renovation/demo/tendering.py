@@ -19,7 +19,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from renovation.accounts.services import resident_account_ensure
 from renovation.projects.models import Project, WorkItem
-from renovation.tendering import bidding, contracts, services
+from renovation.tendering import bidding, contracts, registration, services
 from renovation.tendering.codes import uscc_check_character
 from renovation.tendering.kinds import kind
 from renovation.tendering.models import Award, Bidder, Contract, Tender
@@ -66,6 +66,10 @@ def demo_bidders(*, new_password: Any, account_class: Any) -> tuple[list[Bidder]
                     "address": "浙江省瑞安市",
                 },
             )
+        if not bidder.may_bid:
+            # The demo companies' qualifications were reviewed and approved by the bureau.
+            reviewer = User.objects.filter(staff_profile__role="bureau").order_by("pk").first()
+            bidder = registration.bidder_review(actor=reviewer, bidder=bidder, decision="approved")
         bidders.append(bidder)
         if index <= 2:
             accounts.append(account_class(username, "bidder", None, name, password, not exists))

@@ -3,6 +3,7 @@
 dev.py, test.py and production.py only change defaults and add the checks their environment needs.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -44,7 +45,8 @@ INSTALLED_APPS = [
     "wagtail.contrib.routable_page",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    # Wagtail's users app with our staff-account viewset and permission policy (renovation/accounts/admin_users.py).
+    "renovation.accounts.apps.StaffUsersAppConfig",
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -55,6 +57,8 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "channels",
+    # Counts failed sign-ins per username and address in the database, shared by every process.
+    "axes",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +79,10 @@ MIDDLEWARE = [
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Records request.user as the author of every history row written during the request.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Ends idle staff sessions (STAFF_SESSION_IDLE_SECONDS).
+    "renovation.accounts.middleware.StaffSessionIdleMiddleware",
+    # Last: turns a locked-out sign-in into the login page with a clear message (renovation/accounts/lockout.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "renovation.urls"
@@ -149,10 +157,41 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Supervisors and construction units sign in on the public site; staff use the admin's login.
+# Everyone signs in with a username and password at /accounts/login/ (staff also at /admin/login/);
+# after signing in each role lands on its own start page (renovation/accounts/landing.py).
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "supervision:home"
 LOGOUT_REDIRECT_URL = "/"
+# AxesBackend first: it refuses a locked-out username/address before any other backend checks a password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    # Mobile number + SMS code (renovation/sms/auth.py).
+    "renovation.sms.auth.PhoneCodeBackend",
+]
+# Brute force (django-axes): 5 failures for one username from one address lock that pair for 15 minutes.
+# Attempts live in the database, so every web process (and every node) sees the same count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A fixed lock: attempts during it are refused without moving its end.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_USERNAME_CALLABLE = "renovation.accounts.lockout.attempted_username"
+AXES_LOCKOUT_CALLABLE = "renovation.accounts.lockout.lockout_response"
+# Successful sign-ins are not logged by axes (the sessions we record per user say who is signed in).
+AXES_DISABLE_ACCESS_LOG = True
+AXES_ENABLE_ADMIN = False
+AXES_VERBOSE = False
+# The client's address comes from the same helper as the SMS limits (CLIENT_IP_HEADER behind nginx).
+AXES_CLIENT_IP_CALLABLE = "renovation.sms.network.client_ip"
+
+# Sessions: staff sessions end after this many idle seconds (8 hours by default); others keep
+# Django's cookie age. Session keys are recorded per user so deactivation can end them all.
+STAFF_SESSION_IDLE_SECONDS = env_int("STAFF_SESSION_IDLE_SECONDS", 8 * 3600)
+# Password reset links by e-mail are valid this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600)
 
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -254,7 +293,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action and background task at INFO; only problems matter here.
-    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail")},
+    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
 }
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
@@ -280,11 +319,8 @@ SMS_CODE_VALID_SECONDS = env_int("SMS_CODE_VALID_SECONDS", 5 * 60)
 SMS_CODE_MAX_FAILURES = env_int("SMS_CODE_MAX_FAILURES", 5)
 SMS_SENDS_PER_NUMBER_PER_HOUR = env_int("SMS_SENDS_PER_NUMBER_PER_HOUR", 5)
 SMS_SENDS_PER_IP_PER_DAY = env_int("SMS_SENDS_PER_IP_PER_DAY", 20)
-# Phone sign-in (mobile number + SMS code) next to Django's username and password.
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "renovation.sms.auth.PhoneCodeBackend",
-]
+# Phone sign-in (mobile number + SMS code) next to Django's username and password: see
+# AUTHENTICATION_BACKENDS above (django-axes first, so SMS-code failures are counted too).
 # 一户一码: household join codes and the accounts a household may link.
 JOIN_CODE_VALID_DAYS = env_int("JOIN_CODE_VALID_DAYS", 60)
 HOUSEHOLD_MAX_ACCOUNTS = env_int("HOUSEHOLD_MAX_ACCOUNTS", 3)

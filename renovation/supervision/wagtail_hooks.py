@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
@@ -234,3 +235,13 @@ class OpenIssuesPanel(Component):
 def add_open_issues_panel(request: Any, panels: list) -> None:
     if is_staff_member(request.user):
         panels.append(OpenIssuesPanel(request.user))
+
+
+@hooks.register("sign_in_landing", order=20)
+def supervision_landing(user: Any) -> str | None:
+    """Supervisors and construction-unit members start on 我的监督 (renovation/accounts/landing.py)."""
+    from .permissions import is_construction_member, supervisor_of
+
+    if supervisor_of(user) is not None or is_construction_member(user):
+        return reverse("supervision:home")
+    return None

@@ -22,7 +22,7 @@ from renovation.figures import format_yuan
 from renovation.notifications.services import notify
 
 from .codes import normalise_uscc
-from .models import SEALED_STATUSES, Bid, Bidder, BidderDocument, Tender, TenderStatus
+from .models import SEALED_STATUSES, Bid, Bidder, BidderDocument, BidderReview, Tender, TenderStatus
 from .permissions import may_bid, require_bidder_account
 from .seal import new_content, seal_content, seal_file
 
@@ -54,6 +54,17 @@ def bidder_update(*, actor: Any, bidder: Bidder, data: Mapping[str, Any]) -> Bid
     apply_changes(bidder, data, BIDDER_FIELDS)
     with transaction.atomic():
         return save_recorded(bidder, actor=actor, reason="bidder_update")
+
+
+def _bidder_not_approved(bidder: Bidder) -> str:
+    if bidder.review_status == BidderReview.REJECTED:
+        return _("%(name)s did not pass the qualification review (%(reason)s) and cannot bid.") % {
+            "name": bidder.name,
+            "reason": bidder.review_reason,
+        }
+    return _("%(name)s is waiting for staff to review its qualification documents; it can bid once approved.") % {
+        "name": bidder.name
+    }
 
 
 def _check_upload(upload: UploadedFile, *, suffixes: set[str], max_bytes: int) -> None:
@@ -161,6 +172,8 @@ def bid_submit(
     if not may_bid(actor):
         raise PermissionDenied(_("Staff run tenders and cannot bid in them."))
     require_bidder_account(actor, bidder)
+    if not bidder.may_bid:
+        raise ValidationError(_bidder_not_approved(bidder))
     now = timezone.now()
     _require_bid_period(tender, now)
     value = _clean_amount(tender, amount)

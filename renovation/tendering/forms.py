@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renovation.sms.codes import phone_number_normalise
+
 from .models import Bidder
 
 
@@ -45,3 +47,66 @@ class DocumentForm(forms.Form):
 
 class ObjectionForm(forms.Form):
     text = forms.CharField(label=_("Your objection"), widget=forms.Textarea(attrs={"rows": 4}), max_length=2000)
+
+
+class BidderSignUpForm(forms.Form):
+    """A company registers without an account: the company, its contact's mobile (SMS-verified)
+    and the password of its account, whose name is the credit code."""
+
+    name = forms.CharField(label=_("Company name"), max_length=200)
+    uscc = forms.CharField(
+        label=_("Unified social credit code"),
+        max_length=40,
+        help_text=_("18 characters, as on the business licence (营业执照). You sign in with it."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false"}),
+    )
+    contact_name = forms.CharField(label=_("Contact person"), max_length=60)
+    mobile = forms.CharField(
+        label=_("Contact person's mobile number"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    sms_code = forms.CharField(
+        label=_("SMS code"),
+        max_length=6,
+        required=False,
+        help_text=_("Press “Send the code”, then enter the 6 digits sent to the mobile number."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail (optional)"), required=False, help_text=_("For notices and to reset the password.")
+    )
+    address = forms.CharField(label=_("Address"), max_length=200, required=False)
+    password = forms.CharField(
+        label=_("Password"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+    password_again = forms.CharField(
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean_mobile(self) -> str:
+        return phone_number_normalise(self.cleaned_data["mobile"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return cleaned
+
+
+class BidderSendCodeForm(forms.Form):
+    """Only the mobile number matters for sending the code."""
+
+    mobile = BidderSignUpForm.base_fields["mobile"]
+    clean_mobile = BidderSignUpForm.clean_mobile
+
+
+class BidderReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approved", _("Approve: the company may bid")), ("rejected", _("Reject, with a reason"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )

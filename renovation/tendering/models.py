@@ -214,6 +214,14 @@ class Tender(models.Model):
         return start + timedelta(days=self.publicity_days)
 
 
+class BidderReview(models.TextChoices):
+    """Staff check a company's qualification documents before it may bid (资格审查)."""
+
+    PENDING = "pending", _("Waiting for review")
+    APPROVED = "approved", _("Approved to bid")
+    REJECTED = "rejected", _("Rejected")
+
+
 class Bidder(models.Model):
     """A company that bids (投标单位), with the accounts that act for it."""
 
@@ -230,6 +238,21 @@ class Bidder(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     accounts = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="bidders", verbose_name=_("accounts"))
     registered_at = models.DateTimeField(_("registered"), default=timezone.now, editable=False)
+    review_status = models.CharField(
+        _("qualification review"), max_length=16, choices=BidderReview.choices, default=BidderReview.PENDING
+    )
+    review_reason = models.TextField(
+        _("reason"), blank=True, help_text=_("Why the company was rejected; shown to the company.")
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     history = HistoricalRecords(m2m_fields=[accounts], excluded_fields=["registered_at"])
 
@@ -240,6 +263,10 @@ class Bidder(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def may_bid(self) -> bool:
+        return self.review_status == BidderReview.APPROVED
 
 
 def _document_path(instance: BidderDocument, filename: str) -> str:

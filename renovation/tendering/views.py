@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 
-from . import bidding, redflags, selectors, services
+from . import bidding, redflags, selectors, services, sign_up_views
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import publication_policy_url, release_package
@@ -71,8 +71,11 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tendering/detail.html", context)
 
 
-@login_required
 def bidder_register(request: HttpRequest) -> HttpResponse:
+    """Without an account the company signs itself up (account and company in one step); a
+    signed-in account registers another company it acts for."""
+    if not request.user.is_authenticated:
+        return sign_up_views.bidder_sign_up(request)
     form = BidderForm(posted_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,7 +83,13 @@ def bidder_register(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("Your company is registered. You can now bid on open tenders."))
+            messages.success(
+                request,
+                _(
+                    "The company is registered. Upload its qualification documents: "
+                    "staff review them before it may bid."
+                ),
+            )
             return redirect(request.GET.get("next") or reverse("tendering:bidder_mine"))
     status = 400 if request.method == "POST" else 200
     return render(request, "tendering/bidder_register.html", {"form": form}, status=status)

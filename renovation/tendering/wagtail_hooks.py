@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -22,7 +22,7 @@ from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceModelViewSet
 from renovation.projects.selectors import projects_manageable_by, work_items_manageable_by
 
-from . import admin_views, contracts, kinds, redflags, selectors, services
+from . import admin_views, contracts, kinds, redflags, review_views, selectors, services
 from .models import Bidder, Contract, ProcurementKind, Tender
 
 for _model in (Tender, Bidder, ProcurementKind, Contract):
@@ -88,7 +88,15 @@ class BidderViewSet(ServiceModelViewSet):
     add_view_enabled = False
     edit_view_enabled = False
     form_fields = ["name"]  # no add or edit view; Wagtail still asks
-    list_display = ["name", "uscc", "contact_name", "contact_phone", "registered_at"]
+    list_display = [
+        TitleColumn("name", label=_("company name"), get_url=lambda bidder: reverse("bidder_review", args=[bidder.pk])),
+        "uscc",
+        Column("review_status", label=_("qualification review"), accessor="get_review_status_display"),
+        "contact_name",
+        "contact_phone",
+        "registered_at",
+    ]
+    list_filter = ["review_status"]
     search_fields = ["name", "uscc"]
     scope = staticmethod(lambda user: Bidder.objects.all() if is_staff_member(user) else Bidder.objects.none())
 
@@ -176,6 +184,7 @@ def register_tender_urls() -> list:
             name="tender_evaluation_export",
         ),
         path("tenders/<int:pk>/bids/<int:bid_pk>/proposal/", admin_views.proposal_download, name="tender_proposal"),
+        path("bidders/<int:pk>/review/", review_views.bidder_review, name="bidder_review"),
     ]
 
 
@@ -220,3 +229,11 @@ class RedFlagsPanel(Component):
 def add_red_flags_panel(request: Any, panels: list) -> None:
     if is_staff_member(request.user):
         panels.append(RedFlagsPanel(request.user))
+
+
+@hooks.register("sign_in_landing", order=30)
+def bidder_landing(user: Any) -> str | None:
+    """A bidding company's accounts start on its bids (renovation/accounts/landing.py)."""
+    if Bidder.objects.filter(accounts=user).exists():
+        return reverse("tendering:bidder_mine")
+    return None

@@ -17,7 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from renovation.projects.models import ProjectStatus
-from renovation.tendering import bidding, services
+from renovation.tendering import bidding, registration, services
 from renovation.tendering.codes import uscc_check_character
 from renovation.tendering.kinds import kind
 from renovation.tendering.models import Bid, Tender
@@ -121,6 +121,8 @@ def tender_cast(personas) -> TenderCast:
                 "address": "",
             },
         )
+        # Staff approved the company's qualifications: only approved companies bid.
+        bidder = registration.bidder_review(actor=personas.bureau, bidder=bidder, decision="approved")
         accounts.append(user)
         bidders.append(bidder)
     return TenderCast(project=project, items=items, tender=tender, bidders=bidders, accounts=accounts)

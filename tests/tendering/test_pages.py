@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from renovation.tendering import services
+from renovation.tendering import registration, services
 from renovation.tendering.models import Bid, Bidder, Objection, Tender, TenderStatus
 from tests.factories import UserFactory, WorkItemFactory
 from tests.tendering.fixtures import end_publicity, open_now, proposal, tender_data, uscc
@@ -15,7 +15,7 @@ def test_the_list_shows_open_tenders_to_everyone(tender_cast, client):
     assert tender_cast.tender.title in page and "接收投标中" in page
 
 
-def test_a_company_registers_and_bids_from_its_phone(tender_cast, client):
+def test_a_company_registers_and_bids_from_its_phone(tender_cast, client, personas):
     user = UserFactory(username="newcomer")
     client.force_login(user)
     response = client.get(f"/tenders/{tender_cast.tender.pk}/bid/")
@@ -32,6 +32,14 @@ def test_a_company_registers_and_bids_from_its_phone(tender_cast, client):
     )
     assert response.status_code == 302
     bidder = Bidder.objects.get(name="新来建设有限公司")
+    # A new company waits for the qualification review before it may bid.
+    response = client.post(
+        f"/tenders/{tender_cast.tender.pk}/bid/",
+        {"bidder": bidder.pk, "amount": "812345.67", "duration_days": "100", "proposal": proposal("新来技术标.pdf")},
+    )
+    assert response.status_code == 400 and "资格审查" in response.content.decode()
+    assert not Bid.objects.filter(bidder=bidder).exists()
+    registration.bidder_review(actor=personas.bureau, bidder=bidder, decision="approved")
     response = client.post(
         f"/tenders/{tender_cast.tender.pk}/bid/",
         {"bidder": bidder.pk, "amount": "812345.67", "duration_days": "100", "proposal": proposal("新来技术标.pdf")},
