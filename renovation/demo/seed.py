@@ -31,6 +31,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from cms.services import project_pages_sync
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
+from renovation.evaluation.services import monthly_evaluations_freeze
 from renovation.places import services as place_services
 from renovation.places.models import Community, ManagementType, Neighbourhood, Street
 from renovation.projects import services as project_services
@@ -667,6 +668,15 @@ class DemoSeeder:
 
     # --- the whole demo ------------------------------------------------------------------------
 
+    def _evaluation_story(self, start: date) -> Generator[datetime, None, None]:
+        """The monthly street evaluation (月评价) is frozen just after each month ends, as the daily
+        timer does in production, so every frozen month holds what was known at its end."""
+        day = _first_of_next_month(start)
+        while True:
+            yield at(day, 0, 20)
+            monthly_evaluations_freeze(actor=self.bureau)
+            day = _first_of_next_month(day)
+
     def run(self) -> dict[str, Any]:
         User = get_user_model()
         self._numbers: dict[int, int] = {}
@@ -706,12 +716,17 @@ class DemoSeeder:
             )
             clock.spawn_all(issue_stories(bureau=self.bureau, today=self.today, names=building))
             clock.spawn(discussion_story(bureau=self.bureau, today=self.today))
+            clock.spawn(self._evaluation_story(clock.now.date()))
             clock.run()
         pages = project_pages_sync(actor=self.bureau)
         for path in EXTRA_STEPS:
             step: Callable[..., list[Account]] = import_string(path)
             self.accounts += step(new_password=self._new_password, account_class=Account) or []
         return {"accounts": self.accounts, "projects_created": created, "pages_created": pages}
+
+
+def _first_of_next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _note(percent: Decimal) -> str:

@@ -200,7 +200,7 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 
 
 # Fixed whatever the number of tenders (measured: the page, its thread, the tender, finance and consultation sections).
-QUERIES_PROJECT_PAGE = 36  # + lateness: work items and confirmed reports
+QUERIES_PROJECT_PAGE = 38  # + lateness: work items and confirmed reports; + contractors and their works
 
 
 @pytest.mark.parametrize("bids", [3, 4])

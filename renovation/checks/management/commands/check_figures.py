@@ -24,8 +24,11 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         codes = options["rule"] or list(RULES)
         broken = 0
+        # Only a transaction of our own can still be made read-only; inside a caller's (a test's, or
+        # a script's), the caller's snapshot is the one read.
+        own_transaction = not connection.in_atomic_block
         with transaction.atomic():
-            if connection.vendor == "postgresql":
+            if own_transaction and connection.vendor == "postgresql":
                 # One consistent snapshot, and a guarantee that nothing is written.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
