@@ -235,6 +235,9 @@ SITE_ISSUE_DEADLINE_HOURS = {
 SITE_ISSUE_DEFAULT_DEADLINE_HOURS = env_int("SITE_ISSUE_DEFAULT_HOURS", 7 * 24)
 SITE_ISSUE_URGENT_DEADLINE_HOURS = env_int("SITE_ISSUE_URGENT_HOURS", 24)
 SITE_ISSUE_MAX_PHOTOS = env_int("SITE_ISSUE_MAX_PHOTOS", 9)
+# The construction unit is reminded (in the app and, if it opted in, by SMS) this many hours before
+# an issue's deadline; manage.py site_issues_remind runs from renovation-remind.timer.
+SITE_ISSUE_REMIND_HOURS = env_int("SITE_ISSUE_REMIND_HOURS", 12)
 
 # Discussion threads.
 COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 2000)

@@ -172,6 +172,9 @@ class SiteIssue(models.Model):
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     rectified_at = models.DateTimeField(_("rectified at"), null=True, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The deadline the construction unit was last reminded of (site_issues_remind_deadlines): one
+    # reminder per deadline, and a new deadline (reopened, accepted again) gets its own.
+    deadline_reminded_for = models.DateTimeField(_("deadline reminded"), null=True, blank=True, editable=False)
 
     history = HistoricalRecords()
 

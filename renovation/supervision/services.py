@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,6 +30,7 @@ from renovation.realtime.events import issue_group, project_group, publish
 from renovation.realtime.messages import issue_status_message
 
 from .models import (
+    AWAITING_FIX_STATUSES,
     ConstructionUnit,
     IssueSeverity,
     IssueStatus,
@@ -271,6 +273,46 @@ def site_issue_accept(*, actor: Any, issue: SiteIssue, deadline: datetime | None
             sms=True,
         )
     return issue
+
+
+def site_issues_remind_deadlines(*, now: datetime | None = None) -> int:
+    """Remind the construction unit of every issue awaiting its fix whose deadline comes within
+    ``SITE_ISSUE_REMIND_HOURS``: in the app, by e-mail and, for those who opted in, by SMS. Once per
+    deadline, however often it runs and however many runs overlap (each issue is locked and checked
+    again). Run by ``manage.py site_issues_remind`` from a timer; returns how many were reminded."""
+    now = now or timezone.now()
+    due = (
+        SiteIssue.objects.filter(
+            status__in=AWAITING_FIX_STATUSES,
+            deadline__gt=now,
+            deadline__lte=now + timedelta(hours=settings.SITE_ISSUE_REMIND_HOURS),
+        )
+        .exclude(deadline_reminded_for=F("deadline"))
+        .order_by("deadline", "pk")
+        .values_list("pk", flat=True)
+    )
+    reminded = 0
+    for pk in list(due):
+        with transaction.atomic():
+            issue = _locked(SiteIssue(pk=pk))
+            if issue.status not in AWAITING_FIX_STATUSES or issue.deadline_reminded_for == issue.deadline:
+                continue
+            issue.deadline_reminded_for = issue.deadline
+            save_recorded(issue, actor=None, reason="site_issue_deadline_remind")
+            notify(
+                recipients=_builders(issue),
+                title=_("Site issue #%(id)s on %(project)s: rectify by %(deadline)s")
+                % {
+                    "id": issue.pk,
+                    "project": issue.project.name,
+                    "deadline": timezone.localtime(issue.deadline).strftime("%Y-%m-%d %H:%M"),
+                },
+                body=f"{issue.get_category_display()} · {issue.location}",
+                url=_issue_url(issue),
+                sms=True,
+            )
+            reminded += 1
+    return reminded
 
 
 def site_issue_reject(*, actor: Any, issue: SiteIssue, reason: str) -> SiteIssue:
