@@ -253,7 +253,9 @@ class DemoSeeder:
     # --- places and people -------------------------------------------------------------------
 
     def _new_password(self, exists: bool) -> str | None:
-        return secrets.token_urlsafe(9) if (not exists or self.reset_passwords) else None
+        # 32 random characters: Django's similarity validator can never find them too close to a
+        # demo account name (of up to 17 characters), so the seed never fails by chance.
+        return secrets.token_urlsafe(24) if (not exists or self.reset_passwords) else None
 
     def _admin(self) -> Account:
         User = get_user_model()
