@@ -24,7 +24,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from renovation.consultation.join_services import households_of, join_code_check, resident_join
+from renovation.accounts.landing import landing_url
+from renovation.consultation.join_services import join_code_check, resident_join
 from renovation.consultation.models import JoinCode
 from renovation.sms.auth import phone_sign_in_allowed
 from renovation.sms.codes import phone_code_send, phone_code_verify
@@ -61,9 +62,8 @@ def _landing(request: HttpRequest, user: Any) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
         return target
-    if households_of(user).exists():
-        return resolve_url("consultation:mine")
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    # The same start page as after a password sign-in (each role's, registered by its app).
+    return landing_url(user)
 
 
 # --- join with a household code -------------------------------------------------------------
