@@ -46,7 +46,7 @@ def test_it_approves_at_exactly_two_thirds(personas, consulting, register):
 def test_it_measures_against_all_households_not_only_those_who_answered(personas, consulting, register):
     households = register(12)
     _record(personas, consulting, households, agree=7)  # 7 of 7 answers, but 7 of 12 households
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=r"已同意 7 户，占 58.3%（共 12 户）"):
         project_update(actor=personas.street_a, project=consulting, data={"status": ProjectStatus.APPROVED})
 
 
@@ -69,7 +69,7 @@ def test_it_applies_a_per_project_threshold(personas, consulting, register):
 
 
 def test_it_refuses_a_threshold_that_is_not_a_fraction(personas, consulting):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="门槛须为 0 到 1 之间的分数"):
         consultation_rule_set(actor=personas.street_a, project=consulting, numerator=4, denominator=3)
 
 
@@ -128,7 +128,7 @@ def test_a_suspension_is_no_way_round_the_residents_decision(personas, consultin
     register(9)
     _move(personas, consulting, ProjectStatus.SUSPENDED)
     for later in (ProjectStatus.TENDERING, ProjectStatus.APPROVED):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="未达到 2/3 门槛"):
             _move(personas, consulting, later)
     consulting.refresh_from_db()
     assert consulting.status == ProjectStatus.SUSPENDED

@@ -62,7 +62,7 @@ def test_it_refuses_to_skip_the_first_stage(personas, deliberation, stage):
 def test_it_refuses_to_repeat_or_reorder_a_stage(personas, deliberation):
     _stage(personas, deliberation, "committee_review")
     for wrong in ("committee_review", "assembly_approval"):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="下一环节应为“小区党组织审核”"):
             _stage(personas, deliberation, wrong)
     assert DeliberationStage.objects.count() == 1
 
@@ -70,7 +70,7 @@ def test_it_refuses_to_repeat_or_reorder_a_stage(personas, deliberation):
 def test_it_sends_a_rejection_back_to_the_first_stage_and_keeps_the_rejected_rows(personas, deliberation):
     _stage(personas, deliberation, "committee_review")
     _stage(personas, deliberation, "party_review", outcome="rejected", minutes="费用分摊方案需重新测算")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="下一环节应为“业委会审议”"):
         _stage(personas, deliberation, "assembly_approval")
     _approve(personas, deliberation)
     rows = list(deliberation.stages.order_by("pk").values_list("round", "stage", "outcome"))
@@ -86,21 +86,22 @@ def test_it_wants_the_reason_for_a_rejection(personas, deliberation):
 
 
 def test_it_files_only_after_approval(personas, deliberation):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="只有经业主代表大会审定通过的议事才能备案"):
         deliberation_file(actor=personas.street_a, deliberation=deliberation)
     _approve(personas, deliberation)
     deliberation_file(actor=personas.street_a, deliberation=deliberation, filed_on=timezone.localdate())
     deliberation.refresh_from_db()
     assert deliberation.status == DeliberationStatus.FILED and deliberation.filed_with == "安阳街道"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该议事的状态为“已向街道备案”，不能再录入环节"):
         _stage(personas, deliberation, "committee_review")
 
 
 def test_it_publishes_the_implementation_once_approved_and_the_works_have_started(personas, deliberation, consulting):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="业主代表大会审定通过后才能进行实施公开"):
         deliberation_implementation_publish(actor=personas.street_a, deliberation=deliberation)
     _approve(personas, deliberation)
-    with pytest.raises(ValidationError):  # still consulting: the works have not started
+    # Still consulting: the works have not started.
+    with pytest.raises(ValidationError, match="项目开工后才能进行实施公开"):
         deliberation_implementation_publish(actor=personas.street_a, deliberation=deliberation)
     consulting.status = ProjectStatus.UNDER_CONSTRUCTION
     consulting.save()
@@ -132,7 +133,7 @@ def test_it_keeps_history_of_every_step(personas, deliberation):
 def test_it_keeps_the_minutes_attachment_and_refuses_files_a_browser_would_run(personas, deliberation):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="html"):
         deliberation_stage_record(
             actor=personas.street_a,
             deliberation=deliberation,

@@ -39,13 +39,14 @@ def test_it_collects_intents_only_while_consulting(personas, register, status):
 
 def test_it_refuses_a_household_of_another_neighbourhood(personas, consulting):
     elsewhere = HouseholdFactory(neighbourhood=personas.street_b_place)
-    with pytest.raises((ValidationError, PermissionDenied)):
+    with pytest.raises(ValidationError) as refused:
         _record(personas.street_a, consulting, elsewhere)
+    assert refused.value.message_dict == {"household": ["该住户不在本项目所在小区。"]}
     assert not Intent.objects.exists()
 
 
 def test_it_refuses_a_date_in_the_future(personas, consulting, register):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="日期不能晚于今天"):
         _record(personas.street_a, consulting, register(1)[0], responded_on=date(2999, 1, 1))
 
 

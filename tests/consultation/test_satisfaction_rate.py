@@ -48,17 +48,24 @@ def test_it_records_the_rating_with_its_category_scores(personas, finished, regi
 def test_it_takes_one_rating_per_household(personas, finished, register):
     household = register(1)[0]
     _rate(personas.street_a, finished, household)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该住户已评价过本项目"):
         _rate(personas.street_a, finished, household, overall=1)
     assert SatisfactionRating.objects.get().overall == 4
 
 
 @pytest.mark.parametrize(
-    "extra", [{"scores": {"care": 4}}, {"overall": 6}, {"overall": 0}, {"scores": {"building": 9}}]
+    ("extra", "field", "message"),
+    [
+        ({"scores": {"care": 4}}, "scores", "只能评价本项目实际实施的改造类别"),
+        ({"overall": 6}, "overall", "小于或等于5"),
+        ({"overall": 0}, "overall", "大于或等于1"),
+        ({"scores": {"building": 9}}, "score", "小于或等于5"),
+    ],
 )
-def test_it_refuses_bad_scores_and_saves_nothing(personas, finished, register, extra):
-    with pytest.raises(ValidationError):
+def test_it_refuses_bad_scores_and_saves_nothing(personas, finished, register, extra, field, message):
+    with pytest.raises(ValidationError) as refused:
         _rate(personas.street_a, finished, register(1)[0], **extra)
+    assert message in refused.value.message_dict[field][0]
     assert not SatisfactionRating.objects.exists()
 
 

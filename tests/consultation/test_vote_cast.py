@@ -55,17 +55,17 @@ def test_it_refuses_an_option_of_another_item(personas, consulting, item, regist
         opens_on=item.opens_on,
         closes_on=item.closes_on,
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请选择本议题的一个选项"):
         vote_cast(actor=personas.street_a, item=item, household=register(1)[0], option=other.options.first())
 
 
 def test_it_needs_two_distinct_options_and_sensible_dates(personas, consulting):
-    for options, closes in (
-        (["只有一个"], date(2023, 5, 1)),
-        (["甲", "甲"], date(2023, 5, 1)),
-        (["甲", "乙"], date(2023, 3, 1)),
+    for options, closes, field, message in (
+        (["只有一个"], date(2023, 5, 1), "options", "请至少填写两个选项。"),
+        (["甲", "甲"], date(2023, 5, 1), "options", "选项不能重复。"),
+        (["甲", "乙"], date(2023, 3, 1), "closes_on", "投票截止日期不能早于开始日期。"),
     ):
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError) as refused:
             decision_item_create(
                 actor=personas.street_a,
                 project=consulting,
@@ -74,6 +74,7 @@ def test_it_needs_two_distinct_options_and_sensible_dates(personas, consulting):
                 opens_on=date(2023, 4, 1),
                 closes_on=closes,
             )
+        assert refused.value.message_dict[field] == [message]
 
 
 @pytest.mark.parametrize("who", ["street_b", "resident"])

@@ -4,7 +4,7 @@ a QR code, as a print view and a PDF; codes are stored hashed, replaced on reiss
 import re
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -58,7 +58,7 @@ def test_it_refuses_residents_and_the_public(client, login, personas, households
 def test_it_replaces_a_households_code_when_reissued(personas, households, codes):
     old = codes[households[0].pk]
     join_codes_issue(actor=personas.street_a, neighbourhood=personas.street_a_place)
-    with pytest.raises(Exception) as error:
+    with pytest.raises(ValidationError) as error:
         join_code_check(code=old, ip=None)
     assert error.value.code == "replaced"
     assert JoinCode.objects.filter(revoked_at__isnull=True, used_at__isnull=True).count() == 3

@@ -39,7 +39,7 @@ def test_it_accepts_the_code_once():
 
 def test_it_refuses_a_code_for_another_purpose():
     phone_code_send(number=NUMBER, purpose="join", ip=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="验证码已过期或未发送"):
         phone_code_verify(number=NUMBER, purpose="login", code=last_code())
 
 
@@ -62,7 +62,7 @@ def test_it_counts_wrong_codes_and_voids_at_the_fifth():
     with pytest.raises(ValidationError) as error:
         phone_code_verify(number=NUMBER, purpose="login", code=wrong)
     assert error.value.code == "code_voided"
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="验证码已过期或未发送"):
         phone_code_verify(number=NUMBER, purpose="login", code=right)
     assert PhoneCode.objects.get().failed_attempts == 5
 
@@ -72,7 +72,7 @@ def test_it_makes_an_earlier_code_stop_working_when_a_new_one_is_sent():
     first = last_code()
     phone_code_send(number=NUMBER, purpose="reset", ip=None)
     if first != last_code():
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="验证码错误，还可尝试 4 次"):
             phone_code_verify(number=NUMBER, purpose="reset", code=first)
     phone_code_verify(number=NUMBER, purpose="reset", code=last_code())
 
@@ -103,9 +103,9 @@ def test_it_counts_undelivered_attempts_without_sending():
     for _ in range(5):
         phone_code_send(number=NUMBER, purpose="login", ip=None, deliver=False)
     assert sms.outbox == []
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="次数过多"):
         phone_code_send(number=NUMBER, purpose="login", ip=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="验证码错误，还可尝试 4 次"):
         phone_code_verify(number=NUMBER, purpose="login", code="000000")
 
 
@@ -116,7 +116,7 @@ def test_it_reads_its_limits_from_settings():
         phone_code_verify(number=NUMBER, purpose="login", code="x")
     assert error.value.code == "code_voided"
     phone_code_send(number=NUMBER, purpose="login", ip=None)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="次数过多"):
         phone_code_send(number=NUMBER, purpose="login", ip=None)
 
 
@@ -130,7 +130,7 @@ def test_it_normalises_mainland_mobile_numbers(raw, normal):
 
 @pytest.mark.parametrize("raw", ["", "12812341234", "1381234123", "0577-65812345", "138123412345", "abc"])
 def test_it_refuses_what_is_not_a_mainland_mobile_number(raw):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请输入 11 位中国大陆手机号"):
         phone_code_send(number=raw, purpose="login", ip=None)
     assert PhoneCode.objects.count() == 0
 
@@ -138,7 +138,7 @@ def test_it_refuses_what_is_not_a_mainland_mobile_number(raw):
 def test_it_never_logs_a_number(caplog):
     with caplog.at_level(logging.DEBUG):
         phone_code_send(number=NUMBER, purpose="login", ip=None)
-        with pytest.raises(ValidationError):
+        with pytest.raises(ValidationError, match="验证码错误，还可尝试 4 次"):
             phone_code_verify(number=NUMBER, purpose="login", code="000000" if last_code() != "000000" else "1")
     assert caplog.text
     assert NUMBER not in caplog.text

@@ -53,7 +53,7 @@ def test_it_refuses_a_file_over_the_limit_naming_the_import(settings):
 
 def test_it_leaves_the_handle_at_the_start_for_the_reader():
     handle = io.BytesIO(MACROS)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="含有宏"):
         check_workbook_file(handle, name="x.xlsx", size=len(MACROS), purpose="annual plan")
     assert handle.tell() == 0
 

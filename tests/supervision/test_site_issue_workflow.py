@@ -60,7 +60,7 @@ def test_it_reopens_a_fix_that_is_not_good_and_resets_the_deadline(personas, cas
 
 def test_it_needs_a_reason_to_reject_or_reopen(personas, cast, reported_issue):
     issue = reported_issue()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请说明不予受理的理由"):
         site_issue_reject(actor=personas.street_a, issue=issue, reason=" ")
     site_issue_reject(actor=personas.street_a, issue=issue, reason="不属于本项目施工范围")
     issue.refresh_from_db()
@@ -70,9 +70,9 @@ def test_it_needs_a_reason_to_reject_or_reopen(personas, cast, reported_issue):
 
 def test_it_refuses_steps_out_of_order_and_changes_nothing(personas, cast, reported_issue):
     issue = reported_issue()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能改为“已确认整改”"):
         site_issue_confirm(actor=cast.supervisor, issue=issue)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能改为“已整改待确认”"):
         site_issue_rectify(actor=cast.builder, issue=issue, response="x", photos=[jpeg()])
     issue.refresh_from_db()
     assert issue.status == IssueStatus.SUBMITTED
@@ -137,7 +137,7 @@ def test_its_deadlines_are_configurable(settings):
 
 def test_it_accepts_with_a_chosen_deadline_but_not_one_in_the_past(personas, cast, reported_issue):
     issue = reported_issue()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="整改期限必须晚于现在"):
         site_issue_accept(actor=personas.street_a, issue=issue, deadline=timezone.now() - timedelta(hours=1))
     chosen = timezone.now() + timedelta(days=2)
     site_issue_accept(actor=personas.street_a, issue=issue, deadline=chosen)

@@ -118,7 +118,7 @@ def test_it_refuses_a_bad_mobile_number_when_sending(db, client):
 
 def test_it_keeps_the_review_decision_with_its_reason_in_history(tender_cast, personas):
     bidder = tender_cast.bidders[0]
-    with pytest.raises(registration.ValidationError):
+    with pytest.raises(registration.ValidationError, match="请说明不通过的原因"):
         registration.bidder_review(actor=personas.street_a, bidder=bidder, decision="rejected", reason="")
     rejected = registration.bidder_review(
         actor=personas.street_a, bidder=bidder, decision="rejected", reason="安全生产许可证已过期"

@@ -53,7 +53,7 @@ def test_construction_may_start_once_the_contract_is_signed(tender_cast, persona
     services.tender_award(actor=personas.street_a, tender=tender)
     project = tender_cast.project
     project.refresh_from_db()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="尚无已定标并签订合同：外立面整治"):
         _start_construction(project, personas.street_a)
     contracts.contract_sign(
         actor=personas.street_a,
