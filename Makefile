@@ -23,8 +23,11 @@ setup: $(DEPS)
 run: setup
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# One pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
+
 test: $(DEPS)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS)
 
 lint: $(DEPS)
 	$(VENV)/bin/ruff check .

@@ -23,3 +23,13 @@ PLAN_IMPORT_IN_BACKGROUND = False
 TEST_SQLITE_PATH = env_str("TEST_SQLITE_PATH")  # noqa: F405
 if TEST_SQLITE_PATH and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": TEST_SQLITE_PATH}  # noqa: F405
+
+# Parallel runs (`pytest -n 2`, pytest-xdist): pytest-django gives each worker its own test database;
+# Redis is shared, so each worker gets its own Redis database number too — otherwise two workers'
+# channel groups (named after primary keys that both databases hand out) would hear each other.
+_XDIST_WORKER = env_str("PYTEST_XDIST_WORKER")  # noqa: F405
+if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
+    import re as _re
+
+    REDIS_URL = _re.sub(r"(/\d+)?$", f"/{1 + int(_XDIST_WORKER[2:]) % 15}", REDIS_URL.rstrip("/"), count=1)
+    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
