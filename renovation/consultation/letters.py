@@ -40,7 +40,7 @@ PDF_FONT = "STSong-Light"
 class LetterForm(forms.Form):
     neighbourhood = forms.ModelChoiceField(queryset=None, label=gettext_lazy("Neighbourhood"))
     scope = forms.ChoiceField(
-        label=gettext_lazy("Households"),
+        label=gettext_lazy("Which households"),
         choices=[
             ("new", gettext_lazy("Only households without a valid code and with room for another account")),
             ("all", gettext_lazy("Every household (replaces all earlier codes)")),

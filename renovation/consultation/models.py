@@ -64,7 +64,8 @@ class Household(models.Model):
     class Meta:
         ordering = ["neighbourhood", "building", "unit", "room"]
         verbose_name = _("household")
-        verbose_name_plural = _("households")
+        # Not the count of households on a neighbourhood (户数): the register's list of them.
+        verbose_name_plural = pgettext_lazy("register", "households")
         constraints = [
             models.UniqueConstraint(
                 fields=["neighbourhood", "building", "unit", "room"],

@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, ObjectList, Panel
 from wagtail.admin.ui.tables import Column
@@ -91,7 +92,7 @@ class CommentViewSet(ServiceModelViewSet):
     list_display = [
         "__str__",
         "author",
-        Column("flags", label=_("Reports"), accessor="flag_count"),
+        Column("flags", label=pgettext_lazy("reported comment", "Reports"), accessor="flag_count"),
         "hidden",
         "created_at",
     ]

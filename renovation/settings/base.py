@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "renovation.notifications.context_processors.unread_notifications",
+                "renovation.backoffice.branding.branding",
             ],
         },
     },
@@ -196,7 +197,8 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 3 * 24 * 3600
 # --- Language, time, money ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our catalogue first; then the strings of Wagtail's admin that Wagtail's own zh_Hans catalogue lacks.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_wagtail"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
@@ -213,6 +215,9 @@ STORAGES = {
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "老旧小区改造公开平台")
+# The admin carries the bureau's name and emblem (a static path or an absolute URL), not Wagtail's.
+BUREAU_NAME = env_str("BUREAU_NAME", "住房和城乡建设局")
+BUREAU_LOGO = env_str("BUREAU_LOGO", "backoffice/emblem.svg")
 WAGTAILADMIN_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -31,5 +31,5 @@ _XDIST_WORKER = env_str("PYTEST_XDIST_WORKER")  # noqa: F405
 if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
     import re as _re
 
-    REDIS_URL = _re.sub(r"(/\d+)?$", f"/{1 + int(_XDIST_WORKER[2:]) % 15}", REDIS_URL.rstrip("/"), count=1)
+    REDIS_URL = _re.sub(r"(/\d+)?$", f"/{1 + int(_XDIST_WORKER[2:]) % 15}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405

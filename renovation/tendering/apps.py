@@ -1,10 +1,10 @@
 from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TenderingConfig(AppConfig):
     name = "renovation.tendering"
-    verbose_name = _("Tendering")
+    verbose_name = pgettext_lazy("admin section", "Tendering")
 
     def ready(self) -> None:
         from renovation.projects.lifecycle import register_gate

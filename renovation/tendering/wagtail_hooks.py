@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
@@ -162,7 +163,8 @@ class ProcurementKindViewSet(ServiceModelViewSet):
 
 
 class TenderingGroup(ModelViewSetGroup):
-    menu_label = _("Tendering")
+    # Not the project status "Tendering" (招标中): the admin section of tenders and contracts.
+    menu_label = pgettext_lazy("admin section", "Tendering")
     menu_icon = "doc-full"
     menu_order = 206
     items = (TenderViewSet, ContractViewSet, BidderViewSet, ProcurementKindViewSet)

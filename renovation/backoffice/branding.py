@@ -1,0 +1,26 @@
+"""The admin speaks for the bureau: its name and emblem instead of Wagtail's bird (issue 15).
+
+``BUREAU_NAME`` and ``BUREAU_LOGO`` (a static path or an absolute URL) are settings, so each city
+deploys its own; the templates under ``backoffice/templates/wagtailadmin`` read them from here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.templatetags.static import static
+
+
+def bureau_logo_url() -> str:
+    logo = settings.BUREAU_LOGO
+    return logo if logo.startswith(("https://", "http://", "/")) else static(logo)
+
+
+def branding(request: Any) -> dict[str, str]:
+    """Context processor: the bureau's name, the site's name and the emblem for every template."""
+    return {
+        "bureau_name": settings.BUREAU_NAME,
+        "bureau_logo_url": bureau_logo_url(),
+        "site_title": settings.WAGTAIL_SITE_NAME,
+    }
