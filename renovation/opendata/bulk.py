@@ -219,9 +219,11 @@ DATASETS = {
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _csv_value(value: Any) -> Any:
+def _csv_value(value: Any, kind: Kind) -> Any:
     if value is None:
         return ""
+    if kind is Kind.MONEY:
+        return f"{Decimal(value):.2f}"  # yuan to the fen, as the workbook shows them
     if isinstance(value, str):
         return safe_text(value)
     if isinstance(value, datetime):
@@ -242,8 +244,9 @@ def csv_lines(dataset: Dataset) -> Iterator[str]:
     """The dataset as CSV lines, the first with a UTF-8 byte-order mark so Excel reads the Chinese."""
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([safe_text(header) for header in dataset.headers()])
+    kinds = [kind for _key, _header, kind, _width in dataset.fields]
     for values in dataset.values():
-        yield writer.writerow([_csv_value(value) for value in values])
+        yield writer.writerow([_csv_value(value, kind) for value, kind in zip(values, kinds, strict=True)])
 
 
 def write_workbook(dataset: Dataset, target: IO[bytes]) -> int:

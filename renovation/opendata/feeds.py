@@ -80,14 +80,16 @@ def progress_entries(project_ids: Any) -> list[FeedEntry]:
 
 def notice_entries(project: Project) -> list[FeedEntry]:
     entries = []
-    for index, notice in enumerate(deliberation_notices(project)):
+    for notice in deliberation_notices(project):
+        # Notices have no ids of their own: the step, its subject and its day identify one.
+        digest = hashlib.sha256(f"{notice.when}|{notice.subject}|{notice.title}".encode()).hexdigest()[:20]
         entries.append(
             FeedEntry(
                 when=day_start(notice.when),
                 title=f"{notice.subject} · {notice.title}",
                 description=notice.detail,
                 link=project_page_path(project),
-                guid=f"project-{project.pk}-notice-{index}-{notice.when:%Y%m%d}",
+                guid=f"project-{project.pk}-notice-{digest}",
                 category=_("Notices"),
             )
         )
