@@ -19,6 +19,7 @@ from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import thread_context
 from renovation.discussion.services import thread_for_project
 from renovation.finance import public as finance_public
+from renovation.opendata.selectors import project_public_change_log
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
@@ -152,7 +153,7 @@ class ProjectPage(Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log": _merged_change_log(project),
+                "change_log": project_public_change_log(project),
                 "finance": finance_public.public_finance(project, today),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
@@ -166,17 +167,6 @@ class ProjectPage(Page):
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         return context
-
-
-def _merged_change_log(project: Project, limit: int = 200) -> list[Any]:
-    """One public change log, newest first: the project's own, its ledger's corrections and edits,
-    and its consultation's public records."""
-    entries = (
-        project_selectors.project_change_log(project, limit)
-        + finance_public.ledger_change_log(project)
-        + consultation_selectors.consultation_change_log(project)
-    )
-    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 
 def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:

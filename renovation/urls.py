@@ -34,6 +34,8 @@ urlpatterns = [
     path("tenders/", include("renovation.tendering.urls")),
     path("streets/", include("renovation.evaluation.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    # Open data: /open-data/, OC4IDS (/projects/oc4ids.json, /projects/<address>/oc4ids.json) and Atom feeds.
+    path("", include("renovation.opendata.urls")),
 ]
 
 if settings.DEBUG:

@@ -130,39 +130,57 @@ LEDGER_PLACE_FIELDS = {
 }
 
 
-def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
-    """Every project the user may manage, filtered as on the index page, one dict per project."""
+ISSUE_COUNTS = ("issues_reported", "issues_open", "issues_overdue")
+
+
+def _ledger_values(projects: QuerySet, *, with_issues: bool) -> QuerySet:
+    """One dict per project with the ledger's figures; the site-issue counts (every reported
+    issue, accepted or not) are for staff only."""
     now = timezone.now()
-    projects = project_filter(projects_manageable_by(user), **filters.as_kwargs())
+    issues = (
+        {
+            "issues_reported": _issue_count(Q()),
+            "issues_open": _issue_count(Q(status__in=OPEN_STATUSES)),
+            "issues_overdue": _issue_count(_overdue(now)),
+        }
+        if with_issues
+        else {}
+    )
     return (
-        projects.annotate(
-            budget_total=_budget_total(),
-            contract_amount=_contract_amount(),
-            paid=_paid(),
-            issues_reported=_issue_count(Q()),
-            issues_open=_issue_count(Q(status__in=OPEN_STATUSES)),
-            issues_overdue=_issue_count(_overdue(now)),
-        )
+        projects.annotate(budget_total=_budget_total(), contract_amount=_contract_amount(), paid=_paid(), **issues)
         .values(
             "pk",
             *LEDGER_PROJECT_FIELDS,
             "budget_total",
             "contract_amount",
             "paid",
-            "issues_reported",
-            "issues_open",
-            "issues_overdue",
+            *issues,
             **{name: F(path) for name, path in LEDGER_PLACE_FIELDS.items()},
         )
         .order_by("-plan_year", "neighbourhood__community__street__sort_order", "code")
     )
 
 
+def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
+    """Every project the user may manage, filtered as on the index page, one dict per project."""
+    return _ledger_values(project_filter(projects_manageable_by(user), **filters.as_kwargs()), with_issues=True)
+
+
+def public_project_rows() -> Iterator[dict[str, Any]]:
+    """Every project for the public bulk download (/open-data/): the ledger's own figures from the
+    same queries, less the staff-only site-issue counts."""
+    return _rows_with_contractors(_ledger_values(Project.objects.all(), with_issues=False))
+
+
 def project_ledger_rows(user: Any, filters: ProjectFilters) -> Iterator[dict[str, Any]]:
     """The rows, each with its construction units (the companies holding its contracts): one
     more query per chunk of rows, never per row."""
+    return _rows_with_contractors(project_ledger_queryset(user, filters))
+
+
+def _rows_with_contractors(queryset: QuerySet) -> Iterator[dict[str, Any]]:
     chunk: list[dict[str, Any]] = []
-    for row in project_ledger_queryset(user, filters).iterator(chunk_size=CHUNK_SIZE):
+    for row in queryset.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(row)
         if len(chunk) == CHUNK_SIZE:
             yield from _with_contractors(chunk)

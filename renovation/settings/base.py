@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "renovation.tendering",
     "renovation.finance",
     "renovation.reports",
+    "renovation.opendata",
     "renovation.consultation",
     "renovation.checks",
     "renovation.evaluation",
@@ -284,6 +285,12 @@ BID_SEAL_KEYS = env_list("BID_SEAL_KEYS", [])
 # Open Contracting Data Standard: the ocid prefix registered for this publisher (ocds-xxxxxx).
 OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-lzgz00")
 OCDS_PUBLISHER_NAME = env_str("OCDS_PUBLISHER_NAME", "老旧小区改造公开平台")
+# Open data (renovation/opendata, /open-data/): the licence every dataset is published under (its
+# canonical URL; CC BY 4.0 unless the bureau chooses another), the OC4IDS project identifier prefix
+# registered for this publisher (oc4ids-xxxxxx) and the public authority that owns the projects.
+OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "https://creativecommons.org/licenses/by/4.0/")
+OC4IDS_PROJECT_PREFIX = env_str("OC4IDS_PROJECT_PREFIX", "oc4ids-lzgz00")
+OC4IDS_PUBLIC_AUTHORITY = env_str("OC4IDS_PUBLIC_AUTHORITY", "住房和城乡建设局")
 
 # Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024

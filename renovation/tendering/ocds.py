@@ -93,9 +93,14 @@ def _bidder_id(uscc: str) -> str:
     return f"CN-USCC-{uscc}"
 
 
-def _buyer(tender: Tender) -> dict[str, Any]:
-    street = tender.project.neighbourhood.community.street
+def street_party(street: Any) -> dict[str, Any]:
+    """The street office as a party (buyer of its tenders, payer of its contracts); OC4IDS
+    projects name it with the same id."""
     return {"id": f"street-{street.pk}", "name": f"{street.name}办事处"}
+
+
+def _buyer(tender: Tender) -> dict[str, Any]:
+    return street_party(tender.project.neighbourhood.community.street)
 
 
 def tender_for_release(tender_id: int) -> Tender:
@@ -370,7 +375,8 @@ def release_package(
         "extensions": [BID_EXTENSION_URL],
         "publishedDate": _iso(published or timezone.now()),
         "publisher": {"name": settings.OCDS_PUBLISHER_NAME},
-        "license": "https://creativecommons.org/licenses/by/4.0/",
+        # One licence for every dataset (OPEN_DATA_LICENCE, CC BY 4.0 unless the bureau chose another).
+        "license": settings.OPEN_DATA_LICENCE,
     }
     if policy:
         package["publicationPolicy"] = policy

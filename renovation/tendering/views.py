@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
+from renovation.licence import licence_name, licence_url
 
 from . import bidding, redflags, selectors, services, sign_up_views
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
@@ -222,4 +223,9 @@ def ocds_all(request: HttpRequest) -> JsonResponse:
 
 def open_data_policy(request: HttpRequest) -> HttpResponse:
     """The publication policy the OCDS packages link to (``publicationPolicy``)."""
-    return render(request, "tendering/open_data_policy.html", {"ocid_prefix": settings.OCDS_OCID_PREFIX})
+    context = {
+        "ocid_prefix": settings.OCDS_OCID_PREFIX,
+        "licence_url": licence_url(),
+        "licence_name": licence_name(),
+    }
+    return render(request, "tendering/open_data_policy.html", context)

@@ -39,6 +39,19 @@ def test_it_keeps_planted_numbers_off_public_pages_and_exports(client, login, pe
         "/accounts/join/",
         "/accounts/login/phone/",
         "/accounts/password/reset/phone/",
+        # Open data: OC4IDS, feeds, bulk downloads and the catalogue.
+        f"/projects/{project.slug}/oc4ids.json",
+        "/projects/oc4ids.json",
+        f"/projects/{project.slug}/feed/",
+        "/tenders/feed/",
+        f"/streets/{project.neighbourhood.community.street.code}/feed/",
+        "/open-data/",
+        "/open-data/projects.csv",
+        "/open-data/projects.xlsx",
+        "/open-data/tenders.csv",
+        "/open-data/tenders.xlsx",
+        "/open-data/disclosures.csv",
+        "/open-data/disclosures.xlsx",
     ]
     for url in public:
         response = client.get(url)

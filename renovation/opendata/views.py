@@ -1,0 +1,128 @@
+"""Open-data endpoints: OC4IDS packages, bulk CSV and Excel, and the catalogue page."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from renovation.places.models import Street
+from renovation.projects.models import Project
+from renovation.spreadsheets.responses import attachment, spreadsheet_response
+from renovation.tendering.models import TenderRelease
+
+from . import bulk, catalogue, oc4ids
+
+_JSON = {"ensure_ascii": False}
+
+
+def _absolute(request: HttpRequest) -> oc4ids.Absolute:
+    return request.build_absolute_uri
+
+
+def _policy(request: HttpRequest) -> str:
+    return request.build_absolute_uri(reverse("opendata:catalogue"))
+
+
+@require_GET
+def project_oc4ids(request: HttpRequest, slug: str) -> JsonResponse:
+    """One project as an OC4IDS project package."""
+    project = get_object_or_404(oc4ids.public_projects(), slug=slug)
+    sources = oc4ids.project_sources([project])
+    document = oc4ids.project_document(project, sources, _absolute(request))
+    package = oc4ids.project_package([document], uri=request.build_absolute_uri(), policy=_policy(request))
+    return JsonResponse(package, json_dumps_params={**_JSON, "indent": 1})
+
+
+def _page_number(request: HttpRequest) -> int:
+    raw = request.GET.get("page", "1")
+    try:
+        number = int(raw)
+    except ValueError:
+        raise Http404(_("The page must be a whole number.")) from None
+    if number < 1:
+        raise Http404(_("The page must be a whole number."))
+    return number
+
+
+@require_GET
+def projects_oc4ids(request: HttpRequest) -> StreamingHttpResponse:
+    """Every project as OC4IDS, ``PAGE_SIZE`` per page in a stable order, the next page in a
+    ``Link: rel="next"`` header. The page's projects are read up front (a fixed number of queries),
+    then written out one project at a time."""
+    paginator = Paginator(oc4ids.public_projects(), oc4ids.PAGE_SIZE, allow_empty_first_page=False)
+    try:
+        page = paginator.page(_page_number(request))
+    except (EmptyPage, PageNotAnInteger):
+        # A package must hold at least one project: no page past the last, and none while empty.
+        raise Http404(_("There is no such page of projects.")) from None
+    projects = list(page.object_list)
+    sources = oc4ids.project_sources(projects)
+    absolute = _absolute(request)
+    documents = [oc4ids.project_document(project, sources, absolute) for project in projects]
+    head = oc4ids.package_head(uri=request.build_absolute_uri(), policy=_policy(request))
+
+    def chunks() -> Iterator[str]:
+        opening = json.dumps(head, **_JSON)
+        yield opening[:-1] + ', "projects": ['
+        for index, document in enumerate(documents):
+            yield ("," if index else "") + json.dumps(document, **_JSON)
+        yield "]}"
+
+    response = StreamingHttpResponse(chunks(), content_type="application/json")
+    if page.has_next():
+        response["Link"] = f'<{request.path}?page={page.next_page_number()}>; rel="next"'
+    return response
+
+
+@require_GET
+def bulk_csv(request: HttpRequest, dataset: str) -> StreamingHttpResponse:
+    chosen = _dataset(dataset)
+    response = StreamingHttpResponse(bulk.csv_lines(chosen), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = attachment(f"{chosen.title}.csv", f"{chosen.slug}.csv")
+    return response
+
+
+@require_GET
+def bulk_xlsx(request: HttpRequest, dataset: str) -> HttpResponse:
+    chosen = _dataset(dataset)
+    response = spreadsheet_response(
+        lambda target: bulk.write_workbook(chosen, target),
+        filename=f"{chosen.title}.xlsx",
+        fallback=f"{chosen.slug}.xlsx",
+    )
+    # Public data: the same for everyone (the toolkit's default keeps staff exports private).
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+def _dataset(slug: str) -> bulk.Dataset:
+    try:
+        return bulk.DATASETS[slug]
+    except KeyError:
+        raise Http404(_("There is no such dataset.")) from None
+
+
+@require_GET
+def open_data(request: HttpRequest) -> HttpResponse:
+    """The catalogue: every dataset, its formats, licence, update frequency and schema."""
+    examples: dict[str, str] = {}
+    project = Project.objects.order_by("pk").only("slug").first()
+    if project is not None:
+        examples["project_oc4ids"] = reverse("opendata:project_oc4ids", args=[project.slug])
+        examples["project_feed"] = reverse("opendata:project_feed", args=[project.slug])
+    street = Street.objects.order_by("sort_order", "pk").only("code").first()
+    if street is not None:
+        examples["street_feed"] = reverse("opendata:street_feed", args=[street.code])
+    tender = TenderRelease.objects.order_by("pk").values_list("tender_id", flat=True).first()
+    if tender is not None:
+        examples["tender_ocds"] = reverse("tendering:ocds", args=[tender])
+    context: dict[str, Any] = catalogue.catalogue_context(examples)
+    return render(request, "opendata/catalogue.html", context)
