@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from cn2an import an2cn
 from django.utils.translation import gettext as _
 
 TEN_THOUSAND = Decimal("10000")
@@ -26,6 +27,15 @@ def format_yuan(value: Any) -> str:
         return "—"
     amount = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     return _("%(amount)s yuan") % {"amount": f"{amount:,.2f}"}
+
+
+def yuan_in_capitals(value: Any) -> str:
+    """873456.21 → "捌拾柒万叁仟肆佰伍拾陆元贰角壹分": the amount in financial capitals (大写金额), as a
+    Chinese bid or contract states it beside the figures so that a slipped digit shows."""
+    amount = _to_decimal(value)
+    if amount is None or amount < 0:
+        return "—"
+    return an2cn(str(amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)), "rmb")
 
 
 def format_wan_yuan(value: Any) -> str:

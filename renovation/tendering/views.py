@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -150,15 +151,27 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(
+            # The receipt repeats what was just sealed so the company can catch a slipped digit, in
+            # this response only: it is never stored readable, and no later page can show it again.
+            response = render(
                 request,
-                _("Your sealed bid was received at %(when)s. Keep its digest: %(digest)s")
-                % {
-                    "when": f"{timezone.localtime(submitted.submitted_at):%Y-%m-%d %H:%M:%S}",
-                    "digest": submitted.digest,
+                "tendering/bid.html",
+                {
+                    "tender": tender,
+                    "bidders": bidders,
+                    "bidder": bidder,
+                    "form": BidForm(),
+                    "receipt": bidding.receipt_for(submitted),
+                    "sealed_now": {
+                        "amount": form.cleaned_data["amount"],
+                        "duration_days": form.cleaned_data["duration_days"],
+                        "proposal_name": form.cleaned_data["proposal"].name,
+                    },
+                    "open": tender.accepts_bids(),
                 },
             )
-            return redirect(f"{reverse('tendering:bid', args=[tender.pk])}?bidder={bidder.pk}")
+            add_never_cache_headers(response)
+            return response
     current = Bid.objects.filter(tender=tender, bidder=bidder).first()
     context = {
         "tender": tender,

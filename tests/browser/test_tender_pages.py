@@ -32,8 +32,13 @@ def test_a_company_bids_from_a_phone_and_reads_the_opening_record(phone, live_se
     phone.wait_for_load_state()
     bid = Bid.objects.get()
     assert bid.digest in phone.content()
-    assert "812345" not in phone.content() and "812,345" not in phone.content()
+    # The bidder sees what it just sealed, amount in capitals too, on the phone without scrolling sideways ...
+    assert phone.locator(".sealed-now__capitals").inner_text().endswith("捌拾壹万贰仟叁佰肆拾伍元陆角柒分")
     _no_horizontal_scroll(phone)
+    # ... and only in that response.
+    phone.goto(f"{live_server.url}/tenders/{tender.pk}/bid/")
+    assert "812345" not in phone.content() and "812,345" not in phone.content()
+    assert bid.digest in phone.content()
 
     tender_cast.bid(1)
     tender_cast.bid(2)

@@ -43,12 +43,18 @@ def test_a_company_registers_and_bids_from_its_phone(tender_cast, client, person
     response = client.post(
         f"/tenders/{tender_cast.tender.pk}/bid/",
         {"bidder": bidder.pk, "amount": "812345.67", "duration_days": "100", "proposal": proposal("新来技术标.pdf")},
-        follow=True,
     )
     page = response.content.decode()
     bid = Bid.objects.get(bidder=bidder)
-    assert bid.digest in page and "回执" in page
-    assert "812345" not in page and "812,345" not in page and "新来技术标" not in page
+    assert response.status_code == 200 and bid.digest in page and "回执" in page
+    # The response to the submission repeats what was sealed, once, for the bidder to check ...
+    assert "812,345.67 元" in page and "捌拾壹万贰仟叁佰肆拾伍元陆角柒分" in page
+    assert "100 天" in page and "新来技术标.pdf" in page
+    assert "no-store" in response["Cache-Control"]
+    # ... and no later page shows it again: the receipt alone remains until the opening.
+    later = client.get(f"/tenders/{tender_cast.tender.pk}/bid/?bidder={bidder.pk}").content.decode()
+    assert bid.digest in later
+    assert "812345" not in later and "812,345" not in later and "新来技术标" not in later and "捌拾" not in later
 
 
 def test_registration_with_a_bad_credit_code_keeps_the_form_and_says_why(db, client):

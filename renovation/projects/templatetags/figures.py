@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from renovation.figures import format_percent, format_wan_yuan, format_yuan
+from renovation.figures import format_percent, format_wan_yuan, format_yuan, yuan_in_capitals
 
 register = template.Library()
 
@@ -10,6 +10,12 @@ register = template.Library()
 @register.filter
 def yuan(value: Any) -> str:
     return format_yuan(value)
+
+
+@register.filter
+def yuan_capitals(value: Any) -> str:
+    """The amount in financial capitals (大写金额), e.g. beside a sealed bid."""
+    return yuan_in_capitals(value)
 
 
 @register.filter
