@@ -36,6 +36,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     # Open data: /open-data/, OC4IDS (/projects/oc4ids.json, /projects/<address>/oc4ids.json) and Atom feeds.
     path("", include("renovation.opendata.urls")),
+    # Site notices (公示牌): /projects/<address>/notice/ and notice.pdf.
+    path("", include("renovation.reports.public_urls")),
 ]
 
 if settings.DEBUG:

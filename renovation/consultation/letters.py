@@ -11,7 +11,6 @@ import io
 from collections.abc import Sequence
 from urllib.parse import urlencode
 
-import segno
 from django import forms
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,18 +22,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import posted_data
 from renovation.places.selectors import neighbourhoods_manageable_by
+from renovation.printing import draw_qr, pdf_font, qr_svg
 
 from .join_services import IssuedCode, join_codes_issue
 from .models import Household
-
-PDF_FONT = "STSong-Light"
 
 
 class LetterForm(forms.Form):
@@ -109,7 +105,7 @@ def _letter_context(issued: Sequence[IssuedCode]) -> dict[str, object]:
                 "neighbourhood": item.household.neighbourhood,
                 "code": item.code,
                 "expires_on": timezone.localtime(item.expires_at).date(),
-                "qr_svg": segno.make(join_url(item.code), error="m").svg_inline(scale=4, border=2),
+                "qr_svg": qr_svg(join_url(item.code)),
             }
             for item in issued
         ],
@@ -118,20 +114,9 @@ def _letter_context(issued: Sequence[IssuedCode]) -> dict[str, object]:
     }
 
 
-def _draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> None:
-    qr = segno.make(data, error="m")
-    rows = list(qr.matrix_iter(scale=1, border=2))
-    cell = size / len(rows)
-    for row_index, row in enumerate(rows):
-        for column_index, dark in enumerate(row):
-            if dark:
-                pdf.rect(x + column_index * cell, y + size - (row_index + 1) * cell, cell, cell, stroke=0, fill=1)
-
-
 def letters_pdf(issued: Sequence[IssuedCode]) -> bytes:
     """The same letters as an A4 PDF; Chinese in reportlab's built-in CID font (no font files)."""
-    if PDF_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(PDF_FONT))
+    font = pdf_font()
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     pdf.setTitle(_("Invitation letters"))
@@ -140,21 +125,21 @@ def letters_pdf(issued: Sequence[IssuedCode]) -> bytes:
     for item in issued:
         household = item.household
         y = height - 30 * mm
-        pdf.setFont(PDF_FONT, 20)
+        pdf.setFont(font, 20)
         pdf.drawString(left, y, _("Invitation to take part online"))
         y -= 12 * mm
-        pdf.setFont(PDF_FONT, 14)
+        pdf.setFont(font, 14)
         pdf.drawString(left, y, f"{household.neighbourhood.name} {household.address}")
         y -= 14 * mm
-        pdf.setFont(PDF_FONT, 12)
+        pdf.setFont(font, 12)
         for line in _letter_lines(item):
             pdf.drawString(left, y, line)
             y -= 8 * mm
         y -= 6 * mm
-        pdf.setFont(PDF_FONT, 26)
+        pdf.setFont(font, 26)
         pdf.drawString(left, y, item.code)
-        _draw_qr(pdf, join_url(item.code), left, y - 70 * mm, 60 * mm)
-        pdf.setFont(PDF_FONT, 10)
+        draw_qr(pdf, join_url(item.code), left, y - 70 * mm, 60 * mm)
+        pdf.setFont(font, 10)
         pdf.drawString(left, 20 * mm, _("Keep this letter safe: the code lets an account speak for your household."))
         pdf.showPage()
     pdf.save()

@@ -18,6 +18,7 @@ from django.utils.translation import pgettext
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import answer_forbidden
+from renovation.places.selectors import streets_manageable_by
 from renovation.spreadsheets.responses import spreadsheet_response
 
 from . import disclosure, exports, sheets
@@ -47,6 +48,7 @@ def _index(request: HttpRequest, status: int = 200, **bound: Any) -> TemplateRes
         "monthly_form": bound.get("monthly_form") or MonthlyReportForm(user=user),
         "issue_form": bound.get("issue_form") or IssueRegisterForm(user=user),
         "disclosure_form": bound.get("disclosure_form") or DisclosureForm(user=user),
+        "notice_streets": streets_manageable_by(user),
     }
     return TemplateResponse(request, "reports/index.html", context, status=status)
 
