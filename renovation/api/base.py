@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from django import forms as django_forms
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpResponseBase
@@ -105,3 +106,14 @@ class BatchedViewSet(OpenDataViewSet):
         from rest_framework.response import Response
 
         return Response(self.get_serializer(obj, context=context).data)
+
+
+class WholeNumberFilter(filters.NumberFilter):
+    """A whole number within what every database stores (a huge one is a 400, not an overflow)."""
+
+    field_class = django_forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(*args, **kwargs)

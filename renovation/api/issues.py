@@ -9,7 +9,7 @@ from rest_framework import serializers
 from renovation.supervision.models import PUBLIC_STATUSES, IssueCategory, IssueStatus, SiteIssue, SiteIssuePhoto
 from renovation.supervision.selectors import public_issue_list
 
-from .base import ChangedSinceFilter, OpenDataViewSet
+from .base import ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
 
 class PhotoSerializer(serializers.ModelSerializer):
@@ -67,7 +67,7 @@ PUBLIC_STATUS_CHOICES = [(value, label) for value, label in IssueStatus.choices 
 class SiteIssueFilter(filters.FilterSet):
     project = filters.CharFilter(field_name="project__code", help_text="Project code.")
     street = filters.CharFilter(field_name="project__neighbourhood__community__street__code")
-    plan_year = filters.NumberFilter(field_name="project__plan_year")
+    plan_year = WholeNumberFilter(field_name="project__plan_year")
     status = filters.ChoiceFilter(choices=PUBLIC_STATUS_CHOICES)
     category = filters.ChoiceFilter(choices=IssueCategory.choices)
     changed_since = ChangedSinceFilter(sources=[(SiteIssue, "id")])

@@ -15,7 +15,7 @@ from renovation.finance.public import public_counterparty
 from renovation.finance.selectors import contract_positions, figures_from_disclosure
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 
-from .base import BatchedViewSet, ChangedSinceFilter, OpenDataViewSet
+from .base import BatchedViewSet, ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -79,7 +79,7 @@ def _project_filters(prefix: str) -> dict[str, filters.Filter]:
     return {
         "project": filters.CharFilter(field_name=f"{prefix}code", help_text="Project code."),
         "street": filters.CharFilter(field_name=f"{prefix}neighbourhood__community__street__code"),
-        "plan_year": filters.NumberFilter(field_name=f"{prefix}plan_year"),
+        "plan_year": WholeNumberFilter(field_name=f"{prefix}plan_year"),
     }
 
 
@@ -218,8 +218,8 @@ DisclosureFilter = type(
     (filters.FilterSet,),
     {
         **_project_filters("project__"),
-        "year": filters.NumberFilter(),
-        "quarter": filters.NumberFilter(),
+        "year": WholeNumberFilter(),
+        "quarter": WholeNumberFilter(),
         "changed_since": ChangedSinceFilter(sources=[(QuarterlyDisclosure, "id")]),
         "Meta": type("Meta", (), {"model": QuarterlyDisclosure, "fields": []}),
     },

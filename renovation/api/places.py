@@ -8,7 +8,7 @@ from rest_framework import serializers
 
 from renovation.places.models import Community, Neighbourhood, Street
 
-from .base import ChangedSinceFilter, OpenDataViewSet
+from .base import ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
 
 class StreetSerializer(serializers.ModelSerializer):
@@ -63,7 +63,7 @@ class CommunityFilter(filters.FilterSet):
 
 class NeighbourhoodFilter(filters.FilterSet):
     street = filters.CharFilter(field_name="community__street__code", help_text="Street code, e.g. anyang.")
-    community = filters.NumberFilter(field_name="community_id")
+    community = WholeNumberFilter(field_name="community_id")
     changed_since = ChangedSinceFilter(sources=[(Neighbourhood, "id")])
 
     class Meta:

@@ -23,7 +23,7 @@ from renovation.projects.models import (
 )
 from renovation.tendering.selectors import contractors_by_project
 
-from .base import BatchedViewSet, ChangedSinceFilter, OpenDataViewSet
+from .base import BatchedViewSet, ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
 
 class LatenessSerializer(serializers.Serializer):
@@ -132,7 +132,7 @@ class ProjectSerializer(serializers.ModelSerializer):
 
 class ProjectFilter(filters.FilterSet):
     street = filters.CharFilter(method="filter_public", help_text="Street code, e.g. anyang.")
-    plan_year = filters.NumberFilter(method="filter_public")
+    plan_year = WholeNumberFilter(method="filter_public")
     status = filters.ChoiceFilter(choices=ProjectStatus.choices, method="filter_public")
     category = filters.ChoiceFilter(
         choices=WorkCategory.choices, method="filter_public", help_text="Projects with works of this category."
@@ -187,7 +187,7 @@ class ProgressSerializer(serializers.ModelSerializer):
 class ProgressFilter(filters.FilterSet):
     project = filters.CharFilter(field_name="work_item__project__code", help_text="Project code.")
     street = filters.CharFilter(field_name="work_item__project__neighbourhood__community__street__code")
-    plan_year = filters.NumberFilter(field_name="work_item__project__plan_year")
+    plan_year = WholeNumberFilter(field_name="work_item__project__plan_year")
     category = filters.ChoiceFilter(field_name="work_item__category", choices=WorkCategory.choices)
     changed_since = ChangedSinceFilter(sources=[(ProgressReport, "id")])
 

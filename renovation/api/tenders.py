@@ -16,7 +16,7 @@ from rest_framework import serializers
 from renovation.tendering import selectors as tendering_selectors
 from renovation.tendering.models import SEALED_STATUSES, Tender, TenderStatus
 
-from .base import ChangedSinceFilter, OpenDataViewSet
+from .base import ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
 
 class EvaluationSerializer(serializers.Serializer):
@@ -135,7 +135,7 @@ PUBLIC_TENDER_STATUSES = [(value, label) for value, label in TenderStatus.choice
 class TenderFilter(filters.FilterSet):
     project = filters.CharFilter(field_name="project__code", help_text="Project code.")
     street = filters.CharFilter(field_name="project__neighbourhood__community__street__code")
-    plan_year = filters.NumberFilter(field_name="project__plan_year")
+    plan_year = WholeNumberFilter(field_name="project__plan_year")
     status = filters.ChoiceFilter(choices=PUBLIC_TENDER_STATUSES, method="filter_phase")
     changed_since = ChangedSinceFilter(sources=[(Tender, "id")])
 

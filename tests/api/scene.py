@@ -32,7 +32,6 @@ PERSONAL = (
     "王经理",
     "0577-65880000",
     "13987650000",
-    "supervisor",
 )
 
 OPEN311_DOCUMENTS = (
