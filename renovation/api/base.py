@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django import forms as django_forms
@@ -11,7 +11,9 @@ from django.conf import settings
 from django.db.models import Model, Q, QuerySet
 from django.http import HttpResponseBase
 from django.middleware.http import ConditionalGetMiddleware
+from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import viewsets
@@ -72,9 +74,26 @@ def changed_since(models: list[tuple[type[Model], str]], since: datetime) -> Q:
     return condition
 
 
+def in_utc(moment: datetime) -> datetime:
+    """A moment as UTC: databases refuse odd offsets (PostgreSQL's +23:31), and a moment at the
+    edge of the calendar has no UTC equivalent; that is bad input, a 400."""
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError) as error:
+        raise django_forms.ValidationError(_("Enter a date and time between the years 1 and 9999.")) from error
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    def to_python(self, value: Any) -> datetime | None:
+        moment = super().to_python(value)
+        return in_utc(moment) if moment is not None else None
+
+
 @extend_schema_field(OpenApiTypes.DATETIME)
 class ChangedSinceFilter(filters.IsoDateTimeFilter):
     """``changed_since``: rows with any change (by history) at or after this ISO 8601 moment."""
+
+    field_class = UtcDateTimeField
 
     def __init__(self, *args: Any, sources: list[tuple[type[Model], str]], **kwargs: Any) -> None:
         kwargs.setdefault("label", "Changed at or after (ISO 8601, e.g. 2026-01-01T00:00:00+08:00)")

@@ -121,7 +121,8 @@ def test_requests_filter_by_status_code_and_dates(client, scene, personas, cast)
 
 
 def test_bad_parameters_are_errors_in_the_specification_format(client, db):
-    for query in ("start_date=last-week", "status=pending", "service_request_id=abc"):
+    bad = ("start_date=last-week", "status=pending", "service_request_id=abc", "service_code=quality%00")
+    for query in (*bad, "end_date=0001-01-01T00:00:00%2B08:00"):
         response = client.get(f"/open311/v2/requests.json?{query}")
         assert response.status_code == 400, query
         assert _valid(response.json(), schemas.ERRORS)[0]["code"] == 400
@@ -173,6 +174,7 @@ def test_filing_is_refused_in_the_specification_format(client, cast, personas):
         (supervisor.raw, {"project": cast.project.code, "service_code": "potholes"}, 400),
         (supervisor.raw, {"project": cast.project.code, "media": [not_an_image()]}, 400),
         (supervisor.raw, {"project": cast.project.code, "lat": "north"}, 400),
+        (supervisor.raw, {"project": cast.project.code, "description": "漏水\x00"}, 400),
     ]
     for key, fields, status in cases:
         response = _post(client, key, **fields)

@@ -65,6 +65,10 @@ def test_it_answers_a_bad_filter_with_400_not_500(client, scene):
     assert "status" in response.json()
     assert client.get("/api/v1/projects/?changed_since=yesterday").status_code == 400
     assert client.get("/api/v1/projects/?plan_year=abc").status_code == 400
+    assert client.get("/api/v1/projects/?plan_year=99999999999999999999").status_code == 400
+    # A moment with no UTC equivalent (PostgreSQL also refuses odd offsets such as +23:31).
+    assert client.get("/api/v1/projects/?changed_since=0001-01-01T00:00:00%2B08:00").status_code == 400
+    assert client.get("/api/v1/streets/?changed_since=2020-01-01T00:00:00%2B23:31").status_code == 200
 
 
 def test_changed_since_returns_only_what_changed(client, scene):

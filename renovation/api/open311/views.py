@@ -25,7 +25,7 @@ from renovation.supervision.models import PUBLIC_STATUSES, IssueCategory, IssueS
 from renovation.supervision.selectors import public_issue_list
 from renovation.supervision.services import site_issue_report
 
-from ..base import OpenDataMixin
+from ..base import OpenDataMixin, in_utc
 from ..models import ApiKey
 from . import documents
 
@@ -118,10 +118,17 @@ def _moment(value: str | None, name: str) -> datetime | None:
         raise Open311Error(
             400, _("%(name)s must be an ISO 8601 date and time, e.g. 2026-01-01T00:00:00+08:00.") % {"name": name}
         )
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment)
+    if not timezone.is_aware(moment):
+        moment = timezone.make_aware(moment)
+    try:
+        return in_utc(moment)
+    except ValidationError as error:
+        raise Open311Error(400, *error.messages) from error
 
 
 def _listed(value: str | None) -> list[str]:
+    if value and "\x00" in value:
+        raise Open311Error(400, _("Parameters cannot contain NUL characters."))
     return [part.strip() for part in (value or "").split(",") if part.strip()]
 
 
@@ -170,6 +177,8 @@ class RequestListView(Open311View):
         if key.user is None or not request.user.is_authenticated:
             raise Open311Error(403, _("This api_key may read but not file service requests."))
         data = request.data
+        if any("\x00" in str(value) for value in data.values()):
+            raise Open311Error(400, _("Parameters cannot contain NUL characters."))
         code = (data.get("service_code") or "").strip()
         if code not in IssueCategory.values:
             raise Open311Error(400, _("service_code is missing or unknown: see services.%(fmt)s.") % {"fmt": fmt})
