@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -13,7 +14,7 @@ from renovation.consultation.models import ConsultationRule, DecisionItem, Inten
 from renovation.consultation.selectors import project_consultation
 from renovation.projects.models import Project
 
-from .base import BatchedViewSet, ChangedSinceFilter
+from .base import BatchedViewSet, ChangedSinceFilter, StableCursorPagination
 from .projects import ProjectFilter
 
 
@@ -87,12 +88,23 @@ class ConsultationFilter(ProjectFilter):
     )
 
 
+class ProjectByProjectPages(StableCursorPagination):
+    """Each project's figures come from the project page's own selector (a few queries per
+    project), so these pages stay small."""
+
+    max_page_size = 50
+
+    def __init__(self) -> None:
+        self.page_size = min(settings.API_PAGE_SIZE, self.max_page_size)
+
+
 class ConsultationViewSet(BatchedViewSet):
     """Residents' say per project: the intent tally against its threshold, votes on decision
     items, satisfaction once the works are accepted. Counts, shares and averages only."""
 
     serializer_class = ConsultationSerializer
     filterset_class = ConsultationFilter
+    pagination_class = ProjectByProjectPages
     lookup_field = "pk"
 
     def get_queryset(self) -> QuerySet[Project]:

@@ -62,6 +62,7 @@ def test_services_are_the_issue_categories(client, db):
     services = _valid(response.json(), schemas.SERVICES)
     assert [service["service_code"] for service in services] == ["quality", "progress", "safety", "civilised", "other"]
     assert services[0]["service_name"] == "质量"
+    assert client.get("/open311/v2/services.json", HTTP_IF_NONE_MATCH=response["ETag"]).status_code == 304
     xml = client.get("/open311/v2/services.xml")
     assert xml["Content-Type"] == "text/xml; charset=utf-8"
     _xml_mirrors(xml.content, "services", "service", services)
