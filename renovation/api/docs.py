@@ -8,6 +8,7 @@ import inspect
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 
@@ -20,13 +21,39 @@ class SchemaView(OpenDataMixin, SpectacularAPIView):
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
 
 
+# What each resource holds, in the reader's language (the schema keeps the views' docstrings).
+SUMMARIES = {
+    "streets": _("Streets and towns (街道/镇)."),
+    "communities": _("Communities (社区) of each street."),
+    "neighbourhoods": _("Neighbourhoods (小区): year built, buildings, households, floor area, management."),
+    "projects": _(
+        "Renovation projects with their works, planned and actual dates, budget by source, status, progress, "
+        "lateness and construction units."
+    ),
+    "progress": _("Confirmed progress: the history that moved the official figures."),
+    "site-issues": _("Site issues the public may see (accepted onwards), with before and after photos."),
+    "tenders": _(
+        "Tenders with their public steps: announcement, bid period, the opening record once the opening time has "
+        "passed, scores from the publicity on, the award."
+    ),
+    "contracts": _("Signed contracts, tendered or direct, with approved changes and what has been paid."),
+    "change-orders": _("Contract changes (变更): reason, amount, whether approved."),
+    "payments": _("Every payment the bank agent booked; corrections as their own signed lines."),
+    "disclosures": _("Quarterly disclosures: figures frozen when published."),
+    "consultation": _(
+        "Per project: the intent tally against its threshold, votes on decision items, satisfaction once the works "
+        "are accepted. Counts, shares and averages only."
+    ),
+}
+
+
 def _resources() -> list[dict[str, str]]:
     from .urls import router
 
     return [
         {
             "path": f"/api/v1/{prefix}/",
-            "summary": inspect.getdoc(viewset) or "",
+            "summary": SUMMARIES.get(prefix) or inspect.getdoc(viewset) or "",
             "filters": ", ".join(viewset.filterset_class.base_filters) if viewset.filterset_class else "",
         }
         for prefix, viewset, _basename in router.registry

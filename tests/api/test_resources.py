@@ -149,5 +149,6 @@ def test_the_docs_page_says_how_to_get_a_key(client, db):
     page = client.get("/api/v1/").content.decode()
     assert "/admin/api-keys/" in page and "Api-Key" in page
     assert "/api/v1/site-issues/" in page and "/open311/v2/requests.json" in page
+    assert "如何获取密钥" in page and "各街道的社区" in page  # Chinese first
     redoc = client.get("/api/v1/schema/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in redoc and "cdn" not in redoc.lower()
