@@ -33,6 +33,9 @@ urlpatterns = [
     path("discussion/", include("renovation.discussion.urls")),
     path("tenders/", include("renovation.tendering.urls")),
     path("streets/", include("renovation.evaluation.urls")),
+    # Open data: the REST API with its OpenAPI schema and docs, and Open311 GeoReport v2 for site issues.
+    path("api/v1/", include("renovation.api.urls")),
+    path("open311/v2/", include("renovation.api.open311.urls")),
     path("documents/", include(wagtaildocs_urls)),
     # Open data: /open-data/, OC4IDS (/projects/oc4ids.json, /projects/<address>/oc4ids.json) and Atom feeds.
     path("", include("renovation.opendata.urls")),

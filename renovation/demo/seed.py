@@ -50,6 +50,7 @@ from .tendering import CONTRACT_DAY, DemoTendering, demo_bidders
 # by the command). Apps with demo data of their own (resident accounts, join codes…) add one line here.
 EXTRA_STEPS: list[str] = [
     "renovation.residents.demo.seed_residents",
+    "renovation.api.demo.seed_api_key",
 ]
 
 STREETS = [

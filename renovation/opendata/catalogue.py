@@ -25,7 +25,7 @@ CSV_SPEC = "https://www.rfc-editor.org/rfc/rfc4180"
 # Addresses served by the REST API and Open311 apps.
 API_ROOT = "/api/v1/"
 API_SCHEMA = "/api/v1/schema/"
-API_DOCS = "/api/v1/docs/"
+API_DOCS = "/api/v1/schema/redoc/"  # the interactive reference; /api/v1/ is the documentation page
 OPEN311_DISCOVERY = "/open311/v2/discovery.json"
 
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "renovation.demo",
     "renovation.sms",
     "renovation.residents",
+    "renovation.api",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -58,6 +59,11 @@ INSTALLED_APPS = [
     "taggit",
     "simple_history",
     "channels",
+    # The open-data API (renovation/api): REST framework, its OpenAPI schema and self-hosted docs assets.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "corsheaders",
     # Counts failed sign-ins per username and address in the database, shared by every process.
     "axes",
     "django.contrib.auth",
@@ -71,6 +77,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # CORS headers for GET on /api/ and /open311/ only (CORS_URLS_REGEX); before CommonMiddleware.
+    "corsheaders.middleware.CorsMiddleware",
     "renovation.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -347,3 +355,38 @@ PRIVACY_NOTICE_VERSION = env_str("PRIVACY_NOTICE_VERSION", "2026-11")
 # Where the client's address is, for the SMS and join-code limits: empty = REMOTE_ADDR; behind
 # nginx set HTTP_X_REAL_IP (deploy/nginx sets X-Real-IP).
 CLIENT_IP_HEADER = env_str("CLIENT_IP_HEADER", "")
+
+# --- Open-data API (renovation/api): /api/v1/ and Open311 ------------------------------------
+# Only what cannot be set on the views: Wagtail's own admin API runs on REST framework too, so the
+# API's authentication, rates and pagination are set on its views (renovation/api/base.py), not here.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "COERCE_DECIMAL_TO_STRING": True,
+}
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50)
+# Requests per minute: anonymous callers by address, key holders by key (tier chosen when issued).
+API_RATES = {
+    "anon": env_str("API_RATE_ANON", "60/minute"),
+    "standard": env_str("API_RATE_STANDARD", "600/minute"),
+    "partner": env_str("API_RATE_PARTNER", "3000/minute"),
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "老旧小区改造公开数据接口 · Old-neighbourhood renovation open data API",
+    "DESCRIPTION": "Read-only open data: places, projects, progress, site issues, tenders, contracts, money and "
+    "consultation tallies. Personal data never appears; sealed bids appear only after their opening time.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "PREPROCESSING_HOOKS": ["renovation.api.schema.only_open_data"],
+}
+# Browsers on other sites may read the open data (GET only); nothing else crosses origins.
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api|open311)/.*$"
+CORS_ALLOW_METHODS = ["GET", "HEAD", "OPTIONS"]
+CORS_EXPOSE_HEADERS = ["ETag", "Link"]
+# Who answers for the Open311 endpoint (its discovery document names them).
+OPEN311_CONTACT = env_str("OPEN311_CONTACT", "住建局城市更新科 · housing bureau, urban renewal office")

@@ -143,3 +143,11 @@ def open_issues_by_project(user: Any) -> list[dict[str, Any]]:
         .order_by("-overdue", "-open", "project__name")
     )
     return list(rows)
+
+
+def public_issue_list() -> QuerySet[SiteIssue]:
+    """Every issue the public may see (accepted onwards), with project and photos, for the open
+    data (the API and Open311). The reporter is not loaded: who reported is never open data."""
+    return with_photos(
+        SiteIssue.objects.filter(status__in=PUBLIC_STATUSES).select_related("project__neighbourhood__community__street")
+    )

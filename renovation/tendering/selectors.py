@@ -130,27 +130,28 @@ def evaluation_public(tender: Tender) -> bool:
 
 def project_tenders(project: Project) -> list[Tender]:
     """The project's public tenders with award, contract and change orders, in fixed queries."""
-    return list(
-        public_tenders()
-        .filter(project=project)
-        .prefetch_related(
-            Prefetch(
-                "award",
-                queryset=Award.objects.select_related("bidder").prefetch_related(
-                    Prefetch(
-                        "contract",
-                        queryset=Contract.objects.prefetch_related(
-                            Prefetch("change_orders", queryset=ChangeOrder.objects.order_by("sequence"))
-                        ),
-                    )
-                ),
+    return list(with_steps(public_tenders().filter(project=project)).order_by("bid_period_start", "pk"))
+
+
+def with_steps(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
+    """Tenders with what their public steps show (award, contract, change orders, bids with
+    bidder and evaluation) prefetched: a fixed number of queries for any number of tenders."""
+    return queryset.prefetch_related(
+        Prefetch(
+            "award",
+            queryset=Award.objects.select_related("bidder").prefetch_related(
+                Prefetch(
+                    "contract",
+                    queryset=Contract.objects.prefetch_related(
+                        Prefetch("change_orders", queryset=ChangeOrder.objects.order_by("sequence"))
+                    ),
+                )
             ),
-            Prefetch(
-                "bids",
-                queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),
-            ),
-        )
-        .order_by("bid_period_start", "pk")
+        ),
+        Prefetch(
+            "bids",
+            queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),
+        ),
     )
 
 

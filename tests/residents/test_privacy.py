@@ -52,6 +52,11 @@ def test_it_keeps_planted_numbers_off_public_pages_and_exports(client, login, pe
         "/open-data/tenders.xlsx",
         "/open-data/disclosures.csv",
         "/open-data/disclosures.xlsx",
+        # The open data (tests/api/test_crawls.py crawls every endpoint and row of it).
+        "/api/v1/consultation/",
+        f"/api/v1/consultation/{project.pk}/",
+        "/api/v1/neighbourhoods/",
+        "/open311/v2/requests.xml",
     ]
     for url in public:
         response = client.get(url)

@@ -69,6 +69,12 @@ def _urls(tender: Tender, bid: Bid, project_url: str) -> list[str]:
         "/admin/exports/ledger/",
         f"/admin/project/history/{tender.project_id}/",
         "/admin/search/?q=873456",
+        # The open data (tests/api/test_crawls.py crawls every endpoint and row of it).
+        "/api/v1/tenders/",
+        f"/api/v1/tenders/{pk}/",
+        f"/api/v1/projects/{tender.project_id}/",
+        "/api/v1/contracts/",
+        "/open311/v2/requests.json",
     ]
 
 
