@@ -34,6 +34,7 @@ urlpatterns = [
     path("tenders/", include("renovation.tendering.urls")),
     path("streets/", include("renovation.evaluation.urls")),
     path("documents/", include(wagtaildocs_urls)),
+    path("files/", include("renovation.files.urls")),
 ]
 
 if settings.DEBUG:

@@ -1,0 +1,74 @@
+"""Where uploads live: the filesystem (default, ``make run``) or S3-compatible object storage.
+
+``FILES_STORAGE=s3`` switches both storages to django-storages' S3 backend (AWS S3, MinIO, Alibaba
+OSS, moto in tests); deploy/README.md ("Files") lists the variables. Public files get permanent
+URLs (no query-string signature); private files only signed URLs valid ``PRIVATE_FILE_URL_SECONDS``,
+and only through renovation.files.views after a permission check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .env import env_str
+
+S3_BACKEND = "storages.backends.s3.S3Storage"
+STATICFILES = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+
+def _s3_options(*, private: bool, expire: int) -> dict[str, Any]:
+    bucket = env_str("S3_BUCKET", required=True)
+    options: dict[str, Any] = {
+        "bucket_name": env_str("S3_PRIVATE_BUCKET", bucket) if private else bucket,
+        "location": env_str("S3_PRIVATE_LOCATION", "private") if private else env_str("S3_PUBLIC_LOCATION", "public"),
+        "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+        "region_name": env_str("S3_REGION") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+        # MinIO wants path-style addresses (http://host:9000/bucket/key); AWS and OSS virtual hosts.
+        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        "signature_version": "s3v4",
+        "file_overwrite": False,
+    }
+    if private:
+        # No ACL for anyone but the owner; reads only through signed URLs that expire soon.
+        options.update(default_acl="private", querystring_auth=True, querystring_expire=expire)
+    else:
+        # "public-read" for AWS and OSS; MinIO ignores object ACLs: give it a bucket policy
+        # (anonymous GetObject on <bucket>/public/*) and set S3_PUBLIC_ACL to empty.
+        options.update(
+            default_acl=env_str("S3_PUBLIC_ACL", "public-read") or None,
+            querystring_auth=False,
+            custom_domain=env_str("S3_PUBLIC_CUSTOM_DOMAIN") or None,
+            url_protocol=env_str("S3_PUBLIC_URL_PROTOCOL", "https:"),
+        )
+    return options
+
+
+def storages_setting(*, backend: str, private_root: str, expire: int, staticfiles: dict | None = None) -> dict:
+    """The STORAGES setting: "default" is public, "private" needs a permission check."""
+    static = staticfiles or STATICFILES
+    if backend == "filesystem":
+        return {
+            "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+            "private": {
+                "BACKEND": "renovation.files.storage.PrivateFileSystemStorage",
+                "OPTIONS": {"location": private_root},
+            },
+            "staticfiles": static,
+        }
+    if backend == "s3":
+        return {
+            "default": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": _s3_options(private=False, expire=expire),
+            },
+            "private": {
+                "BACKEND": "storages.backends.s3.S3Storage",
+                "OPTIONS": _s3_options(private=True, expire=expire),
+            },
+            "staticfiles": static,
+        }
+    raise ImproperlyConfigured(f"FILES_STORAGE={backend!r}: use 'filesystem' or 's3'.")

@@ -1,0 +1,54 @@
+"""Upgrading: private files an older release stored under MEDIA_ROOT move to private storage."""
+
+import uuid
+from io import StringIO
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage, storages
+from django.core.management import call_command
+
+from renovation.files.management.commands.move_private_files import private_file_fields
+from renovation.tendering.models import BidderDocument
+
+
+def _old_release_document(tender_cast) -> BidderDocument:
+    # As an older release left it: the row names a file that lies in the public media folder.
+    name = default_storage.save(f"bidders/1/{uuid.uuid4().hex}.pdf", ContentFile(b"%PDF-1.4 old licence"))
+    return BidderDocument.objects.create(bidder=tender_cast.bidders[0], title="营业执照", file=name)
+
+
+def test_it_lists_every_private_file_field():
+    fields = {f"{model._meta.label}.{name}" for model, name in private_file_fields()}
+    assert fields == {
+        "supervision.SiteIssuePhoto.image",
+        "supervision.SiteIssuePhoto.thumbnail",
+        "tendering.BidderDocument.file",
+        "tendering.Bid.sealed_file",
+        "planning.PlanImport.workbook",
+        "planning.PlanImport.annotated",
+        "consultation.HouseholdImport.annotated",
+    }
+
+
+def test_it_moves_old_private_files_out_of_the_public_folder(tender_cast):
+    document = _old_release_document(tender_cast)
+    out = StringIO()
+    call_command("move_private_files", stdout=out, stderr=StringIO())
+    assert "moved 1," in out.getvalue()
+    assert not default_storage.exists(document.file.name)
+    with storages["private"].open(document.file.name) as handle:
+        assert handle.read() == b"%PDF-1.4 old licence"
+    name = document.file.name
+    document.refresh_from_db()
+    assert document.file.name == name  # the stored name does not change
+
+
+def test_it_moves_nothing_the_second_time_or_on_a_dry_run(tender_cast):
+    document = _old_release_document(tender_cast)
+    dry = StringIO()
+    call_command("move_private_files", "--dry-run", stdout=dry, stderr=StringIO())
+    assert "would move 1," in dry.getvalue() and default_storage.exists(document.file.name)
+    call_command("move_private_files", stdout=StringIO(), stderr=StringIO())
+    again = StringIO()
+    call_command("move_private_files", stdout=again, stderr=StringIO())
+    assert "moved 0, already private 1, missing 0" in again.getvalue()
