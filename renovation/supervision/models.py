@@ -237,6 +237,14 @@ class SiteIssuePhoto(models.Model):
         _("photo"), upload_to=_photo_path, storage=private_storage, width_field="width", height_field="height"
     )
     thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path, storage=private_storage)
+    # Copies in the public storage, made once the issue is public (services.site_issue_photos_publish):
+    # the public page then links plain /media/ URLs that nginx or the CDN serve without Django.
+    public_image = models.FileField(
+        _("public copy of the photo"), upload_to="issue-photos/", blank=True, editable=False
+    )
+    public_thumbnail = models.FileField(
+        _("public copy of the thumbnail"), upload_to="issue-photos/", blank=True, editable=False
+    )
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
@@ -246,7 +254,7 @@ class SiteIssuePhoto(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["public_image", "public_thumbnail"])
 
     class Meta:
         ordering = ["issue", "kind", "sort_order", "pk"]
@@ -256,13 +264,15 @@ class SiteIssuePhoto(models.Model):
     def __str__(self) -> str:
         return f"{self.issue} · {self.get_kind_display()} {self.sort_order + 1}"
 
+    # The public copy once there is one; until then the permission-checked view (which also
+    # answers everyone for a public issue whose copies are not made yet).
     @property
     def image_url(self) -> str:
-        return file_url(PHOTO_FILE_KIND, self.pk)
+        return self.public_image.url if self.public_image else file_url(PHOTO_FILE_KIND, self.pk)
 
     @property
     def thumbnail_url(self) -> str:
-        return file_url(THUMBNAIL_FILE_KIND, self.pk)
+        return self.public_thumbnail.url if self.public_thumbnail else file_url(THUMBNAIL_FILE_KIND, self.pk)
 
 
 class SiteIssueTransition(models.Model):

@@ -7,6 +7,8 @@ from django.db.models import FileField
 # Public on purpose (deploy/README.md, "Files"): published minutes and scans, CMS images and documents.
 PUBLIC = {
     "consultation.DeliberationStage.attachment",
+    "supervision.SiteIssuePhoto.public_image",  # copies made once the issue is public
+    "supervision.SiteIssuePhoto.public_thumbnail",
     "wagtailimages.Image.file",
     "wagtailimages.Rendition.file",
     "wagtaildocs.Document.file",

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage, storages
 from django.core.management import call_command
 
 from renovation.files.management.commands.move_private_files import private_file_fields
+from renovation.supervision.services import site_issue_accept
 from renovation.tendering.models import BidderDocument
 from tests.files.test_inventory import PRIVATE
 
@@ -44,3 +45,15 @@ def test_it_moves_nothing_the_second_time_or_on_a_dry_run(tender_cast):
     again = StringIO()
     call_command("move_private_files", stdout=again, stderr=StringIO())
     assert "moved 0, already private 1, missing 0" in again.getvalue()
+
+
+def test_it_publishes_photos_of_issues_accepted_before_the_upgrade(personas, reported_issue):
+    accepted, submitted = reported_issue(), reported_issue()
+    site_issue_accept(actor=personas.street_a, issue=accepted)  # its commit hook never ran
+    out = StringIO()
+    call_command("site_issue_photos_publish", stdout=out)
+    assert out.getvalue().startswith("1 photo(s)")
+    assert accepted.photos.get().public_thumbnail and not submitted.photos.get().public_thumbnail
+    again = StringIO()
+    call_command("site_issue_photos_publish", stdout=again)
+    assert again.getvalue().startswith("0 photo(s)")

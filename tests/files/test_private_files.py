@@ -17,8 +17,9 @@ from django.test import Client, override_settings
 
 from renovation.consultation.models import HouseholdImport
 from renovation.planning.models import PlanImport
-from renovation.supervision.services import site_issue_accept
+from renovation.supervision.services import site_issue_accept, site_issue_rectify, site_issue_reject
 from renovation.tendering import bidding
+from tests.supervision.fixtures import jpeg
 
 PDF = b"%PDF-1.4 licence of the company"
 XLSX = b"PK\x03\x04 workbook with errors marked"
@@ -138,15 +139,47 @@ def test_it_sends_qualification_documents_as_downloads_named_by_their_title(priv
     assert "filename*=utf-8''%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7.pdf" in response["Content-Disposition"]
 
 
-def test_it_shows_photos_of_an_accepted_issue_to_everyone(personas, reported_issue):
+def test_it_serves_an_accepted_issues_photos_to_everyone_before_its_public_copies_exist(personas, reported_issue):
     issue = reported_issue()
     photo = issue.photos.get()
     assert Client().get(photo.thumbnail_url).status_code == 404
-    site_issue_accept(actor=personas.street_a, issue=issue)
+    site_issue_accept(actor=personas.street_a, issue=issue)  # on_commit not run: no copies yet
+    photo.refresh_from_db()
+    assert not photo.public_thumbnail
     response = Client().get(photo.thumbnail_url)
     assert response.status_code == 200
     assert _body(response) == photo.thumbnail.open("rb").read()
     assert response["Cache-Control"] == f"public, max-age={settings.PRIVATE_FILE_URL_SECONDS // 2}"
+
+
+def test_it_copies_photos_to_public_storage_when_the_issue_is_accepted(
+    personas, cast, reported_issue, django_capture_on_commit_callbacks
+):
+    issue = reported_issue()
+    before = issue.photos.get()
+    assert not before.public_image and not before.public_thumbnail  # submitted: private only
+    with django_capture_on_commit_callbacks(execute=True):
+        site_issue_accept(actor=personas.street_a, issue=issue)
+    with django_capture_on_commit_callbacks(execute=True):
+        site_issue_rectify(actor=cast.builder, issue=issue, response="已整改", photos=[jpeg("after.jpg")])
+    for photo in issue.photos.all():
+        assert photo.thumbnail_url == f"{settings.MEDIA_URL}{photo.public_thumbnail.name}"
+        assert photo.public_thumbnail.name.startswith("issue-photos/")
+        # A new name: the public copy tells nothing about the private file's name.
+        assert Path(photo.thumbnail.name).stem not in photo.public_thumbnail.name
+        assert Path(photo.public_thumbnail.path).resolve().is_relative_to(Path(settings.MEDIA_ROOT).resolve())
+        assert photo.public_thumbnail.open("rb").read() == photo.thumbnail.open("rb").read()
+        assert photo.public_image.open("rb").read() == photo.image.open("rb").read()
+    assert issue.photos.count() == 2
+
+
+def test_it_makes_no_public_copy_of_a_rejected_issue(personas, reported_issue, django_capture_on_commit_callbacks):
+    issue = reported_issue()
+    with django_capture_on_commit_callbacks(execute=True):
+        site_issue_reject(actor=personas.street_a, issue=issue, reason="不属实")
+    photo = issue.photos.get()
+    assert not photo.public_image and not photo.public_thumbnail
+    assert Client().get(photo.thumbnail_url).status_code == 404
 
 
 def test_it_answers_unknown_kinds_and_rows_with_not_found(private_files, personas):
