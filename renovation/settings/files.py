@@ -15,11 +15,16 @@ from django.core.exceptions import ImproperlyConfigured
 from .env import env_str
 
 S3_BACKEND = "storages.backends.s3.S3Storage"
+MAX_SIGNED_URL_SECONDS = 3600
+ADDRESSING_STYLES = ("path", "virtual", "auto")
 STATICFILES = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
 
 def _s3_options(*, private: bool, expire: int) -> dict[str, Any]:
     bucket = env_str("S3_BUCKET", required=True)
+    addressing = env_str("S3_ADDRESSING_STYLE", "path")
+    if addressing not in ADDRESSING_STYLES:
+        raise ImproperlyConfigured(f"S3_ADDRESSING_STYLE={addressing!r}: use one of {', '.join(ADDRESSING_STYLES)}.")
     options: dict[str, Any] = {
         "bucket_name": env_str("S3_PRIVATE_BUCKET", bucket) if private else bucket,
         "location": env_str("S3_PRIVATE_LOCATION", "private") if private else env_str("S3_PUBLIC_LOCATION", "public"),
@@ -28,7 +33,7 @@ def _s3_options(*, private: bool, expire: int) -> dict[str, Any]:
         "access_key": env_str("S3_ACCESS_KEY_ID") or None,
         "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
         # MinIO wants path-style addresses (http://host:9000/bucket/key); AWS and OSS virtual hosts.
-        "addressing_style": env_str("S3_ADDRESSING_STYLE", "path"),
+        "addressing_style": addressing,
         "signature_version": "s3v4",
         "file_overwrite": False,
     }
@@ -49,6 +54,11 @@ def _s3_options(*, private: bool, expire: int) -> dict[str, Any]:
 
 def storages_setting(*, backend: str, private_root: str, expire: int, staticfiles: dict | None = None) -> dict:
     """The STORAGES setting: "default" is public, "private" needs a permission check."""
+    if not 1 <= expire <= MAX_SIGNED_URL_SECONDS:
+        raise ImproperlyConfigured(
+            f"PRIVATE_FILE_URL_SECONDS={expire}: a signed URL to a private file must live between 1 and "
+            f"{MAX_SIGNED_URL_SECONDS} seconds (a leaked one cannot be withdrawn before it expires)."
+        )
     static = staticfiles or STATICFILES
     if backend == "filesystem":
         return {
