@@ -1,5 +1,10 @@
 """FILES_STORAGE and its companions are checked at start-up, with a message naming the variable."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -53,3 +58,45 @@ def test_it_requires_a_bucket_and_a_known_addressing_style(monkeypatch):
     monkeypatch.setenv("S3_ADDRESSING_STYLE", "sideways")
     with pytest.raises(ImproperlyConfigured, match="S3_ADDRESSING_STYLE='sideways'"):
         storages_setting(backend="s3", private_root="", expire=120)
+
+
+PRODUCTION = {
+    "SECRET_KEY": "x" * 50,
+    "ALLOWED_HOSTS": "renovation.example.gov.cn",
+    "DATABASE_URL": "postgres://app@127.0.0.1:5432/renovation",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "BID_SEAL_KEYS": "3q2-7wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+    "DJANGO_SETTINGS_MODULE": "renovation.settings.production",
+}
+SHOW_STORAGES = (
+    "import django; from django.conf import settings; django.setup(); "
+    "from django.core.files.storage import storages; p = storages['private']; "
+    "print(settings.PRIVATE_MEDIA_ACCEL_REDIRECT, type(p).__name__, getattr(p, 'location', ''), "
+    "getattr(p, 'querystring_expire', ''), type(storages['staticfiles']).__name__)"
+)
+
+
+def _production(env: dict[str, str]) -> subprocess.CompletedProcess:
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("S3_", "FILES_", "PRIVATE_"))}
+    clean.update(PRODUCTION, **env)
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.run([sys.executable, "-c", SHOW_STORAGES], cwd=root, env=clean, capture_output=True, text=True)
+
+
+def test_it_hands_private_files_to_nginx_in_production_by_default():
+    result = _production({"PRIVATE_MEDIA_ROOT": "/var/lib/renovation/private"})
+    assert result.returncode == 0, result.stderr
+    fields = result.stdout.split()
+    assert fields == [
+        "/_private/",
+        "PrivateFileSystemStorage",
+        "/var/lib/renovation/private",
+        "ManifestStaticFilesStorage",
+    ]
+
+
+def test_it_switches_production_to_object_storage():
+    env = {"FILES_STORAGE": "s3", "S3_BUCKET": "renovation-files", "PRIVATE_FILE_URL_SECONDS": "60"}
+    result = _production(env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1:] == ["S3Storage", "private", "60", "ManifestStaticFilesStorage"]
