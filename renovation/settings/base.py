@@ -210,8 +210,9 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
 # Uploads (renovation/settings/files.py, deploy/README.md "Files"): "default" is public (MEDIA_ROOT,
 # served at /media/), "private" is PRIVATE_MEDIA_ROOT (served at no public path) and is handed out
-# only by renovation.files after a permission check. FILES_STORAGE=s3 moves both to object storage.
-FILES_STORAGE = env_str("FILES_STORAGE", "filesystem")
+# only by renovation.files after a permission check. A bucket (AWS_STORAGE_BUCKET_NAME) moves both
+# to S3-compatible object storage; FILES_STORAGE=filesystem|s3 says so explicitly.
+FILES_STORAGE = env_str("FILES_STORAGE", "s3" if env_str("AWS_STORAGE_BUCKET_NAME") else "filesystem")
 PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))
 # Signed URLs to private objects live this long (seconds).
 PRIVATE_FILE_URL_SECONDS = env_int("PRIVATE_FILE_URL_SECONDS", 120)

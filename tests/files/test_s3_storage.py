@@ -37,12 +37,12 @@ def s3_endpoint():
 def _s3_environment(monkeypatch: pytest.MonkeyPatch, endpoint: str, bucket: str) -> dict:
     """FILES_STORAGE=s3 as deploy/env.example describes it, pointed at the local server."""
     for name, value in {
-        "S3_BUCKET": bucket,
-        "S3_ENDPOINT_URL": endpoint,
-        "S3_REGION": "us-east-1",
-        "S3_ACCESS_KEY_ID": "test-key",
-        "S3_SECRET_ACCESS_KEY": "test-secret",
-        "S3_PUBLIC_URL_PROTOCOL": "http:",
+        "AWS_STORAGE_BUCKET_NAME": bucket,
+        "AWS_S3_ENDPOINT_URL": endpoint,
+        "AWS_S3_REGION_NAME": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "test-key",
+        "AWS_SECRET_ACCESS_KEY": "test-secret",
+        "AWS_S3_URL_PROTOCOL": "http:",
     }.items():
         monkeypatch.setenv(name, value)
     return storages_setting(backend="s3", private_root="", expire=settings.PRIVATE_FILE_URL_SECONDS)

@@ -21,8 +21,8 @@ def test_it_keeps_private_files_out_of_public_storage_on_disk():
 
 
 def test_it_signs_private_objects_and_not_public_ones(monkeypatch):
-    monkeypatch.setenv("S3_BUCKET", "renovation-files")
-    monkeypatch.setenv("S3_PRIVATE_BUCKET", "renovation-private")
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "renovation-files")
+    monkeypatch.setenv("AWS_PRIVATE_STORAGE_BUCKET_NAME", "renovation-private")
     setting = storages_setting(backend="s3", private_root="", expire=90)
     private, public = setting["private"]["OPTIONS"], setting["default"]["OPTIONS"]
     assert (private["bucket_name"], private["location"], private["default_acl"]) == (
@@ -51,12 +51,12 @@ def test_it_refuses_signed_urls_that_never_or_hardly_ever_expire(expire):
 
 
 def test_it_requires_a_bucket_and_a_known_addressing_style(monkeypatch):
-    monkeypatch.delenv("S3_BUCKET", raising=False)
-    with pytest.raises(ImproperlyConfigured, match="S3_BUCKET is required"):
+    monkeypatch.delenv("AWS_STORAGE_BUCKET_NAME", raising=False)
+    with pytest.raises(ImproperlyConfigured, match="AWS_STORAGE_BUCKET_NAME is required"):
         storages_setting(backend="s3", private_root="", expire=120)
-    monkeypatch.setenv("S3_BUCKET", "renovation-files")
-    monkeypatch.setenv("S3_ADDRESSING_STYLE", "sideways")
-    with pytest.raises(ImproperlyConfigured, match="S3_ADDRESSING_STYLE='sideways'"):
+    monkeypatch.setenv("AWS_STORAGE_BUCKET_NAME", "renovation-files")
+    monkeypatch.setenv("AWS_S3_ADDRESSING_STYLE", "sideways")
+    with pytest.raises(ImproperlyConfigured, match="AWS_S3_ADDRESSING_STYLE='sideways'"):
         storages_setting(backend="s3", private_root="", expire=120)
 
 
@@ -77,7 +77,7 @@ SHOW_STORAGES = (
 
 
 def _production(env: dict[str, str]) -> subprocess.CompletedProcess:
-    clean = {key: value for key, value in os.environ.items() if not key.startswith(("S3_", "FILES_", "PRIVATE_"))}
+    clean = {key: value for key, value in os.environ.items() if not key.startswith(("AWS_", "FILES_", "PRIVATE_"))}
     clean.update(PRODUCTION, **env)
     root = Path(__file__).resolve().parents[2]
     return subprocess.run([sys.executable, "-c", SHOW_STORAGES], cwd=root, env=clean, capture_output=True, text=True)
@@ -95,8 +95,13 @@ def test_it_hands_private_files_to_nginx_in_production_by_default():
     ]
 
 
-def test_it_switches_production_to_object_storage():
-    env = {"FILES_STORAGE": "s3", "S3_BUCKET": "renovation-files", "PRIVATE_FILE_URL_SECONDS": "60"}
-    result = _production(env)
+def test_it_switches_production_to_object_storage_when_a_bucket_is_set():
+    result = _production({"AWS_STORAGE_BUCKET_NAME": "renovation-files", "PRIVATE_FILE_URL_SECONDS": "60"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[1:] == ["S3Storage", "private", "60", "ManifestStaticFilesStorage"]
+
+
+def test_it_keeps_files_on_disk_when_told_so_despite_a_bucket():
+    result = _production({"AWS_STORAGE_BUCKET_NAME": "renovation-files", "FILES_STORAGE": "filesystem"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "PrivateFileSystemStorage"
