@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("renovation.opendata.urls")),
     # Site notices (公示牌): /projects/<address>/notice/ and notice.pdf.
     path("", include("renovation.reports.public_urls")),
+    path("files/", include("renovation.files.urls")),
 ]
 
 if settings.DEBUG:

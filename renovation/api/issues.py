@@ -25,10 +25,10 @@ class PhotoSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request is not None else path
 
     def get_url(self, photo: SiteIssuePhoto) -> str:
-        return self._absolute(photo.image.url)
+        return self._absolute(photo.image_url)
 
     def get_thumbnail_url(self, photo: SiteIssuePhoto) -> str:
-        return self._absolute(photo.thumbnail.url)
+        return self._absolute(photo.thumbnail_url)
 
 
 class SiteIssueSerializer(serializers.ModelSerializer):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from renovation.files.storage import private_storage
 from renovation.projects.models import WorkCategory
 
 # Mainland mobile numbers or landlines (area code optional), digits and one dash.
@@ -319,7 +320,9 @@ class HouseholdImport(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     # The register holds personal data: the upload itself is not kept, and the marked-up copy
     # (errors only) gets an unguessable name and is served through the staff-only view.
-    annotated = models.FileField(_("workbook with errors marked"), upload_to="household-imports/%Y/%m/", blank=True)
+    annotated = models.FileField(
+        _("workbook with errors marked"), upload_to="household-imports/%Y/%m/", storage=private_storage, blank=True
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("import result"), default=dict, blank=True)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, is_staff_member
 from renovation.backoffice.views import posted_data
+from renovation.files.delivery import file_response
 from renovation.spreadsheets.responses import attachment
 from renovation.spreadsheets.writer import XLSX_CONTENT_TYPE
 
@@ -65,4 +66,4 @@ def annotated_download(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(_imports_visible(request), pk=pk)
     if not record.annotated:
         return redirect("consultation_register_import_detail", pk=record.pk)
-    return FileResponse(record.annotated.open("rb"), as_attachment=True, filename=f"errors-{record.original_name}")
+    return file_response(record.annotated, download_name=f"errors-{record.original_name}")

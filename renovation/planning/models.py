@@ -5,6 +5,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from renovation.files.storage import private_storage
+
 
 class PlanImport(models.Model):
     class Status(models.TextChoices):
@@ -19,8 +21,10 @@ class PlanImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     original_name = models.CharField(_("file name"), max_length=255)
-    workbook = models.FileField(_("workbook"), upload_to="plan-imports/%Y/%m/")
-    annotated = models.FileField(_("workbook with errors marked"), upload_to="plan-imports/%Y/%m/", blank=True)
+    workbook = models.FileField(_("workbook"), upload_to="plan-imports/%Y/%m/", storage=private_storage)
+    annotated = models.FileField(
+        _("workbook with errors marked"), upload_to="plan-imports/%Y/%m/", storage=private_storage, blank=True
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)

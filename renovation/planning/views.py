@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from renovation.accounts.permissions import is_bureau
 from renovation.backoffice.views import posted_data
+from renovation.files.delivery import file_response
 
 from . import services
 from .models import PlanImport
@@ -85,4 +86,4 @@ def annotated_download(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
     if not record.annotated:
         return redirect("plan_import_detail", pk=record.pk)
-    return FileResponse(record.annotated.open("rb"), as_attachment=True, filename=f"errors-{record.original_name}")
+    return file_response(record.annotated, download_name=f"errors-{record.original_name}")

@@ -9,6 +9,7 @@ from pathlib import Path
 import dj_database_url
 
 from .env import env_bool, env_int, env_list, env_share, env_str
+from .files import storages_setting
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "renovation.sms",
     "renovation.residents",
     "renovation.api",
+    "renovation.files",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -217,10 +219,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = env_str("STATIC_ROOT", str(BASE_DIR / "static"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env_str("MEDIA_ROOT", str(BASE_DIR / "media"))
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+# Uploads (renovation/settings/files.py, deploy/README.md "Files"): "default" is public (MEDIA_ROOT,
+# served at /media/), "private" is PRIVATE_MEDIA_ROOT (served at no public path) and is handed out
+# only by renovation.files after a permission check. A bucket (AWS_STORAGE_BUCKET_NAME) moves both
+# to S3-compatible object storage; FILES_STORAGE=filesystem|s3 says so explicitly.
+FILES_STORAGE = env_str("FILES_STORAGE", "s3" if env_str("AWS_STORAGE_BUCKET_NAME") else "filesystem")
+PRIVATE_MEDIA_ROOT = env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / "private-media"))
+# Signed URLs to private objects live this long (seconds).
+PRIVATE_FILE_URL_SECONDS = env_int("PRIVATE_FILE_URL_SECONDS", 120)
+# On disk behind nginx: the internal location that serves PRIVATE_MEDIA_ROOT (X-Accel-Redirect);
+# empty: Django streams the file itself (runserver).
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT", "")
+STORAGES = storages_setting(backend=FILES_STORAGE, private_root=PRIVATE_MEDIA_ROOT, expire=PRIVATE_FILE_URL_SECONDS)
 
 # --- Wagtail --------------------------------------------------------------------------------
 WAGTAIL_SITE_NAME = env_str("SITE_NAME", "老旧小区改造公开平台")

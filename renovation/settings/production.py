@@ -4,6 +4,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
+from .files import storages_setting
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", required=True)
@@ -32,7 +33,12 @@ SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
-}
+# Uploads: on disk (nginx serves MEDIA_ROOT at /media/ and PRIVATE_MEDIA_ROOT only through its
+# internal location /_private/) or FILES_STORAGE=s3; see settings/files.py.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT", "/_private/")
+STORAGES = storages_setting(
+    backend=FILES_STORAGE,  # noqa: F405
+    private_root=PRIVATE_MEDIA_ROOT,  # noqa: F405
+    expire=PRIVATE_FILE_URL_SECONDS,  # noqa: F405
+    staticfiles={"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+)

@@ -3,6 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
+from .files import storages_setting
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"
@@ -11,10 +12,9 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "renovation.sms.backends.locmem.SmsBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="renovation-test-media-")
-STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-}
+PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="renovation-test-private-")
+PRIVATE_MEDIA_ACCEL_REDIRECT = ""
+STORAGES = storages_setting(backend="filesystem", private_root=PRIVATE_MEDIA_ROOT, expire=PRIVATE_FILE_URL_SECONDS)  # noqa: F405
 # Imports run in the request in tests, so their outcome can be asserted at once.
 PLAN_IMPORT_IN_BACKGROUND = False
 

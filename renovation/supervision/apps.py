@@ -6,3 +6,8 @@ class SupervisionConfig(AppConfig):
     name = "renovation.supervision"
     label = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        from .private_files import register_site_issue_photos
+
+        register_site_issue_photos()

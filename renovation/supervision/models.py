@@ -11,6 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from renovation.files.registry import file_url
+from renovation.files.storage import private_storage
+
 
 class Supervisor(models.Model):
     """A resident appointed to watch the works (群众监督员)."""
@@ -216,6 +219,11 @@ class PhotoKind(models.TextChoices):
     AFTER = "after", _("After rectification")
 
 
+# Private files (renovation/supervision/private_files.py): served at /files/<kind>/<photo id>/.
+PHOTO_FILE_KIND = "site-issue-photo"
+THUMBNAIL_FILE_KIND = "site-issue-thumbnail"
+
+
 def _photo_path(instance: SiteIssuePhoto, filename: str) -> str:
     return f"site-issues/{timezone.now():%Y/%m}/{filename}"
 
@@ -225,8 +233,18 @@ class SiteIssuePhoto(models.Model):
 
     issue = models.ForeignKey(SiteIssue, on_delete=models.CASCADE, related_name="photos", verbose_name=_("issue"))
     kind = models.CharField(_("kind"), max_length=8, choices=PhotoKind.choices)
-    image = models.ImageField(_("photo"), upload_to=_photo_path, width_field="width", height_field="height")
-    thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path)
+    image = models.ImageField(
+        _("photo"), upload_to=_photo_path, storage=private_storage, width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=_photo_path, storage=private_storage)
+    # Copies in the public storage, made once the issue is public (services.site_issue_photos_publish):
+    # the public page then links plain /media/ URLs that nginx or the CDN serve without Django.
+    public_image = models.FileField(
+        _("public copy of the photo"), upload_to="issue-photos/", blank=True, editable=False
+    )
+    public_thumbnail = models.FileField(
+        _("public copy of the thumbnail"), upload_to="issue-photos/", blank=True, editable=False
+    )
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
@@ -236,7 +254,7 @@ class SiteIssuePhoto(models.Model):
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["public_image", "public_thumbnail"])
 
     class Meta:
         ordering = ["issue", "kind", "sort_order", "pk"]
@@ -245,6 +263,16 @@ class SiteIssuePhoto(models.Model):
 
     def __str__(self) -> str:
         return f"{self.issue} · {self.get_kind_display()} {self.sort_order + 1}"
+
+    # The public copy once there is one; until then the permission-checked view (which also
+    # answers everyone for a public issue whose copies are not made yet).
+    @property
+    def image_url(self) -> str:
+        return self.public_image.url if self.public_image else file_url(PHOTO_FILE_KIND, self.pk)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.public_thumbnail.url if self.public_thumbnail else file_url(THUMBNAIL_FILE_KIND, self.pk)
 
 
 class SiteIssueTransition(models.Model):

@@ -6,16 +6,20 @@ transition row (who, when, from, to, note) plus history, and notifies the people
 
 from __future__ import annotations
 
+import functools
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -178,7 +182,30 @@ def _move(issue: SiteIssue, *, actor: Any, to: str, note: str = "") -> SiteIssue
     if issue.is_public:
         # The public project page lists accepted issues; a private one must not even be hinted at.
         publish(project_group(issue.project_id), message)
+        # Its photos (and after-photos stored in this same transaction) get public copies once
+        # the move is committed; a rolled-back acceptance publishes nothing.
+        transaction.on_commit(functools.partial(site_issue_photos_publish, issue_id=issue.pk))
     return issue
+
+
+def site_issue_photos_publish(*, issue_id: int) -> int:
+    """Copy the photos of a public issue to the public storage under new random names (the
+    private names are never revealed); returns how many photos were copied. Photos already
+    copied are skipped, so running it again (``manage.py site_issue_photos_publish``) is harmless.
+    Until a copy exists the page links the permission-checked view, which serves public issues."""
+    issue = SiteIssue.objects.filter(pk=issue_id).first()
+    if issue is None or not issue.is_public:
+        return 0
+    copied = 0
+    for photo in issue.photos.filter(Q(public_image="") | Q(public_thumbnail="")):
+        names = {}
+        for source, target in (("image", "public_image"), ("thumbnail", "public_thumbnail")):
+            suffix = PurePath(getattr(photo, source).name).suffix or ".jpg"
+            with getattr(photo, source).open("rb") as handle:
+                names[target] = default_storage.save(f"issue-photos/{uuid.uuid4().hex}{suffix}", handle)
+        SiteIssuePhoto.objects.filter(pk=photo.pk).update(**names)
+        copied += 1
+    return copied
 
 
 def _locked(issue: SiteIssue) -> SiteIssue:

@@ -10,5 +10,7 @@ class TenderingConfig(AppConfig):
         from renovation.projects.lifecycle import register_gate
 
         from .gates import mandatory_tenders_gate
+        from .private_files import register_bidder_documents
 
         register_gate(mandatory_tenders_gate)
+        register_bidder_documents()

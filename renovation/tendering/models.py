@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -21,6 +22,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+from renovation.files.registry import file_url
+from renovation.files.storage import private_storage
 
 from .codes import validate_uscc
 
@@ -269,17 +273,22 @@ class Bidder(models.Model):
         return self.review_status == BidderReview.APPROVED
 
 
+# A private file (renovation/tendering/private_files.py), served at /files/bidder-document/<id>/.
+BIDDER_DOCUMENT_FILE_KIND = "bidder-document"
+
+
 def _document_path(instance: BidderDocument, filename: str) -> str:
     suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
     return f"bidders/{instance.bidder_id}/{uuid.uuid4().hex}.{suffix}"
 
 
 class BidderDocument(models.Model):
-    """A qualification document (资质证明): licence, certificates; public once uploaded."""
+    """A qualification document (资质证明): licence, certificates; read by the company and by staff
+    (private storage, served through /files/bidder-document/<id>/)."""
 
     bidder = models.ForeignKey(Bidder, on_delete=models.CASCADE, related_name="documents", verbose_name=_("bidder"))
     title = models.CharField(_("title"), max_length=120)
-    file = models.FileField(_("file"), upload_to=_document_path)
+    file = models.FileField(_("file"), upload_to=_document_path, storage=private_storage)
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now, editable=False)
 
     history = HistoricalRecords(excluded_fields=["uploaded_at"])
@@ -291,6 +300,15 @@ class BidderDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def download_url(self) -> str:
+        return file_url(BIDDER_DOCUMENT_FILE_KIND, self.pk)
+
+    @property
+    def download_name(self) -> str:
+        suffix = PurePath(self.file.name).suffix
+        return f"{self.title}{suffix}"
 
 
 def _sealed_path(instance: Bid, filename: str) -> str:
@@ -305,7 +323,9 @@ class Bid(models.Model):
     bidder = models.ForeignKey(Bidder, on_delete=models.PROTECT, related_name="bids", verbose_name=_("bidder"))
     # Fernet token of the canonical JSON (amount, duration, proposal name and digest, nonce).
     sealed_content = models.TextField(_("sealed content"), editable=False)
-    sealed_file = models.FileField(_("sealed proposal"), upload_to=_sealed_path, editable=False)
+    sealed_file = models.FileField(
+        _("sealed proposal"), upload_to=_sealed_path, storage=private_storage, editable=False
+    )
     digest = models.CharField(_("SHA-256 digest"), max_length=64, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), editable=False)

@@ -19,7 +19,7 @@ def test_it_shows_before_and_after_photos_side_by_side(client, personas, cast, r
     html = client.get(page.url).content.decode()
     section = html.split('id="site-issues"', 1)[1].split("</section>", 1)[0]
     before, after = issue.photos.get(kind="before"), issue.photos.get(kind="after")
-    assert before.thumbnail.url in section and after.thumbnail.url in section
+    assert before.thumbnail_url in section and after.thumbnail_url in section
     assert "before-after" in section
 
 

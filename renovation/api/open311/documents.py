@@ -124,7 +124,7 @@ def service_request(issue: SiteIssue, absolute: Callable[[str], str]) -> dict[st
         "zipcode": "",
         "lat": float(issue.latitude) if issue.latitude is not None else None,
         "long": float(issue.longitude) if issue.longitude is not None else None,
-        "media_url": absolute(before[0].image.url) if before else "",
+        "media_url": absolute(before[0].image_url) if before else "",
     }
 
 
