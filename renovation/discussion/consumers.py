@@ -32,8 +32,17 @@ CLOSE_NOT_FOUND = 4404
 MAX_ID = 2**63 - 1
 
 
+SENT_EVENTS_KEPT = 1000
+
+
 class ThreadConsumer(LiveJsonConsumer):
     thread: Thread | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Event ids this socket was sent. A reconnecting client's `since` replay and the live
+        # events of the group it has just joined overlap; each event goes out once.
+        self.sent_events: set[int] = set()
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -64,7 +73,8 @@ class ThreadConsumer(LiveJsonConsumer):
             await self.send_error("invalid", None, content)
 
     async def live_event(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["message"])
+        if self._first_sending(event["message"]):
+            await self.send_json(event["message"])
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -114,7 +124,20 @@ class ThreadConsumer(LiveJsonConsumer):
             await self.send_error("invalid", None, content)
             return
         for message in await self._replay(last_event_id, last_id):
-            await self.send_json(message)
+            # A replay by comment id stamps every message with the latest event id: not an event.
+            if last_event_id is None or self._first_sending(message):
+                await self.send_json(message)
+
+    def _first_sending(self, message: dict[str, Any]) -> bool:
+        event_id = message.get("event_id")
+        if not isinstance(event_id, int):  # status messages, answers to a retried post
+            return True
+        if event_id in self.sent_events:
+            return False
+        self.sent_events.add(event_id)
+        if len(self.sent_events) > 2 * SENT_EVENTS_KEPT:  # older events never come again
+            self.sent_events = set(sorted(self.sent_events)[-SENT_EVENTS_KEPT:])
+        return True
 
     @database_sync_to_async
     def _replay(self, last_event_id: int | None, last_id: int | None) -> list[dict[str, Any]]:

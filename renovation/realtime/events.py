@@ -39,7 +39,7 @@ def publish(group: str, message: dict[str, Any]) -> None:
         try:
             _run_sync(layer.group_send, group, {"type": "live.event", "message": message})
         except RedisError as error:  # Redis down or restarting: readers catch up when they reconnect
-            logger.warning("publishing %s to %s failed: %r", message.get("type"), group, error)
+            logger.warning("publishing %s to %s failed: %s", message.get("type"), group, error)
         except Exception:  # a live update must never undo or fail the change it reports
             logger.exception("publishing %s to %s failed", message.get("type"), group)
 
