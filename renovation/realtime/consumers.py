@@ -77,6 +77,18 @@ class LiveJsonConsumer(AsyncJsonWebsocketConsumer):
             await self.leave_group()
             _open_sockets.discard(self)
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        # Channels runs close_old_connections() in the one shared sync thread before every
+        # handler: for a forwarded event, a thread hop per reader per message, queued behind the
+        # handshakes' database work. Forwarding touches no database, so it skips that.
+        if message["type"] == "live.event":
+            await self.live_event(message)
+            return
+        await super().dispatch(message)
+
+    async def live_event(self, event: dict[str, Any]) -> None:
+        await self.send_json(event["message"])
+
     # --- groups ----------------------------------------------------------------------------
 
     async def join_group(self, group: str) -> None:

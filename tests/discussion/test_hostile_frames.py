@@ -18,6 +18,9 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+# Imported here, not in a test: renovation.asgi runs django.setup(), whose logging configuration
+# would remove caplog's handler in the middle of the first test that imports it.
+from renovation.asgi import application
 from renovation.discussion.models import Comment
 from renovation.realtime.consumers import frame_limit
 
@@ -31,8 +34,6 @@ def _session_cookie(user: Any) -> str:
 
 
 async def _open(thread: Any, user: Any = None) -> WebsocketCommunicator:
-    from renovation.asgi import application
-
     headers = [(b"origin", b"http://testserver"), (b"host", b"testserver")]
     if user is not None:
         headers.append((b"cookie", f"sessionid={await sync_to_async(_session_cookie)(user)}".encode()))
