@@ -2,7 +2,9 @@
 
 Thin on purpose: authenticate (the page's Django session), authorise with the same helpers as the
 views, join the thread's group, then forward events and hand posts to the same service the
-HTTP form uses. Database work runs in threads through database_sync_to_async.
+HTTP form uses. Database work runs in threads through database_sync_to_async. Hostile frames,
+group membership and the channel layer failing are handled by LiveJsonConsumer
+(renovation/realtime/consumers.py).
 """
 
 from __future__ import annotations
@@ -10,12 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from renovation.projects.models import Project
+from renovation.realtime.consumers import LiveJsonConsumer
 from renovation.realtime.messages import issue_status_message, project_status_message
 from renovation.supervision.models import SiteIssue
 
@@ -26,11 +28,21 @@ from .services import RateLimited, comment_post, thread_group
 
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+# Ids in `since` are PostgreSQL bigints; a larger number would fail in the database, not here.
+MAX_ID = 2**63 - 1
 
 
-class ThreadConsumer(AsyncJsonWebsocketConsumer):
+SENT_EVENTS_KEPT = 1000
+
+
+class ThreadConsumer(LiveJsonConsumer):
     thread: Thread | None = None
-    group: str | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Event ids this socket was sent. A reconnecting client's `since` replay and the live
+        # events of the group it has just joined overlap; each event goes out once.
+        self.sent_events: set[int] = set()
 
     async def connect(self) -> None:
         self.user = self.scope.get("user")
@@ -45,13 +57,11 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
             # Private threads refuse the handshake to anyone not entitled.
             await self.close(code=CLOSE_FORBIDDEN)
             return
-        self.group = thread_group(self.thread)
-        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.join_group(thread_group(self.thread))
         await self.accept()
 
     async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+        await self.leave_group()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         kind = content.get("type") if isinstance(content, dict) else None
@@ -60,10 +70,11 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         elif kind == "since":
             await self._since(content)
         else:
-            await self._error("invalid", "Unknown message type.", content)
+            await self.send_error("invalid", None, content)
 
     async def live_event(self, event: dict[str, Any]) -> None:
-        await self.send_json(event["message"])
+        if self._first_sending(event["message"]):
+            await self.send_json(event["message"])
 
     # --- helpers ---------------------------------------------------------------------------
 
@@ -82,16 +93,16 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
     async def _post(self, content: dict[str, Any]) -> None:
         text = content.get("text")
         if not isinstance(text, str):
-            await self._error("invalid", None, content, message_id="text")
+            await self.send_error("invalid", None, content)
             return
         try:
             comment, created = await self._call_post(text, content.get("client_id"))
         except RateLimited as error:
-            await self._error("rate_limited", error.messages[0], content)
+            await self.send_error("rate_limited", error.messages[0], content)
         except PermissionDenied as error:
-            await self._error("not_allowed", str(error), content)
+            await self.send_error("not_allowed", str(error), content)
         except ValidationError as error:
-            await self._error("invalid", "; ".join(error.messages), content)
+            await self.send_error("invalid", "; ".join(error.messages), content)
         else:
             if not created:
                 # A retry of a post already saved: answer this socket; the group heard it once.
@@ -109,11 +120,24 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
     async def _since(self, content: dict[str, Any]) -> None:
         last_event_id = content.get("last_event_id")
         last_id = content.get("last_id")
-        if not all(value is None or (isinstance(value, int) and value >= 0) for value in (last_event_id, last_id)):
-            await self._error("invalid", None, content, message_id="since")
+        if not all(_is_id(value) for value in (last_event_id, last_id)):
+            await self.send_error("invalid", None, content)
             return
         for message in await self._replay(last_event_id, last_id):
-            await self.send_json(message)
+            # A replay by comment id stamps every message with the latest event id: not an event.
+            if last_event_id is None or self._first_sending(message):
+                await self.send_json(message)
+
+    def _first_sending(self, message: dict[str, Any]) -> bool:
+        event_id = message.get("event_id")
+        if not isinstance(event_id, int):  # status messages, answers to a retried post
+            return True
+        if event_id in self.sent_events:
+            return False
+        self.sent_events.add(event_id)
+        if len(self.sent_events) > 2 * SENT_EVENTS_KEPT:  # older events never come again
+            self.sent_events = set(sorted(self.sent_events)[-SENT_EVENTS_KEPT:])
+        return True
 
     @database_sync_to_async
     def _replay(self, last_event_id: int | None, last_id: int | None) -> list[dict[str, Any]]:
@@ -121,12 +145,9 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         status = status_message(self.thread, self.language)
         return [*messages, status] if status else messages
 
-    async def _error(self, code: str, text: str | None, content: Any, message_id: str | None = None) -> None:
-        if text is None:
-            with translation.override(self.language):
-                text = translation.gettext("The message could not be understood.")
-        client_id = content.get("client_id") if isinstance(content, dict) else None
-        await self.send_json({"type": "error", "code": code, "message": text, "client_id": client_id})
+
+def _is_id(value: Any) -> bool:
+    return value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_ID)
 
 
 def status_message(thread: Thread, language: str) -> dict[str, Any] | None:

@@ -50,6 +50,9 @@ def _clean_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write something before posting.")})
+    if "\x00" in text or any("\ud800" <= character <= "\udfff" for character in text):
+        # A NUL or a lone surrogate (JSON can carry "\ud800") cannot be stored as text.
+        raise ValidationError({"text": _("The text contains characters that cannot be saved.")})
     if len(text) > settings.COMMENT_MAX_LENGTH:
         raise ValidationError(
             {"text": _("A comment can be at most %(limit)s characters long.") % {"limit": settings.COMMENT_MAX_LENGTH}}

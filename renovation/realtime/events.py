@@ -15,6 +15,7 @@ from typing import Any
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,8 @@ def publish(group: str, message: dict[str, Any]) -> None:
             return
         try:
             _run_sync(layer.group_send, group, {"type": "live.event", "message": message})
+        except RedisError as error:  # Redis down or restarting: readers catch up when they reconnect
+            logger.warning("publishing %s to %s failed: %s", message.get("type"), group, error)
         except Exception:  # a live update must never undo or fail the change it reports
             logger.exception("publishing %s to %s failed", message.get("type"), group)
 

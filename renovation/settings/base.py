@@ -146,16 +146,31 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # channels_redis's core layer with a bounded pool that waits (renovation/realtime/layers.py).
+            "BACKEND": "renovation.realtime.layers.RedisChannelLayer",
             "CONFIG": {
-                # redis-py 8 gives sockets a 5 s read timeout, as long as channels_redis's blocking
-                # receive (BZPOPMIN, 5 s): an idle worker then dies with TimeoutError and drops its
-                # sockets (channels_redis#422). No socket timeout: the blocking read bounds itself.
-                "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 gives sockets a 5 s read timeout, as long as channels_redis's
+                        # blocking receive (BZPOPMIN, 5 s): an idle worker then dies with TimeoutError
+                        # and drops its sockets (channels_redis#422). No socket timeout: the blocking
+                        # read bounds itself.
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                        # Redis connections per ASGI process; a burst of handshakes waits for a free one
+                        # (at most CHANNEL_REDIS_POOL_TIMEOUT seconds) instead of failing.
+                        "max_connections": env_int("CHANNEL_REDIS_MAX_CONNECTIONS", 50),
+                        "timeout": env_int("CHANNEL_REDIS_POOL_TIMEOUT", 10),
+                    }
+                ],
                 # channels_redis drops messages for a full channel without raising; live
                 # clients catch up by asking for everything after the last id they saw.
                 "capacity": env_int("CHANNEL_CAPACITY", 1500),
                 "expiry": env_int("CHANNEL_EXPIRY", 60),
+                # A member that was never discarded (a killed process) leaves the group after this
+                # long; open sockets renew their membership every third of it.
+                "group_expiry": env_int("CHANNEL_GROUP_EXPIRY", 900),
             },
         }
     }

@@ -19,6 +19,15 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
+  /* How long to wait before reconnection attempt `attempt` (0, 1, 2 …), in ms: a random time up
+   * to 1 s, 2 s, 4 s … at most 30 s ("full jitter"). A Redis or server restart drops every reader
+   * at the same instant; with a fixed schedule they would all come back at the same instant too. */
+  function reconnectDelay(attempt, random) {
+    var ceiling = Math.min(30000, 1000 * Math.pow(2, attempt));
+    return Math.floor((random || Math.random)() * ceiling);
+  }
+  window.renovationLive = { reconnectDelay: reconnectDelay };
+
   function formatTime(iso) {
     var d = new Date(iso);
     function pad(n) { return ("0" + n).slice(-2); }
@@ -52,7 +61,7 @@
     this.lastId = parseInt(root.dataset.lastId, 10) || 0;
     this.lastEventId = parseInt(root.dataset.lastEventId, 10) || 0;
     this.pending = {};  // client_id -> text, until the server has it
-    this.retry = 1000;
+    this.attempt = 0;  // reconnection attempts since the last open socket
     this.connect();
     if (this.form) { this.form.addEventListener("submit", this.submit.bind(this)); }
   }
@@ -63,7 +72,7 @@
     var socket = new WebSocket(scheme + window.location.host + "/ws/threads/" + this.root.dataset.thread + "/");
     this.socket = socket;
     socket.onopen = function () {
-      self.retry = 1000;
+      self.attempt = 0;
       self.root.classList.add("is-live");
       self.say("");
       socket.send(JSON.stringify({ type: "since", last_id: self.lastId, last_event_id: self.lastEventId }));
@@ -76,8 +85,9 @@
       self.root.classList.remove("is-live");
       if (event.code === 4403 || event.code === 4404) { return; }  // not allowed: stay a plain page
       if (Object.keys(self.pending).length) { self.say(self.root.dataset.labelOffline); }
-      setTimeout(function () { self.connect(); }, self.retry);
-      self.retry = Math.min(self.retry * 2, 30000);
+      // 1012: the server or its Redis restarted; like any other drop, come back after a jittered wait.
+      setTimeout(function () { self.connect(); }, reconnectDelay(self.attempt));
+      self.attempt += 1;
     };
   };
 
