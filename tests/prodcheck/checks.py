@@ -12,10 +12,11 @@ import uuid
 from typing import Any
 
 import psycopg
+import requests
 from openpyxl import load_workbook
 from PIL import ExifTags, Image
 
-from tests.prodcheck.client import Browser, links, open_thread_socket, receive_json
+from tests.prodcheck.client import ORIGIN, Browser, links, open_thread_socket, receive_json
 from tests.prodcheck.report import CheckFailed, Skip, expect
 from tests.prodcheck.stack import Stack
 
@@ -115,7 +116,7 @@ def photo_upload(stack: Stack, browser: Browser) -> list[str]:
     photo = re.search(r'<a href="([^"]+\.jpe?g[^"]*)"', issue.text)
     expect(photo is not None, f"{issue_path} shows no photo link")
     url = photo.group(1).replace("&amp;", "&")
-    served = browser.get(url, allow_redirects=True) if url.startswith("/") else browser.session.get(url, timeout=30)
+    served = fetch_following(browser, url)
     expect(served.status_code == 200, f"GET {url} answered {served.status_code}")
     image = Image.open(io.BytesIO(served.content))
     width, height = image.size
@@ -132,6 +133,23 @@ def photo_upload(stack: Stack, browser: Browser) -> list[str]:
         expect(served.headers.get("X-Content-Type-Options") == "nosniff", "media served without nosniff")
         lines.append("served by nginx from MEDIA_ROOT with nosniff and the sandbox CSP")
     return lines
+
+
+def fetch_following(browser: Browser, url: str) -> requests.Response:
+    """A file link as a browser follows it: through nginx, or (object store) to a signed URL
+    elsewhere, which must be fetched with its own Host header for the signature to hold."""
+    for _hop in range(5):
+        if url.startswith(ORIGIN):
+            url = url[len(ORIGIN) :] or "/"
+        if not url.startswith("/"):
+            outside = requests.Session()
+            outside.trust_env = False
+            return outside.get(url, timeout=30)
+        answer = browser.get(url)
+        if answer.status_code not in (301, 302, 303, 307, 308):
+            return answer
+        url = answer.headers["Location"]
+    raise CheckFailed(f"too many redirects fetching {url}")
 
 
 def _thread_id(browser: Browser) -> tuple[int, str]:
@@ -155,9 +173,10 @@ async def _expect_comment(socket: Any, client_id: str, timeout: float = 15) -> d
 def cross_node_comment(stack: Stack, browser: Browser) -> list[str]:
     thread_id, project = _thread_id(browser)
     node_a, node_b = stack.nodes
-    # Straight to node A's gunicorn, as nginx would forward it (same session, same headers).
+    # Straight to node A's gunicorn, as nginx would forward it (same session, same headers). The
+    # cookies are Secure, so a cookie jar would not send them over http: they go as a header.
     direct_a = Browser(f"http://127.0.0.1:{node_a.web_port}", stack.cert, via_node=True)
-    direct_a.session.cookies.update(browser.session.cookies)
+    direct_a.session.headers["Cookie"] = browser.cookie_header
 
     async def run() -> list[str]:
         on_b = await open_thread_socket(port=node_b.ws_port, thread_id=thread_id, cert=None, tls=False)

@@ -26,6 +26,9 @@ class Browser:
     def __init__(self, base: str, cert: Path, *, via_node: bool = False) -> None:
         self.base = base
         self.session = requests.Session()
+        # Only our certificate and no proxy: REQUESTS_CA_BUNDLE or HTTPS_PROXY in the caller's
+        # environment would otherwise take precedence.
+        self.session.trust_env = False
         self.session.verify = str(cert)
         self.session.headers["Host"] = HOST_NAME
         self.session.headers["Accept-Language"] = "zh-hans"
@@ -43,7 +46,7 @@ class Browser:
     def post(self, path: str, data: dict[str, Any], *, referer: str | None = None, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("allow_redirects", False)
         kwargs.setdefault("timeout", 60)
-        headers = {"Referer": f"{ORIGIN}{referer or path}"}
+        headers = {"Referer": f"{ORIGIN}{referer or path}", **kwargs.pop("headers", {})}
         return self.session.post(self.url(path), data=data, headers=headers, **kwargs)
 
     def csrf_from(self, path: str) -> str:

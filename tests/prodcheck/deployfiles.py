@@ -146,8 +146,9 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    # Which node answered each request, for the failover check.
-    log_format prodcheck '$remote_addr "$request" $status $upstream_addr $upstream_status $request_time';
+    # One line per request, '|'-separated: status, every upstream tried and its status, and the
+    # id the failover check gives each of its requests.
+    log_format prodcheck '$request|$status|$upstream_addr|$upstream_status|$request_time|$http_x_prodcheck_request';
     access_log {prefix}/access.log prodcheck;
     client_body_temp_path {prefix}/client_body;
     proxy_temp_path {prefix}/proxy;

@@ -21,10 +21,31 @@ from tests.prodcheck.stack import Stack
 
 READERS = 6
 GET_THREADS = 3
+# Each request carries an id that nginx's log (tests/prodcheck/deployfiles.py) records with the
+# upstream(s) it went to: that says whether a failed request was in flight on the stopped node.
+ID_HEADER = "X-Prodcheck-Request"
+
+
+@dataclass
+class Logged:
+    status: int
+    upstreams: list[str]
+    upstream_statuses: list[str]
+
+
+def nginx_log(stack: Stack) -> dict[str, Logged]:
+    found = {}
+    for line in (stack.tmp / "nginx" / "access.log").read_text(errors="replace").splitlines():
+        parts = line.split("|")
+        if len(parts) != 6 or parts[5] in ("", "-"):
+            continue
+        found[parts[5]] = Logged(int(parts[1]), parts[2].split(", "), parts[3].split(", "))
+    return found
 
 
 @dataclass
 class Request:
+    id: str
     kind: str
     started: float
     ended: float
@@ -73,13 +94,13 @@ def _get_loop(stack: Stack, paths: list[str], stop: threading.Event, records: li
     while not stop.is_set():
         path = paths[n % len(paths)]
         n += 1
-        started = time.monotonic()
+        started, request_id = time.monotonic(), uuid.uuid4().hex
         try:
-            answer = browser.get(path, timeout=30)
+            answer = browser.get(path, timeout=30, headers={ID_HEADER: request_id})
             ok, outcome = answer.status_code == 200, str(answer.status_code)
         except Exception as error:  # a refused or reset connection is a failed request
             ok, outcome = False, type(error).__name__
-        records.append(Request(f"GET {path}", started, time.monotonic(), ok, outcome))
+        records.append(Request(request_id, f"GET {path}", started, time.monotonic(), ok, outcome))
 
 
 def _post_loop(
@@ -90,18 +111,19 @@ def _post_loop(
         client_id = str(uuid.uuid4())
         intended.append(client_id)
         for _attempt in range(20):  # the page resends an unconfirmed post with the same client_id
-            started = time.monotonic()
+            started, request_id = time.monotonic(), uuid.uuid4().hex
             try:
                 answer = poster.post(
                     f"/discussion/threads/{thread_id}/post/",
                     {"csrfmiddlewaretoken": poster.csrf_token(), "text": f"{tag} {client_id}", "client_id": client_id},
                     referer=project,
                     timeout=30,
+                    headers={ID_HEADER: request_id},
                 )
                 ok, outcome = answer.status_code == 302, str(answer.status_code)
             except Exception as error:
                 ok, outcome = False, type(error).__name__
-            records.append(Request("POST comment", started, time.monotonic(), ok, outcome))
+            records.append(Request(request_id, "POST comment", started, time.monotonic(), ok, outcome))
             if ok:
                 break
             time.sleep(0.3)
@@ -152,22 +174,35 @@ def _verdict(
     stop_began: float, stop_ended: float,
 ) -> list[str]:  # fmt: skip
     node_a = stack.nodes[0]
-    in_flight = [r for r in records if r.started <= stop_began <= r.ended]
+    on_a = f"127.0.0.1:{node_a.web_port}"
+    logged = nginx_log(stack)
     failed = [r for r in records if not r.ok]
+    # In flight on node A: nginx had handed the request to A (its last upstream) and A went away
+    # before answering (a 5xx made by nginx, not by the application).
+    in_flight = [
+        r for r in failed
+        if r.id in logged and logged[r.id].upstreams[-1] == on_a and logged[r.id].status in (502, 504)
+        and logged[r.id].upstream_statuses[-1] in ("502", "504", "-")
+    ]  # fmt: skip
     beyond = [r for r in failed if r not in in_flight]
-    served_by_a = _requests_served_by(stack, node_a.web_port)
+    served_by_a = sum(1 for entry in logged.values() if on_a in entry.upstreams)
+    retried = sum(1 for entry in logged.values() if len(entry.upstreams) > 1 and entry.status < 400)
     exit_codes = {p.name: p.popen.returncode for p in node_a.processes}
     moved = [r for r in readers if r.disconnects]
     lines = [
         f"node A (gunicorn :{node_a.web_port}, uvicorn :{node_a.ws_port}) stopped with SIGTERM under traffic, "
         f"exit codes {exit_codes}, in {stop_ended - stop_began:.1f} s; nginx had sent it {served_by_a} requests",
         f"{len(records)} requests ({sum(r.kind.startswith('POST') for r in records)} comment posts): "
-        f"{len(failed)} failed, {len(in_flight)} in flight at the stop, {len(beyond)} failed beyond those",
+        f"{len(failed)} failed, {len(in_flight)} of them in flight on node A when it stopped "
+        f"({', '.join(sorted({r.kind for r in in_flight})) or 'none'}), {len(beyond)} beyond those; "
+        f"nginx passed {retried} requests on to node B after node A refused them",
     ]
-    expect(served_by_a > 0, "nginx sent node A no traffic before the stop: the check proves nothing")
     expect(
-        not beyond, f"requests failed that were not in flight at the stop: {[(r.kind, r.outcome) for r in beyond][:5]}"
+        not beyond,
+        f"requests failed that were not in flight on node A: "
+        f"{[(r.kind, r.outcome, logged.get(r.id)) for r in beyond][:5]}",
     )
+    expect(served_by_a > 0, "nginx sent node A no traffic before the stop: the check proves nothing")
     expect(moved, "no socket was on node A (none was disconnected): the catch-up was not exercised")
     with psycopg.connect(stack.database_url()) as connection:
         saved, distinct = connection.execute(
@@ -186,9 +221,3 @@ def _verdict(
         f"{sum(r.caught_up for r in moved)} comments with `since`"
     )
     return lines
-
-
-def _requests_served_by(stack: Stack, port: int) -> int:
-    log = stack.tmp / "nginx" / "access.log"
-    marker = f"127.0.0.1:{port}"
-    return sum(1 for line in log.read_text(errors="replace").splitlines() if marker in line.split('"')[-1])

@@ -42,6 +42,8 @@ from tests.prodcheck.report import CheckFailed, Skip
 
 PYTHON = REPO / ".venv" / "bin" / "python"
 WORKER_UNIT = "renovation-worker.service"
+# The secrets deploy/env.example reads from /etc/renovation (as *_FILE), made for each run.
+KEY_FILES = ("secret_key", "bid_seal_keys")
 SET_PASSWORDS = """
 import json, os
 from django.contrib.auth import get_user_model
@@ -230,20 +232,25 @@ class Stack:
         today); a later run copies it in a second. PRODCHECK_FRESH=1 always builds anew.
         """
         template = f"prodcheck_template_{demo_digest()}"
-        fresh = os.environ.get("PRODCHECK_FRESH") == "1" or not self.database_exists(template)
-        if fresh:
+        keys = None if os.environ.get("PRODCHECK_FRESH") == "1" else self.template_keys(template)
+        if keys is None:
             self.create_database(self.database)
             collect = self.start_collectstatic()
             self.manage("migrate", "--noinput", "-v", "0")
             self.manage("seed_demo")
             self.finish_collectstatic(collect)
             old = self.databases_like("prodcheck_template_%")
+            # The demo's sealed bids open only with the keys they were sealed with: keep them with it.
+            keys = {name: (self.tmp / "etc" / name).read_text() for name in KEY_FILES}
             self.admin_sql(
                 *(f'DROP DATABASE IF EXISTS "{name}"' for name in old),
                 f'CREATE DATABASE "{template}" TEMPLATE "{self.database}"',
+                f"COMMENT ON DATABASE \"{template}\" IS '{json.dumps(keys)}'",
             )
             origin = f"migrated and seeded anew, kept as template {template}"
         else:
+            for name, value in keys.items():
+                (self.tmp / "etc" / name).write_text(value)
             self.admin_sql(
                 f'DROP DATABASE IF EXISTS "{self.database}"',
                 f'CREATE DATABASE "{self.database}" TEMPLATE "{template}"',
@@ -271,8 +278,16 @@ class Stack:
         if collect.returncode != 0:
             raise CheckFailed(f"collectstatic failed: {errors[-2000:]}")
 
-    def database_exists(self, name: str) -> bool:
-        return name in self.databases_like(name)
+    def template_keys(self, template: str) -> dict[str, str] | None:
+        """The secret key and bid seal keys the template's demo was made with; None if no template."""
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            row = connection.execute(
+                "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (template,)
+            ).fetchone()
+        if not row or not row[0]:
+            return None
+        keys = json.loads(row[0])
+        return keys if set(keys) == set(KEY_FILES) else None
 
     def databases_like(self, pattern: str) -> list[str]:
         with psycopg.connect(self.admin_url, autocommit=True) as connection:
