@@ -1,12 +1,20 @@
 """Requests per second through nginx to one app node (gunicorn, production settings, PostgreSQL),
-for the sizing in deploy/README.md. Closed loop: C clients, each sends its next request when the
-last one is answered; the clients run on the same machine and take some of its CPU."""
+and the CPU each request costs that node's gunicorn workers, for the sizing in deploy/README.md.
+
+Closed loop: C clients on this machine, each sends its next request when the last is answered.
+On a shared machine the rate says how busy the machine was; the CPU milliseconds per request
+(read from /proc for the node's gunicorn workers) do not, and they are what the sizing divides by.
+"""
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 import urllib.parse
+from pathlib import Path
+
+import psycopg
 
 from tests.prodcheck.checks import _thread_id
 from tests.prodcheck.client import Browser
@@ -14,9 +22,56 @@ from tests.prodcheck.report import expect
 from tests.prodcheck.stack import Stack
 
 CLIENTS = 4
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _rate(stack: Stack, path: str, seconds: float) -> tuple[float, int]:
+def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
+    found = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+    return found
+
+
+def _workers(master: int) -> list[int]:
+    return [int(pid) for c in Path(f"/proc/{master}/task").glob("*/children") for pid in c.read_text().split()]
+
+
+def _postgres_backends(stack: Stack) -> list[int]:
+    """The PostgreSQL server processes serving this run's database (same machine)."""
+    with psycopg.connect(stack.admin_url) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (stack.database,)
+        )
+        return [row[0] for row in rows]
+
+
+class CpuMeter:
+    """CPU used by the node's gunicorn workers and the database's PostgreSQL backends, sampled
+    twice a second: gunicorn replaces workers (--max-requests) and they take new connections, so a
+    process that appears counts from zero and one that goes counts up to its last sample."""
+
+    def __init__(self, stack: Stack, master: int) -> None:
+        self.stack, self.master = stack, master
+        self.first: dict[str, dict[int, float]] = {"app": {}, "db": {}}
+        self.last: dict[str, dict[int, float]] = {"app": {}, "db": {}}
+        self.sample(first=True)
+
+    def sample(self, first: bool = False) -> None:
+        for kind, pids in (("app", _workers(self.master)), ("db", _postgres_backends(self.stack))):
+            seen = _cpu_by_pid(pids)
+            if first:
+                self.first[kind] = dict(seen)
+            self.last[kind].update(seen)
+
+    def used(self, kind: str) -> float:
+        return sum(cpu - self.first[kind].get(pid, 0.0) for pid, cpu in self.last[kind].items())
+
+
+def _rate(stack: Stack, path: str, seconds: float, master: int) -> tuple[float, float, float, int]:
     stop = threading.Event()
     done: list[int] = [0] * CLIENTS
     failed: list[int] = [0] * CLIENTS
@@ -31,23 +86,38 @@ def _rate(stack: Stack, path: str, seconds: float) -> tuple[float, int]:
                 failed[index] += 1
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(CLIENTS)]
-    begun = time.monotonic()
+    meter, begun = CpuMeter(stack, master), time.monotonic()
     for thread in threads:
         thread.start()
-    time.sleep(seconds)
+    while time.monotonic() - begun < seconds:
+        time.sleep(0.5)
+        meter.sample()
     stop.set()
     for thread in threads:
         thread.join()
-    return sum(done) / (time.monotonic() - begun), sum(failed)
+    elapsed = time.monotonic() - begun
+    meter.sample()
+    answered = max(sum(done), 1)
+    app_ms, db_ms = 1000 * meter.used("app") / answered, 1000 * meter.used("db") / answered
+    return answered / elapsed, app_ms, db_ms, sum(failed)
 
 
 def measure(stack: Stack, seconds: float) -> list[str]:
     anonymous = Browser(f"https://127.0.0.1:{stack.https_port}", stack.cert)
     _, project = _thread_id(anonymous)
-    lines = [f"{CLIENTS} closed-loop clients, {seconds:.0f} s per page, one node left "
-             f"({stack.env.get('PRODCHECK_WEB_WORKERS', '')}gunicorn sync workers as templated)"]  # fmt: skip
+    node = next(n for n in stack.nodes if all(p.popen.poll() is None for p in n.processes))
+    master = node.processes[0].popen.pid
+    load = os.getloadavg()[0]
+    lines = [
+        f"node {node.name}: {CLIENTS} closed-loop clients through nginx, {seconds:.0f} s per page; "
+        f"load average {load:.1f} on {os.cpu_count()} CPUs ({time.strftime('%Y-%m-%d')})"
+    ]
     for path in ("/healthz", "/projects/", urllib.parse.quote(project, safe="/%")):
-        rate, failed = _rate(stack, path, seconds)
+        rate, app_ms, db_ms, failed = _rate(stack, path, seconds, master)
         expect(failed == 0, f"{failed} requests failed while measuring {path}")
-        lines.append(f"GET {urllib.parse.unquote(path)}: {rate:.0f} requests/s")
+        lines.append(
+            f"GET {urllib.parse.unquote(path)}: {rate:.0f} requests/s here; CPU per request: "
+            f"gunicorn {app_ms:.1f} ms (≈ {1000 / max(app_ms, 0.01):.0f} requests/s per app core), "
+            f"PostgreSQL {db_ms:.1f} ms"
+        )
     return lines
