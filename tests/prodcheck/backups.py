@@ -20,8 +20,10 @@ KEEP = 2
 
 
 def _run(script: str, args: list[str], env: dict[str, str]) -> str:
+    # Only what the services' environment holds (as under systemd), not this shell's AWS_* or CA settings.
+    clean = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
     result = subprocess.run(
-        ["sh", str(DEPLOY / script), *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=300
+        ["sh", str(DEPLOY / script), *args], env={**clean, **env}, capture_output=True, text=True, timeout=300
     )
     if result.returncode != 0:
         raise CheckFailed(f"deploy/{script} exited {result.returncode}:\n{result.stderr[-2000:]}")

@@ -12,9 +12,9 @@ them SKIPPED, which fails the run.
 from __future__ import annotations
 
 import importlib.util
-import os
 import shutil
 import subprocess
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,7 +69,8 @@ class ObjectStore:
         }
 
     def start(self, log: Path) -> None:
-        executable = shutil.which("moto_server") or str(Path(os.sys.executable).with_name("moto_server"))
+        beside = Path(sys.executable).with_name("moto_server")  # this virtualenv's, not another on PATH
+        executable = str(beside) if beside.exists() else shutil.which("moto_server") or "moto_server"
         self.process = subprocess.Popen(
             [executable, "-H", "127.0.0.1", "-p", str(self.port)],
             stdout=log.open("wb"),
