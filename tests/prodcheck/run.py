@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
             ("cross_node", "comment posted through node A arrives on a socket on node B",
              lambda: checks.cross_node_comment(stack, browser)),
             ("excel_import", "Excel plan import runs on the worker", lambda: checks.excel_import(stack)),
-            ("failover", "stop node A under traffic: no failed request, no lost comment",
+            ("failover", "stop node A under traffic: nothing fails beyond what A had in flight, no comment lost",
              lambda: failover.stop_node_under_traffic(stack, browser)),
             ("backup", "backup.sh, restore.sh into a new database, exact comparison",
              lambda: backups.backup_and_restore(stack)),
