@@ -8,6 +8,7 @@ On a shared machine the rate says how busy the machine was; the CPU milliseconds
 
 from __future__ import annotations
 
+import asyncio
 import os
 import threading
 import time
@@ -16,11 +17,13 @@ from pathlib import Path
 
 import psycopg
 
-from tests.prodcheck.client import Browser, links
+from tests.prodcheck.checks import _thread_id
+from tests.prodcheck.client import Browser, links, open_thread_socket
 from tests.prodcheck.report import expect
 from tests.prodcheck.stack import Stack
 
 CLIENTS = 4
+SOCKETS = 300
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
@@ -33,6 +36,27 @@ def _cpu_by_pid(pids: list[int]) -> dict[int, float]:
             continue
         found[pid] = (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
     return found
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+async def _hold_sockets(stack: Stack, thread_id: int, pid: int) -> tuple[float, float]:
+    """Opens SOCKETS live-thread sockets through nginx (all on the one node left): the uvicorn
+    process's CPU per handshake and its memory per open socket."""
+    cpu_before, rss_before = _cpu_by_pid([pid])[pid], _rss_mb(pid)
+    sockets = []
+    for _ in range(SOCKETS // 20):
+        batch = [open_thread_socket(port=stack.https_port, thread_id=thread_id, cert=stack.cert) for _ in range(20)]
+        sockets += await asyncio.gather(*batch)
+    await asyncio.sleep(2)
+    cpu, rss = _cpu_by_pid([pid])[pid] - cpu_before, _rss_mb(pid) - rss_before
+    await asyncio.gather(*(socket.close() for socket in sockets))
+    return 1000 * cpu / SOCKETS, 1024 * rss / SOCKETS
 
 
 def _workers(master: int) -> list[int]:
@@ -122,4 +146,11 @@ def measure(stack: Stack, seconds: float) -> list[str]:
             f"gunicorn {app_ms:.1f} ms (≈ {1000 / max(app_ms, 0.01):.0f} requests/s per app core), "
             f"PostgreSQL {db_ms:.1f} ms"
         )
+    thread_id, _ = _thread_id(anonymous)
+    uvicorn = node.processes[1].popen.pid
+    handshake_ms, socket_kb = asyncio.run(_hold_sockets(stack, thread_id, uvicorn))
+    lines.append(
+        f"{SOCKETS} live-thread sockets through nginx to node {node.name}'s uvicorn: "
+        f"{handshake_ms:.1f} ms CPU per handshake (session, thread, permission), {socket_kb:.0f} KB per open socket"
+    )
     return lines
