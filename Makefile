@@ -8,7 +8,7 @@ DEPS := $(VENV)/.deps-installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run setup test lint format messages check clean mutation
+.PHONY: run setup test lint format messages check clean mutation prod-check
 
 $(DEPS): requirements/base.txt requirements/production.txt requirements/dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ lint: $(DEPS)
 # targets whose module, tests or tool changed since results.json was written are run again.
 mutation: $(DEPS)
 	$(PY) -m tests.mutation.run
+
+# Production as deployed (issue 13): nginx, two app nodes (gunicorn + uvicorn), PostgreSQL, Redis,
+# the task worker and the object store, brought up from the files in deploy/ on loopback ports and
+# checked through nginx; then backup and restore. tests/prodcheck/README.md says what it checks.
+prod-check: $(DEPS)
+	$(PY) -m tests.prodcheck
 
 format: $(DEPS)
 	$(VENV)/bin/ruff check --fix .

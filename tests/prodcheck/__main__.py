@@ -1,0 +1,5 @@
+import sys
+
+from tests.prodcheck.run import main
+
+sys.exit(main())
