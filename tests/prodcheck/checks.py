@@ -113,7 +113,9 @@ def photo_upload(stack: Stack, browser: Browser) -> list[str]:
     issue_path = answer.headers["Location"]
     issue = browser.get(issue_path)
     expect(issue.status_code == 200, f"GET {issue_path} answered {issue.status_code}")
-    photo = re.search(r'<a href="([^"]+\.jpe?g[^"]*)"', issue.text)
+    # A photo links to its permission-checked address (/files/site-issue-photo/<id>/) until the issue
+    # is public, then to its public copy.
+    photo = re.search(r'<a href="(/files/site-issue-photo/\d+/|[^"]+\.jpe?g[^"]*)"', issue.text)
     expect(photo is not None, f"{issue_path} shows no photo link")
     url = photo.group(1).replace("&amp;", "&")
     served = fetch_following(browser, url)
