@@ -18,9 +18,12 @@ def bureau_logo_url() -> str:
 
 
 def branding(request: Any) -> dict[str, str]:
-    """Context processor: the bureau's name, the site's name and the emblem for every template."""
+    """Context processor: who publishes the site (bureau, emblem, hotline, ICP filing) for every template."""
     return {
         "bureau_name": settings.BUREAU_NAME,
         "bureau_logo_url": bureau_logo_url(),
         "site_title": settings.WAGTAIL_SITE_NAME,
+        "supervision_hotline": settings.SUPERVISION_HOTLINE,
+        # The site's record at the MIIT filing system (ICP备案号), which every site in China must show.
+        "icp_number": settings.ICP_NUMBER,
     }

@@ -254,6 +254,8 @@ BUREAU_NAME = env_str("BUREAU_NAME", "住房和城乡建设局")
 BUREAU_LOGO = env_str("BUREAU_LOGO", "backoffice/emblem.svg")
 # The number printed on every site notice (公示牌) for complaints about the works: the city's 12345 by default.
 SUPERVISION_HOTLINE = env_str("SUPERVISION_HOTLINE", "12345")
+# The ICP filing number (ICP备案号) every public site in China shows in its footer, e.g. 浙ICP备12345678号.
+ICP_NUMBER = env_str("ICP_NUMBER", "")
 WAGTAILADMIN_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
