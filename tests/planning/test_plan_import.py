@@ -4,6 +4,7 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
@@ -15,7 +16,11 @@ from tests.planning.conftest import item_row, plan_workbook, project_row, upload
 
 
 def _import(actor, content: bytes, name: str = "plan.xlsx") -> PlanImport:
-    return plan_import_start(actor=actor, upload=upload(content, name))
+    """Upload and let the import job run (the immediate backend runs it as the upload commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = plan_import_start(actor=actor, upload=upload(content, name))
+    record.refresh_from_db()
+    return record
 
 
 def test_it_imports_projects_and_work_items_with_history(personas, anyang):
