@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine with Python 3.11:
-#   make run   — create .venv, install, migrate SQLite, load the demo, serve http://127.0.0.1:8000/
+#   make run   — create .venv, install, migrate SQLite, load the demo, serve http://127.0.0.1:8000/ (and run the job worker)
 #   make test  — create .venv if needed and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -20,7 +20,11 @@ setup: $(DEPS)
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 
+# The background-job worker (imports, notification e-mail and SMS, the tender clock) runs beside the
+# web server and stops with it (Ctrl+C).
 run: setup
+	$(PY) manage.py jobs_worker --queue-name='*' & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(DEPS)
