@@ -21,10 +21,11 @@ setup: $(DEPS)
 	$(PY) manage.py seed_demo
 
 # The background-job worker (imports, notification e-mail and SMS, the tender clock) runs beside the
-# web server and stops with it (Ctrl+C).
+# web server and stops with it: Ctrl+C reaches both (the worker finishes the job in hand first);
+# if the server ends otherwise, the worker gets one SIGTERM.
 run: setup
 	$(PY) manage.py jobs_worker --queue-name='*' & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'wait $$worker' INT; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(DEPS)
