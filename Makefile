@@ -22,9 +22,10 @@ setup: $(DEPS)
 
 # The background-job worker (imports, notification e-mail and SMS, the tender clock) runs beside the
 # web server and stops with it: Ctrl+C reaches both (the worker finishes the job in hand first);
-# if the server ends otherwise, the worker gets one SIGTERM.
+# if the server ends otherwise, the worker gets one SIGTERM. Restart `make run` to give the worker
+# new code (it does not reload: a reload would cut the job in hand).
 run: setup
-	$(PY) manage.py jobs_worker --queue-name='*' & worker=$$!; \
+	$(PY) manage.py jobs_worker --queue-name='*' --no-reload & worker=$$!; \
 	trap 'wait $$worker' INT; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -2,13 +2,14 @@
 worker died, and the clock of periodic jobs (renovation/jobs/worker.py).
 
 Production: deploy/systemd/renovation-worker.service runs
-`manage.py jobs_worker --queue-name='*' --no-reload`; `make run` starts one beside the web server.
-Every option of db_worker applies (--help).
+`manage.py jobs_worker --queue-name=* --no-reload`; `make run` starts one beside the web server.
+Every option of db_worker applies (--help); the queues default to all of them ("default" and "clock").
 """
 
 from __future__ import annotations
 
 import os
+from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import CommandError
@@ -20,6 +21,11 @@ from renovation.jobs.worker import Worker
 
 class Command(db_worker.Command):
     help = "Run background jobs (database queue) with heartbeats, lost-job recovery and the periodic clock."
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        super().add_arguments(parser)
+        # Every queue unless told otherwise: db_worker's default ("default") would never run the clock.
+        parser.set_defaults(queue_name="*")
 
     def handle(  # type: ignore[override]
         self,
