@@ -11,7 +11,8 @@ from renovation.planning.services import plan_import_start
 from renovation.projects.models import Project
 from tests.planning.conftest import item_row, plan_workbook, project_row, upload
 
-pytestmark = pytest.mark.usefixtures("database_queue")
+# The worker commits and closes connections as it goes, like the real one: transactional tests.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("database_queue", "site_tree")]
 
 
 def _worker() -> Worker:

@@ -77,6 +77,7 @@ def test_it_queues_jobs_in_the_database_by_default():
     ("env", "named"),
     [
         ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"TASKS_BACKEND": "immediate"}, "TASKS_BACKEND"),  # jobs would run in the web processes
         ({"JOBS_HEARTBEAT_SECONDS": "30", "JOBS_LEASE_SECONDS": "40"}, "JOBS_LEASE_SECONDS"),
     ],
 )
