@@ -2,6 +2,8 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
@@ -89,3 +91,21 @@ def test_a_job_retried_twice_goes_back_once(personas, failed_job):
 def test_the_page_says_when_no_worker_runs(login, personas, db):
     page = login(personas.bureau).get("/admin/jobs/").content.decode()
     assert "没有正在运行的后台进程" in page
+
+
+def test_its_query_count_does_not_grow_with_the_failed_jobs(login, personas, failed_job):
+    client = login(personas.bureau)
+    client.get("/admin/jobs/")  # warm-up: session, user, Wagtail's menu
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/admin/jobs/").status_code == 200
+        return len(queries)
+
+    one = count()
+    for _ in range(5):
+        job = DBTaskResult.objects.get(pk=notification_emails_send.enqueue(notification_ids=[3]).id)
+        DBTaskResult.objects.filter(pk=job.pk).update(
+            status=TaskResultStatus.FAILED, finished_at=timezone.now(), exception_class_path="OSError", traceback="x"
+        )
+    assert count() == one
