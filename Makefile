@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine with Python 3.11:
-#   make run   — create .venv, install, migrate SQLite, load the demo, serve http://127.0.0.1:8000/
+#   make run   — create .venv, install, migrate SQLite, load the demo, serve http://127.0.0.1:8000/ (and run the job worker)
 #   make test  — create .venv if needed and run the whole test suite
 PYTHON ?= python3
 VENV := .venv
@@ -20,7 +20,13 @@ setup: $(DEPS)
 	$(PY) manage.py migrate --noinput -v 0
 	$(PY) manage.py seed_demo
 
+# The background-job worker (imports, notification e-mail and SMS, the tender clock) runs beside the
+# web server and stops with it: Ctrl+C reaches both (the worker finishes the job in hand first);
+# if the server ends otherwise, the worker gets one SIGTERM. Restart `make run` to give the worker
+# new code (it does not reload: a reload would cut the job in hand).
 run: setup
+	$(PY) manage.py jobs_worker --queue-name='*' --no-reload & worker=$$!; \
+	trap 'wait $$worker' INT; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # One pytest worker per core (pytest-xdist); TEST_WORKERS=0 runs in one process.

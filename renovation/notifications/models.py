@@ -18,6 +18,9 @@ class Notification(models.Model):
     url = models.CharField(_("link"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # When the copies went out (background jobs); a retried job sends only what is still missing.
+    emailed_at = models.DateTimeField(_("e-mailed"), null=True, blank=True)
+    texted_at = models.DateTimeField(_("sent by SMS"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -1,5 +1,6 @@
 """Telling people that something concerns them: an in-app notification and, if they have an
-address, an e-mail sent after the transaction commits (a rolled-back change notifies nobody)."""
+address, an e-mail copy. The copies are background jobs that commit with the change (a rolled-back
+change notifies nobody) and run on the worker, never in the web request."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.utils import timezone
+
+from renovation.jobs.queue import enqueue_on_commit
 
 from .models import Notification
 
@@ -34,24 +36,52 @@ def notify(
         seen.add(user.pk)
         notifications.append(Notification(recipient=user, title=title[:200], body=body, url=url[:300]))
     Notification.objects.bulk_create(notifications)
-    addresses = sorted({n.recipient.email for n in notifications if n.recipient.email})
-    if addresses:
-        transaction.on_commit(lambda: _send_email(addresses, title, body, url))
+    emailed = [n.pk for n in notifications if n.recipient.email]
+    if emailed:
+        from .tasks import notification_emails_send
+
+        enqueue_on_commit(notification_emails_send, notification_ids=emailed)
     if sms and notifications:
         from renovation.sms.notify import sms_notify_on_commit
 
-        sms_notify_on_commit(user_ids=[n.recipient.pk for n in notifications], title=title, url=url)
+        sms_notify_on_commit(notifications=notifications)
     return len(notifications)
 
 
-def _send_email(addresses: list[str], title: str, body: str, url: str) -> None:
-    link = f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
-    text = f"{body}\n\n{link}".strip()
-    for address in addresses:
+class DeliveryIncomplete(Exception):
+    """Some copies could not be sent; the job fails so that staff see it and may retry it.
+    Its message counts them and names nobody (no address, no number)."""
+
+
+def notification_emails_send(*, notification_ids: list[int]) -> int:
+    """Send the e-mail copy of each notification that has not had it yet; returns how many went.
+    Each sent copy is marked at once, so a retry (or a run after a lost worker) sends only the
+    rest. A mail server outage fails the job, never the change that was notified."""
+    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related("recipient")
+    sent = failed = 0
+    for notification in pending:
+        recipient = notification.recipient
+        if not recipient.email or not recipient.is_active:
+            continue
         try:
-            send_mail(title, text, settings.DEFAULT_FROM_EMAIL, [address])
-        except Exception:  # a mail server outage must not undo or hide the change itself
-            logger.exception("notification e-mail to %s failed", address)
+            send_mail(notification.title, _email_text(notification), settings.DEFAULT_FROM_EMAIL, [recipient.email])
+        except Exception as error:  # its text may hold the address: log only its kind
+            failed += 1
+            logger.warning("the e-mail copy of notification %s failed: %s", notification.pk, type(error).__name__)
+            continue
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    if failed:
+        raise DeliveryIncomplete(f"{failed} of {sent + failed} notification e-mails could not be sent")
+    return sent
+
+
+def notification_link(url: str) -> str:
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{url}" if url.startswith("/") else url
+
+
+def _email_text(notification: Notification) -> str:
+    return f"{notification.body}\n\n{notification_link(notification.url)}".strip()
 
 
 def notifications_mark_read(*, user: Any, notification_ids: Iterable[int] | None = None) -> int:

@@ -2,21 +2,21 @@
 with history (django-simple-history's bulk helpers: a fixed number of queries, not one per row).
 
 Re-importing the same workbook changes nothing; a changed row updates its project or work item.
+The import runs as a background job (renovation/planning/tasks.py) on the worker, never in a web
+process; a worker that dies half-way leaves nothing written, and the job runs again on another.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from wagtail import hooks
 
 from renovation.accounts.permissions import is_bureau
+from renovation.jobs.queue import enqueue_on_commit
 from renovation.places.models import Community, ManagementType, Neighbourhood
 from renovation.projects.models import ZERO, Project, ProjectStatus, WorkItem
 from renovation.projects.progress import weighted_progress
@@ -48,30 +49,23 @@ PROJECT_IMPORT_FIELDS = (
 )
 WORK_ITEM_IMPORT_FIELDS = ("quantity", "unit", "budget")
 REASON = "plan_import"
+# An import that ended with an answer; an interrupted (failed) one may run again.
+SETTLED = (PlanImport.Status.DONE, PlanImport.Status.REJECTED)
 
 
 def plan_import_start(*, actor: Any, upload: UploadedFile) -> PlanImport:
-    """Check the file, keep it, and import it (in the background unless configured otherwise)."""
+    """Check the file, keep it, and queue its import (the job commits with the record)."""
+    from .tasks import plan_import
+
     if not is_bureau(actor):
         raise PermissionDenied(_("Only housing bureau staff may import the annual plan."))
     check_workbook_file(upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "annual plan"))
-    record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
-    record.workbook.save(f"plan-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
-    record.save()
-    if settings.PLAN_IMPORT_IN_BACKGROUND:
-        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(record.pk,), daemon=True).start())
-    else:
-        plan_import_run(import_id=record.pk)
-        record.refresh_from_db()
+    with transaction.atomic():
+        record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
+        record.workbook.save(f"plan-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
+        record.save()
+        enqueue_on_commit(plan_import, import_id=record.pk)
     return record
-
-
-def _run_in_thread(import_id: int) -> None:
-    close_old_connections()
-    try:
-        plan_import_run(import_id=import_id)
-    finally:
-        close_old_connections()
 
 
 def _touch(record: PlanImport, **fields: Any) -> None:
@@ -82,9 +76,14 @@ def _touch(record: PlanImport, **fields: Any) -> None:
 
 
 def plan_import_run(*, import_id: int) -> PlanImport:
+    """Check and import one uploaded plan. Safe to run again (a worker died half-way, a job ran
+    twice): the writes, the public pages and the record's "done" are one transaction, which first
+    locks the record and stops if another run finished it."""
     record = PlanImport.objects.select_related("uploaded_by").get(pk=import_id)
+    if record.status in SETTLED:
+        return record
     try:
-        _touch(record, status=PlanImport.Status.VALIDATING)
+        _touch(record, status=PlanImport.Status.VALIDATING, rows_done=0, errors=[])
         known = Project.objects.values_list("code", flat=True)
         with record.workbook.open("rb") as handle:
             plan = read_plan(handle, known_project_codes=known, progress=lambda n: _touch(record, rows_done=n))
@@ -98,11 +97,16 @@ def plan_import_run(*, import_id: int) -> PlanImport:
             _touch(record, status=PlanImport.Status.REJECTED, errors=problems)
             return record
         _touch(record, status=PlanImport.Status.IMPORTING)
-        summary = plan_apply(actor=record.uploaded_by, plan=plan)
-        _touch(record, status=PlanImport.Status.DONE, rows_done=plan.rows, summary=summary)
-        # The public site listens (cms gives new projects their pages).
-        for hook in hooks.get_hooks("after_plan_import"):
-            hook(record)
+        with transaction.atomic():
+            claimed = PlanImport.objects.select_for_update().get(pk=record.pk)
+            if claimed.status in SETTLED:  # another run got there first
+                return claimed
+            summary = plan_apply(actor=record.uploaded_by, plan=plan)
+            # The public site listens (cms gives new projects their pages), inside the transaction:
+            # the projects and their pages exist together or not at all.
+            for hook in hooks.get_hooks("after_plan_import"):
+                hook(record)
+            _touch(record, status=PlanImport.Status.DONE, rows_done=plan.rows, summary=summary)
     except ValidationError as error:
         # E.g. a project code that belongs to another neighbourhood: found only while matching.
         _touch(record, status=PlanImport.Status.REJECTED, errors=[{"message": m} for m in error.messages])
@@ -113,6 +117,7 @@ def plan_import_run(*, import_id: int) -> PlanImport:
             status=PlanImport.Status.FAILED,
             errors=[{"message": _("The import stopped unexpectedly; nothing was changed. Please try again.")}],
         )
+        raise  # the job fails too: staff see it under Background jobs and may retry it
     return record
 
 

@@ -64,7 +64,10 @@ def _record(request: HttpRequest, pk: int) -> PlanImport:
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _record(request, pk)
-    stale = not record.finished and (timezone.now() - record.updated_at).total_seconds() > 600
+    # Queued: waiting for a worker (the page says so). Running with no progress for ten minutes: its
+    # worker may have died; the queue takes the job back by itself (renovation/jobs).
+    running = record.status in (PlanImport.Status.VALIDATING, PlanImport.Status.IMPORTING)
+    stale = running and (timezone.now() - record.updated_at).total_seconds() > 600
     return TemplateResponse(request, "planning/detail.html", {"record": record, "stale": stale})
 
 

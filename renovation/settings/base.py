@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_share, env_str
 from .files import storages_setting
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "renovation.residents",
     "renovation.api",
     "renovation.files",
+    "renovation.jobs",
     "cms",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -66,6 +68,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "corsheaders",
+    # The database backend of Django's tasks framework: jobs are rows, run by `manage.py jobs_worker`.
+    "django_tasks",
+    "django_tasks_db",
     # Counts failed sign-ins per username and address in the database, shared by every process.
     "axes",
     "django.contrib.auth",
@@ -279,7 +284,7 @@ SITE_ISSUE_DEFAULT_DEADLINE_HOURS = env_int("SITE_ISSUE_DEFAULT_HOURS", 7 * 24)
 SITE_ISSUE_URGENT_DEADLINE_HOURS = env_int("SITE_ISSUE_URGENT_HOURS", 24)
 SITE_ISSUE_MAX_PHOTOS = env_int("SITE_ISSUE_MAX_PHOTOS", 9)
 # The construction unit is reminded (in the app and, if it opted in, by SMS) this many hours before
-# an issue's deadline; manage.py site_issues_remind runs from renovation-remind.timer.
+# an issue's deadline; the workers' clock runs site_issues_remind (JOBS_SCHEDULE below).
 SITE_ISSUE_REMIND_HOURS = env_int("SITE_ISSUE_REMIND_HOURS", 12)
 
 # Discussion threads.
@@ -287,12 +292,45 @@ COMMENT_MAX_LENGTH = env_int("COMMENT_MAX_LENGTH", 2000)
 COMMENT_EDIT_MINUTES = env_int("COMMENT_EDIT_MINUTES", 15)
 COMMENT_RATE_LIMIT_PER_MINUTE = env_int("COMMENT_RATE_LIMIT_PER_MINUTE", 10)
 
-# Annual plan import (.xlsx): size limits, zip-bomb guards, background processing.
+# Annual plan import (.xlsx): size limits, zip-bomb guards (it runs as a background job).
 PLAN_IMPORT_MAX_BYTES = env_int("PLAN_IMPORT_MAX_MB", 10) * 1024 * 1024
 PLAN_IMPORT_MAX_UNPACKED_BYTES = env_int("PLAN_IMPORT_MAX_UNPACKED_MB", 200) * 1024 * 1024
 PLAN_IMPORT_MAX_RATIO = env_int("PLAN_IMPORT_MAX_RATIO", 200)
 PLAN_IMPORT_MAX_ZIP_ENTRIES = env_int("PLAN_IMPORT_MAX_ZIP_ENTRIES", 2000)
-PLAN_IMPORT_IN_BACKGROUND = env_bool("PLAN_IMPORT_IN_BACKGROUND", True)
+
+# --- Background jobs ------------------------------------------------------------------------
+# Django's tasks framework (django-tasks). "database": jobs are rows in the database and
+# `manage.py jobs_worker` runs them (production, `make run`); "immediate": a job runs in the process
+# that enqueues it, after the transaction commits (tests). See renovation/jobs/.
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
+if TASKS_BACKEND not in TASKS_BACKENDS:
+    raise ImproperlyConfigured(f"TASKS_BACKEND={TASKS_BACKEND!r}: use one of {', '.join(TASKS_BACKENDS)}.")
+# "clock": the periodic jobs (JOBS_SCHEDULE); "default": everything else.
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": ["default", "clock"]}}
+# A worker writes a heartbeat this often; a job whose worker has not been seen for JOBS_LEASE_SECONDS
+# is taken back and run again (the worker was killed), at most JOBS_MAX_ATTEMPTS times in all.
+JOBS_HEARTBEAT_SECONDS = env_int("JOBS_HEARTBEAT_SECONDS", 10)
+JOBS_LEASE_SECONDS = env_int("JOBS_LEASE_SECONDS", 60)
+JOBS_MAX_ATTEMPTS = env_int("JOBS_MAX_ATTEMPTS", 3)
+if not 0 < JOBS_HEARTBEAT_SECONDS * 2 <= JOBS_LEASE_SECONDS:
+    raise ImproperlyConfigured("JOBS_LEASE_SECONDS must be at least twice JOBS_HEARTBEAT_SECONDS.")
+# The clock: the workers enqueue each of these once per period (exactly once across every worker
+# and node: a period is claimed by one insert). The jobs catch up by themselves, so a missed period
+# costs nothing but the delay.
+JOBS_SCHEDULE = {
+    # Tenders move on at their opening time (bidding → opened, or failed), with their OCDS releases.
+    "tenders-advance": {"task": "renovation.tendering.tasks.tenders_advance", "every": 60},
+    # Construction units are reminded of site-issue deadlines within SITE_ISSUE_REMIND_HOURS.
+    "site-issues-remind": {"task": "renovation.supervision.tasks.site_issues_remind", "every": 15 * 60},
+    # Each ended month's street evaluation is frozen once (in the first hour of the next month).
+    "evaluations-freeze": {"task": "renovation.evaluation.tasks.evaluations_freeze", "every": 60 * 60},
+    # Successful jobs are forgotten after 14 days (failed ones stay until retried).
+    "jobs-prune": {"task": "renovation.jobs.tasks.jobs_prune", "every": 60 * 60},
+}
 
 # Lateness (周监测、预警): a project under construction with no progress confirmed for this many
 # days is shown as stalled (进度停滞).

@@ -25,6 +25,10 @@ if not BID_SEAL_KEYS:
         '(python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())").'
     )
 
+# Jobs must run on the worker, never in a web process (the immediate backend would run them there).
+if TASKS_BACKEND != "database":  # noqa: F405
+    raise ImproperlyConfigured("TASKS_BACKEND must be 'database' in production (jobs run on renovation-worker).")
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # /healthz and /readyz are probed over plain HTTP from the host itself.

@@ -11,12 +11,15 @@ ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SMS_BACKEND = "renovation.sms.backends.locmem.SmsBackend"
-MEDIA_ROOT = tempfile.mkdtemp(prefix="renovation-test-media-")
-PRIVATE_MEDIA_ROOT = tempfile.mkdtemp(prefix="renovation-test-private-")
+# TEST_MEDIA_ROOT, TEST_PRIVATE_MEDIA_ROOT: a worker process started by a test shares the test's uploads.
+MEDIA_ROOT = env_str("TEST_MEDIA_ROOT") or tempfile.mkdtemp(prefix="renovation-test-media-")  # noqa: F405
+PRIVATE_MEDIA_ROOT = env_str("TEST_PRIVATE_MEDIA_ROOT") or tempfile.mkdtemp(prefix="renovation-test-private-")  # noqa: F405
 PRIVATE_MEDIA_ACCEL_REDIRECT = ""
 STORAGES = storages_setting(backend="filesystem", private_root=PRIVATE_MEDIA_ROOT, expire=PRIVATE_FILE_URL_SECONDS)  # noqa: F405
-# Imports run in the request in tests, so their outcome can be asserted at once.
-PLAN_IMPORT_IN_BACKGROUND = False
+# Jobs run in the test's own process once its transaction commits, so their outcome can be asserted
+# at once (tests of the worker itself start real workers on the database backend: tests/jobs/).
+TASKS_BACKEND = env_str("TASKS_BACKEND", "immediate")  # noqa: F405
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[TASKS_BACKEND], "QUEUES": ["default", "clock"]}}  # noqa: F405
 
 # A test database file kept between runs (`pytest --reuse-db`): the mutation runner migrates it once
 # and reuses it for every mutant instead of migrating an in-memory database each time.

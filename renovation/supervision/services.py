@@ -306,7 +306,8 @@ def site_issues_remind_deadlines(*, now: datetime | None = None) -> int:
     """Remind the construction unit of every issue awaiting its fix whose deadline comes within
     ``SITE_ISSUE_REMIND_HOURS``: in the app, by e-mail and, for those who opted in, by SMS. Once per
     deadline, however often it runs and however many runs overlap (each issue is locked and checked
-    again). Run by ``manage.py site_issues_remind`` from a timer; returns how many were reminded."""
+    again). Run by the workers' clock (supervision/tasks.py) or ``manage.py site_issues_remind``;
+    returns how many were reminded."""
     now = now or timezone.now()
     due = (
         SiteIssue.objects.filter(

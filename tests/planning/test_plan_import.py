@@ -4,18 +4,23 @@ import zipfile
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from cms.models import ProjectPage
 from renovation.planning.models import PlanImport
-from renovation.planning.services import plan_import_start
+from renovation.planning.services import plan_import_run, plan_import_start
 from renovation.projects.models import Project, WorkItem
 from tests.planning.conftest import item_row, plan_workbook, project_row, upload, zipped
 
 
 def _import(actor, content: bytes, name: str = "plan.xlsx") -> PlanImport:
-    return plan_import_start(actor=actor, upload=upload(content, name))
+    """Upload and let the import job run (the immediate backend runs it as the upload commits)."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = plan_import_start(actor=actor, upload=upload(content, name))
+    record.refresh_from_db()
+    return record
 
 
 def test_it_imports_projects_and_work_items_with_history(personas, anyang):
@@ -176,12 +181,17 @@ def test_the_template_has_lists_examples_and_notes(login, personas, anyang):
 
 def test_the_upload_page_leads_to_the_result(login, personas, anyang):
     client = login(personas.bureau)
-    response = client.post(
-        "/admin/plan-import/",
-        {"workbook": upload(plan_workbook([project_row("RA-2024-01")], [item_row("RA-2024-01")]))},
-    )
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(
+            "/admin/plan-import/",
+            {"workbook": upload(plan_workbook([project_row("RA-2024-01")], [item_row("RA-2024-01")]))},
+        )
     assert response.status_code == 302
-    assert client.get(response["Location"]).status_code == 200
+    waiting = client.get(response["Location"]).content.decode()
+    assert "等待后台进程" in waiting and not Project.objects.exists()  # the request only queued it
+    (run_the_job,) = queued
+    run_the_job()  # what the worker does
+    assert "已导入" in client.get(response["Location"]).content.decode()
     assert Project.objects.filter(code="RA-2024-01").exists()
 
 
@@ -189,3 +199,40 @@ def test_street_staff_get_403_on_the_import_pages(login, personas):
     client = login(personas.street_a)
     assert client.get("/admin/plan-import/").status_code == 403
     assert client.get("/admin/plan-import/template.xlsx").status_code == 403
+
+
+def test_a_second_run_of_a_finished_import_changes_nothing(personas, anyang):
+    """A job run twice (a worker lost after the commit, a retry) imports once."""
+    record = _import(personas.bureau, plan_workbook([project_row("RA-2024-01")], [item_row("RA-2024-01")]))
+    history = (Project.history.count(), WorkItem.history.count())
+    again = plan_import_run(import_id=record.pk)
+    assert again.status == PlanImport.Status.DONE and again.summary == record.summary
+    assert (Project.history.count(), WorkItem.history.count()) == history
+
+
+def test_an_interrupted_import_runs_again_from_the_start(personas, anyang):
+    """The worker died half-way: the record says "importing", nothing was committed."""
+    content = plan_workbook([project_row("RA-2024-01")], [item_row("RA-2024-01")])
+    with TestCase.captureOnCommitCallbacks(execute=False):  # the job is queued, no worker runs it
+        record = plan_import_start(actor=personas.bureau, upload=upload(content))
+    PlanImport.objects.filter(pk=record.pk).update(status=PlanImport.Status.IMPORTING, rows_done=1)
+    done = plan_import_run(import_id=record.pk)
+    assert done.status == PlanImport.Status.DONE, done.errors
+    assert done.summary["projects_created"] == 1 and Project.objects.filter(code="RA-2024-01").count() == 1
+
+
+def test_an_unexpected_error_fails_the_job_too_so_staff_can_retry_it(personas, anyang, monkeypatch):
+    content = plan_workbook([project_row("RA-2024-01")], [item_row("RA-2024-01")])
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        record = plan_import_start(actor=personas.bureau, upload=upload(content))
+
+    def broken(**kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("renovation.planning.services.plan_apply", broken)
+    with pytest.raises(OSError):
+        plan_import_run(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == PlanImport.Status.FAILED and not Project.objects.exists()
+    monkeypatch.undo()
+    assert plan_import_run(import_id=record.pk).status == PlanImport.Status.DONE  # the retry imports it

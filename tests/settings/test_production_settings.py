@@ -61,3 +61,27 @@ def test_it_rejects_a_malformed_boolean():
     result = _load({**GOOD, "SECURE_SSL_REDIRECT": "maybe"})
     assert result.returncode != 0
     assert "SECURE_SSL_REDIRECT" in result.stderr
+
+
+def test_it_queues_jobs_in_the_database_by_default():
+    code = (
+        "import django; from django.conf import settings; django.setup(); print(settings.TASKS['default']['BACKEND'])"
+    )
+    clean = {key: value for key, value in os.environ.items() if key not in GOOD and not key.startswith("TASKS")}
+    env = {**clean, **GOOD, "DJANGO_SETTINGS_MODULE": "renovation.settings.production"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.strip() == "django_tasks_db.DatabaseBackend", result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"TASKS_BACKEND": "celery"}, "TASKS_BACKEND"),
+        ({"TASKS_BACKEND": "immediate"}, "TASKS_BACKEND"),  # jobs would run in the web processes
+        ({"JOBS_HEARTBEAT_SECONDS": "30", "JOBS_LEASE_SECONDS": "40"}, "JOBS_LEASE_SECONDS"),
+    ],
+)
+def test_it_refuses_a_bad_job_queue_setting(env, named):
+    result = _load({**GOOD, **env})
+    assert result.returncode != 0
+    assert named in result.stderr

@@ -1,6 +1,7 @@
 """Freeze the monthly street evaluation (月评价) of every ended month not frozen yet.
 
-Started daily by renovation-evaluation.timer (deploy/); running it again changes nothing, and a
+The workers run it hourly as a job (JOBS_SCHEDULE, renovation/evaluation/tasks.py); this command runs it
+now, by hand. Running it again changes nothing, and a
 frozen month is never recomputed.
 """
 

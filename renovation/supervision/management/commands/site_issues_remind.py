@@ -1,6 +1,7 @@
 """Remind construction units of site-issue deadlines that come within SITE_ISSUE_REMIND_HOURS.
 
-Started every 15 minutes by renovation-remind.timer (deploy/); each deadline is reminded once,
+The workers run it every 15 minutes as a job (JOBS_SCHEDULE, renovation/supervision/tasks.py); this
+command runs it now, by hand. Each deadline is reminded once,
 however often it runs.
 """
 

@@ -1,0 +1,22 @@
+"""Enqueue a job that must run only if the current transaction commits.
+
+With the database backend the job row is written in the caller's transaction: it commits with the
+change it belongs to or disappears with it (no window in which the change is saved and its job
+lost), and no worker can see it before the commit. Any other backend (the immediate one in tests)
+enqueues after the commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django_tasks.base import Task
+from django_tasks_db import DatabaseBackend
+
+
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))

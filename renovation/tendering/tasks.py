@@ -1,0 +1,16 @@
+"""The tender clock, as a periodic background job (JOBS_SCHEDULE: every minute, on the workers).
+
+It moves tenders on at their bid-period start and opening time (bidding → opened, or failed with too
+few bids) and freezes their OCDS opening releases, whether or not anyone looks at them. The seal on
+bids does not depend on it: bids become readable at the opening time by the clock alone.
+"""
+
+from django_tasks import task
+
+from .services import tenders_catch_up
+
+
+@task()
+def tenders_advance() -> int:
+    """Catch every tender up with the clock; returns how many moved."""
+    return tenders_catch_up()
