@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from renovation.operations.metrics import websocket_closed, websocket_opened
 from renovation.projects.models import Project
 from renovation.realtime.messages import issue_status_message, project_status_message
 from renovation.supervision.models import SiteIssue
@@ -48,8 +49,10 @@ class ThreadConsumer(AsyncJsonWebsocketConsumer):
         self.group = thread_group(self.thread)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
+        websocket_opened(self)
 
     async def disconnect(self, code: int) -> None:
+        websocket_closed(self)
         if self.group:
             await self.channel_layer.group_discard(self.group, self.channel_name)
 
