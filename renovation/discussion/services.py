@@ -50,6 +50,9 @@ def _clean_text(text: str) -> str:
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": _("Write something before posting.")})
+    if "\x00" in text:
+        # PostgreSQL cannot store it (a DataError, a 500): say so instead.
+        raise ValidationError({"text": _("The text contains a NUL character, which cannot be stored. Remove it.")})
     if len(text) > settings.COMMENT_MAX_LENGTH:
         raise ValidationError(
             {"text": _("A comment can be at most %(limit)s characters long.") % {"limit": settings.COMMENT_MAX_LENGTH}}

@@ -61,3 +61,16 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = getattr(record, "request_id", None) or current_request_id()
         return True
+
+
+class ClientErrorWithoutTraceback(logging.Filter):
+    """A refused request (4xx: permission denied, bad request) is the client's mistake, not ours:
+    Django logs it with the exception's traceback; keep the one-line warning, drop the traceback.
+    Server errors (5xx) keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and status < 500:
+            record.exc_info = None
+            record.exc_text = None
+        return True

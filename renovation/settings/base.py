@@ -365,12 +365,19 @@ LOGGING = {
     "disable_existing_loggers": False,
     # Every line names its request (nginx's $request_id, also in its access log): one grep finds
     # both sides of a request (renovation/operations/requestid.py).
-    "filters": {"request_id": {"()": "renovation.operations.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "renovation.operations.requestid.RequestIdFilter"},
+        "client_error": {"()": "renovation.operations.requestid.ClientErrorWithoutTraceback"},
+    },
     "formatters": {"request_id": {"format": "%(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "request_id"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action and background task at INFO; only problems matter here.
-    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
+        # A 403 or 400 is logged as one line, without the traceback Django attaches to it.
+        "django.request": {"filters": ["client_error"]},
+    },
 }
 
 # --- Metrics (/metrics, Prometheus text format; renovation/operations/metrics.py) ------------------

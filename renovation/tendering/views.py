@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 
 from . import bidding, redflags, selectors, services, sign_up_views
@@ -90,7 +91,7 @@ def bidder_register(request: HttpRequest) -> HttpResponse:
                     "staff review them before it may bid."
                 ),
             )
-            return redirect(request.GET.get("next") or reverse("tendering:bidder_mine"))
+            return redirect(safe_next_url(request, reverse("tendering:bidder_mine")))
     status = 400 if request.method == "POST" else 200
     return render(request, "tendering/bidder_register.html", {"form": form}, status=status)
 

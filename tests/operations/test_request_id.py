@@ -56,3 +56,20 @@ def test_records_outside_a_request_say_so():
     record = logging.LogRecord("x", logging.INFO, __file__, 1, "worker line", None, None)
     RequestIdFilter().filter(record)
     assert record.request_id == "-"
+
+
+def _logged_with_exception(status: int) -> None:
+    try:
+        raise PermissionError("refused")
+    except PermissionError:
+        logging.getLogger("django.request").warning("Forbidden: /x/", exc_info=True, extra={"status_code": status})
+
+
+def test_a_refused_request_is_one_line_without_a_traceback(records):
+    _logged_with_exception(403)
+    assert [(record.getMessage(), record.exc_info) for record in records] == [("Forbidden: /x/", None)]
+
+
+def test_a_server_error_keeps_its_traceback(records):
+    _logged_with_exception(500)
+    assert records[0].exc_info is not None
