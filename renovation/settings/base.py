@@ -123,12 +123,19 @@ TEMPLATES = [
 # their width from the data with style="width: …", which no nonce can cover, and a style
 # attribute cannot run script. Browsers without style-src-attr (before Chrome 75, Firefox 108,
 # Safari 15.4) fall back to style-src and draw those bars empty.
+# The live threads' WebSockets: 'self' covers ws:/wss: on our own host in browsers since 2022 (CSP
+# level 3), not in Safari before 15.4, still on older iPhones; so the site's names are listed too.
+_WEBSOCKET_SOURCES = [
+    f"{scheme}://{'*' + host if host.startswith('.') else host}:*"
+    for host in ALLOWED_HOSTS
+    if host != "*"
+    for scheme in ("wss", "ws")
+]
 _CSP_COMMON = {
     "default-src": [SELF],
     "img-src": [SELF, "data:"],
     "font-src": [SELF],
-    # 'self' covers same-origin ws:/wss: for the live threads (CSP level 3).
-    "connect-src": [SELF],
+    "connect-src": [SELF, *_WEBSOCKET_SOURCES],
     "object-src": [NONE],
     "base-uri": [SELF],
     "form-action": [SELF],

@@ -33,6 +33,8 @@ def test_it_sends_a_strict_policy_on_public_pages(client, path):
     assert policy["style-src-attr"] == ["'unsafe-inline'"]
     assert policy["object-src"] == ["'none'"]
     assert policy["frame-ancestors"] == ["'self'"]
+    # Live threads: 'self', and the site's names for browsers whose 'self' does not cover wss:.
+    assert policy["connect-src"][0] == "'self'" and "wss://localhost:*" in policy["connect-src"]
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
     permissions = response["Permissions-Policy"]
