@@ -227,3 +227,47 @@ def test_the_fuzz_reaches_every_public_form(world):
         "/supervise/issues/<id>/accept/",
     }
     assert expected <= actions, expected - actions
+
+
+GET_FORM = re.compile(r"<form\b(?![^>]*method=\"post\")[^>]*>(.*?)</form>", re.IGNORECASE | re.DOTALL)
+LISTS = ["/projects/", "/tenders/", "/streets/", "/tenders/ocds.json", "/notifications/", "/supervise/"]
+
+
+@pytest.fixture
+def list_params(world):
+    """Each list page with the query parameters its filter forms send, plus the usual ones."""
+    clients, _targets = world
+    pages = {}
+    for path in LISTS:
+        who = "resident" if path in ("/notifications/", "/supervise/") else "anonymous"
+        html = clients[who].get(path).content.decode()
+        names = {"page", "year", "q", "sort"}
+        for body in GET_FORM.findall(html):
+            names |= {dict(ATTRIBUTE.findall(attrs)).get("name") for _tag, attrs in FIELD.findall(body)}
+        pages[path] = (who, sorted(name for name in names if name))
+    return clients, pages
+
+
+@settings(
+    max_examples=12,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_no_list_page_answers_500_to_odd_query_parameters(list_params, caplog, data):
+    clients, pages = list_params
+    caplog.set_level(logging.WARNING)
+    for path, (who, names) in pages.items():
+        params = {name: data.draw(VALUE, label=f"{path} {name}") for name in names if data.draw(st.booleans())}
+        caplog.clear()
+        response = clients[who].get(path, params)
+        assert response.status_code < 500, (path, response.status_code)
+        assert _problems(caplog.records) == [], path
+
+
+def test_the_list_fuzz_sends_each_filter_form_s_parameters(list_params):
+    _clients, pages = list_params
+    assert {"year", "status", "street", "q"} <= set(pages["/projects/"][1])
