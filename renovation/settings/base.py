@@ -377,7 +377,15 @@ LOGGING = {
         "client_error": {"()": "renovation.operations.requestid.ClientErrorWithoutTraceback"},
     },
     "formatters": {"request_id": {"format": "%(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["request_id"], "formatter": "request_id"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # client_error here too: django.security.* log a refused request (a bad Host header, too
+            # many fields) at ERROR with a traceback; the line stays, the traceback goes.
+            "filters": ["request_id", "client_error"],
+            "formatter": "request_id",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action and background task at INFO; only problems matter here.
     "loggers": {

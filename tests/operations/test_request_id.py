@@ -73,3 +73,20 @@ def test_a_refused_request_is_one_line_without_a_traceback(records):
 def test_a_server_error_keeps_its_traceback(records):
     _logged_with_exception(500)
     assert records[0].exc_info is not None
+
+
+def test_a_bad_host_header_is_logged_without_a_traceback(client, settings):
+    import io
+
+    settings.ALLOWED_HOSTS = ["renovation.example.gov.cn"]
+    console = next(handler for handler in logging.getLogger().handlers if handler.get_name() == "console")
+    stream = io.StringIO()
+    previous = console.setStream(stream)
+    try:
+        response = client.get("/healthz", HTTP_HOST="evil.example", HTTP_X_REQUEST_ID="req-badhost-1")
+    finally:
+        console.setStream(previous)
+    assert response.status_code == 400
+    output = stream.getvalue()
+    assert "ERROR django.security.DisallowedHost [request_id=req-badhost-1] Invalid HTTP_HOST header" in output
+    assert "Traceback" not in output
