@@ -42,6 +42,9 @@ REQUEST_QUERIES = Histogram(
 WEBSOCKETS_OPEN = Gauge("renovation_websockets_open", "WebSocket connections open now.", multiprocess_mode="livesum")
 
 UNMATCHED_VIEW = "<unmatched>"
+# Label values come from a fixed set: a client may send any method name, and each new label value
+# would be a new time series.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def view_label(request: HttpRequest) -> str:
@@ -69,7 +72,8 @@ class RequestMetricsMiddleware:
         elapsed = time.perf_counter() - started
         view = view_label(request)
         status = f"{response.status_code // 100}xx"
-        REQUEST_LATENCY.labels(method=request.method or "", view=view, status=status).observe(elapsed)
+        method = request.method if request.method in KNOWN_METHODS else "other"
+        REQUEST_LATENCY.labels(method=method, view=view, status=status).observe(elapsed)
         REQUEST_QUERIES.labels(view=view).observe(queries)
         return response
 

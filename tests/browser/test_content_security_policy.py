@@ -44,7 +44,15 @@ def _visit(context, url: str) -> list[str]:
 def test_public_pages_load_without_a_policy_violation(browser, live_server, cast, tender_cast):
     page_url = project_page_ensure(project=cast.project).url
     context = browser.new_context()
-    paths = ["/", "/projects/", page_url, "/tenders/", f"/tenders/{tender_cast.tender.pk}/", "/accounts/login/"]
+    paths = [
+        "/",
+        "/projects/",
+        page_url,
+        "/tenders/",
+        f"/tenders/{tender_cast.tender.pk}/",
+        "/streets/",
+        "/accounts/login/",
+    ]
     found = {path: _visit(context, f"{live_server.url}{path}") for path in paths}
     context.close()
     assert found == {path: [] for path in paths}

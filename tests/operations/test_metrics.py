@@ -113,3 +113,14 @@ def test_it_merges_the_web_and_websocket_processes_and_forgets_dead_sockets(tmp_
     assert samples[("renovation_websockets_open", ())] == 3
     assert samples[("renovation_http_request_db_queries_sum", (("view", "x"),))] == 7
     assert samples[("renovation_http_request_db_queries_count", (("view", "x"),))] == 3
+
+
+def test_an_invented_method_is_counted_as_other(client):
+    client.generic("BREW", "/healthz")
+    samples = _scrape(client)
+    assert not any(dict(labels).get("method") == "BREW" for _name, labels in samples)
+    other = (
+        "renovation_http_request_duration_seconds_count",
+        (("method", "other"), ("status", "4xx"), ("view", "healthz")),
+    )
+    assert samples[other] >= 1
