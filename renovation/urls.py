@@ -8,10 +8,12 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from renovation.accounts import sign_in
 from renovation.health import views as health_views
+from renovation.operations import views as operations_views
 
 urlpatterns = [
     path("healthz", health_views.healthz, name="healthz"),
     path("readyz", health_views.readyz, name="readyz"),
+    path("metrics", operations_views.metrics, name="metrics"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", include(wagtailadmin_urls)),
     path("accounts/login/", sign_in.SignInView.as_view(), name="login"),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from wagtail import hooks
 
 from .permissions import is_staff_member
@@ -29,3 +31,16 @@ def landing_url(user: Any) -> str:
         if url:
             return url
     return "/"
+
+
+def safe_next_url(request: HttpRequest, fallback: str) -> str:
+    """The ``next`` the request asks for when it is a path on this site, else ``fallback``.
+
+    Only a path ("/...") is taken: another host would be an open redirect, and a bare word
+    would be read by ``redirect()`` as a view name (NoReverseMatch, a 500)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

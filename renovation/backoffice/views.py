@@ -17,6 +17,7 @@ from django.db import models, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
@@ -243,8 +244,59 @@ class GuardedDeleteView(AnswerForbiddenMixin, DeleteView):
     pass
 
 
-class ServiceModelViewSet(ModelViewSet):
-    """A ModelViewSet whose writes go through services and whose reads are scoped per user."""
+def closed_screen(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    """A create or edit screen this back office does not offer: nothing there to reach."""
+    raise Http404
+
+
+class ClosedScreensMixin:
+    """Lets a ModelViewSet close its create or edit screen (``add_view_enabled`` /
+    ``edit_view_enabled``; Wagtail itself only knows ``inspect_view_enabled``).
+
+    A closed screen keeps its URL name (Wagtail's listings, history and delete screens may
+    reverse it) but answers 404 to every method, and no listing, header or search result links
+    to it: a save there would write the model without its service."""
+
+    add_view_enabled = True
+    edit_view_enabled = True
+
+    def add_screen_open(self) -> bool:
+        return bool(self.add_view_enabled)
+
+    def edit_screen_open(self) -> bool:
+        return bool(self.edit_view_enabled)
+
+    def get_common_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
+        view_kwargs = super().get_common_view_kwargs(**kwargs)
+        if not self.add_screen_open():
+            view_kwargs["add_url_name"] = None
+            view_kwargs.pop("copy_url_name", None)
+        if not self.edit_screen_open():
+            view_kwargs["edit_url_name"] = None
+        return view_kwargs
+
+    def get_urlpatterns(self) -> list[URLPattern]:
+        closed = set()
+        if not self.add_screen_open():
+            closed |= {"add", "copy"}
+        if not self.edit_screen_open():
+            closed.add("edit")
+        return [
+            path(str(pattern.pattern), closed_screen, name=pattern.name) if pattern.name in closed else pattern
+            for pattern in super().get_urlpatterns()
+        ]
+
+    def register_admin_url_finder(self) -> None:
+        # The finder links history, search and reference listings to the edit screen.
+        if self.edit_screen_open():
+            super().register_admin_url_finder()
+
+
+class ServiceModelViewSet(ClosedScreensMixin, ModelViewSet):
+    """A ModelViewSet whose writes go through services and whose reads are scoped per user.
+
+    A screen whose service is missing is closed: without ``create_service`` there is no create
+    screen, without ``update_service`` no edit screen (Wagtail's would save the form itself)."""
 
     index_view_class = ScopedIndexView
     add_view_class = ServiceCreateView
@@ -259,6 +311,12 @@ class ServiceModelViewSet(ModelViewSet):
     service_object_arg = "instance"
     scope: Scope | None = None
     history_fields: tuple[str, ...] = ()
+
+    def add_screen_open(self) -> bool:
+        return super().add_screen_open() and self.create_service is not None
+
+    def edit_screen_open(self) -> bool:
+        return super().edit_screen_open() and self.update_service is not None
 
     def get_index_view_kwargs(self, **kwargs: Any) -> dict[str, Any]:
         return super().get_index_view_kwargs(scope=self.scope, **kwargs)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
+from renovation.operations.metrics import websocket_closed, websocket_opened
 from renovation.projects.models import Project
 from renovation.realtime.consumers import LiveJsonConsumer
 from renovation.realtime.messages import issue_status_message, project_status_message
@@ -59,8 +60,10 @@ class ThreadConsumer(LiveJsonConsumer):
             return
         await self.join_group(thread_group(self.thread))
         await self.accept()
+        websocket_opened(self)
 
     async def disconnect(self, code: int) -> None:
+        websocket_closed(self)
         await self.leave_group()
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:

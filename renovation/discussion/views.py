@@ -6,12 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from renovation.accounts.landing import safe_next_url
 
 from . import services
 from .models import Comment, Thread
@@ -19,12 +20,7 @@ from .permissions import can_edit_comment, can_read_thread
 
 
 def _back(request: HttpRequest, fallback: str, anchor: str = "") -> HttpResponse:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        target = fallback
-    return redirect(f"{target}{anchor}")
+    return HttpResponseRedirect(f"{safe_next_url(request, fallback)}{anchor}")
 
 
 def _thread_url(thread: Thread) -> str:

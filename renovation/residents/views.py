@@ -19,12 +19,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, resolve_url
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 
-from renovation.accounts.landing import landing_url
+from renovation.accounts.landing import landing_url, safe_next_url
 from renovation.consultation.join_services import join_code_check, resident_join
 from renovation.consultation.models import JoinCode
 from renovation.sms.auth import phone_sign_in_allowed
@@ -59,11 +58,8 @@ def _known_number(number: str) -> bool:
 
 
 def _landing(request: HttpRequest, user: Any) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
-        return target
-    # The same start page as after a password sign-in (each role's, registered by its app).
-    return landing_url(user)
+    # A path on this site wins; else the same start page as after a password sign-in.
+    return safe_next_url(request, landing_url(user))
 
 
 # --- join with a household code -------------------------------------------------------------

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_share, env_str
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     # Counts failed sign-ins per username and address in the database, shared by every process.
     "axes",
+    # Content-Security-Policy with per-request nonces (renovation/operations/contentsecurity.py).
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -82,7 +85,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every log line of the request, and its response, carry the request id (X-Request-ID).
+    "renovation.operations.requestid.RequestIdMiddleware",
+    # Latency and queries per request for /metrics (renovation/operations/metrics.py).
+    "renovation.operations.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "renovation.operations.contentsecurity.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # CORS headers for GET on /api/ and /open311/ only (CORS_URLS_REGEX); before CommonMiddleware.
     "corsheaders.middleware.CorsMiddleware",
@@ -123,6 +132,74 @@ TEMPLATES = [
         },
     },
 ]
+
+# --- Security headers -----------------------------------------------------------------------
+# Content-Security-Policy (django-csp 4). Scripts and <style> elements: our origin or the request's
+# nonce ({{ request.csp_nonce }}); no inline event handlers anywhere. Style *attributes* are
+# allowed ('unsafe-inline' in style-src-attr only): the progress, money and timeline bars set
+# their width from the data with style="width: …", which no nonce can cover, and a style
+# attribute cannot run script. Browsers without style-src-attr (before Chrome 75, Firefox 108,
+# Safari 15.4) fall back to style-src and draw those bars empty.
+# The live threads' WebSockets: 'self' covers ws:/wss: on our own host in browsers since 2022 (CSP
+# level 3), not in Safari before 15.4, still on older iPhones; so the site's names are listed too.
+_WEBSOCKET_SOURCES = [
+    f"{scheme}://{'*' + host if host.startswith('.') else host}:*"
+    for host in ALLOWED_HOSTS
+    if host != "*"
+    for scheme in ("wss", "ws")
+]
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF, *_WEBSOCKET_SOURCES],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    # Wagtail's page preview frames our own pages; nothing else may frame them.
+    "frame-ancestors": [SELF],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "style-src-attr": [UNSAFE_INLINE],
+    }
+}
+# The Wagtail admin writes inline <script> without a nonce in some of its widgets (date and time
+# choosers, inline panels; wagtail/wagtail#7053) and inline styles: there, and only there,
+# 'unsafe-inline' for scripts and styles (renovation/operations/contentsecurity.py).
+CONTENT_SECURITY_POLICY_ADMIN_PREFIXES = ["/admin/"]
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        **_CSP_COMMON,
+        # blob: for the previews of images chosen for upload.
+        "img-src": [SELF, "data:", "blob:"],
+        "script-src": [SELF, UNSAFE_INLINE],
+        "style-src": [SELF, UNSAFE_INLINE],
+    }
+}
+# Avatars from gravatar.com would send a hash of staff e-mail addresses to a third party (and
+# need a CSP allowance); Wagtail shows its default avatar instead.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+SECURE_REFERRER_POLICY = "same-origin"
+# Permissions-Policy (django-permissions-policy): the supervisors' report form asks for the
+# phone's position (geolocation, our origin only); photos come through a file input, which
+# needs no camera permission. Everything else powerful is off.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": ["self"],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+}
 
 # --- Database -------------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (production, CI); without it the zero-install default is SQLite
@@ -380,11 +457,39 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line names its request (nginx's $request_id, also in its access log): one grep finds
+    # both sides of a request (renovation/operations/requestid.py).
+    "filters": {
+        "request_id": {"()": "renovation.operations.requestid.RequestIdFilter"},
+        "client_error": {"()": "renovation.operations.requestid.ClientErrorWithoutTraceback"},
+    },
+    "formatters": {"request_id": {"format": "%(levelname)s %(name)s [request_id=%(request_id)s] %(message)s"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            # client_error here too: django.security.* log a refused request (a bad Host header, too
+            # many fields) at ERROR with a traceback; the line stays, the traceback goes.
+            "filters": ["request_id", "client_error"],
+            "formatter": "request_id",
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Wagtail logs every page action and background task at INFO; only problems matter here.
-    "loggers": {name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
+    "loggers": {
+        **{name: {"level": "WARNING"} for name in ("django_tasks", "django.tasks", "wagtail", "axes")},
+        # A 403 or 400 is logged as one line, without the traceback Django attaches to it.
+        "django.request": {"filters": ["client_error"]},
+    },
 }
+
+# --- Metrics (/metrics, Prometheus text format; renovation/operations/metrics.py) ------------------
+# Who may read /metrics (the client address as CLIENT_IP_HEADER gives it); nginx also refuses it
+# to anyone but the host.
+METRICS_ALLOWED_ADDRESSES = env_list("METRICS_ALLOWED_ADDRESSES", ["127.0.0.1", "::1"])
+# prometheus_client's multiprocess mode: each process writes to PROMETHEUS_MULTIPROC_DIR; a scrape
+# merges every directory listed here (the web and the WebSocket service's). Empty: in-process.
+_PROMETHEUS_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
+METRICS_MULTIPROC_DIRS = env_list("METRICS_MULTIPROC_DIRS", [_PROMETHEUS_DIR] if _PROMETHEUS_DIR else [])
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@localhost")

@@ -5,11 +5,13 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from renovation.backoffice.views import ClosedScreensMixin
+
 from .columns import MaskedPhoneColumn
 from .models import UserPhone
 
 
-class UserPhoneViewSet(ModelViewSet):
+class UserPhoneViewSet(ClosedScreensMixin, ModelViewSet):
     model = UserPhone
     icon = "mobile-alt"
     menu_label = _("Mobile numbers")

@@ -15,6 +15,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 from renovation.licence import licence_name, licence_url
 
@@ -92,7 +93,7 @@ def bidder_register(request: HttpRequest) -> HttpResponse:
                     "staff review them before it may bid."
                 ),
             )
-            return redirect(request.GET.get("next") or reverse("tendering:bidder_mine"))
+            return redirect(safe_next_url(request, reverse("tendering:bidder_mine")))
     status = 400 if request.method == "POST" else 200
     return render(request, "tendering/bidder_register.html", {"form": form}, status=status)
 
