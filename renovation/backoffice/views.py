@@ -128,6 +128,10 @@ class ServiceCreateView(AnswerForbiddenMixin, CreateView):
         data = {name: self.form.cleaned_data[name] for name in self.form.fields if name in self.form.cleaned_data}
         return self.create_service(actor=self.request.user, data=data)
 
+    def get_success_buttons(self) -> list[Any]:
+        # A viewset whose edit screen is closed (ClosedScreensMixin) has no edit URL to offer.
+        return super().get_success_buttons() if self.edit_url_name else []
+
     def form_valid(self, form: forms.BaseForm) -> HttpResponse:
         self.form = form
         try:

@@ -104,7 +104,10 @@ def test_site_issues_are_the_public_ones_with_photos(client, scene):
     assert [row["id"] for row in rows] == [scene.public_issue.pk]
     row = rows[0]
     assert row["status"] == "accepted" and row["project"] == scene.cast.project.code
-    assert row["photos"][0]["url"].startswith("http://testserver/media/site-issues/")
+    # The permission-checked address until the public copy exists, then the copy (never a private path).
+    assert row["photos"][0]["url"].startswith(
+        ("http://testserver/files/site-issue-photo/", "http://testserver/media/issue-photos/")
+    )
     assert "reporter" not in row
     assert client.get(f"/api/v1/site-issues/{scene.private_issue.pk}/").status_code == 404
 

@@ -49,6 +49,7 @@ def test_readyz_answers_503_when_the_channel_layer_does_not_answer(client, db, s
 
 @pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="needs REDIS_URL (CI provides Redis)")
 def test_readyz_round_trips_through_real_redis(client, db, settings):
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    # Our bounded-pool subclass of channels_redis's core layer (renovation/realtime/layers.py).
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "renovation.realtime.layers.RedisChannelLayer"
     for _ in range(3):  # a fresh event loop per request must not break the pool
         assert client.get("/readyz").status_code == 200

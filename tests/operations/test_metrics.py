@@ -49,11 +49,18 @@ def test_it_counts_the_queries_and_times_each_request(client):
     assert after[latency] - before.get(latency, 0) == 1
 
 
-def test_it_says_that_no_task_queue_is_installed_yet(client):
+def test_it_counts_the_jobs_waiting_in_the_queue(client, settings):
+    from renovation.tendering.tasks import tenders_advance
+    from tests.jobs.conftest import DATABASE_BACKEND
+
+    settings.TASKS = DATABASE_BACKEND  # jobs become rows, as in production
     samples = _scrape(client)
-    assert task_queue_depth() is None
-    assert samples[("renovation_task_queue_backend_present", ())] == 0
+    assert samples[("renovation_task_queue_backend_present", ())] == 1
     assert samples[("renovation_task_queue_depth", ())] == 0
+    for _ in range(3):
+        tenders_advance.enqueue()
+    assert task_queue_depth() == 3
+    assert _scrape(client)[("renovation_task_queue_depth", ())] == 3
     assert ("renovation_websockets_open", ()) in samples
 
 
