@@ -33,6 +33,11 @@ def comment_message(comment: Comment, *, kind: str, event_id: int | None) -> dic
     }
 
 
+def project_thread(project: Any) -> Thread | None:
+    """The project's public thread, or None before it was opened (reading never opens one)."""
+    return Thread.objects.filter(project=project).first()
+
+
 def thread_comments(thread: Thread) -> QuerySet[Comment]:
     return thread.comments.select_related("author").order_by("pk")
 

@@ -341,7 +341,7 @@ def _confirmed_report_days(project: Project) -> dict[int, list[tuple[Any, date]]
     return days
 
 
-def project_change_log(project: Project, limit: int = 200) -> list[ChangeEntry]:
+def project_change_log(project: Project, limit: int | None = 200) -> list[ChangeEntry]:
     """Changes to the project's public fields and its work items, newest first (three queries).
 
     Progress moved by a confirmed report is dated by the day the report gives for it (as on the

@@ -23,3 +23,7 @@ PLAN_IMPORT_IN_BACKGROUND = False
 TEST_SQLITE_PATH = env_str("TEST_SQLITE_PATH")  # noqa: F405
 if TEST_SQLITE_PATH and DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": TEST_SQLITE_PATH}  # noqa: F405
+
+# The public page cache is off for the suite (tests change rows directly with factories, which
+# no service reports); tests/public switch it on where they test it.
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE", False)  # noqa: F405
