@@ -169,7 +169,8 @@ class ProjectPage(RoutablePageMixin, Page):
             project = project_selectors.project_detail(pk=self.project_id)
         groups = project_selectors.work_items_by_category(project)
         today = timezone.localdate()
-        lateness = project_selectors.project_lateness(project, today)
+        items = [item for group in groups for item in group.items]
+        lateness = project_selectors.project_lateness(project, today, items)
         for group in groups:
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)

@@ -179,18 +179,10 @@ def project_tenders(project: Project) -> list[Tender]:
     return list(
         public_tenders()
         .filter(project=project)
+        # Award and contract come with the tender (one row each at most): no query of their own.
+        .select_related("award__bidder", "award__contract")
         .prefetch_related(
-            Prefetch(
-                "award",
-                queryset=Award.objects.select_related("bidder").prefetch_related(
-                    Prefetch(
-                        "contract",
-                        queryset=Contract.objects.prefetch_related(
-                            Prefetch("change_orders", queryset=ChangeOrder.objects.order_by("sequence"))
-                        ),
-                    )
-                ),
-            ),
+            Prefetch("award__contract__change_orders", queryset=ChangeOrder.objects.order_by("sequence")),
             Prefetch(
                 "bids",
                 queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),
