@@ -201,7 +201,7 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 
 # Fixed whatever the number of tenders (measured: the page, its thread, the tender, finance and consultation sections).
 # Routing finds the page with its project in one query; the change log is a page of its own.
-QUERIES_PROJECT_PAGE = 22  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
+QUERIES_PROJECT_PAGE = 23  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
 
 
 @pytest.mark.parametrize("bids", [3, 4])
