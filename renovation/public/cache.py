@@ -98,12 +98,15 @@ def pages_changed(
     project_id: int | None = None,
     project_ids: Iterable[int] = (),
     tender_id: int | None = None,
+    tender_ids: Iterable[int] = (),
 ) -> None:
     """Invalidate every page that shows this change, once the current transaction commits
     (at once outside one). A change that rolls back invalidates nothing."""
     scopes: set[str] = set(scopes_for(change, project_id=project_id, tender_id=tender_id))
     for other in project_ids:
         scopes.update(scopes_for(change, project_id=other))
+    for other in tender_ids:
+        scopes.update(scopes_for(change, tender_id=other))
     transaction.on_commit(lambda: scopes_bump(scopes))
 
 

@@ -70,6 +70,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
     tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
     # The seal lifts by the clock; the page shows the opening before the job records it.
     rows = selectors.opening_record(tender, now)
     tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)

@@ -23,7 +23,7 @@ class Scene:
     supervised: Any  # a project with a supervisor and a construction unit (street A)
     tender: Any
     supervisor: Any  # the user appointed to ``supervised``
-    pages: dict[str, list[str]]  # page family → URLs, as CHANGE_PAGES names them
+    pages: dict[str, list[str]]  # page family → URLs, as CHANGE_PAGES names them; the first is the page
 
     def urls(self) -> list[str]:
         return sorted({url for urls in self.pages.values() for url in urls})
@@ -46,7 +46,12 @@ def scene(page_cache, tender_cast, cast, django_capture_on_commit_callbacks) -> 
         pages={
             "home": ["/"],
             "index": ["/projects/"],
-            f"project:{tender_cast.project.pk}": [tendered_page.url, f"{tendered_page.url}changes/"],
+            # The tender's page names its project: it shows the project too.
+            f"project:{tender_cast.project.pk}": [
+                tendered_page.url,
+                f"{tendered_page.url}changes/",
+                f"/tenders/{tender_cast.tender.pk}/",
+            ],
             f"project:{cast.project.pk}": [supervised_page.url, f"{supervised_page.url}changes/"],
             "streets": ["/streets/"],
             "tenders": ["/tenders/"],
