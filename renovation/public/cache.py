@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import enum
 import hashlib
+import logging
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -68,6 +69,21 @@ CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
     Change.SITE: ("site",),
 }
 
+logger = logging.getLogger(__name__)
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency; locmem needs none
+        return ()
+    return (RedisError,)
+
+
+# What a cache backend raises when its server is away (redis-py raises redis.RedisError, which
+# derives from Exception only, or OSError): pages are then served fresh and not stored.
+CACHE_DOWN: tuple[type[Exception], ...] = (OSError, *_redis_errors())
+
 SCOPE_PREFIX = "public:v:"
 ENTRY_PREFIX = "public:page:"
 SITE = "site"
@@ -111,6 +127,13 @@ def pages_changed(
 
 
 def scopes_bump(scopes: Iterable[str]) -> None:
+    try:
+        _bump(scopes)
+    except CACHE_DOWN:  # the change is committed: a cache outage must not turn it into an error
+        logger.exception("public page cache: could not invalidate %s", sorted(scopes))
+
+
+def _bump(scopes: Iterable[str]) -> None:
     backend = cache_backend()
     for scope in scopes:
         key = SCOPE_PREFIX + scope
@@ -161,7 +184,13 @@ def depends_on(request: HttpRequest, *scopes: str, until: datetime | None = None
         wanted -= set(previous.versions)
         until = min(until, previous.until)
     versions = dict(previous.versions) if previous is not None else {}
-    versions.update(scope_versions(wanted))
+    try:
+        versions.update(scope_versions(wanted))
+    except CACHE_DOWN:
+        logger.warning("public page cache unavailable: %s will not be stored", request.path, exc_info=True)
+        request.public_cache_lookup = False
+        request.public_cache = None
+        return
     request.public_cache = Declaration(versions=versions, until=until)
 
 

@@ -20,6 +20,7 @@ use external scripts only, so they carry no nonce and keep their validators.
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -29,8 +30,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .cache import Declaration, cache_backend, entry_key, scope_versions
+from .cache import CACHE_DOWN, Declaration, cache_backend, entry_key, scope_versions
 
+logger = logging.getLogger(__name__)
 NONCE_PLACEHOLDER = b"__public-cache-csp-nonce__"
 KEPT_HEADERS = ("Content-Type", "Link", "Content-Disposition", "Access-Control-Allow-Origin")
 
@@ -70,13 +72,16 @@ class PublicPageCacheMiddleware:
             if getattr(request, "public_page", False):
                 patch_cache_control(response, private=True, no_cache=True)
             return response
-        request.public_cache_lookup = True
-        backend = cache_backend()
         key = entry_key(request)
-        entry = backend.get(key)
-        fresh = entry is not None and entry["until"] > time.time()
-        if fresh and scope_versions(entry["versions"]) == entry["versions"]:
-            return self._serve(request, entry, hit=True)
+        try:
+            entry = cache_backend().get(key)
+            fresh = entry is not None and entry["until"] > time.time()
+            if fresh and scope_versions(entry["versions"]) == entry["versions"]:
+                return self._serve(request, entry, hit=True)
+        except CACHE_DOWN:
+            logger.warning("public page cache unavailable: serving %s fresh", request.path, exc_info=True)
+            return self.get_response(request)
+        request.public_cache_lookup = True
         response = self.get_response(request)
         declaration: Declaration | None = getattr(request, "public_cache", None)
         if declaration is None:
@@ -87,7 +92,10 @@ class PublicPageCacheMiddleware:
         if response.streaming:
             return self._stream_and_store(request, response, key, declaration)
         entry = self._entry(request, response, response.content, declaration)
-        backend.set(key, entry, timeout=max(1, int(entry["until"] - time.time())))
+        try:
+            cache_backend().set(key, entry, timeout=max(1, int(entry["until"] - time.time())))
+        except CACHE_DOWN:
+            logger.warning("public page cache unavailable: %s not stored", request.path, exc_info=True)
         return self._serve(request, entry, hit=False)
 
     def _entry(self, request: HttpRequest, response: HttpResponseBase, body: bytes, declaration: Declaration) -> dict:
@@ -138,7 +146,10 @@ class PublicPageCacheMiddleware:
                 chunks.append(chunk)
                 yield chunk
             entry = self._entry(request, response, b"".join(chunks), declaration)
-            cache_backend().set(key, entry, timeout=max(1, int(entry["until"] - time.time())))
+            try:
+                cache_backend().set(key, entry, timeout=max(1, int(entry["until"] - time.time())))
+            except CACHE_DOWN:
+                logger.warning("public page cache unavailable: %s not stored", request.path, exc_info=True)
 
         response.streaming_content = tee()
         response["X-Public-Cache"] = "miss"

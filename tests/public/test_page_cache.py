@@ -129,3 +129,29 @@ def test_it_writes_a_fresh_csp_nonce_into_every_response_of_a_stored_page(page_c
     assert served.content == b'<script nonce="c2Vjb25k" src="/static/a.js"></script>'
     # Without validators: a 304 would pair a browser's old body with a new nonce in the header.
     assert "ETag" not in served and "private" in served["Cache-Control"]
+
+
+def test_it_serves_pages_fresh_while_the_cache_server_is_down(client, project_url, settings):
+    settings.CACHES = {
+        **settings.CACHES,
+        "public": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    first = client.get(project_url)
+    second = client.get(project_url)
+    assert (first.status_code, second.status_code) == (200, 200)
+    assert "X-Public-Cache" not in second
+    assert "飞云花园改造" in second.content.decode()
+
+
+def test_a_change_still_commits_while_the_cache_server_is_down(personas, settings, django_capture_on_commit_callbacks):
+    from renovation.projects.models import Project
+    from renovation.projects.services import project_update
+
+    project = ProjectFactory(neighbourhood=personas.street_a_place)
+    settings.CACHES = {
+        **settings.CACHES,
+        "public": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": "redis://127.0.0.1:1/0"},
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"name": "锦湖小区改造"})
+    assert Project.objects.get(pk=project.pk).name == "锦湖小区改造"
