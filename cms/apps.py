@@ -8,6 +8,9 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self) -> None:
+        from . import cache
         from .permissions import editor_permissions_sync_after_migrate
+
+        cache.connect()
 
         post_migrate.connect(editor_permissions_sync_after_migrate, dispatch_uid="cms.editor_permissions")

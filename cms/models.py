@@ -7,22 +7,24 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from renovation.consultation import selectors as consultation_selectors
-from renovation.discussion.selectors import thread_context
-from renovation.discussion.services import thread_for_project
+from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
+from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
@@ -38,7 +40,17 @@ class HomePage(Page):
     class Meta:
         verbose_name = _("home page")
 
+    def route(self, request: HttpRequest, path_components: list[str]) -> Any:
+        """The index is found in one query (Wagtail's default takes two: the page, then its type)."""
+        if path_components:
+            child = ProjectIndexPage.objects.child_of(self).filter(slug=path_components[0]).first()
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        depends_on(request, "home", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
         years = project_selectors.plan_years()
         year = _int_or_none(request.GET.get("year"))
@@ -73,7 +85,22 @@ class ProjectIndexPage(Page):
     class Meta:
         verbose_name = _("project index page")
 
+    def route(self, request: HttpRequest, path_components: list[str]) -> Any:
+        """A project page and its project are found in one query."""
+        if path_components:
+            child = (
+                ProjectPage.objects.child_of(self)
+                .select_related(*(f"project__{name}" for name in project_selectors.PROJECT_RELATED))
+                .filter(slug=path_components[0])
+                .first()
+            )
+            if child is not None:
+                child._cached_parent_obj = self
+                return child.route(request, path_components[1:])
+        return super().route(request, path_components)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        depends_on(request, "index", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
         filters = {
             "street": request.GET.get("street", "").strip() or None,
@@ -114,8 +141,9 @@ class ProjectIndexPage(Page):
         return context
 
 
-class ProjectPage(Page):
-    """The public page of one project; its figures come live from ``project``."""
+class ProjectPage(RoutablePageMixin, Page):
+    """The public page of one project; its figures come live from ``project``. Its change log
+    is a page of its own (``changes/``), paginated: the project page reads no history."""
 
     project = models.OneToOneField(
         "projects.Project",
@@ -133,11 +161,17 @@ class ProjectPage(Page):
         verbose_name = _("project page")
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
-        project = project_selectors.project_detail(pk=self.project_id)
+        # Routing loaded the project with its place (ProjectIndexPage.route); a preview has not.
+        if "project" in self._state.fields_cache:
+            project = self.project
+        else:
+            project = project_selectors.project_detail(pk=self.project_id)
         groups = project_selectors.work_items_by_category(project)
         today = timezone.localdate()
-        lateness = project_selectors.project_lateness(project, today)
+        items = [item for group in groups for item in group.items]
+        lateness = project_selectors.project_lateness(project, today, items)
         for group in groups:
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)
@@ -153,7 +187,7 @@ class ProjectPage(Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log": project_public_change_log(project),
+                "change_log_url": f"{self.get_url(request) or self.url_path}changes/",
                 "finance": finance_public.public_finance(project, today),
                 "site_issues": supervision_selectors.public_issues(project),
                 "issue_figures": supervision_selectors.project_response_figures(project),
@@ -162,11 +196,28 @@ class ProjectPage(Page):
                 "contractors": tendering_selectors.project_contractors(project),
             }
         )
-        thread = thread_for_project(project)
-        context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
+        # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
+        thread = project_thread(project)
+        if thread is not None:
+            context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         return context
+
+    @path("changes/", name="changes")
+    def changes(self, request: HttpRequest) -> HttpResponse:
+        """The public change log, newest first, ``CHANGE_LOG_PAGE_SIZE`` entries a page."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        project = self.project
+        # The same one list as the project's feed (opendata.selectors), here whole and paged.
+        paginator = Paginator(project_public_change_log(project, limit=None), settings.CHANGE_LOG_PAGE_SIZE)
+        context = {
+            "page": self,
+            "self": self,
+            "project": project,
+            "page_obj": paginator.get_page(request.GET.get("page")),
+        }
+        return TemplateResponse(request, "cms/project_changes.html", context)
 
 
 def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:

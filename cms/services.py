@@ -9,7 +9,9 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from renovation.discussion.services import thread_for_project
 from renovation.projects.models import Project
+from renovation.public.cache import Change, pages_changed
 
 from .models import HomePage, ProjectIndexPage, ProjectPage
 
@@ -31,6 +33,9 @@ def project_page_ensure(*, project: Project, actor: Any = None) -> ProjectPage |
         index.add_child(instance=page)
         # Publishing is the system's decision here, not an editor's: skip page permissions.
         page.save_revision(user=owner, log_action=True).publish(user=owner, skip_permission_checks=True)
+        # The public thread opens with the page, so showing the page never has to write.
+        thread_for_project(project)
+        pages_changed(Change.PAGE, project_id=project.pk)
     return page
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from renovation.changelog.records import save_recorded
 from renovation.projects.models import Project, ProjectStatus
 from renovation.projects.services import require_project_manager
+from renovation.public.cache import Change, pages_changed
 
 from .deliberation_models import STAGE_ORDER, Deliberation, DeliberationStage, DeliberationStatus, Outcome, Stage
 
@@ -47,7 +48,9 @@ def deliberation_start(*, actor: Any, project: Project, subject: str, descriptio
         started_by=actor,
     )
     with transaction.atomic():
-        return save_recorded(deliberation, actor=actor, reason="deliberation_start")
+        save_recorded(deliberation, actor=actor, reason="deliberation_start")
+        pages_changed(Change.CONSULTATION, project_id=deliberation.project_id)
+    return deliberation
 
 
 def deliberation_stage_record(
@@ -105,6 +108,7 @@ def deliberation_stage_record(
             # Stored when the row is saved, after validation: a refused file leaves nothing behind.
             row.attachment = attachment
         save_recorded(row, actor=actor, reason="deliberation_stage_record")
+        pages_changed(Change.CONSULTATION, project_id=deliberation.project_id)
         if outcome == Outcome.REJECTED:
             # Back to the owners' committee; the rejected rows stay as the record of this round.
             deliberation.round += 1
@@ -126,7 +130,9 @@ def deliberation_implementation_publish(*, actor: Any, deliberation: Deliberatio
         raise ValidationError(_("The implementation has already been made public."))
     deliberation.implementation_published_at = timezone.now()
     with transaction.atomic():
-        return save_recorded(deliberation, actor=actor, reason="deliberation_implementation_publish")
+        save_recorded(deliberation, actor=actor, reason="deliberation_implementation_publish")
+        pages_changed(Change.CONSULTATION, project_id=deliberation.project_id)
+    return deliberation
 
 
 def deliberation_file(
@@ -145,4 +151,6 @@ def deliberation_file(
     deliberation.filed_on = filed_on
     deliberation.filed_with = (filed_with or "").strip() or deliberation.project.neighbourhood.community.street.name
     with transaction.atomic():
-        return save_recorded(deliberation, actor=actor, reason="deliberation_file")
+        save_recorded(deliberation, actor=actor, reason="deliberation_file")
+        pages_changed(Change.CONSULTATION, project_id=deliberation.project_id)
+    return deliberation

@@ -23,6 +23,7 @@ from renovation.notifications.services import notify
 from renovation.places.models import Neighbourhood
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 from renovation.projects.services import require_project_manager
+from renovation.public.cache import Change, pages_changed
 
 from .join_services import linked_accounts
 from .models import (
@@ -77,7 +78,9 @@ def _household_save(actor: Any, household: Household, data: Mapping[str, Any], r
     if username is not None:
         household.resident = _resident_account(username)
     with transaction.atomic():
-        return save_recorded(household, actor=actor, reason=reason)
+        save_recorded(household, actor=actor, reason=reason)
+        _households_changed([household.neighbourhood_id])
+    return household
 
 
 def household_create(*, actor: Any, data: Mapping[str, Any]) -> Household:
@@ -139,7 +142,14 @@ def household_rows_apply(*, actor: Any, rows: list[dict[str, Any]]) -> dict[str,
                 default_user=user,
                 default_change_reason="household_import",
             )
+        _households_changed({household.neighbourhood_id for household in created + updated})
     return {"created": len(created), "updated": len(updated), "unchanged": len(rows) - len(created) - len(updated)}
+
+
+def _households_changed(neighbourhood_ids: Iterable[Any]) -> None:
+    """The register is what the public tallies count against: the projects of those estates."""
+    project_ids = Project.objects.filter(neighbourhood_id__in=set(neighbourhood_ids)).values_list("pk", flat=True)
+    pages_changed(Change.CONSULTATION, project_ids=list(project_ids))
 
 
 # --- intents and the approval threshold ----------------------------------------------------
@@ -155,7 +165,9 @@ def consultation_rule_set(*, actor: Any, project: Project, numerator: int, denom
     if not (denominator and 0 < numerator <= denominator):
         raise ValidationError({"threshold_numerator": _("The threshold must be a fraction between 0 and 1, e.g. 2/3.")})
     with transaction.atomic():
-        return save_recorded(rule, actor=actor, reason="consultation_rule_set")
+        save_recorded(rule, actor=actor, reason="consultation_rule_set")
+        pages_changed(Change.CONSULTATION, project_id=project.pk)
+    return rule
 
 
 def approval_threshold_require(*, project: Project) -> None:
@@ -226,7 +238,9 @@ def intent_record(
         intent.responded_on = _require_not_future(responded_on, "responded_on")
         intent.recorded_by = actor
         reason = "intent_change" if intent.pk else "intent_record"
-        return save_recorded(intent, actor=actor, reason=reason)
+        save_recorded(intent, actor=actor, reason=reason)
+        pages_changed(Change.CONSULTATION, project_id=project.pk)
+    return intent
 
 
 def intents_record_batch(
@@ -257,6 +271,7 @@ def intents_record_batch(
         bulk_create_with_history(
             intents, Intent, batch_size=500, default_user=actor, default_change_reason="intent_record"
         )
+        pages_changed(Change.CONSULTATION, project_id=project.pk)
     return len(intents)
 
 
@@ -290,6 +305,7 @@ def decision_item_create(
         raise ValidationError({"closes_on": _("Voting cannot close before it opens.")})
     with transaction.atomic():
         save_recorded(item, actor=actor, reason="decision_item_create")
+        pages_changed(Change.CONSULTATION, project_id=project.pk)
         for order, label in enumerate(labels):
             save_recorded(
                 DecisionOption(item=item, label=label, sort_order=order), actor=actor, reason="decision_item_create"
@@ -330,7 +346,9 @@ def vote_cast(
     with transaction.atomic():
         # Lock the household row: two devices of one family cannot both slip a vote in.
         Household.objects.select_for_update().filter(pk=household.pk).first()
-        return save_recorded(vote, actor=actor, reason="vote_cast")
+        save_recorded(vote, actor=actor, reason="vote_cast")
+        pages_changed(Change.CONSULTATION, project_id=item.project_id)
+    return vote
 
 
 # --- satisfaction (满意度) ---------------------------------------------------------------------
@@ -374,6 +392,7 @@ def satisfaction_rate(
     with transaction.atomic():
         Household.objects.select_for_update().filter(pk=household.pk).first()
         save_recorded(rating, actor=actor, reason="satisfaction_rate")
+        pages_changed(Change.CONSULTATION, project_id=project.pk)
         for category, score in sorted(scores.items()):
             save_recorded(
                 CategoryScore(rating=rating, category=category, score=score), actor=actor, reason="satisfaction_rate"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from .models import Comment, Thread, ThreadEvent
@@ -33,11 +33,18 @@ def comment_message(comment: Comment, *, kind: str, event_id: int | None) -> dic
     }
 
 
+def project_thread(project: Any) -> Thread | None:
+    """The project's public thread, or None before it was opened (reading never opens one)."""
+    return Thread.objects.filter(project=project).annotate(latest_event_id=Max("events__pk")).first()
+
+
 def thread_comments(thread: Thread) -> QuerySet[Comment]:
     return thread.comments.select_related("author").order_by("pk")
 
 
 def latest_event_id(thread: Thread) -> int:
+    if hasattr(thread, "latest_event_id"):  # project_thread reads it with the thread
+        return thread.latest_event_id or 0
     return thread.events.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 

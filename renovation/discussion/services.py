@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from renovation.changelog.records import save_recorded
 from renovation.projects.models import Project
+from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import issue_group, project_group, publish
 from renovation.supervision.models import SiteIssue
 
@@ -44,6 +45,8 @@ def thread_group(thread: Thread) -> str:
 def _record(comment: Comment, kind: str) -> None:
     event = ThreadEvent.objects.create(thread_id=comment.thread_id, kind=kind, comment=comment)
     publish(thread_group(comment.thread), comment_message(comment, kind=kind, event_id=event.pk))
+    if comment.thread.project_id is not None:
+        pages_changed(Change.COMMENT, project_id=comment.thread.project_id)
 
 
 def _clean_text(text: str) -> str:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from renovation.accounts.permissions import is_bureau
 from renovation.changelog.records import save_recorded
 from renovation.projects.selectors import plan_years
+from renovation.public.cache import Change, pages_changed
 
 from .models import MonthlyEvaluation
 from .selectors import evaluation_exists, street_league
@@ -81,6 +82,7 @@ def _freeze_month(*, actor: Any, plan_year: int, year: int, month: int) -> int:
                     actor=actor,
                     reason="monthly_evaluation_freeze",
                 )
+            pages_changed(Change.EVALUATION)
     except (IntegrityError, ValidationError):
         # Another run froze this month at the same moment (the unique constraint says so, before
         # or at the insert): its figures stand and nothing of this run is kept.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.projects.selectors import default_plan_year, plan_years
+from renovation.public.cache import depends_on, next_midnight
 
 from .charts import BarChart, bar_chart
 from .selectors import LeagueRow, league_context
@@ -85,6 +86,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 
 
 def streets(request: HttpRequest) -> HttpResponse:
+    depends_on(request, "streets", until=next_midnight())
     return render(request, "evaluation/streets.html", _context(request))
 
 

@@ -25,6 +25,7 @@ from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
+from renovation.public.cache import Change, pages_changed
 from renovation.spreadsheets.annotate import annotated_copy
 from renovation.spreadsheets.cells import Problem
 from renovation.spreadsheets.files import check_workbook_file
@@ -124,6 +125,7 @@ def ledger_entry_record(*, actor: Any, data: Mapping[str, Any]) -> LedgerEntry:
         _lock_project(entry.project)
         _validate_new(entry)
         save_recorded(entry, actor=actor, reason="ledger_entry_record")
+        pages_changed(Change.LEDGER, project_id=entry.project_id)
         _publish_payments([(entry.contract_id, entry.booked_on)])
         return entry
 
@@ -178,6 +180,7 @@ def ledger_entry_update(*, actor: Any, entry: LedgerEntry, data: Mapping[str, An
         if entry.amount is not None:
             check_contract_ceiling(entry, previous_amount=previous)
         save_recorded(entry, actor=actor, reason="ledger_entry_update")
+        pages_changed(Change.LEDGER, project_ids=[entry.project_id, stored.project_id])
         _publish_payments([(entry.contract_id, entry.booked_on), (stored.contract_id, entry.booked_on)])
         return entry
 
@@ -256,6 +259,7 @@ def ledger_entry_correct(
             raise ValidationError({"booked_on": _("A correction cannot be dated before the entry it corrects.")})
         _validate_new(correction)
         save_recorded(correction, actor=actor, reason="ledger_entry_correct")
+        pages_changed(Change.LEDGER, project_id=correction.project_id)
         _publish_payments([(correction.contract_id, correction.booked_on)])
         return correction
 
@@ -293,7 +297,9 @@ def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int)
             published_by=_recorder(actor),
             **{f"income_{source}": figures.income.get(source, ZERO) for source in IncomeSource.values},
         )
-        return save_recorded(disclosure, actor=actor, reason="disclosure_publish")
+        save_recorded(disclosure, actor=actor, reason="disclosure_publish")
+        pages_changed(Change.DISCLOSURE, project_id=project.pk)
+        return disclosure
 
 
 # What openpyxl raises on a zip that passed the file checks but is no workbook it can read.
@@ -363,5 +369,6 @@ def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> Sta
             entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
         )
         _publish_payments([(entry.contract_id, entry.booked_on) for entry in entries])
+        pages_changed(Change.LEDGER, project_id=project.pk)
         result.created = len(entries)
     return result

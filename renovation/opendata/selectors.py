@@ -11,7 +11,7 @@ from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project
 
 
-def project_public_change_log(project: Project, limit: int = 200) -> list[ChangeEntry]:
+def project_public_change_log(project: Project, limit: int | None = 200) -> list[ChangeEntry]:
     """One public change log, newest first: the project's own, its ledger's corrections and edits,
     and its consultation's public records. The project page and the project's feed both show it."""
     entries: list[Any] = (

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import can_manage_street, can_manage_streets
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.public.cache import Change, pages_changed
 
 from .models import Community, Neighbourhood, Street
 
@@ -43,14 +44,18 @@ def street_create(*, actor: Any, data: Mapping[str, Any]) -> Street:
     street = Street()
     apply_changes(street, data, STREET_FIELDS)
     with transaction.atomic():
-        return save_recorded(street, actor=actor, reason="street_create")
+        save_recorded(street, actor=actor, reason="street_create")
+        pages_changed(Change.PLACE)
+    return street
 
 
 def street_update(*, actor: Any, street: Street, data: Mapping[str, Any]) -> Street:
     _require_streets_permission(actor)
     apply_changes(street, data, STREET_FIELDS)
     with transaction.atomic():
-        return save_recorded(street, actor=actor, reason="street_update")
+        save_recorded(street, actor=actor, reason="street_update")
+        pages_changed(Change.PLACE)
+    return street
 
 
 def community_create(*, actor: Any, data: Mapping[str, Any]) -> Community:
@@ -58,7 +63,9 @@ def community_create(*, actor: Any, data: Mapping[str, Any]) -> Community:
     apply_changes(community, data, COMMUNITY_FIELDS)
     _require_street(actor, community.street if community.street_id else None)
     with transaction.atomic():
-        return save_recorded(community, actor=actor, reason="community_create")
+        save_recorded(community, actor=actor, reason="community_create")
+        pages_changed(Change.PLACE)
+    return community
 
 
 def community_update(*, actor: Any, community: Community, data: Mapping[str, Any]) -> Community:
@@ -66,7 +73,9 @@ def community_update(*, actor: Any, community: Community, data: Mapping[str, Any
     apply_changes(community, data, COMMUNITY_FIELDS)
     _require_street(actor, community.street)
     with transaction.atomic():
-        return save_recorded(community, actor=actor, reason="community_update")
+        save_recorded(community, actor=actor, reason="community_update")
+        pages_changed(Change.PLACE)
+    return community
 
 
 def neighbourhood_create(*, actor: Any, data: Mapping[str, Any]) -> Neighbourhood:
@@ -74,7 +83,9 @@ def neighbourhood_create(*, actor: Any, data: Mapping[str, Any]) -> Neighbourhoo
     apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
     _require_street(actor, neighbourhood.community.street if neighbourhood.community_id else None)
     with transaction.atomic():
-        return save_recorded(neighbourhood, actor=actor, reason="neighbourhood_create")
+        save_recorded(neighbourhood, actor=actor, reason="neighbourhood_create")
+        pages_changed(Change.PLACE)
+    return neighbourhood
 
 
 def neighbourhood_update(*, actor: Any, neighbourhood: Neighbourhood, data: Mapping[str, Any]) -> Neighbourhood:
@@ -82,4 +93,6 @@ def neighbourhood_update(*, actor: Any, neighbourhood: Neighbourhood, data: Mapp
     apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
     _require_street(actor, neighbourhood.community.street)
     with transaction.atomic():
-        return save_recorded(neighbourhood, actor=actor, reason="neighbourhood_update")
+        save_recorded(neighbourhood, actor=actor, reason="neighbourhood_update")
+        pages_changed(Change.PLACE)
+    return neighbourhood

@@ -29,6 +29,7 @@ from renovation.jobs.queue import enqueue_on_commit
 from renovation.places.models import Community, ManagementType, Neighbourhood
 from renovation.projects.models import ZERO, Project, ProjectStatus, WorkItem
 from renovation.projects.progress import weighted_progress
+from renovation.public.cache import Change, pages_changed
 from renovation.spreadsheets.annotate import annotated_copy
 from renovation.spreadsheets.files import check_workbook_file
 
@@ -130,6 +131,7 @@ def plan_apply(*, actor: Any, plan: Plan) -> dict[str, int]:
         projects_by_code, project_counts = _projects(actor, plan, neighbourhoods)
         item_counts, touched = _work_items(actor, plan, projects_by_code)
         _reweigh(actor, touched)
+        pages_changed(Change.PLAN)
     return {**created_places, **project_counts, **item_counts}
 
 

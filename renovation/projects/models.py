@@ -288,7 +288,16 @@ class ProgressReport(models.Model):
                 violation_error_message=_("Progress must be between 0 and 100%."),
             )
         ]
-        indexes = [models.Index(fields=["status", "-created_at"])]
+        indexes = [
+            models.Index(fields=["status", "-created_at"]),
+            # The home page's latest updates: read newest first and stop after eight, instead of
+            # sorting every confirmed report ever made.
+            models.Index(
+                fields=["-reported_on", "-reviewed_at", "-id"],
+                condition=Q(status=ProgressReportStatus.CONFIRMED),
+                name="progress_confirmed_latest",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.work_item.description}: {self.percent}%"

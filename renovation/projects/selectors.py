@@ -341,7 +341,7 @@ def _confirmed_report_days(project: Project) -> dict[int, list[tuple[Any, date]]
     return days
 
 
-def project_change_log(project: Project, limit: int = 200) -> list[ChangeEntry]:
+def project_change_log(project: Project, limit: int | None = 200) -> list[ChangeEntry]:
     """Changes to the project's public fields and its work items, newest first (three queries).
 
     Progress moved by a confirmed report is dated by the day the report gives for it (as on the
@@ -393,25 +393,32 @@ class ProjectLateness:
     item_names: dict[int, str]
 
 
-def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int, ProjectLateness]:
+def lateness_for_projects(
+    projects: Sequence[Project], today: date, work_items: Sequence[WorkItem] | None = None
+) -> dict[int, ProjectLateness]:
     """Lateness of each project and its work items, by project id, in two queries whatever the
-    number of projects (the projects themselves are passed in, already loaded)."""
+    number of projects (the projects themselves are passed in, already loaded; one query when
+    their work items are too)."""
     by_id = {project.pk: project for project in projects}
     if not by_id:
         return {}
-    items = list(
-        WorkItem.objects.filter(project_id__in=by_id).values_list(
-            "pk",
-            "project_id",
-            "budget",
-            "progress",
-            "status",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "description",
-        )
-    )
+    if work_items is not None:
+        items = [
+            (
+                item.pk,
+                item.project_id,
+                item.budget,
+                item.progress,
+                item.status,
+                item.planned_start,
+                item.planned_end,
+                item.actual_start,
+                item.description,
+            )
+            for item in work_items
+        ]
+    else:
+        items = _lateness_rows(by_id)
     reports = list(
         ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED, work_item__project_id__in=by_id)
         .order_by("reviewed_at", "pk")
@@ -468,14 +475,30 @@ def lateness_for_projects(projects: Sequence[Project], today: date) -> dict[int,
     return result
 
 
+def _lateness_rows(by_id: dict[int, Project]) -> list[tuple[Any, ...]]:
+    return list(
+        WorkItem.objects.filter(project_id__in=by_id).values_list(
+            "pk",
+            "project_id",
+            "budget",
+            "progress",
+            "status",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "description",
+        )
+    )
+
+
 def _last_confirmed(reports: list[tuple[Any, ...]]) -> date | None:
     """The local day of the latest confirmation (reports come ordered by confirmation time)."""
     reviewed = [row[4] for row in reports if row[4] is not None]
     return timezone.localdate(reviewed[-1]) if reviewed else None
 
 
-def project_lateness(project: Project, today: date) -> ProjectLateness:
-    return lateness_for_projects([project], today)[project.pk]
+def project_lateness(project: Project, today: date, work_items: Sequence[WorkItem] | None = None) -> ProjectLateness:
+    return lateness_for_projects([project], today, work_items)[project.pk]
 
 
 @dataclass(frozen=True)

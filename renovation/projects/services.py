@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import can_confirm_progress, can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import project_group, publish
 from renovation.realtime.messages import project_status_message
 
@@ -119,7 +120,9 @@ def project_create(*, actor: Any, data: Mapping[str, Any]) -> Project:
     if not project.slug and project.neighbourhood_id and project.plan_year:
         project.slug = project_slug_suggest(plan_year=project.plan_year, neighbourhood_name=project.neighbourhood.name)
     with transaction.atomic():
-        return save_recorded(project, actor=actor, reason="project_create")
+        save_recorded(project, actor=actor, reason="project_create")
+        pages_changed(Change.PROJECT, project_id=project.pk)
+    return project
 
 
 def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> Project:
@@ -143,6 +146,7 @@ def project_update(*, actor: Any, project: Project, data: Mapping[str, Any]) -> 
         # residents' threshold, the must-tender contracts), read in this transaction.
         status_change_check(project=project, old_status=previous_status, new_status=project.status)
         save_recorded(project, actor=actor, reason=reason)
+        pages_changed(Change.PROJECT, project_id=project.pk)
         if project.status != previous_status:
             publish(project_group(project.pk), project_status_message(project))
     return project
@@ -164,7 +168,8 @@ def _require_planned_dates(project: Project) -> None:
 
 
 def project_progress_recalculate(*, project: Project, actor: Any, reason: str) -> Project:
-    """Set the project's progress to the budget-weighted mean of its work items."""
+    """Set the project's progress to the budget-weighted mean of its work items. Its callers
+    report the change to the public pages (a work item changed, progress confirmed)."""
     progress = weighted_progress(WorkItem.objects.filter(project=project).values_list("budget", "progress"))
     if progress != project.progress:
         project.progress = progress
@@ -181,6 +186,7 @@ def work_item_create(*, actor: Any, data: Mapping[str, Any]) -> WorkItem:
     require_project_manager(actor, item.project)
     with transaction.atomic():
         save_recorded(item, actor=actor, reason="work_item_create")
+        pages_changed(Change.WORK_ITEM, project_id=item.project_id)
         project_progress_recalculate(project=item.project, actor=actor, reason="work_item_create")
     return item
 
@@ -192,6 +198,7 @@ def work_item_update(*, actor: Any, work_item: WorkItem, data: Mapping[str, Any]
     require_project_manager(actor, work_item.project)
     with transaction.atomic():
         save_recorded(work_item, actor=actor, reason="work_item_update")
+        pages_changed(Change.WORK_ITEM, project_ids=[old_project_id, work_item.project_id])
         project_progress_recalculate(project=work_item.project, actor=actor, reason="work_item_update")
         if old_project_id != work_item.project_id:
             old_project = Project.objects.get(pk=old_project_id)
@@ -265,6 +272,7 @@ def progress_report_confirm(*, actor: Any, report: ProgressReport, note: str = "
             project.actual_start = item.actual_start
             save_recorded(project, actor=actor, reason="progress_report_confirm")
         project_progress_recalculate(project=project, actor=actor, reason="progress_report_confirm")
+        pages_changed(Change.PROGRESS, project_id=project.pk)
     return report
 
 

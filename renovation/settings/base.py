@@ -108,6 +108,9 @@ MIDDLEWARE = [
     "renovation.accounts.middleware.StaffSessionIdleMiddleware",
     # Last: turns a locked-out sign-in into the login page with a clear message (renovation/accounts/lockout.py).
     "axes.middleware.AxesMiddleware",
+    # Innermost: anonymous public pages from the shared cache (renovation/public/middleware.py);
+    # a hit still passes out through every middleware above (headers, language, CSP).
+    "renovation.public.middleware.PublicPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "renovation.urls"
@@ -258,6 +261,27 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# --- Public page cache (renovation/public/cache.py) ------------------------------------------
+# Anonymous public pages and open data are cached whole, keyed by URL and language, and
+# invalidated after commit by the services that change what they show. Redis when REDIS_URL is
+# set (shared by every process and node), local memory otherwise (`make run`).
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE", True)
+PUBLIC_CACHE_ALIAS = "public"
+# Longest a stored page lives without a change (a safety net; changes invalidate at once).
+PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
+# How long nginx's microcache may keep a public page (X-Accel-Expires), in seconds.
+PUBLIC_CACHE_PROXY_SECONDS = env_int("PUBLIC_CACHE_PROXY_SECONDS", 5)
+# Entries a page of a project's public change log.
+CHANGE_LOG_PAGE_SIZE = env_int("CHANGE_LOG_PAGE_SIZE", 50)
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "public": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renovation"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public-pages"}
+    ),
+}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

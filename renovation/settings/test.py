@@ -36,3 +36,6 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
 
     REDIS_URL = _re.sub(r"(/\d+)?$", f"/{1 + int(_XDIST_WORKER[2:]) % 15}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
+# The public page cache is off for the suite (tests change rows directly with factories, which
+# no service reports); tests/public switch it on where they test it.
+PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE", False)  # noqa: F405

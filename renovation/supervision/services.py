@@ -30,6 +30,7 @@ from renovation.accounts.services import resident_account_ensure
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.notifications.services import notify
 from renovation.projects.models import Project
+from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import issue_group, project_group, publish
 from renovation.realtime.messages import issue_status_message
 
@@ -177,6 +178,8 @@ def _move(issue: SiteIssue, *, actor: Any, to: str, note: str = "") -> SiteIssue
     SiteIssueTransition.objects.create(issue=issue, actor=actor, from_status=issue.status, to_status=to, note=note)
     issue.status = to
     save_recorded(issue, actor=actor, reason=f"site_issue_{to}")
+    # Public issues and every issue's response times (project page, street table) move with it.
+    pages_changed(Change.SITE_ISSUE, project_id=issue.project_id)
     message = issue_status_message(issue)
     publish(issue_group(issue.pk), message)
     if issue.is_public:

@@ -20,9 +20,10 @@ from django.utils.translation import gettext as _
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
 from renovation.notifications.services import notify
+from renovation.public.cache import Change, pages_changed
 
 from .codes import normalise_uscc
-from .models import SEALED_STATUSES, Bid, Bidder, BidderDocument, BidderReview, Tender, TenderStatus
+from .models import SEALED_STATUSES, Bid, Bidder, BidderDocument, BidderReview, Contract, Tender, TenderStatus
 from .permissions import may_bid, require_bidder_account
 from .seal import new_content, seal_content, seal_file
 
@@ -53,7 +54,16 @@ def bidder_update(*, actor: Any, bidder: Bidder, data: Mapping[str, Any]) -> Bid
         data["uscc"] = normalise_uscc(data["uscc"])
     apply_changes(bidder, data, BIDDER_FIELDS)
     with transaction.atomic():
-        return save_recorded(bidder, actor=actor, reason="bidder_update")
+        save_recorded(bidder, actor=actor, reason="bidder_update")
+        # Its name stands in opening records, awards and contracts once they are public.
+        bids = Bid.objects.filter(bidder=bidder).values_list("tender_id", "tender__project_id")
+        contracts = Contract.objects.filter(contractor=bidder).values_list("project_id", flat=True)
+        pages_changed(
+            Change.TENDER,
+            tender_ids=[tender_id for tender_id, _project in bids],
+            project_ids={*(project for _tender, project in bids), *contracts},
+        )
+    return bidder
 
 
 def _bidder_not_approved(bidder: Bidder) -> str:

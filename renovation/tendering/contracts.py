@@ -18,6 +18,7 @@ from renovation.accounts.permissions import can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
 from renovation.projects.models import Project, WorkItem
+from renovation.public.cache import Change, pages_changed
 
 from .models import Award, Bidder, ChangeOrder, ChangeOrderStatus, Contract, Tender
 from .ocds import day_start, release_record
@@ -29,6 +30,11 @@ CONTRACT_FIELDS = ("number", "amount", "signed_on", "start_on", "end_on")
 
 def _refuse(message: str, field: str | None = None) -> None:
     raise ValidationError({field: message} if field else message)
+
+
+def _contract_changed(contract: Contract) -> None:
+    tender_id = contract.award.tender_id if contract.award_id is not None else None
+    pages_changed(Change.TENDER, project_id=contract.project_id, tender_id=tender_id)
 
 
 def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Contract:
@@ -45,6 +51,7 @@ def contract_sign(*, actor: Any, tender: Tender, data: Mapping[str, Any]) -> Con
         # The contract covers the tendered works: its holder is their construction unit.
         contract.work_items.set(tender.work_items.all())
         release_record(tender, tags=["contract"], date=day_start(contract.signed_on))
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return contract
 
 
@@ -99,6 +106,7 @@ def contract_direct_record(
     with transaction.atomic():
         save_recorded(contract, actor=actor, reason="contract_direct_record")
         contract.work_items.set(items)
+        pages_changed(Change.TENDER, project_id=project.pk)
     return contract
 
 
@@ -118,7 +126,9 @@ def change_order_propose(*, actor: Any, contract: Contract, reason: str, amount_
         proposed_at=timezone.now(),
     )
     with transaction.atomic():
-        return save_recorded(change, actor=actor, reason="change_order_propose")
+        save_recorded(change, actor=actor, reason="change_order_propose")
+        _contract_changed(contract)
+    return change
 
 
 def change_order_decide(
@@ -143,6 +153,7 @@ def change_order_decide(
     change_order.approval_reference = (approval_reference or "").strip()
     with transaction.atomic():
         save_recorded(change_order, actor=actor, reason="change_order_decide")
+        _contract_changed(contract)
         if approve and contract.award_id is not None:
             release_record(contract.award.tender, tags=["contractAmendment"], date=day_start(decided_on))
     return change_order
@@ -158,4 +169,5 @@ def contract_payments_publish(*, payments: Iterable[tuple[int, date]]) -> int:
     tenders = Tender.objects.filter(award__contract__in=set(latest)).select_related("award__contract").order_by("pk")
     for tender in tenders:
         release_record(tender, tags=["implementation"], date=day_start(latest[tender.award.contract.pk]))
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return len(tenders)

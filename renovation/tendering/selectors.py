@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renovation.projects.models import Project, WorkItem
 from renovation.projects.selectors import projects_manageable_by
@@ -80,6 +81,51 @@ def open_and_recent(now: datetime | None = None, *, recent: int = 30) -> tuple[l
     return open_tenders, recent_tenders
 
 
+def opening_failure_reason(received: int) -> str | None:
+    """Why a tender fails at its opening (流标), or None when enough bids came in. The one rule
+    for the service that records the opening and for pages that show it before it is recorded."""
+    if received < settings.TENDER_MIN_VALID_BIDS:
+        return _("Only %(count)s bid(s) received; at least %(min)s are needed.") % {
+            "count": received,
+            "min": settings.TENDER_MIN_VALID_BIDS,
+        }
+    return None
+
+
+def tender_as_of(tender: Tender, now: datetime, *, received: int | None = None) -> Tender:
+    """The tender as the clock has it, without writing anything: between its opening time and
+    the moment the ``tenders_advance`` job records the opening, the page already shows it opened
+    (or failed, when too few bids came in). The instance is changed in memory only; ``received``
+    is the number of bids when the caller already has them."""
+    phase = tender.phase(now)
+    if tender.status not in SEALED_STATUSES or phase == tender.status:
+        return tender
+    if phase != TenderStatus.OPENED:
+        tender.status = phase
+        return tender
+    tender.opened_at = tender.opening_at
+    if received is None:  # the page has not loaded the opening record
+        received = Bid.objects.filter(tender=tender).count()
+    reason = opening_failure_reason(received)
+    if reason is None:
+        tender.status = TenderStatus.OPENED
+    else:
+        tender.status = TenderStatus.FAILED
+        tender.failed_at = tender.opening_at
+        tender.failure_reason = reason
+    return tender
+
+
+def next_clock_change(tenders: list[Tender], now: datetime) -> datetime | None:
+    """The next moment the clock alone changes how one of these tenders shows (bids open,
+    bids close, the seal lifts, publicity ends); None when no such moment is ahead."""
+    moments = []
+    for tender in tenders:
+        candidates = (tender.bid_period_start, tender.bid_period_end, tender.opening_at, tender.publicity_end)
+        moments.extend(moment for moment in candidates if moment is not None and moment > now)
+    return min(moments, default=None)
+
+
 def bids_received(tender: Tender) -> bool:
     """What staff may know before the opening: whether any bid came in, not how many."""
     return Bid.objects.filter(tender=tender).exists()
@@ -135,19 +181,10 @@ def project_tenders(project: Project) -> list[Tender]:
 
 def with_steps(queryset: QuerySet[Tender]) -> QuerySet[Tender]:
     """Tenders with what their public steps show (award, contract, change orders, bids with
-    bidder and evaluation) prefetched: a fixed number of queries for any number of tenders."""
-    return queryset.prefetch_related(
-        Prefetch(
-            "award",
-            queryset=Award.objects.select_related("bidder").prefetch_related(
-                Prefetch(
-                    "contract",
-                    queryset=Contract.objects.prefetch_related(
-                        Prefetch("change_orders", queryset=ChangeOrder.objects.order_by("sequence"))
-                    ),
-                )
-            ),
-        ),
+    bidder and evaluation): a fixed number of queries for any number of tenders. Award and
+    contract come with the tender (one row each at most), so they cost no query of their own."""
+    return queryset.select_related("award__bidder", "award__contract").prefetch_related(
+        Prefetch("award__contract__change_orders", queryset=ChangeOrder.objects.order_by("sequence")),
         Prefetch(
             "bids",
             queryset=Bid.objects.select_related("bidder", "tender", "evaluation").order_by("submitted_at", "pk"),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.projects.models import Project, ProjectStatus
 from renovation.projects.services import DECIDED_STATUSES
+from renovation.public.cache import Change, pages_changed
 
 from .evaluation import BidScore, rank_bids
 from .models import (
@@ -34,7 +35,7 @@ from .models import (
 from .ocds import release_record
 from .permissions import require_tender_manager
 from .seal import unseal
-from .selectors import may_evaluate, open_objections
+from .selectors import may_evaluate, open_objections, opening_failure_reason
 
 TENDER_FIELDS = (
     "project",
@@ -104,6 +105,7 @@ def tender_create(*, actor: Any, data: Mapping[str, Any], work_items: Iterable[A
     tender.code = _next_code(tender.project)
     with transaction.atomic():
         save_recorded(tender, actor=actor, reason="tender_create")
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
         _set_work_items(tender, work_items)
     return tender
 
@@ -122,6 +124,7 @@ def tender_update(*, actor: Any, tender: Tender, data: Mapping[str, Any], work_i
         _refuse(_("A tender stays with its project."), "project")
     with transaction.atomic():
         save_recorded(tender, actor=actor, reason="tender_update")
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
         _set_work_items(tender, work_items)
     return tender
 
@@ -144,6 +147,7 @@ def tender_announce(*, actor: Any, tender: Tender) -> Tender:
             project.status = ProjectStatus.TENDERING
             save_recorded(project, actor=actor, reason="project_status_change")
         release_record(tender, tags=["tender"], now=now)
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return tender
 
 
@@ -162,22 +166,19 @@ def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
         if phase == TenderStatus.BIDDING:
             locked.status = TenderStatus.BIDDING
             save_recorded(locked, actor=None, reason="tender_bidding")
+            pages_changed(Change.TENDER, project_id=locked.project_id, tender_id=locked.pk)
             return locked
         received = Bid.objects.filter(tender=locked).count()
         locked.opened_at = now
-        if received < settings.TENDER_MIN_VALID_BIDS:
-            _mark_failed(
-                locked,
-                now=now,
-                actor=None,
-                reason=_("Only %(count)s bid(s) received; at least %(min)s are needed.")
-                % {"count": received, "min": settings.TENDER_MIN_VALID_BIDS},
-            )
+        failure = opening_failure_reason(received)
+        if failure is not None:
+            _mark_failed(locked, now=now, actor=None, reason=failure)
         else:
             locked.status = TenderStatus.OPENED
             save_recorded(locked, actor=None, reason="tender_open")
         # The opening happened at the opening time, whenever a page or the command caught it up.
         release_record(locked, tags=["tenderUpdate"], now=now, date=locked.opening_at)
+        pages_changed(Change.TENDER, project_id=locked.project_id, tender_id=locked.pk)
     return locked
 
 
@@ -187,6 +188,7 @@ def _mark_failed(tender: Tender, *, now: datetime, actor: Any, reason: str) -> N
     tender.failed_at = now
     tender.failure_reason = reason
     save_recorded(tender, actor=actor, reason="tender_failed")
+    pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
 
 
 def tenders_catch_up(*, now: datetime | None = None) -> int:
@@ -264,6 +266,7 @@ def tender_evaluate(*, actor: Any, tender: Tender, scores: Mapping[int, Mapping[
         else:
             tender.status = TenderStatus.EVALUATED
             save_recorded(tender, actor=actor, reason="tender_evaluate")
+            pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return tender
 
 
@@ -278,6 +281,7 @@ def tender_publicize(*, actor: Any, tender: Tender) -> Tender:
     with transaction.atomic():
         save_recorded(tender, actor=actor, reason="tender_publicize")
         release_record(tender, tags=["award"], now=now)
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return tender
 
 
@@ -293,6 +297,7 @@ def objection_lodge(*, actor: Any, tender: Tender, text: str) -> Objection:
         _refuse(_("Objections can be lodged only during the publicity period."))
     objection = Objection(tender=tender, lodged_by=actor, text=text, lodged_at=timezone.now())
     with transaction.atomic():
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
         return save_recorded(objection, actor=actor, reason="objection_lodge")
 
 
@@ -308,6 +313,7 @@ def objection_answer(*, actor: Any, objection: Objection, answer: str, upheld: b
     objection.answered_by = actor
     objection.answered_at = timezone.now()
     with transaction.atomic():
+        pages_changed(Change.TENDER, project_id=objection.tender.project_id, tender_id=objection.tender_id)
         return save_recorded(objection, actor=actor, reason="objection_answer")
 
 
@@ -344,6 +350,7 @@ def tender_award(*, actor: Any, tender: Tender) -> Award:
         save_recorded(award, actor=actor, reason="tender_award")
         save_recorded(tender, actor=actor, reason="tender_award")
         release_record(tender, tags=["award"], now=now)
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
     return award
 
 
@@ -358,4 +365,6 @@ def tender_reannounce(*, actor: Any, tender: Tender, data: Mapping[str, Any]) ->
         new = tender_create(actor=actor, data={**copied, **data}, work_items=list(tender.work_items.all()))
         new.previous = tender
         save_recorded(new, actor=actor, reason="tender_reannounce")
+        pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
+        pages_changed(Change.TENDER, project_id=new.project_id, tender_id=new.pk)
     return new

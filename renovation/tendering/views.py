@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +22,7 @@ from django.views.decorators.http import require_POST
 from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 from renovation.licence import licence_name, licence_url
+from renovation.public.cache import depends_on, next_midnight
 
 from . import bidding, redflags, selectors, services, sign_up_views
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
@@ -25,10 +30,19 @@ from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import publication_policy_url, release_package
 from .permissions import can_manage_tender, may_bid
 
-OCDS_PAGE_SIZE = 500
+# A fixed number of releases a page: the page costs the same however many tenders there are.
+OCDS_PAGE_SIZE = 100
 
 
-def _public_tender(pk: int) -> Tender:
+def _public_tender(pk: int, now: datetime | None = None) -> Tender:
+    """The tender as the clock has it now, read only: a GET never writes (the ``tenders_advance``
+    job records openings; pages derive them from the stored schedule until it has)."""
+    tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    return selectors.tender_as_of(tender, now or timezone.now())
+
+
+def _caught_up_tender(pk: int) -> Tender:
+    """For a POST, which may write: the tender with its stored status caught up with the clock."""
     tender = get_object_or_404(selectors.public_tenders(), pk=pk)
     caught_up = services.tender_catch_up(tender=tender)
     if caught_up.status != tender.status:
@@ -36,9 +50,18 @@ def _public_tender(pk: int) -> Tender:
     return tender
 
 
+def _until(tenders: list[Tender], now: datetime) -> datetime:
+    """A stored page is true until the clock changes one of its tenders (or midnight)."""
+    moment = selectors.next_clock_change(tenders, now)
+    return min(moment, next_midnight(now)) if moment is not None else next_midnight(now)
+
+
 def tender_list(request: HttpRequest) -> HttpResponse:
+    depends_on(request, "tenders")
     now = timezone.now()
     open_tenders, recent_tenders = selectors.open_and_recent(now)
+    open_tenders = [selectors.tender_as_of(tender, now) for tender in open_tenders]
+    depends_on(request, until=_until(open_tenders + recent_tenders, now))
     return render(
         request,
         "tendering/list.html",
@@ -47,9 +70,14 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    tender = _public_tender(pk)
+    depends_on(request, f"tender:{pk}")
     now = timezone.now()
+    tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
+    # The seal lifts by the clock; the page shows the opening before the job records it.
     rows = selectors.opening_record(tender, now)
+    tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
+    depends_on(request, until=_until([tender], now))
     award = getattr(tender, "award", None)
     contract = getattr(award, "contract", None) if award is not None else None
     context = {
@@ -128,7 +156,7 @@ def bidder_mine(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def bid(request: HttpRequest, pk: int) -> HttpResponse:
-    tender = _public_tender(pk)
+    tender = _caught_up_tender(pk) if request.method == "POST" else _public_tender(pk)
     if not may_bid(request.user):
         raise PermissionDenied(_("Staff run tenders and cannot bid in them."))
     bidders = list(Bidder.objects.filter(accounts=request.user).order_by("name"))
@@ -189,7 +217,7 @@ def bid(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def objection(request: HttpRequest, pk: int) -> HttpResponse:
-    tender = _public_tender(pk)
+    tender = _caught_up_tender(pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
         try:
@@ -209,7 +237,10 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
-    tender = _public_tender(pk)
+    depends_on(request, f"tender:{pk}")
+    now = timezone.now()
+    tender = _public_tender(pk, now)
+    depends_on(request, until=_until([tender], now))
     # Publication order: a release dated by an earlier event (a back-dated payment) is still newer.
     releases = [release.data for release in TenderRelease.objects.filter(tender=tender).order_by("pk")]
     if not releases:
@@ -218,25 +249,45 @@ def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
-def ocds_all(request: HttpRequest) -> JsonResponse:
-    services.tenders_catch_up()
+def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
+    """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed; ``Link`` names the
+    next page. Read only: openings are recorded by the ``tenders_advance`` job."""
+    depends_on(request, "ocds")
     # By publication (pk), so the pages stay stable when a back-dated release is added.
     queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("pk")
-    page = Paginator(queryset, OCDS_PAGE_SIZE).get_page(request.GET.get("page"))
-    releases = [release.data for release in page.object_list]
+    number = _int_or_none(request.GET.get("page")) or 1
+    # One query for the page and whether another follows; no count of every release.
+    rows = list(queryset.values_list("data", flat=True)[(number - 1) * OCDS_PAGE_SIZE : number * OCDS_PAGE_SIZE + 1])
+    releases, has_next = rows[:OCDS_PAGE_SIZE], len(rows) > OCDS_PAGE_SIZE
     if not releases:
         raise Http404
-    response = JsonResponse(
-        release_package(releases, uri=request.build_absolute_uri(), policy=publication_policy_url(request)),
-        json_dumps_params={"ensure_ascii": False},
-    )
-    if page.has_next():
-        response["Link"] = f'<{request.path}?page={page.next_page_number()}>; rel="next"'
+    package = release_package([], uri=request.build_absolute_uri(), policy=publication_policy_url(request))
+    response = StreamingHttpResponse(_package_chunks(package, releases), content_type="application/json")
+    if has_next:
+        response["Link"] = f'<{request.path}?page={number + 1}>; rel="next"'
     return response
+
+
+def _package_chunks(package: dict, releases: list[dict]) -> Iterator[str]:
+    """The package as JSON, a release at a time (same bytes as one ``json.dumps``)."""
+    head = json.dumps(package, ensure_ascii=False, cls=DjangoJSONEncoder)
+    yield head[: head.rindex("[")] + "["
+    for index, release in enumerate(releases):
+        yield ("," if index else "") + json.dumps(release, ensure_ascii=False, cls=DjangoJSONEncoder)
+    yield "]}"
+
+
+def _int_or_none(value: str | None) -> int | None:
+    try:
+        number = int(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return number if number is None or number > 0 else None
 
 
 def open_data_policy(request: HttpRequest) -> HttpResponse:
     """The publication policy the OCDS packages link to (``publicationPolicy``)."""
+    depends_on(request)
     context = {
         "ocid_prefix": settings.OCDS_OCID_PREFIX,
         "licence_url": licence_url(),

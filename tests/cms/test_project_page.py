@@ -49,7 +49,8 @@ def test_it_lists_public_changes_and_hides_internal_fields(client, personas, pub
             "actual_end": date(2023, 12, 1),
         },
     )
-    html = client.get(page.url).content.decode()
+    assert f"{page.url}changes/" in client.get(page.url).content.decode()
+    html = client.get(f"{page.url}changes/").content.decode()
     change_log = html.split("变更记录", 1)[1]
     assert "已验收" in change_log and "施工中" in change_log
     assert "2023-12-01" in change_log
@@ -137,7 +138,7 @@ def test_it_dates_progress_in_the_change_log_by_the_day_it_was_reached_on_site(c
     )
     progress_report_confirm(actor=personas.bureau, report=report)
 
-    html = client.get(page.url).content.decode()
+    html = client.get(f"{page.url}changes/").content.decode()
 
     assert '<time datetime="2023-06-03">2023-06-03</time>' in html
 
@@ -160,3 +161,33 @@ def test_it_gives_a_deliberation_step_the_same_date_in_the_notices_and_the_chang
 
     assert filed.when == date(2023, 5, 15)
     assert logged.day_only and logged.when.date() == date(2023, 5, 15)
+
+
+def test_its_change_log_is_paginated(client, personas, published_project, settings):
+    settings.CHANGE_LOG_PAGE_SIZE = 2
+    project, page = published_project(items=1)
+    for step in range(3):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+    first = client.get(f"{page.url}changes/").content.decode()
+    assert first.count("<li>\n      <time") == 2 and '?page=2" rel="next"' in first
+    last = client.get(f"{page.url}changes/?page=9").content.decode()
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+
+
+def test_its_query_count_does_not_grow_with_history_or_comments(client, personas, published_project):
+    from renovation.discussion.selectors import project_thread
+    from renovation.discussion.services import comment_post
+
+    _quiet, quiet_page = published_project(items=2, code="QUIET", slug="quiet")
+    busy, busy_page = published_project(items=2, code="BUSY", slug="busy")
+    for step in range(20):
+        project_update(actor=personas.bureau, project=busy, data={"budget_other": Decimal(100 * (step + 1))})
+    for index in range(5):
+        comment_post(actor=personas.resident, thread=project_thread(busy), text=f"第{index}条")
+    counts = []
+    for url in (quiet_page.url, busy_page.url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -84,7 +84,7 @@ def test_it_logs_a_threshold_change_and_deliberation_steps_publicly(client, pers
     project, page = consultation_scene(personas, households=4, code="LOG")
     consultation_rule_set(actor=personas.street_a, project=project, numerator=2, denominator=3)
     consultation_rule_set(actor=personas.street_a, project=project, numerator=3, denominator=4)
-    html = client.get(page.url).content.decode()
+    html = client.get(f"{page.url}changes/").content.decode()
     assert "同意门槛" in html and "<del>2</del> → <ins>3</ins>" in html
     assert "<del>3</del> → <ins>4</ins>" in html
 

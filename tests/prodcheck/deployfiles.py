@@ -21,6 +21,7 @@ SERVER_CODE = "/srv/renovation"
 SERVER_ETC = "/etc/renovation"
 SERVER_MEDIA = "/var/lib/renovation/media"
 SERVER_PRIVATE = "/var/lib/renovation/private"
+SERVER_PAGE_CACHE = "/var/cache/nginx/renovation"
 SERVER_STATIC = "/var/lib/renovation/static"
 HOST_NAME = "renovation.example.gov.cn"
 
@@ -112,7 +113,9 @@ class SitePorts:
     ws: list[int]
 
 
-def template_nginx_site(*, ports: SitePorts, cert: Path, key: Path, static: Path, media: Path, private: Path) -> str:
+def template_nginx_site(
+    *, ports: SitePorts, cert: Path, key: Path, static: Path, media: Path, private: Path, page_cache: Path
+) -> str:
     """deploy/nginx/renovation.conf on loopback ports, with one upstream server per app node."""
     source = "deploy/nginx/renovation.conf"
     text = (DEPLOY / "nginx" / "renovation.conf").read_text(encoding="utf-8")
@@ -134,6 +137,9 @@ def template_nginx_site(*, ports: SitePorts, cert: Path, key: Path, static: Path
     text = replace_once(text, f"{SERVER_STATIC}/", f"{static}/", source=source, count=None)
     text = replace_once(text, f"{SERVER_MEDIA}/", f"{media}/", source=source, count=None)
     text = replace_once(text, f"{SERVER_PRIVATE}/", f"{private}/", source=source, count=None)
+    text = replace_once(
+        text, f"proxy_cache_path {SERVER_PAGE_CACHE} ", f"proxy_cache_path {page_cache} ", source=source
+    )
     return text
 
 

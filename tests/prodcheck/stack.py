@@ -154,7 +154,7 @@ class Stack:
             http_port=free_port(),
             https_port=free_port(),
         )
-        for sub in ("media", "private", "static", "etc", "tls", "nginx", "logs", "run", "backups"):
+        for sub in ("media", "private", "page-cache", "static", "etc", "tls", "nginx", "logs", "run", "backups"):
             (tmp / sub).mkdir(mode=0o755)
         return stack
 
@@ -335,6 +335,7 @@ class Stack:
                 static=self.static,
                 media=self.media,
                 private=self.private,
+                page_cache=self.tmp / "page-cache",
             )
         )
         main = prefix / "nginx.conf"

@@ -25,6 +25,7 @@ def _site(tmp_path: Path) -> str:
         static=tmp_path / "s",
         media=tmp_path / "m",
         private=tmp_path / "p",
+        page_cache=tmp_path / "c",
     )
 
 

@@ -1,0 +1,207 @@
+"""The shared cache of anonymous public pages and open data, and the one list of what invalidates them.
+
+A page anyone can see is cacheable: a GET never writes, and what changes it invalidates it after
+commit. Each public page declares, before it reads its data, the *scopes* it shows
+(``depends_on``): ``home``, ``index``, ``streets``, ``tenders``, ``ocds``, ``open_data``, one
+project (``project:<id>``) or one tender (``tender:<id>``); every page also depends on ``site``.
+Each scope has a version counter in the cache. A stored page remembers the versions it was
+rendered under and is served only while they are all unchanged; a service that changes something
+public calls ``pages_changed(Change.X, ...)``, which bumps the scopes that ``CHANGE_PAGES`` lists
+for that kind of change once its transaction commits. Nothing is ever deleted: a stale entry just
+stops matching and expires.
+
+This module is platform code: it imports no domain app, so every app (and cms) may call it.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone, translation
+
+
+class Change(enum.StrEnum):
+    """Every kind of public change; each service that makes one reports it with ``pages_changed``."""
+
+    PLACE = "place"  # street, community, neighbourhood: names on every page
+    PLAN = "plan"  # an annual plan import: many projects at once
+    PROJECT = "project"
+    WORK_ITEM = "work_item"
+    PROGRESS = "progress"  # a confirmed progress report
+    LEDGER = "ledger"  # a ledger entry recorded, edited, corrected or imported
+    DISCLOSURE = "disclosure"  # a quarter published
+    TENDER = "tender"  # any tender step, contract or change order
+    CONSULTATION = "consultation"  # intents, votes, decision items, deliberations, satisfaction
+    SITE_ISSUE = "site_issue"  # accepted onwards: public issues and response times
+    COMMENT = "comment"
+    EVALUATION = "evaluation"  # a month's street evaluation frozen
+    PAGE = "page"  # a page published, unpublished, moved or deleted in Wagtail
+    SITE = "site"  # the home or index page itself edited in Wagtail
+
+
+# change → pages: the one place that says which public pages show what. "project" and "tender"
+# stand for the page of the project (or tender) the change belongs to.
+CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
+    Change.PLACE: ("site",),
+    Change.PLAN: ("site",),
+    Change.PROJECT: ("home", "index", "project", "streets", "tenders", "open_data"),
+    Change.WORK_ITEM: ("home", "index", "project", "streets", "open_data"),
+    Change.PROGRESS: ("home", "index", "project", "streets", "open_data"),
+    Change.LEDGER: ("home", "project", "open_data"),
+    Change.DISCLOSURE: ("home", "project", "open_data"),
+    # A tender step can move its project's status (announced → tendering, contract → works).
+    Change.TENDER: ("home", "index", "project", "streets", "tenders", "tender", "ocds", "open_data"),
+    Change.CONSULTATION: ("home", "project", "streets"),
+    Change.SITE_ISSUE: ("project", "streets", "open_data"),
+    Change.COMMENT: ("project",),
+    Change.EVALUATION: ("streets",),
+    Change.PAGE: ("home", "index", "project"),
+    Change.SITE: ("site",),
+}
+
+logger = logging.getLogger(__name__)
+
+
+def _redis_errors() -> tuple[type[Exception], ...]:
+    try:
+        from redis.exceptions import RedisError
+    except ImportError:  # pragma: no cover - redis is a dependency; locmem needs none
+        return ()
+    return (RedisError,)
+
+
+# What a cache backend raises when its server is away (redis-py raises redis.RedisError, which
+# derives from Exception only, or OSError): pages are then served fresh and not stored.
+CACHE_DOWN: tuple[type[Exception], ...] = (OSError, *_redis_errors())
+
+SCOPE_PREFIX = "public:v:"
+ENTRY_PREFIX = "public:page:"
+SITE = "site"
+
+
+def cache_backend():
+    return caches[settings.PUBLIC_CACHE_ALIAS]
+
+
+def scopes_for(change: Change, *, project_id: int | None = None, tender_id: int | None = None) -> list[str]:
+    """The scopes a change touches, from ``CHANGE_PAGES``."""
+    scopes = []
+    for page in CHANGE_PAGES[change]:
+        if page == "project":
+            if project_id is not None:
+                scopes.append(f"project:{project_id}")
+        elif page == "tender":
+            if tender_id is not None:
+                scopes.append(f"tender:{tender_id}")
+        else:
+            scopes.append(page)
+    return scopes
+
+
+def pages_changed(
+    change: Change,
+    *,
+    project_id: int | None = None,
+    project_ids: Iterable[int] = (),
+    tender_id: int | None = None,
+    tender_ids: Iterable[int] = (),
+) -> None:
+    """Invalidate every page that shows this change, once the current transaction commits
+    (at once outside one). A change that rolls back invalidates nothing."""
+    scopes: set[str] = set(scopes_for(change, project_id=project_id, tender_id=tender_id))
+    for other in project_ids:
+        scopes.update(scopes_for(change, project_id=other))
+    for other in tender_ids:
+        scopes.update(scopes_for(change, tender_id=other))
+    transaction.on_commit(lambda: scopes_bump(scopes))
+
+
+def scopes_bump(scopes: Iterable[str]) -> None:
+    try:
+        _bump(scopes)
+    except CACHE_DOWN:  # the change is committed: a cache outage must not turn it into an error
+        logger.exception("public page cache: could not invalidate %s", sorted(scopes))
+
+
+def _bump(scopes: Iterable[str]) -> None:
+    backend = cache_backend()
+    for scope in scopes:
+        key = SCOPE_PREFIX + scope
+        # A fresh counter starts at the clock, so a counter lost with the cache (restart, eviction)
+        # can never come back at a value an old entry was stored under.
+        backend.add(key, time.time_ns(), timeout=None)
+        try:
+            backend.incr(key)
+        except ValueError:  # evicted between add and incr
+            backend.set(key, time.time_ns(), timeout=None)
+
+
+def scope_versions(scopes: Iterable[str]) -> dict[str, int]:
+    backend = cache_backend()
+    keys = [SCOPE_PREFIX + scope for scope in scopes]
+    found = backend.get_many(keys)
+    missing = {key: time.time_ns() for key in keys if key not in found}
+    for key, value in missing.items():
+        if backend.add(key, value, timeout=None):
+            found[key] = value
+        else:
+            found[key] = backend.get(key, value)
+    return {key.removeprefix(SCOPE_PREFIX): found[key] for key in keys}
+
+
+@dataclass
+class Declaration:
+    """What a page being rendered said about itself, read by the middleware when it stores it."""
+
+    versions: dict[str, int]
+    until: datetime
+
+
+def depends_on(request: HttpRequest, *scopes: str, until: datetime | None = None) -> None:
+    """Declare that the page being rendered shows ``scopes`` and is true until ``until`` (the
+    next moment the clock alone changes it: midnight for lateness, an opening time for a tender).
+
+    Call it before reading the page's data: the versions read here are the ones the stored page
+    is served under, so a change committed while the page renders makes it stale at once."""
+    request.public_page = True  # signed-in visitors get it fresh and marked private
+    if not getattr(request, "public_cache_lookup", False):
+        return
+    limit = timezone.now() + timedelta(seconds=settings.PUBLIC_CACHE_SECONDS)
+    until = min(until, limit) if until is not None else limit
+    previous: Declaration | None = getattr(request, "public_cache", None)
+    wanted = {SITE, *scopes}
+    if previous is not None:
+        wanted -= set(previous.versions)
+        until = min(until, previous.until)
+    versions = dict(previous.versions) if previous is not None else {}
+    try:
+        versions.update(scope_versions(wanted))
+    except CACHE_DOWN:
+        logger.warning("public page cache unavailable: %s will not be stored", request.path, exc_info=True)
+        request.public_cache_lookup = False
+        request.public_cache = None
+        return
+    request.public_cache = Declaration(versions=versions, until=until)
+
+
+def next_midnight(now: datetime | None = None) -> datetime:
+    """The next local midnight: pages that show lateness or "today" change then."""
+    local = timezone.localtime(now)
+    tomorrow = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+    return tomorrow
+
+
+def entry_key(request: HttpRequest) -> str:
+    """Keyed by URL (path and query) and language; the host is part of the URL."""
+    raw = f"{request.get_host()}|{translation.get_language()}|{request.get_full_path()}"
+    return ENTRY_PREFIX + hashlib.sha256(raw.encode()).hexdigest()

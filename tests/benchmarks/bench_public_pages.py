@@ -1,0 +1,357 @@
+"""Public pages against the ceiling: each page's requests a second as a share of a bare Django page.
+
+Two gunicorn servers (2 sync workers each, production settings, PostgreSQL, CONN_MAX_AGE=60,
+Redis), one with the public page cache on and one with it off, serve the site plus a bare page
+(tests/benchmarks/bench_urls.py: a 2 KB template, no database, the same middleware). For each
+public page, in rounds: bare, the page cached, bare, the page uncached, each for ``--seconds``
+with ``--clients`` concurrent connections; a share is the page's rate over the bare rate
+measured next to it on the same server. Then the data is multiplied (tests/benchmarks/
+public_data.py, default ten times) and everything runs again. Queries per page are counted in
+process (cache off), at both sizes.
+
+A report, not a test: a table, one JSON line, exit 0. Aims (printed, never asserted): cached ≥ 50%
+of the bare page, uncached ≥ 15%, ten times the data changes uncached time by ≤ 1.2× and queries
+not at all.
+
+    cd /work/main && .venv/bin/python tests/benchmarks/bench_public_pages.py [--rounds 3 --seconds 2]
+
+It creates and drops its own PostgreSQL database (renovation_bench_pages_<pid>) and uses Redis
+database 11 (``--redis-url``), which it flushes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+AIM_CACHED = 0.50
+AIM_UNCACHED = 0.15
+AIM_GROWTH = 1.2
+BARE = "/__bench__/bare/"
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=2.0, help="length of one measurement")
+    parser.add_argument("--clients", type=int, default=4, help="concurrent connections")
+    parser.add_argument("--factor", type=int, default=10, help="how many times the demo data for the second run")
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
+        help="a server and a database to connect to while creating and dropping the benchmark's own",
+    )
+    return parser.parse_args()
+
+
+def why_not_runnable(args: argparse.Namespace) -> str | None:
+    try:
+        import redis
+
+        redis.Redis.from_url(args.redis_url, socket_connect_timeout=2).ping()
+    except Exception as error:
+        return f"Redis at {args.redis_url} does not answer: {error}"
+    try:
+        import psycopg
+
+        psycopg.connect(args.postgres_url, connect_timeout=3).close()
+    except Exception as error:
+        return f"PostgreSQL at {args.postgres_url} does not answer: {error}"
+    return None
+
+
+# --- the database and the data ------------------------------------------------------------------
+
+
+def database_create(admin_url: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+
+
+def database_drop(admin_url: str, name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def manage(env: dict[str, str], *command: str) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(command)} failed:\n{result.stderr[-3000:]}")
+    return result.stdout
+
+
+def multiply(env: dict[str, str], factor: int) -> None:
+    command = [sys.executable, "-m", "tests.benchmarks.public_data", "--factor", str(factor)]
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    if result.returncode:
+        raise RuntimeError(f"public_data failed:\n{result.stderr[-3000:]}")
+
+
+PROBE = r"""
+import json, sys
+import django
+django.setup()
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from cms.models import ProjectPage
+from renovation.tendering.models import Tender, TenderRelease
+
+page = ProjectPage.objects.filter(title__contains="虹桥新村二期").order_by("pk").first()
+page = page or ProjectPage.objects.order_by("pk").first()
+tender = (Tender.objects.exclude(status="draft").filter(pk__in=TenderRelease.objects.values("tender"))
+          .order_by("-pk").first())
+urls = {"/": "/", "/projects/": "/projects/", "project page": page.url, "change log": page.url + "changes/",
+        "/streets/": "/streets/", "/tenders/": "/tenders/", "a tender": f"/tenders/{tender.pk}/",
+        "/tenders/ocds.json": "/tenders/ocds.json", "a tender's OCDS": f"/tenders/{tender.pk}/ocds.json"}
+client = Client(HTTP_HOST="127.0.0.1")
+queries = {}
+for name, url in urls.items():
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert response.status_code == 200, (url, response.status_code)
+    queries[name] = {"queries": len(captured), "bytes": len(body)}
+print(json.dumps({"urls": urls, "queries": queries}))
+"""
+
+
+def probe(env: dict[str, str]) -> dict[str, Any]:
+    """Each page's URL, its queries and its size, counted in process with the cache off."""
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env={**env, "PUBLIC_CACHE": "0"}, capture_output=True, text=True
+    )
+    if result.returncode:
+        raise RuntimeError(f"probe failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# --- servers and load ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe_socket:
+        probe_socket.bind(("127.0.0.1", 0))
+        return probe_socket.getsockname()[1]
+
+
+@dataclass
+class Server:
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen | None = None
+    log: Any = field(default_factory=tempfile.TemporaryFile)
+
+    def launch(self) -> None:
+        command = [sys.executable, "-m", "gunicorn", "renovation.wsgi:application", "--workers", "2"]
+        command += ["--bind", f"127.0.0.1:{self.port}", "--log-level", "warning"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=self.log)
+
+    def wait_until_ready(self, timeout: float = 90.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.stderr()}")
+            try:
+                if fetch(self.port, BARE)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"gunicorn did not answer within {timeout:.0f} s:\n{self.stderr()}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def stderr(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-3000:]
+
+
+def fetch(port: int, path: str) -> tuple[int, int]:
+    """One HTTP/1.0 GET (gunicorn's sync workers close each connection); (status, bytes)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
+        conn.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        chunks = []
+        while chunk := conn.recv(65536):
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    return int(data.split(b" ", 2)[1]), len(data)
+
+
+def rate(port: int, path: str, seconds: float, clients: int) -> float:
+    """Requests a second over ``seconds`` with ``clients`` connections in turn (non-200 is an error)."""
+    done = [0] * clients
+    errors: list[str] = []
+    stop_at = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        while time.monotonic() < stop_at:
+            status, _size = fetch(port, path)
+            if status != 200:
+                errors.append(f"{path}: HTTP {status}")
+                return
+            done[index] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise RuntimeError(errors[0])
+    return sum(done) / (time.monotonic() - started)
+
+
+def measure(cached: Server, uncached: Server, urls: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    """Per page: bare and page rates on each server, interleaved round by round; median shares."""
+    results: dict[str, Any] = {}
+    for name, url in urls.items():
+        fetch(cached.port, url)  # stored now
+        shares: dict[str, list[float]] = {"cached": [], "uncached": []}
+        rates: dict[str, list[float]] = {"cached": [], "uncached": [], "bare": []}
+        for _round in range(args.rounds):
+            for label, server in (("cached", cached), ("uncached", uncached)):
+                bare = rate(server.port, BARE, args.seconds, args.clients)
+                page = rate(server.port, url, args.seconds, args.clients)
+                shares[label].append(page / bare)
+                rates[label].append(page)
+                rates["bare"].append(bare)
+        results[name] = {
+            "cached_share": statistics.median(shares["cached"]),
+            "uncached_share": statistics.median(shares["uncached"]),
+            "cached_rps": statistics.median(rates["cached"]),
+            "uncached_rps": statistics.median(rates["uncached"]),
+            "bare_rps": statistics.median(rates["bare"]),
+        }
+    return results
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def server_env(base: dict[str, str], database_url: str, redis_url: str, static_root: str) -> dict[str, str]:
+    from cryptography.fernet import Fernet
+
+    return {
+        **base,
+        "DJANGO_SETTINGS_MODULE": "tests.benchmarks.bench_settings",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "CONN_MAX_AGE": "60",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BID_SEAL_KEYS": Fernet.generate_key().decode(),
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": static_root,
+        "PYTHONPATH": str(ROOT),
+    }
+
+
+def run_size(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
+    import redis
+
+    redis.Redis.from_url(args.redis_url).flushdb()
+    found = probe({**env, "DJANGO_SETTINGS_MODULE": "renovation.settings.dev", "REDIS_URL": "", "DEBUG": "0"})
+    cached = Server({**env, "PUBLIC_CACHE": "1"})
+    uncached = Server({**env, "PUBLIC_CACHE": "0"})
+    try:
+        for server in (cached, uncached):
+            server.launch()
+        for server in (cached, uncached):
+            server.wait_until_ready()
+        pages = measure(cached, uncached, found["urls"], args)
+    finally:
+        for server in (cached, uncached):
+            server.stop()
+    for name, figures in pages.items():
+        figures.update(found["queries"][name])
+    print(f"measured {label}", file=sys.stderr)
+    return pages
+
+
+def report(sizes: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    demo, big = sizes["demo"], sizes["x10"]
+    print(f"{'page':<22}{'size':>6}{'cached':>9}{'uncached':>10}{'queries':>9}{'bytes':>10}{'bare/s':>9}")
+    for name in demo:
+        for label, figures in (("demo", demo[name]), ("x10", big[name])):
+            print(
+                f"{name if label == 'demo' else '':<22}{label:>6}{figures['cached_share']:>9.1%}"
+                f"{figures['uncached_share']:>10.1%}{figures['queries']:>9}{figures['bytes']:>10}"
+                f"{figures['bare_rps']:>9.0f}"
+            )
+    growth = {name: demo[name]["uncached_share"] / big[name]["uncached_share"] for name in demo}
+    print(f"\naims: cached ≥ {AIM_CACHED:.0%} of the bare page, uncached ≥ {AIM_UNCACHED:.0%}, ")
+    print(f"x10 data: uncached time ≤ {AIM_GROWTH}× (growth below), queries unchanged")
+    for name in demo:
+        same = "same queries" if demo[name]["queries"] == big[name]["queries"] else "QUERIES CHANGED"
+        flags = []
+        if big[name]["cached_share"] < AIM_CACHED:
+            flags.append("cached below aim")
+        if big[name]["uncached_share"] < AIM_UNCACHED:
+            flags.append("uncached below aim")
+        if growth[name] > AIM_GROWTH:
+            flags.append("grows")
+        print(f"  {name:<22} uncached time ×{growth[name]:.2f}, {same}{'; ' + ', '.join(flags) if flags else ''}")
+    return {"sizes": sizes, "growth": growth}
+
+
+def main() -> None:
+    args = parse_args()
+    reason = why_not_runnable(args)
+    if reason:
+        print(f"bench_public_pages: not run: {reason}")
+        return
+    name = f"renovation_bench_pages_{os.getpid()}"
+    database_url = database_create(args.postgres_url, name)
+    static_root = tempfile.mkdtemp(prefix="bench-static-")
+    base = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    env = server_env(base, database_url, args.redis_url, static_root)
+    setup_env = {**env, "DJANGO_SETTINGS_MODULE": "renovation.settings.dev", "REDIS_URL": "", "PUBLIC_CACHE": "0"}
+    try:
+        manage(setup_env, "migrate", "--noinput", "-v", "0")
+        manage(setup_env, "seed_demo")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        sizes = {"demo": run_size("demo", env, args)}
+        multiply(setup_env, args.factor)
+        sizes["x10"] = run_size(f"x{args.factor}", env, args)
+        print(json.dumps(report(sizes), ensure_ascii=False))
+    finally:
+        database_drop(args.postgres_url, name)
+
+
+if __name__ == "__main__":
+    main()
