@@ -240,7 +240,10 @@ def list_params(world):
     pages = {}
     for path in LISTS:
         who = "resident" if path in ("/notifications/", "/supervise/") else "anonymous"
-        html = clients[who].get(path).content.decode()
+        response = clients[who].get(path)
+        # The OCDS bulk pages stream (issue 17): read them as a client would.
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        html = body.decode()
         names = {"page", "year", "q", "sort"}
         for body in GET_FORM.findall(html):
             names |= {dict(ATTRIBUTE.findall(attrs)).get("name") for _tag, attrs in FIELD.findall(body)}
