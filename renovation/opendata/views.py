@@ -41,6 +41,9 @@ def project_oc4ids(request: HttpRequest, slug: str) -> JsonResponse:
     return JsonResponse(package, json_dumps_params={**_JSON, "indent": 1})
 
 
+MAX_PAGE = 1_000_000
+
+
 def _page_number(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
     try:
@@ -49,6 +52,8 @@ def _page_number(request: HttpRequest) -> int:
         raise Http404(_("The page must be a whole number.")) from None
     if number < 1:
         raise Http404(_("The page must be a whole number."))
+    if number > MAX_PAGE:  # no such page; its offset would overflow PostgreSQL's bigint (a 500)
+        raise Http404(_("There is no such page."))
     return number
 
 

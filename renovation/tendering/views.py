@@ -249,6 +249,10 @@ def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
 
 
+# Far beyond any real page; larger numbers answer 404 before they reach SQL as an OFFSET.
+MAX_PAGE = 1_000_000
+
+
 def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
     """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed; ``Link`` names the
     next page. Read only: openings are recorded by the ``tenders_advance`` job."""
@@ -256,6 +260,8 @@ def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
     # By publication (pk), so the pages stay stable when a back-dated release is added.
     queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("pk")
     number = _int_or_none(request.GET.get("page")) or 1
+    if number > MAX_PAGE:  # no such page, and its offset would overflow PostgreSQL's bigint (a 500)
+        raise Http404
     # One query for the page and whether another follows; no count of every release.
     rows = list(queryset.values_list("data", flat=True)[(number - 1) * OCDS_PAGE_SIZE : number * OCDS_PAGE_SIZE + 1])
     releases, has_next = rows[:OCDS_PAGE_SIZE], len(rows) > OCDS_PAGE_SIZE

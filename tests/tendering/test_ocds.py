@@ -8,6 +8,8 @@ import zipfile
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from renovation.finance.services import ledger_entry_record
 from renovation.tendering import contracts, ocds, services
 from renovation.tendering.models import Tender
@@ -223,3 +225,12 @@ def test_a_draft_has_no_open_data(personas, client):
 def test_the_ocid_is_built_from_the_configured_prefix(tender_cast, settings):
     settings.OCDS_OCID_PREFIX = "ocds-abc123"
     assert tender_cast.tender.ocid == f"ocds-abc123-{tender_cast.tender.code}"
+
+
+@pytest.mark.parametrize("page", ["99999999999999999999", "1000001", "0", "-3", "x"])
+def test_a_page_number_beyond_any_page_is_a_404_not_a_database_error(client, tender_cast, page):
+    # Found by the query-parameter fuzz on PostgreSQL: the offset overflowed bigint (a 500).
+    tender_cast.three_bids()
+    assert client.get("/tenders/ocds.json", {"page": page}).status_code in (200, 404)
+    assert client.get("/tenders/ocds.json", {"page": "99999999999999999999"}).status_code == 404
+    assert client.get("/projects/oc4ids.json", {"page": page}).status_code == 404
