@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -55,6 +56,19 @@ def file_digests(root: Path) -> dict[str, str]:
 
 
 def backup_and_restore(stack: Stack) -> list[str]:
+    # The job worker's clock writes every few seconds (heartbeats, job rows): hold it still while
+    # the source is counted, dumped and counted again, so "unchanged" can be checked exactly.
+    workers = [p.popen for p in stack.processes if p.name == "worker" and p.popen.poll() is None]
+    for popen in workers:
+        os.killpg(popen.pid, signal.SIGSTOP)
+    try:
+        return _backup_and_restore(stack)
+    finally:
+        for popen in workers:
+            os.killpg(popen.pid, signal.SIGCONT)
+
+
+def _backup_and_restore(stack: Stack) -> list[str]:
     dest = stack.tmp / "backups"
     # Older backups, so that retention has something to remove: only the newest KEEP may stay.
     for old in ("20000101-000000", "20000102-000000"):

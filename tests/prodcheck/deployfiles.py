@@ -35,6 +35,7 @@ class Unit:
     environment: dict[str, str] = field(default_factory=dict)
     environment_files: list[str] = field(default_factory=list)
     working_directory: str = SERVER_CODE
+    runtime_directories: list[str] = field(default_factory=list)  # RuntimeDirectory=, under /run
 
 
 def _logical_lines(text: str) -> list[str]:
@@ -59,6 +60,8 @@ def read_unit(name: str) -> Unit:
             unit.environment_files.append(value.lstrip("-"))
         elif key == "WorkingDirectory":
             unit.working_directory = value
+        elif key == "RuntimeDirectory":
+            unit.runtime_directories.extend(value.split())
     if not unit.exec_start:
         raise CheckFailed(f"deploy/systemd/{name} has no ExecStart=")
     return unit
@@ -114,7 +117,15 @@ class SitePorts:
 
 
 def template_nginx_site(
-    *, ports: SitePorts, cert: Path, key: Path, static: Path, media: Path, private: Path, page_cache: Path
+    *,
+    ports: SitePorts,
+    cert: Path,
+    key: Path,
+    static: Path,
+    media: Path,
+    private: Path,
+    page_cache: Path,
+    nginx_dir: Path,
 ) -> str:
     """deploy/nginx/renovation.conf on loopback ports, with one upstream server per app node."""
     source = "deploy/nginx/renovation.conf"
@@ -139,6 +150,15 @@ def template_nginx_site(
     text = replace_once(text, f"{SERVER_PRIVATE}/", f"{private}/", source=source, count=None)
     text = replace_once(
         text, f"proxy_cache_path {SERVER_PAGE_CACHE} ", f"proxy_cache_path {page_cache} ", source=source
+    )
+    # The site's own access log (with the request id) goes to the run's folder, and beside it the
+    # log the failover check reads (which upstream took each request).
+    text = replace_once(
+        text,
+        "access_log /var/log/nginx/renovation.access.log renovation_main;",
+        f"access_log {nginx_dir}/renovation.access.log renovation_main;\n"
+        f"    access_log {nginx_dir}/access.log prodcheck;",
+        source=source,
     )
     return text
 

@@ -33,6 +33,7 @@ from tests.prodcheck.deployfiles import (
     SERVER_PRIVATE,
     SERVER_STATIC,
     SitePorts,
+    Unit,
     nginx_main_conf,
     read_env_file,
     read_unit,
@@ -191,6 +192,14 @@ class Stack:
             env.update(self.object_store.app_env())
         self.env = env
 
+    def unit_environment(self, unit: Unit, machine: str) -> dict[str, str]:
+        """The unit's Environment= with /run/ moved to this machine's own folder, where its
+        RuntimeDirectory= folders are made as systemd makes them (e.g. the metrics folders)."""
+        run = self.tmp / "run" / machine
+        for directory in unit.runtime_directories:
+            (run / directory).mkdir(parents=True, exist_ok=True)
+        return {name: value.replace("/run/", f"{run}/") for name, value in unit.environment.items()}
+
     def process_env(self, unit_env: dict[str, str] | None = None) -> dict[str, str]:
         # systemd: Environment= first, then EnvironmentFile= (which wins), nothing from our shell.
         base = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(self.tmp)}
@@ -336,6 +345,7 @@ class Stack:
                 media=self.media,
                 private=self.private,
                 page_cache=self.tmp / "page-cache",
+                nginx_dir=self.tmp / "nginx",
             )
         )
         main = prefix / "nginx.conf"
@@ -360,14 +370,18 @@ class Stack:
                 "--control-socket": str(self.tmp / "run" / f"gunicorn-{node.name}.ctl"),
             },
         )
-        node.processes.append(self.spawn(f"web-{node.name}", web_cmd, self.process_env(web.environment)))
+        node.processes.append(
+            self.spawn(f"web-{node.name}", web_cmd, self.process_env(self.unit_environment(web, node.name)))
+        )
         ws = read_unit("renovation-ws.service")
         ws_cmd = template_command(
             ws,
             substitutions=moved,
             options={"--port": str(node.ws_port), "--workers": os.environ.get("PRODCHECK_WS_WORKERS", "1")},
         )
-        node.processes.append(self.spawn(f"ws-{node.name}", ws_cmd, self.process_env(ws.environment)))
+        node.processes.append(
+            self.spawn(f"ws-{node.name}", ws_cmd, self.process_env(self.unit_environment(ws, node.name)))
+        )
 
     def start_worker(self) -> list[str]:
         """The task worker from deploy/systemd/renovation-worker.service (the task-queue branch adds it)."""
@@ -379,7 +393,7 @@ class Stack:
         unit = read_unit(WORKER_UNIT)
         moved = {f"{SERVER_CODE}/.venv/": f"{REPO}/.venv/", SERVER_CODE: str(REPO)}
         command = template_command(unit, substitutions=moved, options={})
-        process = self.spawn("worker", command, self.process_env(unit.environment))
+        process = self.spawn("worker", command, self.process_env(self.unit_environment(unit, "worker")))
         time.sleep(3)
         if process.popen.poll() is not None:
             raise CheckFailed(f"the worker exited at start ({process.popen.returncode}):\n{process.tail()}")

@@ -26,6 +26,7 @@ def _site(tmp_path: Path) -> str:
         media=tmp_path / "m",
         private=tmp_path / "p",
         page_cache=tmp_path / "c",
+        nginx_dir=tmp_path / "n",
     )
 
 
