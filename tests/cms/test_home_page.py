@@ -113,3 +113,20 @@ def test_it_orders_updates_by_the_day_progress_was_reached_on_site(personas, pub
         date(2023, 6, 20),
         date(2023, 5, 2),
     ]
+
+
+def test_find_my_estate_comes_first_and_finds_it_in_any_plan_year(client, published_project, personas):
+    import re
+
+    older, _page = published_project(plan_year=2023)  # in 飞云花园
+    published_project(plan_year=2026, name="另一小区改造", neighbourhood=personas.street_b_place)
+    html = client.get("/").content.decode()
+    main = html.split('id="main"', 1)[1]
+    # The search is the first thing in the page's content, before the plan's figures.
+    assert main.index('class="find-estate"') < main.index('class="hero"')
+    form = re.search(r'<form class="find-estate" method="get" action="([^"]+)" role="search">', main)
+    assert form and form.group(1) == "/projects/"
+    assert '<label for="find-estate">查找我的小区</label>' in main and 'name="q"' in main
+    # The form's query finds the estate whatever its plan year (no year in the query).
+    found = client.get(form.group(1), {"q": older.neighbourhood.name}).content.decode()
+    assert f"/projects/{older.slug}/" in found and "另一小区改造" not in found
