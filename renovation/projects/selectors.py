@@ -175,9 +175,13 @@ class CategoryGroup:
     progress: Decimal = ZERO
 
 
-def work_items_by_category(project: Project) -> list[CategoryGroup]:
-    """The project's work items grouped in the order of the six categories, with group progress."""
-    items = list(WorkItem.objects.filter(project=project).order_by("category", "sort_order", "pk"))
+def work_items_by_category(project: Project, items: Sequence[WorkItem] | None = None) -> list[CategoryGroup]:
+    """The project's work items grouped in the order of the six categories, with group progress.
+    ``items``: the project's work items already loaded (a batch of projects reads them in one query)."""
+    if items is None:
+        items = list(WorkItem.objects.filter(project=project).order_by("category", "sort_order", "pk"))
+    else:
+        items = sorted(items, key=lambda item: (item.category, item.sort_order, item.pk))
     groups: list[CategoryGroup] = []
     for value, label in WorkCategory.choices:
         members = [item for item in items if item.category == value]

@@ -9,6 +9,7 @@ view (A4 or A3, ``notice_board.html``) and a PDF of the same board; a street's b
 from __future__ import annotations
 
 import io
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -25,7 +26,7 @@ from renovation.figures import format_percent, format_yuan, yuan_in_capitals
 from renovation.printing import draw_qr, pdf_font, wrap
 from renovation.projects import selectors as project_selectors
 from renovation.projects.lateness import Lateness
-from renovation.projects.models import Project, ProjectStatus
+from renovation.projects.models import Project, ProjectStatus, WorkItem
 from renovation.tendering import selectors as tendering_selectors
 
 PAGE_SIZES = {"a4": A4, "a3": A3}
@@ -69,9 +70,25 @@ def _dates(project: Project, lateness: Lateness) -> str:
 
 def notice_board(project: Project, page_url: str, today: date) -> NoticeBoard:
     """The board of one project (``project`` as ``project_selectors.project_detail`` loads it)."""
-    lateness = project_selectors.project_lateness(project, today)
-    groups = project_selectors.work_items_by_category(project)
-    contractors = tendering_selectors.project_contractors(project)
+    return _board(
+        project,
+        page_url,
+        today,
+        lateness=project_selectors.project_lateness(project, today).project,
+        groups=project_selectors.work_items_by_category(project),
+        contractors=tendering_selectors.project_contractors(project),
+    )
+
+
+def _board(
+    project: Project,
+    page_url: str,
+    today: date,
+    *,
+    lateness: Lateness,
+    groups: list[project_selectors.CategoryGroup],
+    contractors: list[tendering_selectors.ContractorWorks],
+) -> NoticeBoard:
     neighbourhood = project.neighbourhood
     budget: Decimal = project.budget_total
     facts = [
@@ -86,7 +103,7 @@ def notice_board(project: Project, page_url: str, today: date) -> NoticeBoard:
             "；".join(f"{item.company}（{'、'.join(item.works)}）" for item in contractors) or _("Not yet contracted"),
         ),
         Fact(_("Supervising engineer"), project.supervising_engineer or "—"),
-        Fact(_("Planned dates"), _dates(project, lateness.project)),
+        Fact(_("Planned dates"), _dates(project, lateness)),
         Fact(
             _("Status"),
             _("%(status)s, %(progress)s done")
@@ -106,13 +123,29 @@ def notice_board(project: Project, page_url: str, today: date) -> NoticeBoard:
 
 
 def street_boards(street_code: str, page_url: Callable[[Project], str], today: date) -> list[NoticeBoard]:
-    projects = (
+    """Every board of a street in a fixed number of queries, however many projects it has."""
+    projects = list(
         project_selectors.project_filter(Project.objects.all(), street=street_code)
         .filter(status__in=ON_SITE)
         .select_related(*project_selectors.PROJECT_RELATED)
         .order_by("neighbourhood__name", "pk")
     )
-    return [notice_board(project, page_url(project), today) for project in projects]
+    items: dict[int, list[WorkItem]] = defaultdict(list)
+    for item in WorkItem.objects.filter(project__in=projects):
+        items[item.project_id].append(item)
+    lateness = project_selectors.lateness_for_projects(projects, today, [i for group in items.values() for i in group])
+    contractors = tendering_selectors.contractors_by_project([project.pk for project in projects])
+    return [
+        _board(
+            project,
+            page_url(project),
+            today,
+            lateness=lateness[project.pk].project,
+            groups=project_selectors.work_items_by_category(project, items[project.pk]),
+            contractors=contractors.get(project.pk, []),
+        )
+        for project in projects
+    ]
 
 
 def boards_pdf(boards: Sequence[NoticeBoard], size: str = "a4") -> bytes:

@@ -153,7 +153,8 @@ def tender_announce(*, actor: Any, tender: Tender) -> Tender:
 
 def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
     """Move the stored status to where the clock is: bidding, then opened (or failed when too
-    few bids came in). Pages and the ``tenders_advance`` command call it; the seal itself never
+    few bids came in). The clock job (``tenders_advance``) and the bid and objection POSTs call it,
+    never a GET; the seal itself never
     waits for it. Safe to call any number of times and from several processes."""
     now = now or timezone.now()
     if tender.status not in SEALED_STATUSES or tender.phase(now) == tender.status:

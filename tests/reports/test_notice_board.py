@@ -91,3 +91,27 @@ def test_the_admin_reports_page_lists_the_streets_to_print(login, personas):
         html = login(personas.street_a).get("/admin/exports/").content.decode()
     assert "工程公示牌" in html and "/admin/exports/streets/anyang/notices.pdf" in html
     assert "/streets/yuhai/notices.pdf" not in html
+
+
+def test_a_streets_boards_cost_the_same_queries_for_more_projects(personas, on_site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def _page_url(project):
+        return f"/projects/{project.slug}/"
+
+    def count() -> tuple[int, list]:
+        with CaptureQueriesContext(connection) as queries:
+            boards = notice_board.street_boards(
+                "anyang", lambda project: f"/projects/{project.slug}/", date(2026, 11, 1)
+            )
+        return len(queries), boards
+
+    few, boards = count()
+    assert [board.title for board in boards] == ["飞云花园老旧小区改造"]
+    for _ in range(3):
+        WorkItemFactory(project=ProjectFactory(neighbourhood=personas.street_a_place, status=ProjectStatus.TENDERING))
+    many, boards = count()
+    assert len(boards) == 4 and many == few
+    # The batch and the single board say the same.
+    assert boards[0] == notice_board.notice_board(on_site, "/projects/" + on_site.slug + "/", date(2026, 11, 1))

@@ -1,9 +1,9 @@
 """Catch every tender's stored status up with the clock (bidding, opened, failed).
 
 The seal does not depend on this command: bids become readable at the opening time by the clock
-alone, and pages catch a tender up when they show it. Running it every minute keeps the
-stored statuses, the OCDS opening releases and the back office's lists current even for tenders
-nobody is looking at. The workers run the same every minute as a job (JOBS_SCHEDULE,
+alone, and public pages derive the opening from the stored schedule without writing (a GET never
+writes). Running it every minute records the statuses and freezes the OCDS opening releases, which
+open data and the back office's lists read. The workers run the same every minute as a job (JOBS_SCHEDULE,
 renovation/tendering/tasks.py); this command runs it now, by hand.
 """
 
