@@ -227,10 +227,14 @@ def test_the_ocid_is_built_from_the_configured_prefix(tender_cast, settings):
     assert tender_cast.tender.ocid == f"ocds-abc123-{tender_cast.tender.code}"
 
 
-@pytest.mark.parametrize("page", ["99999999999999999999", "1000001", "0", "-3", "x"])
-def test_a_page_number_beyond_any_page_is_a_404_not_a_database_error(client, tender_cast, page):
+@pytest.mark.parametrize(
+    ("page", "ocds"),
+    # OCDS reads a page that is not a positive number as the first page; OC4IDS refuses it.
+    [("99999999999999999999", 404), ("1000001", 404), ("0", 200), ("-3", 200), ("x", 200)],
+)
+def test_a_page_number_beyond_any_page_is_a_404_not_a_database_error(client, tender_cast, page, ocds):
     # Found by the query-parameter fuzz on PostgreSQL: the offset overflowed bigint (a 500).
     tender_cast.three_bids()
-    assert client.get("/tenders/ocds.json", {"page": page}).status_code in (200, 404)
-    assert client.get("/tenders/ocds.json", {"page": "99999999999999999999"}).status_code == 404
+    services.tenders_catch_up()
+    assert client.get("/tenders/ocds.json", {"page": page}).status_code == ocds
     assert client.get("/projects/oc4ids.json", {"page": page}).status_code == 404
