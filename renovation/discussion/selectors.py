@@ -38,6 +38,12 @@ def project_thread(project: Any) -> Thread | None:
     return Thread.objects.filter(project=project).annotate(latest_event_id=Max("events__pk")).first()
 
 
+def issue_thread(issue: Any) -> Thread | None:
+    """The site issue's thread, or None for an issue recorded before threads opened with their
+    issue (reading never opens one)."""
+    return Thread.objects.filter(site_issue=issue).first()
+
+
 def thread_comments(thread: Thread) -> QuerySet[Comment]:
     return thread.comments.select_related("author").order_by("pk")
 

@@ -28,6 +28,7 @@ from renovation.accounts.models import StaffProfile, StaffRole
 from renovation.accounts.permissions import is_bureau
 from renovation.accounts.services import resident_account_ensure
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.discussion.services import thread_for_issue
 from renovation.notifications.services import notify
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
@@ -270,6 +271,8 @@ def site_issue_report(
     with transaction.atomic():
         save_recorded(issue, actor=actor, reason="site_issue_report")
         SiteIssueTransition.objects.create(issue=issue, actor=actor, from_status="", to_status=S.SUBMITTED)
+        # Its discussion opens with the issue: reading the issue page never writes.
+        thread_for_issue(issue)
         _store_photos(issue, processed, kind=PhotoKind.BEFORE, actor=actor)
         notify(
             recipients=_street_staff(issue),

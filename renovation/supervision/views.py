@@ -18,8 +18,7 @@ from django.views.decorators.http import require_POST
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.consultation.models import Household
-from renovation.discussion.selectors import thread_context
-from renovation.discussion.services import thread_for_issue
+from renovation.discussion.selectors import issue_thread, thread_context
 from renovation.projects.selectors import lateness_for_projects
 from renovation.tendering.models import Bidder
 
@@ -109,7 +108,9 @@ def _issue_context(request: HttpRequest, issue: SiteIssue, **forms: Any) -> dict
     user = request.user
     photos = list(issue.photos.all())
     allowed = services.TRANSITIONS[issue.status]
-    discussion = thread_context(thread_for_issue(issue), user, next_url=request.path)
+    # The thread opened with the issue (services.site_issue_report): this GET never writes.
+    thread = issue_thread(issue)
+    discussion = thread_context(thread, user, next_url=request.path) if thread is not None else {}
     return {
         **discussion,
         "issue": issue,

@@ -85,3 +85,26 @@ def test_it_refuses_more_than_nine_photos(cast, reported_issue):
     with pytest.raises(ValidationError) as error:
         reported_issue(photos=[jpeg(f"{n}.jpg") for n in range(10)])
     assert "photos" in error.value.message_dict
+
+
+def test_it_opens_the_issue_discussion_with_the_issue(reported_issue):
+    from renovation.discussion.models import Thread
+
+    issue = reported_issue()
+    assert Thread.objects.filter(site_issue=issue).count() == 1
+
+
+def test_it_shows_the_issue_page_without_writing(client, cast, reported_issue):
+    from django.db import connection
+
+    from tests.public.test_reads_never_write import WriteRecorder
+
+    issue = reported_issue()
+    client.force_login(cast.supervisor)
+    recorder = WriteRecorder()
+    with connection.execute_wrapper(recorder):
+        response = client.get(f"/supervise/issues/{issue.pk}/")
+    assert response.status_code == 200
+    thread = issue.thread
+    assert f'data-thread="{thread.pk}"' in response.content.decode()
+    assert [sql for sql in recorder.writes if "django_session" not in sql] == []
