@@ -18,6 +18,8 @@ from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
 
+# The photos of the works have their own module; the project's public reads are all found here.
+from .gallery import project_latest_photo, project_photo_gallery, public_progress_photos  # noqa: F401
 from .lateness import Lateness, assess, item_points, project_points
 from .models import (
     COMPLETED_STATUSES,
