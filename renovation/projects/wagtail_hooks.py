@@ -1,10 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
@@ -16,10 +18,11 @@ from wagtail.permissions import register_permission_policy
 from renovation.accounts.permissions import can_confirm_progress, is_staff_member
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceCreateView, ServiceEditView, ServiceModelViewSet
+from renovation.files.forms import PhotosField
 from renovation.places.selectors import neighbourhoods_manageable_by
 
 from . import selectors, services
-from .models import ProgressReport, ProgressReportStatus, Project, WorkItem
+from .models import PhotoPhase, ProgressReport, ProgressReportStatus, Project, WorkItem
 
 for _model in (Project, WorkItem, ProgressReport):
     register_permission_policy(_model, KeepRecordsPolicy(_model))
@@ -48,6 +51,23 @@ class WorkItemForm(ScopedModelForm):
 
 class ProgressReportForm(ScopedModelForm):
     scoped_choices = {"work_item": selectors.work_items_manageable_by}
+    # Handed to the service with the rest (progress_report_submit), which checks every photo.
+    photo_phase = forms.ChoiceField(
+        label=_("The photos show the site"),
+        choices=PhotoPhase.choices,
+        initial=PhotoPhase.DURING,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    photos = PhotosField(label=_("Photos of the works"), camera=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "photos" in self.fields:  # the help names the limit, in the user's language
+            self.fields["photos"].help_text = gettext(
+                "Optional, up to %(count)s: JPEG, PNG, WebP or HEIC. They are published on the project "
+                "page once the report is confirmed, without location or camera data."
+            ) % {"count": settings.PROGRESS_REPORT_MAX_PHOTOS}
 
 
 class ProjectCreateView(ServiceCreateView):
@@ -140,6 +160,8 @@ class ReportSummaryPanel(Panel):
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
             context = super().get_context_data(parent_context)
             context["report"] = self.instance
+            # Served through the permission-checked view: the reviewer sees them before the public.
+            context["photos"] = list(self.instance.photos.all())
             return context
 
 
@@ -183,6 +205,7 @@ class ProgressReportViewSet(ServiceModelViewSet):
             FieldPanel("work_item"),
             FieldRowPanel([FieldPanel("percent"), FieldPanel("reported_on")]),
             FieldPanel("note"),
+            MultiFieldPanel([FieldPanel("photo_phase"), FieldPanel("photos")], heading=_("Photos")),
         ],
         base_form_class=ProgressReportForm,
     )
