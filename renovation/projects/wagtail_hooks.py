@@ -22,9 +22,9 @@ from renovation.files.forms import PhotosField
 from renovation.places.selectors import neighbourhoods_manageable_by
 
 from . import selectors, services
-from .models import PhotoPhase, ProgressReport, ProgressReportStatus, Project, WorkItem
+from .models import PhotoPhase, ProgressPhoto, ProgressReport, ProgressReportStatus, Project, WorkItem
 
-for _model in (Project, WorkItem, ProgressReport):
+for _model in (Project, WorkItem, ProgressReport, ProgressPhoto):
     register_permission_policy(_model, KeepRecordsPolicy(_model))
 
 
@@ -226,11 +226,53 @@ class ProgressReportViewSet(ServiceModelViewSet):
         return super().get_edit_view_kwargs(**{"panel": handler, "form_class": handler.get_form_class(), **kwargs})
 
 
+# --- Photos of the works: listed per report's project; editing one means withdrawing it ---------
+
+
+class PhotoPreviewPanel(Panel):
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "projects/panels/progress_photo_preview.html"
+
+        def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+            context = super().get_context_data(parent_context)
+            context["photo"] = self.instance
+            return context
+
+
+class PhotoWithdrawForm(ScopedModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawal_reason"].required = True
+        self.fields["withdrawal_reason"].help_text = _(
+            "The photo leaves the public pages at once; the original stays on record with this reason."
+        )
+
+
+def _progress_photo_withdraw(*, actor: Any, photo: ProgressPhoto, data: dict[str, Any]) -> ProgressPhoto:
+    return services.progress_photo_withdraw(actor=actor, photo=photo, reason=data.get("withdrawal_reason", ""))
+
+
+class ProgressPhotoViewSet(ServiceModelViewSet):
+    model = ProgressPhoto
+    icon = "image"
+    menu_label = _("Photos of the works")
+    edit_handler = ObjectList(
+        [PhotoPreviewPanel(heading=_("Photo")), FieldPanel("withdrawal_reason")],
+        base_form_class=PhotoWithdrawForm,
+    )
+    list_display = ["__str__", "report", "uploaded_at", BooleanColumn("is_public", label=_("public"))]
+    list_filter = ["phase", "report__status"]
+    search_fields = ["report__work_item__description", "report__work_item__project__name"]
+    update_service = staticmethod(_progress_photo_withdraw)
+    service_object_arg = "photo"
+    scope = staticmethod(selectors.progress_photos_visible_to)
+
+
 class ProjectsGroup(ModelViewSetGroup):
     menu_label = _("Renovation")
     menu_icon = "clipboard-list"
     menu_order = 200
-    items = (ProjectViewSet, WorkItemViewSet, ProgressReportViewSet)
+    items = (ProjectViewSet, WorkItemViewSet, ProgressReportViewSet, ProgressPhotoViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -67,3 +67,24 @@ def test_the_reviewer_sees_the_photos_through_the_permission_checked_view(login,
 
     assert f'src="{photo.thumbnail_url}"' in html
     assert client.get(photo.thumbnail_url).status_code == 200
+
+
+def test_street_staff_withdraw_a_photo_with_a_reason_in_the_admin(login, personas, django_capture_on_commit_callbacks):
+    report = progress_report_submit(
+        actor=personas.street_a, work_item=_item(personas), percent=Decimal("45"), photos=[phone_jpeg()]
+    )
+    photo = report.photos.get()
+    client = login(personas.street_a)
+    assert client.get(reverse("progressphoto:index")).status_code == 200
+
+    refused = client.post(reverse("progressphoto:edit", args=[photo.pk]), {"withdrawal_reason": ""})
+    assert refused.status_code == 200 and refused.context["form"].errors["withdrawal_reason"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("progressphoto:edit", args=[photo.pk]), {"withdrawal_reason": "拍到了住户门牌"})
+    assert response.status_code == 302
+    photo.refresh_from_db()
+    assert photo.withdrawn_by == personas.street_a and photo.withdrawal_reason == "拍到了住户门牌"
+
+    client.force_login(personas.street_b)
+    assert client.get(reverse("progressphoto:edit", args=[photo.pk])).status_code == 403
