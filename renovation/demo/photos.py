@@ -61,6 +61,4 @@ def report_photos(*, item_pk: int, step: int, last: bool, label: str) -> tuple[l
         phase = PhotoPhase.AFTER
     else:
         phase = PhotoPhase.DURING
-    count = 2 if phase != PhotoPhase.DURING else 1
-    photos = [works_photo(item_pk * 100 + step * 10 + n, phase, f"{label} {n + 1}") for n in range(count)]
-    return photos, phase
+    return [works_photo(item_pk * 100 + step, phase, label)], phase

@@ -276,11 +276,15 @@ def progress_photos_publish(*, report_id: int) -> int:
     pending = report.photos.filter(withdrawn_at__isnull=True).filter(Q(public_image="") | Q(public_thumbnail=""))
     copied = 0
     for photo in pending:
-        ProgressPhoto.objects.filter(pk=photo.pk).update(
-            public_image=public_copy(photo.image, folder=PROGRESS_PHOTO_PUBLIC_FOLDER),
-            public_thumbnail=public_copy(photo.thumbnail, folder=PROGRESS_PHOTO_PUBLIC_FOLDER),
+        names = [public_copy(field, folder=PROGRESS_PHOTO_PUBLIC_FOLDER) for field in (photo.image, photo.thumbnail)]
+        # Only if nobody withdrew the photo while it was being copied; otherwise the copies go.
+        stored = ProgressPhoto.objects.filter(pk=photo.pk, withdrawn_at__isnull=True).update(
+            public_image=names[0], public_thumbnail=names[1]
         )
-        copied += 1
+        if stored:
+            copied += 1
+        else:
+            _delete_public_files(names)
     if copied:
         # The cached page links the permission-checked addresses; render it with the copies.
         pages_changed(Change.PROGRESS_PHOTO, project_id=report.work_item.project_id)
