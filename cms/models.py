@@ -23,7 +23,7 @@ from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
-from renovation.projects.models import Project, ProjectStatus, WorkCategory
+from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
@@ -194,6 +194,7 @@ class ProjectPage(RoutablePageMixin, Page):
                 "tender_cards": tendering_selectors.project_tender_cards(project),
                 # The construction units are the companies holding its signed contracts.
                 "contractors": tendering_selectors.project_contractors(project),
+                "photo_gallery": project_selectors.project_photo_gallery(project),
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
@@ -203,6 +204,27 @@ class ProjectPage(RoutablePageMixin, Page):
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         return context
+
+    @path("photos/", name="photos")
+    def photos(self, request: HttpRequest) -> HttpResponse:
+        """Every public photo of the works, newest first, one phase or all, paged."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        phase = request.GET.get("phase", "")
+        if phase not in PhotoPhase.values:
+            phase = ""  # an unknown phase shows them all rather than an error
+        photos = project_selectors.public_progress_photos(self.project_id)
+        if phase:
+            photos = photos.filter(phase=phase)
+        paginator = Paginator(photos, settings.PROJECT_PHOTOS_PAGE_SIZE)
+        context = {
+            "page": self,
+            "self": self,
+            "project": self.project,
+            "phase": phase,
+            "phases": PhotoPhase.choices,
+            "page_obj": paginator.get_page(request.GET.get("page")),
+        }
+        return TemplateResponse(request, "cms/project_photos.html", context)
 
     @path("changes/", name="changes")
     def changes(self, request: HttpRequest) -> HttpResponse:

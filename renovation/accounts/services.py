@@ -36,6 +36,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "project": ("add", "change", "view"),
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
+            "progressphoto": ("change", "view"),  # change = withdraw from the public pages
         },
         "finance": {"ledgerentry": ("add", "change", "view"), "quarterlydisclosure": ("add", "view")},
         "supervision": {
@@ -64,6 +65,7 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
             "project": ("add", "change", "view"),
             "workitem": ("add", "change", "view"),
             "progressreport": ("add", "change", "view"),
+            "progressphoto": ("change", "view"),  # change = withdraw from the public pages
         },
         "finance": {"ledgerentry": ("add", "change", "view"), "quarterlydisclosure": ("add", "view")},
         "supervision": {

@@ -17,6 +17,8 @@ OPERATION_LABELS = {
     "progress_report_submit": _("Progress reported"),
     "progress_report_confirm": _("Progress confirmed"),
     "progress_report_reject": _("Progress report rejected"),
+    "progress_photo_attach": _("Photo of the works attached"),
+    "progress_photo_withdraw": _("Photo of the works withdrawn"),
     "ledger_entry_record": _("Ledger entry recorded"),
     "ledger_entry_update": _("Ledger entry edited"),
     "ledger_entry_correct": _("Ledger entry corrected"),

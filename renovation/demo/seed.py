@@ -35,11 +35,12 @@ from renovation.evaluation.services import monthly_evaluations_freeze
 from renovation.places import services as place_services
 from renovation.places.models import Community, ManagementType, Neighbourhood, Street
 from renovation.projects import services as project_services
-from renovation.projects.models import Project, ProjectStatus, WorkCategory, WorkItem
+from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkCategory, WorkItem
 from renovation.tendering import contracts as contract_services
 from renovation.tendering.models import Contract
 
 from . import consultation as demo_consultation
+from . import photos as demo_photos
 from .clock import DemoClock, at
 from .finance import DemoLedger
 from .supervision import discussion_story, issue_stories, supervision_story
@@ -198,6 +199,9 @@ WORKS: dict[str, list[tuple[str, str, tuple[int, int], tuple[int, int]]]] = {
         ("党群服务驿站及物业用房", "m²", (60, 200), (150_000, 500_000)),
     ],
 }
+
+# Work items per project whose progress reports carry photos of the works (before, during, after).
+PHOTOGRAPHED_ITEMS = 2
 
 SUPERVISORS = ["瑞安市建设监理有限公司", "温州正信工程管理有限公司", "浙江求实项目管理有限公司"]
 
@@ -588,7 +592,8 @@ class DemoSeeder:
         stall_day = self.today - timedelta(days=48) if plan.fate == STALLED else None
         progress_paid = completion_paid = False
         last_day = works_start
-        for day, _order, item, percent in self._schedule(plan, items, works_start, rng):
+        steps_done: dict[int, int] = {}
+        for day, order, item, percent in self._schedule(plan, items, works_start, rng):
             if changed and day >= change_day:
                 changed = False
                 yield from self._change_order(contracts[0], change_day, rng)
@@ -613,8 +618,19 @@ class DemoSeeder:
             last_day = max(last_day, day)
             yield self._when(day, 9)
             item.refresh_from_db()
+            photos, phase = [], PhotoPhase.DURING
+            if order < PHOTOGRAPHED_ITEMS:  # photos of the works for the first items of each project
+                step = steps_done[item.pk] = steps_done.get(item.pk, -1) + 1
+                label = f"{project.code} #{order + 1} {step + 1}"
+                photos, phase = demo_photos.report_photos(item_pk=item.pk, step=step, last=percent >= 100, label=label)
             report = project_services.progress_report_submit(
-                actor=actor, work_item=item, percent=percent, note=_note(percent), reported_on=day
+                actor=actor,
+                work_item=item,
+                percent=percent,
+                note=_note(percent),
+                reported_on=day,
+                photos=photos,
+                photo_phase=phase,
             )
             yield self._when(day, 17)
             project_services.progress_report_confirm(actor=actor, report=report, note="现场核实无误")

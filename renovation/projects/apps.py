@@ -6,3 +6,8 @@ class ProjectsConfig(AppConfig):
     name = "renovation.projects"
     label = "projects"
     verbose_name = _("Renovation projects")
+
+    def ready(self) -> None:
+        from .private_files import register_progress_photos
+
+        register_progress_photos()

@@ -10,8 +10,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from renovation.files.registry import file_url
+from renovation.files.storage import private_storage
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -301,3 +305,112 @@ class ProgressReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_item.description}: {self.percent}%"
+
+    @property
+    def is_public(self) -> bool:
+        """Only confirmed reports (and their photos) reach the public pages."""
+        return self.status == ProgressReportStatus.CONFIRMED
+
+
+class PhotoPhase(models.TextChoices):
+    BEFORE = "before", _("Before the works")
+    DURING = "during", _("During the works")
+    AFTER = "after", _("After the works")
+
+
+# Private files (renovation/projects/private_files.py): served at /files/<kind>/<photo id>/.
+PROGRESS_PHOTO_FILE_KIND = "progress-photo"
+PROGRESS_THUMBNAIL_FILE_KIND = "progress-photo-thumbnail"
+# The public copies' folder in the public storage (renovation.files.photos.public_copy).
+PROGRESS_PHOTO_PUBLIC_FOLDER = "progress-photos"
+
+
+def _progress_photo_path(instance: ProgressPhoto, filename: str) -> str:
+    return f"progress-photos/{timezone.now():%Y/%m}/{filename}"
+
+
+class ProgressPhoto(models.Model):
+    """A photo of the works attached to a progress report: upright, re-encoded, no metadata.
+
+    Private until its report is confirmed; then it gets copies in the public storage
+    (services.progress_photos_publish) and appears in the project page's gallery.
+    """
+
+    report = models.ForeignKey(
+        ProgressReport, on_delete=models.CASCADE, related_name="photos", verbose_name=_("progress report")
+    )
+    phase = models.CharField(_("phase"), max_length=8, choices=PhotoPhase.choices, default=PhotoPhase.DURING)
+    image = models.ImageField(
+        _("photo"),
+        upload_to=_progress_photo_path,
+        storage=private_storage,
+        width_field="width",
+        height_field="height",
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to=_progress_photo_path, storage=private_storage)
+    public_image = models.FileField(
+        _("public copy of the photo"), upload_to=f"{PROGRESS_PHOTO_PUBLIC_FOLDER}/", blank=True, editable=False
+    )
+    public_thumbnail = models.FileField(
+        _("public copy of the thumbnail"), upload_to=f"{PROGRESS_PHOTO_PUBLIC_FOLDER}/", blank=True, editable=False
+    )
+    width = models.PositiveIntegerField(_("width"), default=0)
+    height = models.PositiveIntegerField(_("height"), default=0)
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Staff take a photo off the public pages (a face, a number plate, a household's door) with a
+    # reason; the row and its private files stay, so the record of what was reported is kept.
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("withdrawn by"),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+
+    # The public copies are derived files, made and remade by the service; not part of the record.
+    history = HistoricalRecords(excluded_fields=["public_image", "public_thumbnail"])
+
+    class Meta:
+        ordering = ["report", "sort_order", "pk"]
+        verbose_name = _("progress photo")
+        verbose_name_plural = _("progress photos")
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} {self.sort_order + 1}"
+
+    @property
+    def is_public(self) -> bool:
+        return self.withdrawn_at is None and self.report.is_public
+
+    @property
+    def alt_text(self) -> str:
+        """What the photo shows, for screen readers: phase, work item, date (no one's name)."""
+        report = self.report
+        return gettext("%(phase)s: %(work)s, %(date)s") % {
+            "phase": self.get_phase_display(),
+            "work": report.work_item.description,
+            "date": f"{report.reported_on:%Y-%m-%d}",
+        }
+
+    # The public copy once there is one; until then the permission-checked view (which answers
+    # everyone once the report is confirmed).
+    @property
+    def image_url(self) -> str:
+        return self.public_image.url if self.public_image else file_url(PROGRESS_PHOTO_FILE_KIND, self.pk)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return self.public_thumbnail.url if self.public_thumbnail else file_url(PROGRESS_THUMBNAIL_FILE_KIND, self.pk)

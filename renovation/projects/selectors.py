@@ -18,10 +18,13 @@ from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
 
+# The photos of the works have their own module; the project's public reads are all found here.
+from .gallery import project_latest_photo, project_photo_gallery, public_progress_photos  # noqa: F401
 from .lateness import Lateness, assess, item_points, project_points
 from .models import (
     COMPLETED_STATUSES,
     ZERO,
+    ProgressPhoto,
     ProgressReport,
     ProgressReportStatus,
     Project,
@@ -59,6 +62,13 @@ def progress_reports_visible_to(user: Any) -> QuerySet[ProgressReport]:
     if is_bureau(user):
         return queryset
     return queryset.filter(work_item__project__neighbourhood__community__street_id=staff_street_id(user))
+
+
+def progress_photos_visible_to(user: Any) -> QuerySet[ProgressPhoto]:
+    """Photos of the reports the user may see (the back office's photo list)."""
+    return ProgressPhoto.objects.select_related("report__work_item__project").filter(
+        report__in=progress_reports_visible_to(user).values("pk")
+    )
 
 
 def project_filter(

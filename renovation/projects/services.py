@@ -6,19 +6,25 @@ history row naming the actor and the operation.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import can_confirm_progress, can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.files.photos import ProcessedPhoto, public_copy, validate_photos
 from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import project_group, publish
 from renovation.realtime.messages import project_status_message
@@ -26,6 +32,9 @@ from renovation.realtime.messages import project_status_message
 from .lifecycle import status_change_check
 from .models import (
     HUNDRED,
+    PROGRESS_PHOTO_PUBLIC_FOLDER,
+    PhotoPhase,
+    ProgressPhoto,
     ProgressReport,
     ProgressReportStatus,
     Project,
@@ -213,8 +222,12 @@ def progress_report_submit(
     percent: Decimal,
     note: str = "",
     reported_on: date | None = None,
+    photos: Sequence[UploadedFile] = (),
+    photo_phase: str = PhotoPhase.DURING,
 ) -> ProgressReport:
-    """Record how far a work item has come; it counts once bureau staff confirm it."""
+    """Record how far a work item has come, with photos of the works (before, during or after);
+    it counts, and its photos are shown, once bureau staff confirm it. Nothing is saved unless
+    every photo is a real, readable image within the limits (the site issues' own pipeline)."""
     require_project_manager(actor, work_item.project)
     report = ProgressReport(
         work_item=work_item,
@@ -223,10 +236,90 @@ def progress_report_submit(
         reported_on=reported_on or timezone.localdate(),
         reported_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+    errors: dict[str, list] = {}
+    try:
+        report.full_clean(validate_constraints=False)
+    except ValidationError as error:
+        errors = error.update_error_dict(errors)
     if report.reported_on and report.reported_on > timezone.localdate():
-        raise ValidationError({"reported_on": _("A progress report cannot be dated in the future.")})
+        errors.setdefault("reported_on", []).append(_("A progress report cannot be dated in the future."))
+    if photos and photo_phase not in PhotoPhase.values:
+        errors["photo_phase"] = [_("Choose whether the photos show the site before, during or after the works.")]
+    try:
+        processed = validate_photos(list(photos), minimum=0, maximum=settings.PROGRESS_REPORT_MAX_PHOTOS)
+    except ValidationError as error:
+        errors["photos"] = error.messages
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        return save_recorded(report, actor=actor, reason="progress_report_submit")
+        save_recorded(report, actor=actor, reason="progress_report_submit")
+        _store_progress_photos(report, processed, phase=photo_phase, actor=actor)
+    return report
+
+
+def _store_progress_photos(report: ProgressReport, photos: Sequence[ProcessedPhoto], *, phase: str, actor: Any) -> None:
+    for order, photo in enumerate(photos):
+        stored = ProgressPhoto(report=report, phase=phase, taken_at=photo.taken_at, uploaded_by=actor, sort_order=order)
+        stored.image.save(photo.display.name, photo.display, save=False)
+        stored.thumbnail.save(photo.thumbnail.name, photo.thumbnail, save=False)
+        save_recorded(stored, actor=actor, reason="progress_photo_attach")
+
+
+def progress_photos_publish(*, report_id: int) -> int:
+    """Copy the photos of a confirmed report to the public storage (``public_copy``: new random
+    names, bytes already without metadata); returns how many were copied. Photos already copied
+    or withdrawn are skipped, so running it again is harmless. Until a copy exists the page links
+    the permission-checked view, which answers everyone for a confirmed report."""
+    report = ProgressReport.objects.select_related("work_item").filter(pk=report_id).first()
+    if report is None or not report.is_public:
+        return 0
+    pending = report.photos.filter(withdrawn_at__isnull=True).filter(Q(public_image="") | Q(public_thumbnail=""))
+    copied = 0
+    for photo in pending:
+        names = [public_copy(field, folder=PROGRESS_PHOTO_PUBLIC_FOLDER) for field in (photo.image, photo.thumbnail)]
+        # Only if nobody withdrew the photo while it was being copied; otherwise the copies go.
+        stored = ProgressPhoto.objects.filter(pk=photo.pk, withdrawn_at__isnull=True).update(
+            public_image=names[0], public_thumbnail=names[1]
+        )
+        if stored:
+            copied += 1
+        else:
+            _delete_public_files(names)
+    if copied:
+        # The cached page links the permission-checked addresses; render it with the copies.
+        pages_changed(Change.PROGRESS_PHOTO, project_id=report.work_item.project_id)
+    return copied
+
+
+def progress_photo_withdraw(*, actor: Any, photo: ProgressPhoto, reason: str) -> ProgressPhoto:
+    """Take a photo off the public pages (a face, a number plate, a household's door showing).
+    The row and its private files stay for the record; the public copies are deleted."""
+    photo = ProgressPhoto.objects.select_related("report__work_item__project__neighbourhood__community").get(
+        pk=photo.pk
+    )
+    require_project_manager(actor, photo.report.work_item.project)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"withdrawal_reason": _("Say why the photo is withdrawn.")})
+    if photo.withdrawn_at is not None:
+        raise ValidationError(_("This photo has already been withdrawn."))
+    copies = [name for name in (photo.public_image.name, photo.public_thumbnail.name) if name]
+    with transaction.atomic():
+        photo.withdrawn_at = timezone.now()
+        photo.withdrawn_by = actor
+        photo.withdrawal_reason = reason
+        photo.public_image = ""
+        photo.public_thumbnail = ""
+        save_recorded(photo, actor=actor, reason="progress_photo_withdraw")
+        pages_changed(Change.PROGRESS_PHOTO, project_id=photo.report.work_item.project_id)
+        # Deleted only once the withdrawal is committed: a rollback leaves the page whole.
+        transaction.on_commit(functools.partial(_delete_public_files, copies))
+    return photo
+
+
+def _delete_public_files(names: Sequence[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
 
 
 def _require_pending(report: ProgressReport) -> None:
@@ -273,6 +366,8 @@ def progress_report_confirm(*, actor: Any, report: ProgressReport, note: str = "
             save_recorded(project, actor=actor, reason="progress_report_confirm")
         project_progress_recalculate(project=project, actor=actor, reason="progress_report_confirm")
         pages_changed(Change.PROGRESS, project_id=project.pk)
+        # Its photos get public copies once the confirmation is committed; a rollback publishes nothing.
+        transaction.on_commit(functools.partial(progress_photos_publish, report_id=report.pk))
     return report
 
 

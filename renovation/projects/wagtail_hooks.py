@@ -1,10 +1,12 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel, ObjectList, Panel
@@ -16,12 +18,13 @@ from wagtail.permissions import register_permission_policy
 from renovation.accounts.permissions import can_confirm_progress, is_staff_member
 from renovation.backoffice.permissions import KeepRecordsPolicy
 from renovation.backoffice.views import ScopedModelForm, ServiceCreateView, ServiceEditView, ServiceModelViewSet
+from renovation.files.forms import PhotosField
 from renovation.places.selectors import neighbourhoods_manageable_by
 
 from . import selectors, services
-from .models import ProgressReport, ProgressReportStatus, Project, WorkItem
+from .models import PhotoPhase, ProgressPhoto, ProgressReport, ProgressReportStatus, Project, WorkItem
 
-for _model in (Project, WorkItem, ProgressReport):
+for _model in (Project, WorkItem, ProgressReport, ProgressPhoto):
     register_permission_policy(_model, KeepRecordsPolicy(_model))
 
 
@@ -48,6 +51,23 @@ class WorkItemForm(ScopedModelForm):
 
 class ProgressReportForm(ScopedModelForm):
     scoped_choices = {"work_item": selectors.work_items_manageable_by}
+    # Handed to the service with the rest (progress_report_submit), which checks every photo.
+    photo_phase = forms.ChoiceField(
+        label=_("The photos show the site"),
+        choices=PhotoPhase.choices,
+        initial=PhotoPhase.DURING,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    photos = PhotosField(label=_("Photos of the works"), camera=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if "photos" in self.fields:  # the help names the limit, in the user's language
+            self.fields["photos"].help_text = gettext(
+                "Optional, up to %(count)s: JPEG, PNG, WebP or HEIC. They are published on the project "
+                "page once the report is confirmed, without location or camera data."
+            ) % {"count": settings.PROGRESS_REPORT_MAX_PHOTOS}
 
 
 class ProjectCreateView(ServiceCreateView):
@@ -140,6 +160,8 @@ class ReportSummaryPanel(Panel):
         def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
             context = super().get_context_data(parent_context)
             context["report"] = self.instance
+            # Served through the permission-checked view: the reviewer sees them before the public.
+            context["photos"] = list(self.instance.photos.all())
             return context
 
 
@@ -183,6 +205,7 @@ class ProgressReportViewSet(ServiceModelViewSet):
             FieldPanel("work_item"),
             FieldRowPanel([FieldPanel("percent"), FieldPanel("reported_on")]),
             FieldPanel("note"),
+            MultiFieldPanel([FieldPanel("photo_phase"), FieldPanel("photos")], heading=_("Photos")),
         ],
         base_form_class=ProgressReportForm,
     )
@@ -203,11 +226,53 @@ class ProgressReportViewSet(ServiceModelViewSet):
         return super().get_edit_view_kwargs(**{"panel": handler, "form_class": handler.get_form_class(), **kwargs})
 
 
+# --- Photos of the works: listed per report's project; editing one means withdrawing it ---------
+
+
+class PhotoPreviewPanel(Panel):
+    class BoundPanel(Panel.BoundPanel):
+        template_name = "projects/panels/progress_photo_preview.html"
+
+        def get_context_data(self, parent_context: Any = None) -> dict[str, Any]:
+            context = super().get_context_data(parent_context)
+            context["photo"] = self.instance
+            return context
+
+
+class PhotoWithdrawForm(ScopedModelForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawal_reason"].required = True
+        self.fields["withdrawal_reason"].help_text = _(
+            "The photo leaves the public pages at once; the original stays on record with this reason."
+        )
+
+
+def _progress_photo_withdraw(*, actor: Any, photo: ProgressPhoto, data: dict[str, Any]) -> ProgressPhoto:
+    return services.progress_photo_withdraw(actor=actor, photo=photo, reason=data.get("withdrawal_reason", ""))
+
+
+class ProgressPhotoViewSet(ServiceModelViewSet):
+    model = ProgressPhoto
+    icon = "image"
+    menu_label = _("Photos of the works")
+    edit_handler = ObjectList(
+        [PhotoPreviewPanel(heading=_("Photo")), FieldPanel("withdrawal_reason")],
+        base_form_class=PhotoWithdrawForm,
+    )
+    list_display = ["__str__", "report", "uploaded_at", BooleanColumn("is_public", label=_("public"))]
+    list_filter = ["phase", "report__status"]
+    search_fields = ["report__work_item__description", "report__work_item__project__name"]
+    update_service = staticmethod(_progress_photo_withdraw)
+    service_object_arg = "photo"
+    scope = staticmethod(selectors.progress_photos_visible_to)
+
+
 class ProjectsGroup(ModelViewSetGroup):
     menu_label = _("Renovation")
     menu_icon = "clipboard-list"
     menu_order = 200
-    items = (ProjectViewSet, WorkItemViewSet, ProgressReportViewSet)
+    items = (ProjectViewSet, WorkItemViewSet, ProgressReportViewSet, ProgressPhotoViewSet)
 
 
 @hooks.register("register_admin_viewset")

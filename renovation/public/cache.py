@@ -38,6 +38,7 @@ class Change(enum.StrEnum):
     PROJECT = "project"
     WORK_ITEM = "work_item"
     PROGRESS = "progress"  # a confirmed progress report
+    PROGRESS_PHOTO = "progress_photo"  # photos of the works: public copies made, or a photo withdrawn
     LEDGER = "ledger"  # a ledger entry recorded, edited, corrected or imported
     DISCLOSURE = "disclosure"  # a quarter published
     TENDER = "tender"  # any tender step, contract or change order
@@ -57,6 +58,7 @@ CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
     Change.PROJECT: ("home", "index", "project", "streets", "tenders", "open_data"),
     Change.WORK_ITEM: ("home", "index", "project", "streets", "open_data"),
     Change.PROGRESS: ("home", "index", "project", "streets", "open_data"),
+    Change.PROGRESS_PHOTO: ("project",),
     Change.LEDGER: ("home", "project", "open_data"),
     Change.DISCLOSURE: ("home", "project", "open_data"),
     # A tender step can move its project's status (announced → tendering, contract → works).

@@ -468,12 +468,17 @@ OPEN_DATA_LICENCE = env_str("OPEN_DATA_LICENCE", "https://creativecommons.org/li
 OC4IDS_PROJECT_PREFIX = env_str("OC4IDS_PROJECT_PREFIX", "oc4ids-lzgz00")
 OC4IDS_PUBLIC_AUTHORITY = env_str("OC4IDS_PUBLIC_AUTHORITY", "住房和城乡建设局")
 
-# Photos from phones: decoded, checked and re-encoded on upload (renovation/supervision/photos.py).
+# Photos from phones: decoded, checked and re-encoded on upload (renovation/files/photos.py).
 PHOTO_MAX_UPLOAD_BYTES = env_int("PHOTO_MAX_UPLOAD_MB", 15) * 1024 * 1024
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_MEGAPIXELS", 40) * 1_000_000
 PHOTO_DISPLAY_EDGE = env_int("PHOTO_DISPLAY_EDGE", 1600)
 PHOTO_THUMBNAIL_EDGE = env_int("PHOTO_THUMBNAIL_EDGE", 400)
 PHOTO_JPEG_QUALITY = env_int("PHOTO_JPEG_QUALITY", 85)
+# Photos of the works attached to one progress report (0 to this many), and how many of each phase
+# (before / during / after) the project page shows before linking to all of them.
+PROGRESS_REPORT_MAX_PHOTOS = env_int("PROGRESS_REPORT_MAX_PHOTOS", 9)
+PROJECT_GALLERY_PHOTOS_PER_PHASE = env_int("PROJECT_GALLERY_PHOTOS_PER_PHASE", 6)
+PROJECT_PHOTOS_PAGE_SIZE = env_int("PROJECT_PHOTOS_PAGE_SIZE", 24)
 # Nine 15 MB photos in one submission, plus the form.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

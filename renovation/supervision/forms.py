@@ -8,27 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from renovation.files.forms import PhotosField
+
 from .models import IssueCategory, IssueSeverity
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos from one input, taken straight from the phone camera."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        attrs = {"accept": "image/*,.heic,.heif", "capture": "environment", "multiple": True}
-        kwargs.setdefault("widget", MultiplePhotoInput(attrs=attrs))
-        kwargs.setdefault("required", False)  # the service says how many are needed, with the reason
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list:
-        single = super().clean
-        if isinstance(data, (list, tuple)):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class IssueReportForm(forms.Form):

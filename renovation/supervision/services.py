@@ -7,16 +7,13 @@ transition row (who, when, from, to, note) plus history, and notifies the people
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import PurePath
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F, Q
@@ -29,6 +26,7 @@ from renovation.accounts.permissions import is_bureau
 from renovation.accounts.services import resident_account_ensure
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.discussion.services import thread_for_issue
+from renovation.files.photos import ProcessedPhoto, public_copy, validate_photos
 from renovation.notifications.services import notify
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
@@ -47,7 +45,6 @@ from .models import (
     Supervisor,
 )
 from .permissions import builders_of, can_rectify_issue, can_report_on, can_review_issue, is_issue_reporter
-from .photos import ProcessedPhoto, validate_photos
 
 S = IssueStatus
 TRANSITIONS: dict[str, set[str]] = {
@@ -202,11 +199,10 @@ def site_issue_photos_publish(*, issue_id: int) -> int:
         return 0
     copied = 0
     for photo in issue.photos.filter(Q(public_image="") | Q(public_thumbnail="")):
-        names = {}
-        for source, target in (("image", "public_image"), ("thumbnail", "public_thumbnail")):
-            suffix = PurePath(getattr(photo, source).name).suffix or ".jpg"
-            with getattr(photo, source).open("rb") as handle:
-                names[target] = default_storage.save(f"issue-photos/{uuid.uuid4().hex}{suffix}", handle)
+        names = {
+            "public_image": public_copy(photo.image, folder="issue-photos"),
+            "public_thumbnail": public_copy(photo.thumbnail, folder="issue-photos"),
+        }
         SiteIssuePhoto.objects.filter(pk=photo.pk).update(**names)
         copied += 1
     return copied

@@ -37,6 +37,7 @@ def test_it_knows_every_closed_screen():
         ("comment", "add"),
         ("consultation_intent", "add"),
         ("contract", "edit"),
+        ("progressphoto", "add"),  # photos come with their progress report; editing one withdraws it
         ("siteissue", "add"),
         ("sms_userphone", "add"),
         ("sms_userphone", "edit"),

@@ -32,7 +32,7 @@ django.setup()
 from django.core.files.uploadedfile import SimpleUploadedFile  # noqa: E402
 from PIL import ExifTags, Image, ImageFilter, ImageOps  # noqa: E402
 
-from renovation.supervision.photos import process_photo  # noqa: E402
+from renovation.files.photos import process_photo  # noqa: E402
 
 PHONE_SIZE = (4000, 3000)
 

@@ -11,6 +11,7 @@ from cms.models import ProjectPage
 from renovation.consultation.models import Deliberation, Intent
 from renovation.finance.models import EntryKind, LedgerEntry, QuarterlyDisclosure, previous_quarter
 from renovation.finance.selectors import contract_positions
+from renovation.projects.gallery import project_photo_gallery
 from renovation.projects.models import COMPLETED_STATUSES, ProgressReport, Project, ProjectStatus, WorkCategory
 from renovation.supervision.models import SiteIssue
 from renovation.tendering.models import Bid, Contract, Tender, TenderStatus
@@ -65,6 +66,10 @@ def test_it_loads_ruians_2023_plan_and_is_idempotent(db):
     assert LedgerEntry.objects.filter(project=feiyun, kind="payment", corrects__isnull=True).count() >= 2
     assert LedgerEntry.objects.filter(project=feiyun, corrects__isnull=False).count() == 1
     assert QuarterlyDisclosure.objects.filter(project=feiyun).count() >= 4
+
+    # Photos of the works, before / during / after, attached through the service (photo pipeline).
+    gallery = project_photo_gallery(feiyun)
+    assert [phase.phase for phase in gallery.phases] == ["before", "during", "after"]
 
     _it_tells_a_true_story(today)
 

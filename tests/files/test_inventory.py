@@ -9,6 +9,8 @@ PUBLIC = {
     "consultation.DeliberationStage.attachment",
     "supervision.SiteIssuePhoto.public_image",  # copies made once the issue is public
     "supervision.SiteIssuePhoto.public_thumbnail",
+    "projects.ProgressPhoto.public_image",  # copies made once the progress report is confirmed
+    "projects.ProgressPhoto.public_thumbnail",
     "wagtailimages.Image.file",
     "wagtailimages.Rendition.file",
     "wagtaildocs.Document.file",
@@ -18,6 +20,8 @@ PUBLIC = {
 PRIVATE = {
     "supervision.SiteIssuePhoto.image",
     "supervision.SiteIssuePhoto.thumbnail",
+    "projects.ProgressPhoto.image",
+    "projects.ProgressPhoto.thumbnail",
     "tendering.BidderDocument.file",
     "tendering.Bid.sealed_file",
     "planning.PlanImport.workbook",

@@ -2,6 +2,7 @@
 
 import contextlib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -34,11 +35,25 @@ class Scene:
         return self.pages[f"project:{project.pk}"]
 
 
+def _photo_of_the_works(project: Any, personas: Any) -> None:
+    """A confirmed progress report with a photo: the project page's gallery shows it."""
+    from renovation.projects.services import progress_report_confirm, progress_report_submit
+    from tests.factories import WorkItemFactory
+    from tests.projects.photos import phone_jpeg
+
+    item = WorkItemFactory(project=project, description="单元门更换")
+    report = progress_report_submit(
+        actor=personas.bureau, work_item=item, percent=Decimal("20"), photos=[phone_jpeg()], photo_phase="before"
+    )
+    progress_report_confirm(actor=personas.bureau, report=report)
+
+
 @pytest.fixture
-def scene(page_cache, tender_cast, cast, django_capture_on_commit_callbacks) -> Scene:
+def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_callbacks) -> Scene:
     with django_capture_on_commit_callbacks(execute=True):
         tendered_page = project_page_ensure(project=tender_cast.project)
         supervised_page = project_page_ensure(project=cast.project)
+        _photo_of_the_works(cast.project, personas)
     tender = tender_cast.tender
     return Scene(
         tendered=tender_cast.project,
@@ -54,7 +69,11 @@ def scene(page_cache, tender_cast, cast, django_capture_on_commit_callbacks) -> 
                 f"{tendered_page.url}changes/",
                 f"/tenders/{tender_cast.tender.pk}/",
             ],
-            f"project:{cast.project.pk}": [supervised_page.url, f"{supervised_page.url}changes/"],
+            f"project:{cast.project.pk}": [
+                supervised_page.url,
+                f"{supervised_page.url}changes/",
+                f"{supervised_page.url}photos/",
+            ],
             "streets": ["/streets/"],
             "tenders": ["/tenders/"],
             f"tender:{tender.pk}": [f"/tenders/{tender.pk}/", f"/tenders/{tender.pk}/ocds.json"],

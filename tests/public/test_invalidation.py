@@ -88,6 +88,16 @@ def _progress(scene, personas):
     return Change.PROGRESS, scene.supervised.pk, None, {f"project:{scene.supervised.pk}": "楼道粉刷"}
 
 
+def _progress_photo(scene, personas):
+    """The scene's photo of the works (tests/public/conftest.py) withdrawn from the public."""
+    from renovation.projects.models import ProgressPhoto
+    from renovation.projects.services import progress_photo_withdraw
+
+    photo = ProgressPhoto.objects.get(report__work_item__project=scene.supervised)
+    progress_photo_withdraw(actor=personas.street_a, photo=photo, reason="照片拍到了居民车牌")
+    return Change.PROGRESS_PHOTO, scene.supervised.pk, None, {f"project:{scene.supervised.pk}": "暂无公开的施工照片"}
+
+
 def _ledger(scene, personas):
     from renovation.finance.services import ledger_entry_record
 
@@ -210,6 +220,7 @@ CASES: dict[str, Callable[[Any, Any], tuple]] = {
     "project": _project,
     "work_item": _work_item,
     "progress": _progress,
+    "progress_photo": _progress_photo,
     "ledger": _ledger,
     "disclosure": _disclosure,
     "tender": _tender,

@@ -15,7 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile, TemporaryUploaded
 from django.utils import translation
 from PIL import ExifTags, Image, ImageCms, ImageDraw
 
-from renovation.supervision.photos import PhotoRejected, ProcessedPhoto, process_photo, validate_photos
+from renovation.files.photos import PhotoRejected, ProcessedPhoto, process_photo, validate_photos
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 RED = (255, 0, 0)

@@ -1,9 +1,12 @@
-"""Site photos from resident supervisors: refuse what we cannot trust, keep only upright pixels.
+"""Photos from phones and cameras (site issues, progress reports): refuse what we cannot trust,
+keep only upright pixels.
 
 Every accepted photo is decoded in full and re-encoded from its pixels, so whatever a phone wrote
 beside them (GPS above all, but also maker notes, XMP, ICC profiles, comments, embedded thumbnails,
 the second frame of an MPO) is gone by construction rather than by a list of tags to delete.
-Nothing here touches the disk or the database; callers store the two ``ContentFile``s.
+Processing touches neither the disk nor the database; callers store the two ``ContentFile``s in
+private storage, and once the photo may be shown to anyone, ``public_copy`` gives each a copy in
+the public storage under a new random name (the private names are never revealed).
 """
 
 from __future__ import annotations
@@ -13,12 +16,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
+from pathlib import PurePath
 
 import pillow_heif
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -120,6 +126,16 @@ def validate_photos(uploads: list[UploadedFile], *, minimum: int = 1, maximum: i
     if refusals:
         raise ValidationError(refusals)
     return processed
+
+
+def public_copy(field_file: FieldFile, *, folder: str) -> str:
+    """Copy a private photo to the public storage under a new random name; returns the stored name.
+
+    The bytes are the private file's own, already re-encoded without metadata by ``process_photo``.
+    """
+    suffix = PurePath(field_file.name).suffix or ".jpg"
+    with field_file.open("rb") as handle:
+        return default_storage.save(f"{folder.strip('/')}/{uuid.uuid4().hex}{suffix}", handle)
 
 
 def _decode_upright(upload: UploadedFile, *, name: str, edge: int) -> tuple[Image.Image, datetime | None]:
