@@ -38,7 +38,7 @@ def address_parts(text: str) -> tuple[str, str | None, str] | None:
     written = _WRITTEN.match(text)
     if written:
         return written["building"].strip(), (written["unit"] or "").strip() or None, written["room"].strip()
-    parts = [part for part in _SEPARATORS.split(text) if part]
+    parts = [part for part in _SEPARATORS.split(text.removesuffix("室").removesuffix("号")) if part]
     if len(parts) == 3:
         return parts[0], parts[1], parts[2]
     if len(parts) == 2:
@@ -106,23 +106,30 @@ class HouseholdRegister:
         return rows
 
 
-class HouseholdField(forms.CharField):
+class HouseholdField(forms.Field):
     """A text input resolved to a Household of the register; offers the addresses as one types."""
+
+    widget = forms.TextInput
 
     def __init__(self, *, register: HouseholdRegister, **kwargs: Any) -> None:
         kwargs.setdefault("label", gettext_lazy("Household (building-unit-room)"))
-        kwargs.setdefault("max_length", 60)
         super().__init__(**kwargs)
         self.register = register
         self.widget.attrs.update(
-            {"list": DATALIST_ID, "autocomplete": "off", "placeholder": "3-2-301", "class": "household-picker"}
+            {
+                "list": DATALIST_ID,
+                "autocomplete": "off",
+                "maxlength": "60",
+                "placeholder": "3-2-301",
+                "class": "household-picker",
+            }
         )
 
     def to_python(self, value: Any) -> Household | None:
-        text = super().to_python(value)
+        text = (value or "").strip() if isinstance(value, str) else value
         if text in self.empty_values:
             return None
-        return self.register.find(text)
+        return self.register.find(text[:60])
 
     def prepare_value(self, value: Any) -> Any:
         return value.address if isinstance(value, Household) else value
