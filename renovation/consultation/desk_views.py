@@ -1,6 +1,7 @@
-"""The staff consultation desk in the admin: one page per project to record paper intents, set
-the threshold, open decision items and enter paper ballots, move deliberations through their
-stages, enter paper satisfaction forms and export the ratings. Every form calls one service."""
+"""The staff consultation desk in the admin: per project, one screen per task (overview with
+counts and next actions; intents and the threshold; a stack of paper letters; decision items and
+paper ballots; deliberations through their stages; paper satisfaction forms), under one
+sub-navigation. Every form calls one service, which checks the street."""
 
 from __future__ import annotations
 
@@ -10,11 +11,12 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import add_service_errors, posted_id
@@ -22,8 +24,10 @@ from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatu
 from renovation.spreadsheets.responses import spreadsheet_response
 
 from . import selectors, services
-from .deliberation_models import Deliberation, DeliberationStatus, Stage
-from .deliberation_services import WORKS_STARTED, next_stage
+from .deliberation_models import Deliberation, DeliberationStatus
+from .deliberation_services import WORKS_STARTED
+from .desk_forms import DATALIST_ID, LETTER_ROWS, HouseholdRegister, LetterBatchForm, letter_formset
+from .desk_screens import deliberations_with_next_stage, intents_by_channel, next_actions, task_nav, task_url
 from .export import write_satisfaction
 from .forms import (
     DecisionItemForm,
@@ -35,7 +39,7 @@ from .forms import (
     StageForm,
     ThresholdForm,
 )
-from .models import DecisionOption, Household
+from .models import ConsultationRule, DecisionOption
 from .tally import intent_tallies, intent_tally, project_threshold
 
 
@@ -60,87 +64,198 @@ def index(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "consultation/admin/index.html", {"rows": rows})
 
 
-def _forms(project: Project, data: Any = None, files: Any = None, action: str | None = None) -> dict[str, Any]:
-    households = Household.objects.filter(neighbourhood_id=project.neighbourhood_id).order_by(
-        "building", "unit", "room"
-    )
-    categories = sorted(set(project.work_items.values_list("category", flat=True)))
-    options = DecisionOption.objects.filter(item__project=project).select_related("item").order_by("item", "sort_order")
+# The screen each posted form belongs to: a refused form is shown again on its own screen.
+ACTION_TASK = {
+    "intent": "intents",
+    "threshold": "intents",
+    "letters": "letters",
+    "decision": "decisions",
+    "vote": "decisions",
+    "deliberation": "deliberations",
+    "stage": "deliberations",
+    "file": "deliberations",
+    "implementation": "deliberations",
+    "rate": "satisfaction",
+}
+TASK_FORMS = {
+    "intents": ("intent", "threshold"),
+    "decisions": ("decision", "vote"),
+    "deliberations": ("deliberation", "stage", "file"),
+    "satisfaction": ("rate",),
+}
+
+
+def _forms(
+    project: Project, task: str, register: HouseholdRegister | None, data: Any, files: Any, action: str | None
+) -> dict[str, Any]:
+    """The forms of one screen only: each reads what it needs (the register once for all)."""
 
     def bind(name: str, factory: Callable[..., forms.Form], **kwargs: Any) -> forms.Form:
         bound = (data, files) if name == action else (None, None)
         return factory(*bound, prefix=name, **kwargs)
 
+    factories: dict[str, Callable[[], forms.Form]] = {
+        "intent": lambda: bind("intent", StaffIntentForm, register=register),
+        "threshold": lambda: bind("threshold", ThresholdForm, initial=_threshold_initial(project)),
+        "decision": lambda: bind("decision", DecisionItemForm),
+        "vote": lambda: bind("vote", StaffVoteForm, register=register, options=_ballot_options(project)),
+        "deliberation": lambda: bind("deliberation", DeliberationStartForm),
+        "stage": lambda: bind("stage", StageForm),
+        "file": lambda: bind("file", FileForm),
+        "rate": lambda: bind("rate", StaffRatingForm, register=register, categories=_categories(project)),
+    }
+    return {name: factories[name]() for name in TASK_FORMS.get(task, ())}
+
+
+def _ballot_options(project: Project) -> Any:
+    return DecisionOption.objects.filter(item__project=project).select_related("item").order_by("item", "sort_order")
+
+
+def _categories(project: Project) -> list[str]:
+    return sorted(set(project.work_items.values_list("category", flat=True)))
+
+
+def _threshold_initial(project: Project) -> dict[str, Any]:
+    threshold = project_threshold(project)
+    rule = ConsultationRule.objects.filter(project=project).first()
     return {
-        "intent": bind("intent", StaffIntentForm, households=households),
-        "threshold": bind("threshold", ThresholdForm, initial=_threshold_initial(project)),
-        "decision": bind("decision", DecisionItemForm),
-        "vote": bind("vote", StaffVoteForm, households=households, options=options),
-        "deliberation": bind("deliberation", DeliberationStartForm),
-        "stage": bind("stage", StageForm),
-        "file": bind("file", FileForm),
-        "rate": bind("rate", StaffRatingForm, households=households, categories=categories),
+        "numerator": threshold.numerator,
+        "denominator": threshold.denominator,
+        "intent_closes_on": rule.intent_closes_on if rule else None,
     }
 
 
-def _threshold_initial(project: Project) -> dict[str, int]:
-    threshold = project_threshold(project)
-    return {"numerator": threshold.numerator, "denominator": threshold.denominator}
-
-
-def desk(request: HttpRequest, project_id: int) -> HttpResponse:
+def desk(request: HttpRequest, project_id: int, task: str = "overview") -> HttpResponse:
+    """One screen of the desk per task; a form posted to any of them is handled (and, if refused,
+    shown again) on the screen it belongs to."""
     project = _project(request, project_id)
     action = request.POST.get("action") if request.method == "POST" else None
-    forms_ = _forms(project, request.POST, request.FILES, action)
-    if action:
-        form = forms_.get(action)
-        deliberation = None
-        if request.POST.get("deliberation"):
-            deliberation = get_object_or_404(Deliberation, pk=posted_id(request, "deliberation"), project=project)
-        try:
-            if action == "implementation" and deliberation is not None:
-                services.deliberation_implementation_publish(actor=request.user, deliberation=deliberation)
-                messages.success(request, _("The implementation has been made public."))
-                return redirect(request.path)
-            if form is not None and form.is_valid():
-                _apply(request, project, action, form, deliberation)
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
-        except ValidationError as error:
-            if form is None:
-                messages.error(request, " ".join(error.messages))
+    if action is not None:
+        if action not in ACTION_TASK:
+            raise Http404
+        task = ACTION_TASK[action]
+    needs_register = task in ("intents", "letters", "decisions", "satisfaction")
+    register = HouseholdRegister.of(project) if needs_register else None
+    forms_ = _forms(project, task, register, request.POST, request.FILES, action)
+    context: dict[str, Any] = {"project": project, "forms": forms_, "failed": action, "task": task}
+    if task == "letters":
+        response = _letters(request, project, register, context)
+        if response is not None:
+            return response
+    elif action:
+        response = _post(request, project, action, forms_.get(action))
+        if response is not None:
+            return response
+    context.update(_screen(request, project, task, action, forms_, register))
+    template = f"consultation/admin/desk_{task}.html"
+    return TemplateResponse(request, template, context, status=400 if action else 200)
+
+
+def _post(request: HttpRequest, project: Project, action: str, form: forms.Form | None) -> HttpResponse | None:
+    deliberation = None
+    if request.POST.get("deliberation"):
+        deliberation = get_object_or_404(Deliberation, pk=posted_id(request, "deliberation"), project=project)
+    try:
+        if action == "implementation" and deliberation is not None:
+            services.deliberation_implementation_publish(actor=request.user, deliberation=deliberation)
+            messages.success(request, _("The implementation has been made public."))
+            return redirect(task_url("deliberations", project))
+        if form is not None and form.is_valid():
+            _apply(request, project, action, form, deliberation)
+            messages.success(request, _("Saved."))
+            return redirect(task_url(ACTION_TASK[action], project))
+    except ValidationError as error:
+        if form is None:
+            messages.error(request, " ".join(error.messages))
+        else:
+            add_service_errors(form, error)
+    return None
+
+
+def _letters(
+    request: HttpRequest, project: Project, register: HouseholdRegister, context: dict[str, Any]
+) -> HttpResponse | None:
+    """A stack of paper letters in rows, saved all together or not at all."""
+    posted = request.method == "POST"
+    rows = _int(request.GET.get("rows"), LETTER_ROWS)
+    batch = LetterBatchForm(request.POST if posted else None, prefix="batch")
+    formset = letter_formset(request.POST if posted else None, register=register, rows=rows)
+    errors: list[str] = []
+    if posted:
+        if batch.is_valid() and formset.is_valid():
+            try:
+                count = services.intent_letters_record(
+                    actor=request.user, project=project, letters=formset.letters(batch.cleaned_data["received_on"])
+                )
+            except ValidationError as error:
+                errors = error.messages
             else:
-                add_service_errors(form, error)
-    deliberations = list(selectors.deliberations_with_stages(project))
-    posted = request.POST.get("deliberation") if action in ("stage", "file") else None
-    for deliberation in deliberations:
-        # Each deliberation gets its own stage and filing forms, the next stage chosen already;
-        # the one just posted keeps what was typed and its errors.
-        current = {stage.stage for stage in deliberation.stages.all() if stage.round == deliberation.round}
-        expected = next_stage(deliberation, current)
-        deliberation.expected = Stage(expected).label if expected else None
-        mine = posted == str(deliberation.pk)
-        deliberation.stage_form = (
-            forms_["stage"] if mine and action == "stage" else StageForm(prefix="stage", initial={"stage": expected})
-        )
-        deliberation.file_form = forms_["file"] if mine and action == "file" else FileForm(prefix="file")
-    tally = intent_tally(project)
-    context = {
-        "project": project,
-        "forms": forms_,
-        "failed": action,
-        "tally": tally,
+                messages.success(
+                    request,
+                    ngettext("%(count)s letter saved.", "%(count)s letters saved.", count) % {"count": count},
+                )
+                return redirect(task_url("letters", project))
+        else:
+            errors = [*batch.errors.get("received_on", []), *formset.non_form_errors(), *formset.row_errors()]
+            errors = errors or [_("Check the rows marked below.")]
+    context.update({"batch": batch, "formset": formset, "letter_errors": errors, "more_rows": min(rows + 20, 200)})
+    return None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return default
+
+
+def _screen(
+    request: HttpRequest,
+    project: Project,
+    task: str,
+    action: str | None,
+    forms_: dict[str, Any],
+    register: HouseholdRegister | None,
+) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "nav": task_nav(project, task),
         "consulting": project.status == ProjectStatus.CONSULTING,
         "completed": project.status in COMPLETED_STATUSES,
         "works_started": project.status in WORKS_STARTED,
-        "decisions": selectors.decision_results(project),
-        "deliberations": deliberations,
-        "approved_status": DeliberationStatus.APPROVED,
-        "satisfaction": selectors.satisfaction_summary(project, tally)
-        if project.status in COMPLETED_STATUSES
-        else None,
+        "register": register,
+        "datalist_id": DATALIST_ID,
     }
-    return TemplateResponse(request, "consultation/admin/desk.html", context, status=400 if action else 200)
+    if task in ("overview", "intents", "letters", "satisfaction"):
+        context["tally"] = intent_tally(project)
+    if task in ("overview", "decisions"):
+        context["decisions"] = selectors.decision_results(project)
+    if task in ("overview", "deliberations"):
+        context["deliberations"] = deliberations_with_next_stage(project)
+    if task == "overview":
+        context["by_channel"] = intents_by_channel(project)
+        context["actions"] = next_actions(project, context["tally"], context["decisions"], context["deliberations"])
+    elif task == "deliberations":
+        _deliberation_forms(request, action, forms_, context["deliberations"])
+        context["approved_status"] = DeliberationStatus.APPROVED
+    elif task == "satisfaction" and context["completed"]:
+        context["satisfaction"] = selectors.satisfaction_summary(project, context["tally"])
+    return context
+
+
+def _deliberation_forms(
+    request: HttpRequest, action: str | None, forms_: dict[str, Any], deliberations: list[Deliberation]
+) -> None:
+    """Each deliberation gets its own stage and filing forms, the next stage chosen already; the
+    one just posted keeps what was typed and its errors."""
+    posted = request.POST.get("deliberation") if action in ("stage", "file") else None
+    for deliberation in deliberations:
+        mine = posted == str(deliberation.pk)
+        deliberation.stage_form = (
+            forms_["stage"]
+            if mine and action == "stage"
+            else StageForm(prefix="stage", initial={"stage": deliberation.expected_code})
+        )
+        deliberation.file_form = forms_["file"] if mine and action == "file" else FileForm(prefix="file")
 
 
 def _apply(request: HttpRequest, project: Project, action: str, form: forms.Form, deliberation: Any) -> None:
@@ -156,7 +271,11 @@ def _apply(request: HttpRequest, project: Project, action: str, form: forms.Form
         )
     elif action == "threshold":
         services.consultation_rule_set(
-            actor=actor, project=project, numerator=data["numerator"], denominator=data["denominator"]
+            actor=actor,
+            project=project,
+            numerator=data["numerator"],
+            denominator=data["denominator"],
+            intent_closes_on=data["intent_closes_on"],
         )
     elif action == "decision":
         services.decision_item_create(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from renovation.projects.models import WorkCategory
 
 from .deliberation_models import Outcome, Stage
+from .desk_forms import HouseholdField
 from .models import Channel, DecisionItem, DecisionOption, IntentChoice
 
 SCORES = [(score, str(score)) for score in range(5, 0, -1)]
@@ -21,6 +22,8 @@ class IntentForm(forms.Form):
     choice = forms.ChoiceField(
         label=_("Do you agree to renovate?"), choices=IntentChoice.choices, widget=forms.RadioSelect
     )
+    # Shown only when a paper letter is on record: the resident confirms replacing it.
+    replace_paper = forms.BooleanField(label=_("Replace the paper answer on record with this answer"), required=False)
 
 
 class VoteForm(forms.Form):
@@ -67,16 +70,14 @@ class StaffEntryMixin(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PAPER)
     day = forms.DateField(label=_("Date"), widget=DATE_INPUT, initial=timezone.localdate)
 
-    def __init__(self, *args: Any, households: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, register: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["household"] = forms.ModelChoiceField(
-            label=_("Household"), queryset=households, widget=forms.Select
-        )
+        self.fields["household"] = HouseholdField(register=register)
         self.order_fields(["household", *[name for name in self.fields if name != "household"]])
 
 
 class StaffIntentForm(StaffEntryMixin, IntentForm):
-    pass
+    replace_paper = None  # staff correct an answer as such; the confirmation is the resident's
 
 
 class BallotChoiceField(forms.ModelChoiceField):
@@ -99,6 +100,12 @@ class StaffRatingForm(StaffEntryMixin, RatingForm):
 class ThresholdForm(forms.Form):
     numerator = forms.IntegerField(label=_("Households agreeing (numerator)"), min_value=1, max_value=99)
     denominator = forms.IntegerField(label=_("of (denominator)"), min_value=1, max_value=99)
+    intent_closes_on = forms.DateField(
+        label=_("Households answer by"),
+        required=False,
+        widget=DATE_INPUT,
+        help_text=_("Shown to residents above the question; answers dated later are refused. Empty: no date."),
+    )
 
 
 class DecisionItemForm(forms.Form):

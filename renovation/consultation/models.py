@@ -95,6 +95,8 @@ class ConsultationRule(models.Model):
     )
     threshold_numerator = models.PositiveSmallIntegerField(_("threshold numerator"), default=2)
     threshold_denominator = models.PositiveSmallIntegerField(_("threshold denominator"), default=3)
+    # The date residents are told to answer by; answers dated later are refused.
+    intent_closes_on = models.DateField(_("intents collected until"), null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -25,6 +24,7 @@ from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatu
 from renovation.projects.services import require_project_manager
 from renovation.public.cache import Change, pages_changed
 
+from .intent_services import _require_household_of, _require_not_future
 from .join_services import linked_accounts
 from .models import (
     CategoryScore,
@@ -33,7 +33,6 @@ from .models import (
     DecisionItem,
     DecisionOption,
     Household,
-    Intent,
     SatisfactionRating,
     Vote,
 )
@@ -155,13 +154,21 @@ def _households_changed(neighbourhood_ids: Iterable[Any]) -> None:
 # --- intents and the approval threshold ----------------------------------------------------
 
 
-def consultation_rule_set(*, actor: Any, project: Project, numerator: int, denominator: int) -> ConsultationRule:
+KEEP: Any = object()  # an argument left as it is
+
+
+def consultation_rule_set(
+    *, actor: Any, project: Project, numerator: int, denominator: int, intent_closes_on: date | None = KEEP
+) -> ConsultationRule:
+    """The threshold and, optionally, the date residents are asked to answer by (None: no date)."""
     require_project_manager(actor, project)
     if project.status not in (ProjectStatus.PROPOSED, ProjectStatus.CONSULTING):
         # Moving the goalposts after the decision would void it; the public log shows any change.
         raise ValidationError(_("The threshold can be changed only before the project is approved."))
     rule = ConsultationRule.objects.filter(project=project).first() or ConsultationRule(project=project)
     rule.threshold_numerator, rule.threshold_denominator = numerator, denominator
+    if intent_closes_on is not KEEP:
+        rule.intent_closes_on = intent_closes_on
     if not (denominator and 0 < numerator <= denominator):
         raise ValidationError({"threshold_numerator": _("The threshold must be a fraction between 0 and 1, e.g. 2/3.")})
     with transaction.atomic():
@@ -189,90 +196,6 @@ def approval_threshold_require(*, project: Project) -> None:
                 }
             }
         )
-
-
-def _require_household_of(project: Project, household: Household) -> None:
-    if household.neighbourhood_id != project.neighbourhood_id:
-        raise ValidationError({"household": _("This household does not live in the project's neighbourhood.")})
-
-
-def _require_not_future(day: date | None, field: str) -> date:
-    today = timezone.localdate()
-    if day is None:
-        return today
-    if day > today:
-        raise ValidationError({field: _("The date cannot be in the future.")})
-    return day
-
-
-def _require_consulting(project: Project) -> None:
-    if project.status != ProjectStatus.CONSULTING:
-        raise ValidationError(
-            _("Intents are collected only while the project is consulting residents (now: %(status)s).")
-            % {"status": project.get_status_display()}
-        )
-
-
-def intent_record(
-    *,
-    actor: Any,
-    project: Project,
-    household: Household,
-    choice: str,
-    channel: str = Channel.ONLINE,
-    responded_on: date | None = None,
-) -> Intent:
-    """Record (or replace) a household's intent. A linked resident's own answer is online, today."""
-    is_staff = require_household_voice(actor, project, household)
-    _require_household_of(project, household)
-    _require_consulting(project)
-    if not is_staff:
-        channel, responded_on = Channel.ONLINE, None
-    with transaction.atomic():
-        # Lock the household: two phones of one household answering at once take turns here
-        # (locking the intent row itself cannot help while it does not exist yet).
-        Household.objects.select_for_update().filter(pk=household.pk).first()
-        intent = Intent.objects.filter(project=project, household=household).first()
-        intent = intent or Intent(project=project, household=household)
-        intent.choice, intent.channel = choice, channel
-        intent.responded_on = _require_not_future(responded_on, "responded_on")
-        intent.recorded_by = actor
-        reason = "intent_change" if intent.pk else "intent_record"
-        save_recorded(intent, actor=actor, reason=reason)
-        pages_changed(Change.CONSULTATION, project_id=project.pk)
-    return intent
-
-
-def intents_record_batch(
-    *, actor: Any, project: Project, answers: Iterable[tuple[Household, str]], channel: str, responded_on: date
-) -> int:
-    """A stack of paper letters entered at once (new answers only): a fixed number of queries."""
-    require_project_manager(actor, project)
-    _require_consulting(project)
-    _require_not_future(responded_on, "responded_on")
-    answered = set(Intent.objects.filter(project=project).values_list("household_id", flat=True))
-    intents = []
-    for household, choice in answers:
-        _require_household_of(project, household)
-        if household.pk not in answered:
-            intent = Intent(
-                project=project,
-                household=household,
-                choice=choice,
-                channel=channel,
-                responded_on=responded_on,
-                recorded_by=actor,
-            )
-            # The relations were checked above; validating them again would cost queries per letter.
-            intent.full_clean(exclude=["project", "household", "recorded_by"], validate_constraints=False)
-            intents.append(intent)
-            answered.add(household.pk)
-    with transaction.atomic():
-        bulk_create_with_history(
-            intents, Intent, batch_size=500, default_user=actor, default_change_reason="intent_record"
-        )
-        pages_changed(Change.CONSULTATION, project_id=project.pk)
-    return len(intents)
 
 
 # --- decision items (议题) -------------------------------------------------------------------
@@ -405,4 +328,10 @@ from .deliberation_services import (  # noqa: E402,F401  (the 三审两公开一
     deliberation_implementation_publish,
     deliberation_stage_record,
     deliberation_start,
+)
+from .intent_services import (  # noqa: E402,F401  (intents: one by one, or a stack of paper letters)
+    PaperLetter,
+    intent_letters_record,
+    intent_record,
+    intents_record_batch,
 )

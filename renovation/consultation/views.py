@@ -16,9 +16,11 @@ from renovation.backoffice.views import posted_id
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 
 from . import selectors, services
+from .brief import household_brief
 from .forms import IntentForm, RatingForm, VoteForm
-from .models import DecisionItem, DecisionOption, Intent, SatisfactionRating, Vote
+from .models import Channel, DecisionItem, DecisionOption, Intent, SatisfactionRating, Vote
 from .permissions import resident_households
+from .tally import intent_tally
 
 
 def _open_items(project: Project) -> list[DecisionItem]:
@@ -44,6 +46,8 @@ def _household_panels(request: HttpRequest, project: Project, bound: dict[str, A
             {
                 "household": household,
                 "intent": intent,
+                # A paper letter or an on-site answer: replacing it online must be confirmed.
+                "paper_intent": intent if intent and intent.channel != Channel.ONLINE else None,
                 "intent_form": bound.get(("intent", key))
                 or IntentForm(initial={"choice": intent.choice if intent else None}, prefix=f"i{key}"),
                 "votes": [
@@ -69,9 +73,12 @@ def household(request: HttpRequest, project_id: int) -> HttpResponse:
         response = _act(request, project, bound)
         if response is not None:
             return response
+    panels = _household_panels(request, project, bound)
     context = {
         "project": project,
-        "panels": _household_panels(request, project, bound),
+        "panels": panels,
+        # What the household decides on, read before the question (only for those who may answer).
+        "brief": household_brief(project, intent_tally(project)) if panels else None,
         "collecting": project.status == ProjectStatus.CONSULTING,
         "rating_open": project.status in COMPLETED_STATUSES,
         "errors": bound.get("errors", []),
@@ -93,7 +100,11 @@ def _act(request: HttpRequest, project: Project, bound: dict[Any, Any]) -> HttpR
             bound[("intent", key)] = form
             if form.is_valid():
                 services.intent_record(
-                    actor=request.user, project=project, household=household, choice=form.cleaned_data["choice"]
+                    actor=request.user,
+                    project=project,
+                    household=household,
+                    choice=form.cleaned_data["choice"],
+                    replace_paper=form.cleaned_data["replace_paper"],
                 )
                 messages.success(request, _("Thank you: your household's intent is recorded."))
                 return redirect(request.path)

@@ -17,6 +17,7 @@ from renovation.places.selectors import neighbourhoods_manageable_by
 from renovation.sms.columns import MaskedPhoneColumn
 
 from . import desk_views, letters, register_views, selectors, services
+from .desk_screens import TASKS
 from .models import Household, Intent
 
 register_permission_policy(Household, KeepRecordsPolicy(Household))
@@ -124,6 +125,13 @@ def consultation_urls() -> list:
     return [
         path("consultation/", guard(desk_views.index), name="consultation_index"),
         path("consultation/<int:project_id>/", guard(desk_views.desk), name="consultation_desk"),
+        *[
+            path(
+                f"consultation/<int:project_id>/{task.key}/", guard(desk_views.desk), {"task": task.key}, task.url_name
+            )
+            for task in TASKS
+            if task.key != "overview"
+        ],
         path(
             "consultation/<int:project_id>/satisfaction.xlsx",
             guard(desk_views.satisfaction_export),

@@ -5,16 +5,21 @@ through the services, like the rest of the demo. Names and phones are invented."
 
 from __future__ import annotations
 
+import io
 import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
 
 from renovation.consultation import services
 from renovation.consultation.deliberation_models import STAGE_ORDER
-from renovation.consultation.models import Channel, DecisionItem, Deliberation, Household, IntentChoice
+from renovation.consultation.models import Channel, DecisionItem, Deliberation, Household, Intent, IntentChoice
+from renovation.printing import pdf_font
 from renovation.projects.models import Project
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗郑"
@@ -57,15 +62,27 @@ def _register(actor: Any, project: Project, rng: random.Random) -> list[Househol
 def _intents(
     actor: Any, project: Project, households: list[Household], share: float, day: date, rng: random.Random
 ) -> None:
-    answers = []
-    for household in households:
-        if rng.random() < share:
-            answers.append((household, IntentChoice.AGREE))
+    """A stack of paper letters entered on the desk (the batch screen's service). The estate's first
+    household always answered on paper: the demo resident's page shows a paper answer on record."""
+    answered = set(Intent.objects.filter(project=project).values_list("household_id", flat=True))
+    letters = []
+    for index, household in enumerate(households):
+        if household.pk in answered:
+            continue
+        if index == 0 or rng.random() < share:
+            choice = IntentChoice.AGREE
         elif rng.random() < 0.5:
-            answers.append((household, rng.choice([IntentChoice.DISAGREE, IntentChoice.ABSTAIN])))
-    services.intents_record_batch(
-        actor=actor, project=project, answers=answers, channel=Channel.PAPER, responded_on=day
-    )
+            choice = rng.choice([IntentChoice.DISAGREE, IntentChoice.ABSTAIN])
+        else:
+            continue
+        letters.append(services.PaperLetter(row=len(letters) + 1, household=household, choice=choice, received_on=day))
+    if letters:
+        services.intent_letters_record(actor=actor, project=project, letters=letters)
+
+
+def deadline_set(*, actor: Any, project: Project, day: date) -> None:
+    """The date residents are asked to answer by, shown above their question."""
+    services.consultation_rule_set(actor=actor, project=project, numerator=2, denominator=3, intent_closes_on=day)
 
 
 def register(*, actor: Any, project: Project, rng: random.Random) -> list[Household]:
@@ -121,7 +138,8 @@ def deliberation_open(*, actor: Any, project: Project) -> Deliberation:
 
 
 def deliberation_stage(*, actor: Any, deliberation: Deliberation, index: int) -> None:
-    """Stage ``index`` of the deliberation, held today; the last one files it as well."""
+    """Stage ``index`` of the deliberation, held today, the first with its minutes as a PDF (the
+    document residents find above their question)."""
     deliberation.refresh_from_db()
     services.deliberation_stage_record(
         actor=actor,
@@ -130,7 +148,20 @@ def deliberation_stage(*, actor: Any, deliberation: Deliberation, index: int) ->
         held_on=timezone.localdate(),
         outcome="approved",
         minutes="到会代表一致同意改造方案及出资分摊办法。",
+        attachment=_minutes_pdf(deliberation) if index == 0 else None,
     )
+
+
+def _minutes_pdf(deliberation: Deliberation) -> ContentFile:
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
+    pdf.setFont(pdf_font(), 16)
+    pdf.drawString(72, 770, f"{deliberation.subject} · 业委会审议纪要")
+    pdf.setFont(pdf_font(), 12)
+    pdf.drawString(72, 740, "到会代表一致同意改造方案及出资分摊办法。")
+    pdf.showPage()
+    pdf.save()
+    return ContentFile(buffer.getvalue(), name="minutes.pdf")
 
 
 def deliberation_filed(*, actor: Any, deliberation: Deliberation) -> None:

@@ -518,6 +518,7 @@ class DemoSeeder:
         """Mid-way: about half the households agreed so far, one stage held, a vote open today."""
         today = self.today
         yield at(today - timedelta(days=24), 16)
+        demo_consultation.deadline_set(actor=self.bureau, project=project, day=today + timedelta(days=14))
         demo_consultation.intents(actor=self.bureau, project=project, share=0.55, rng=rng)
         yield at(today - timedelta(days=20), 10)
         deliberation = demo_consultation.deliberation_open(actor=self.bureau, project=project)

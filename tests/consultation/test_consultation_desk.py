@@ -34,7 +34,7 @@ def test_it_records_a_paper_intent_from_the_desk(login, personas, consulting, re
         _desk(consulting),
         {
             "action": "intent",
-            "intent-household": household.pk,
+            "intent-household": household.address,
             "intent-choice": "agree",
             "intent-channel": "paper",
             "intent-day": "2023-03-02",
@@ -179,7 +179,8 @@ def test_it_names_the_next_stage_and_offers_it_first(login, personas, consulting
         held_on=timezone.localdate(),
         outcome="approved",
     )
-    html = login(personas.street_a).get(_desk(consulting)).content.decode()
+    html = login(personas.street_a).get(reverse("consultation_desk_deliberations", args=[consulting.pk])).content
+    html = html.decode()
     assert "下一环节： <strong>小区党组织审核</strong>" in html
     assert '<option value="party_review" selected>' in html
     assert "业委会审议 · 通过" in html
