@@ -128,6 +128,8 @@ class Neighbourhood(models.Model):
             models.CheckConstraint(
                 condition=models.Q(latitude__isnull=True, longitude__isnull=True)
                 | models.Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
                     latitude__gte=CHINA_LATITUDE[0],
                     latitude__lte=CHINA_LATITUDE[1],
                     longitude__gte=CHINA_LONGITUDE[0],
