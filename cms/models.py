@@ -17,6 +17,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from cms.maps import index_map, project_map
 from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
@@ -138,6 +139,7 @@ class ProjectIndexPage(Page):
                 "categories": WorkCategory.choices,
             }
         )
+        context["index_map"] = index_map(pages, request)
         return context
 
 
@@ -203,6 +205,7 @@ class ProjectPage(RoutablePageMixin, Page):
             context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
+        context["project_map"] = project_map(project)
         return context
 
     @path("photos/", name="photos")

@@ -31,6 +31,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from cms.services import project_pages_sync
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
+from renovation.demo.places import estate_position
 from renovation.evaluation.services import monthly_evaluations_freeze
 from renovation.places import services as place_services
 from renovation.places.models import Community, ManagementType, Neighbourhood, Street
@@ -319,6 +320,7 @@ class DemoSeeder:
         if existing:
             return existing
         community_obj = Community.objects.get(street__code=street, name=community)
+        latitude, longitude = estate_position(name, street)
         return place_services.neighbourhood_create(
             actor=actor,
             data={
@@ -330,6 +332,8 @@ class DemoSeeder:
                 "household_count": households,
                 "floor_area": Decimal(households * self.rng.randint(70, 95)),
                 "management_type": management,
+                "latitude": latitude,
+                "longitude": longitude,
             },
         )
 

@@ -26,6 +26,7 @@ from renovation.supervision.permissions import builders_of
 from renovation.tendering.models import Bidder
 
 from .clock import at
+from .places import issue_position
 
 SUPERVISORS = [
     # username, name, street code, appointing body
@@ -148,6 +149,10 @@ def _issue(bureau: Any, today: date, names: list[str], number: int, spec: tuple)
     if supervisor is None or builder is None:
         return
     yield _later(hours=1)
+    estate = project.neighbourhood
+    latitude, longitude = (None, None)
+    if estate.latitude is not None:
+        latitude, longitude = issue_position(estate.latitude, estate.longitude, number)
     issue = supervision_services.site_issue_report(
         actor=supervisor.user,
         project=project,
@@ -156,6 +161,8 @@ def _issue(bureau: Any, today: date, names: list[str], number: int, spec: tuple)
         description=description,
         location=location,
         photos=[site_photo(number * 10 + n, f"#{number + 1} {location}") for n in range(2)],
+        latitude=latitude,
+        longitude=longitude,
     )
     if stage == "submitted":
         return

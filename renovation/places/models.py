@@ -1,9 +1,12 @@
 """Where renovation happens: Street (街道/镇) → Community (社区) → Neighbourhood (小区)."""
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
+
+from .coordinates import CHINA_LATITUDE, CHINA_LONGITUDE
 
 
 class Street(models.Model):
@@ -50,6 +53,10 @@ class ManagementType(models.TextChoices):
     COMMUNITY = "community", _("Community-managed (社区管)")
 
 
+_LATITUDE = _("A latitude in China lies between 3.8 and 53.6 degrees north (WGS-84).")
+_LONGITUDE = _("A longitude in China lies between 73.5 and 135.1 degrees east (WGS-84).")
+
+
 class Neighbourhood(models.Model):
     community = models.ForeignKey(
         Community,
@@ -77,6 +84,29 @@ class Neighbourhood(models.Model):
         choices=ManagementType.choices,
         default=ManagementType.COMMUNITY,
     )
+    # The estate's centre for the public maps, in WGS-84 (GPS, 天地图's CGCS2000 within a metre);
+    # converted for tile services that draw in GCJ-02 (renovation/places/coordinates.py).
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(CHINA_LATITUDE[0], _LATITUDE), MaxValueValidator(CHINA_LATITUDE[1], _LATITUDE)],
+        help_text=_("WGS-84 (GPS), in degrees north, e.g. 27.781234."),
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[
+            MinValueValidator(CHINA_LONGITUDE[0], _LONGITUDE),
+            MaxValueValidator(CHINA_LONGITUDE[1], _LONGITUDE),
+        ],
+        help_text=_("WGS-84 (GPS), in degrees east, e.g. 120.654321."),
+    )
 
     history = HistoricalRecords()
 
@@ -95,10 +125,32 @@ class Neighbourhood(models.Model):
                 name="neighbourhood_floor_area_not_negative",
                 violation_error_message=_("The floor area cannot be negative."),
             ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=CHINA_LATITUDE[0],
+                    latitude__lte=CHINA_LATITUDE[1],
+                    longitude__gte=CHINA_LONGITUDE[0],
+                    longitude__lte=CHINA_LONGITUDE[1],
+                ),
+                name="neighbourhood_location_in_china",
+                violation_error_message=_(
+                    "Give both the latitude and the longitude of a place in China (WGS-84), or neither."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        # The check constraint's rule, with a message on the missing field (services validate
+        # without running check constraints: renovation/changelog/records.py).
+        if (self.latitude is None) != (self.longitude is None):
+            missing = "latitude" if self.latitude is None else "longitude"
+            raise ValidationError({missing: _("Give both the latitude and the longitude, or neither.")})
 
     @property
     def street(self) -> Street:

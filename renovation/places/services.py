@@ -26,6 +26,9 @@ NEIGHBOURHOOD_FIELDS = (
     "household_count",
     "floor_area",
     "management_type",
+    # The estate's centre on the public maps, WGS-84 (renovation/places/coordinates.py).
+    "latitude",
+    "longitude",
 )
 
 

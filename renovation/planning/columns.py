@@ -25,6 +25,9 @@ PROJECT_COLUMNS = (
     Column("budget_other", "其他资金（元）", "money", required=False, width=16),
     Column("planned_start", "计划开工", "date", required=False, width=12),
     Column("planned_end", "计划竣工", "date", required=False, width=12),
+    # The estate's centre for the public maps (WGS-84, as GPS and 天地图 give it); both or neither.
+    Column("latitude", "纬度（WGS-84）", "latitude", required=False, width=14),
+    Column("longitude", "经度（WGS-84）", "longitude", required=False, width=14),
 )
 WORK_ITEM_COLUMNS = (
     Column("project_code", "项目编号", "text", width=14),
@@ -48,4 +51,7 @@ PROBLEM_LABELS = {
     "unknown_project": _("No project with this code in the projects sheet or in the system."),
     "year": _("Enter a year between 1900 and 2100."),
     "other_neighbourhood": _("This project code belongs to a project in another neighbourhood."),
+    "latitude": _("A latitude in China lies between 3.8 and 53.6 degrees north (WGS-84)."),
+    "longitude": _("A longitude in China lies between 73.5 and 135.1 degrees east (WGS-84)."),
+    "half_position": _("Give both the latitude and the longitude, or neither."),
 }

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from django.utils import translation
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from renovation.places.coordinates import CHINA_LATITUDE, CHINA_LONGITUDE
 from renovation.places.models import Street
 from renovation.projects.models import WorkCategory
 from renovation.spreadsheets.cells import (
@@ -88,7 +90,25 @@ def _plan_readers(streets: dict[str, Street]) -> dict[str, CellReader]:
             raise CellError("unknown_street")
         return found
 
-    return {**READERS, "category": _category, "street": street}
+    return {**READERS, "category": _category, "street": street, "latitude": _latitude, "longitude": _longitude}
+
+
+def _degrees(value: Any, bounds: tuple[Decimal, Decimal], code: str) -> Decimal:
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as error:
+        raise CellError(code) from error
+    if not number.is_finite() or not bounds[0] <= number <= bounds[1]:
+        raise CellError(code)
+    return number.quantize(Decimal("0.000001"))
+
+
+def _latitude(value: Any) -> Decimal:
+    return _degrees(value, CHINA_LATITUDE, "latitude")
+
+
+def _longitude(value: Any) -> Decimal:
+    return _degrees(value, CHINA_LONGITUDE, "longitude")
 
 
 def read_plan(
@@ -176,6 +196,10 @@ def _cross_checks(plan: Plan, known: set[str]) -> None:
         built = record.get("built_year")
         if built is not None and not 1900 <= built <= 2100:
             _row_problem(plan, PROJECT_SHEET, record, PROJECT_COLUMNS[4], "year")
+        latitude, longitude = record.get("latitude"), record.get("longitude")
+        if (latitude is None) != (longitude is None) and not _position_unreadable(plan, record):
+            missing = PROJECT_COLUMNS[15] if latitude is not None else PROJECT_COLUMNS[14]
+            _row_problem(plan, PROJECT_SHEET, record, missing, "half_position")
     items_seen: set[tuple] = set()
     for record in plan.work_items:
         code = record.get("project_code")
@@ -185,6 +209,14 @@ def _cross_checks(plan: Plan, known: set[str]) -> None:
         if all(key) and key in items_seen:
             _row_problem(plan, WORK_ITEM_SHEET, record, WORK_ITEM_COLUMNS[2], "duplicate_item")
         items_seen.add(key)
+
+
+def _position_unreadable(plan: Plan, record: dict[str, Any]) -> bool:
+    """A position cell already refused (out of range, not a number): say that, not "half a position"."""
+    return any(
+        problem.sheet == PROJECT_SHEET and problem.row == record["_row"] and problem.code in ("latitude", "longitude")
+        for problem in plan.problems
+    )
 
 
 def _row_problem(plan: Plan, sheet: str, record: dict[str, Any], column: Column, code: str) -> None:

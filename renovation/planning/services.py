@@ -160,6 +160,10 @@ def _places(actor: Any, plan: Plan) -> tuple[dict[tuple, Neighbourhood], dict[st
                 built_year=record["built_year"],
                 household_count=record["household_count"],
                 management_type=ManagementType.COMMUNITY,
+                # Only estates the plan creates take the sheet's position; staff move an existing
+                # estate in the admin (Places → Neighbourhoods), where its history shows who did.
+                latitude=record["latitude"],
+                longitude=record["longitude"],
             )
             new_neighbourhoods.append(neighbourhoods[key])
     if new_neighbourhoods:

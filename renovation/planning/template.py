@@ -60,6 +60,8 @@ def plan_template() -> bytes:
                 0,
                 date(year, 3, 1),
                 date(year, 11, 30),
+                27.783012,
+                120.641876,
             ]
         ],
     )
@@ -104,4 +106,8 @@ def _notes() -> list[str]:
         _("5. Amounts are in yuan, without units. Dates as 2024-03-01."),
         _("6. The project code identifies a project: importing the same code again updates that project."),
         _("7. If any cell is wrong, nothing is imported: you get the list and your workbook with the cells marked."),
+        _(
+            "8. Latitude and longitude (optional) place a new estate on the public map: WGS-84 degrees as a phone's "
+            "GPS or 天地图 shows them, e.g. 27.783012 and 120.641876; both or neither."
+        ),
     ]

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .env import env_bool, env_int, env_list, env_share, env_str
 from .files import storages_setting
+from .maps import TIANDITU_LABELS, TIANDITU_SUBDOMAINS, TIANDITU_VECTOR, map_datum, tile_sources
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -136,6 +137,31 @@ TEMPLATES = [
     },
 ]
 
+# --- Public maps (renovation/places/maps.py) ------------------------------------------------
+# Leaflet (shipped in renovation/places/static, no CDN) draws the estates and public site issues
+# over tiles from MAP_TILE_URL: {z}/{x}/{y} as Leaflet spells them, {s} one of MAP_TILE_SUBDOMAINS,
+# {tk} the key MAP_TILE_KEY. 天地图 by default, which needs a key (free, from
+# console.tianditu.gov.cn, bound to the site's domain); a URL with {tk} and no key: no map, the
+# pages list the projects as always. MAP_LABEL_TILE_URL is drawn over it (天地图's labels; empty: none).
+# MAP_TILE_CRS names the datum the tiles are drawn in: wgs84 (天地图's CGCS2000, OpenStreetMap) or
+# gcj02 (高德, 腾讯); coordinates are stored in WGS-84 and shifted for gcj02 tiles.
+# MAP_TILE_ATTRIBUTION: the credit line under the map (the provider and its 审图号, as its terms ask).
+MAP_TILE_URL = env_str("MAP_TILE_URL", TIANDITU_VECTOR)
+MAP_LABEL_TILE_URL = env_str("MAP_LABEL_TILE_URL", TIANDITU_LABELS)
+MAP_TILE_SUBDOMAINS = env_str("MAP_TILE_SUBDOMAINS", TIANDITU_SUBDOMAINS)
+MAP_TILE_KEY = env_str("MAP_TILE_KEY", "")
+MAP_TILE_CRS = map_datum("MAP_TILE_CRS", env_str("MAP_TILE_CRS", "wgs84"))
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "天地图")
+MAP_TILE_MAX_ZOOM = env_int("MAP_TILE_MAX_ZOOM", 18)
+# Public site issues are placed on the project page's map to this many decimals of a degree
+# (4 ≈ 10 m: the building, never the flat).
+MAP_ISSUE_DECIMALS = env_int("MAP_ISSUE_DECIMALS", 4)
+if not 2 <= MAP_ISSUE_DECIMALS <= 5:
+    raise ImproperlyConfigured("MAP_ISSUE_DECIMALS must be between 2 (≈1 km) and 5 (≈1 m).")
+# The index map shows at most this many projects (the filtered ones, newest plan first).
+MAP_INDEX_MAX_PROJECTS = env_int("MAP_INDEX_MAX_PROJECTS", 500)
+_MAP_TILE_SOURCES = tile_sources([MAP_TILE_URL, MAP_LABEL_TILE_URL], MAP_TILE_SUBDOMAINS)
+
 # --- Security headers -----------------------------------------------------------------------
 # Content-Security-Policy (django-csp 4). Scripts and <style> elements: our origin or the request's
 # nonce ({{ request.csp_nonce }}); no inline event handlers anywhere. Style *attributes* are
@@ -153,7 +179,8 @@ _WEBSOCKET_SOURCES = [
 ]
 _CSP_COMMON = {
     "default-src": [SELF],
-    "img-src": [SELF, "data:"],
+    # The map tiles' hosts (MAP_TILE_URL, MAP_LABEL_TILE_URL).
+    "img-src": [SELF, "data:", *_MAP_TILE_SOURCES],
     "font-src": [SELF],
     "connect-src": [SELF, *_WEBSOCKET_SOURCES],
     "object-src": [NONE],

@@ -79,6 +79,17 @@ def public_issues(project: Any) -> list[SiteIssue]:
     return issues
 
 
+def public_issue_locations(project: Any) -> list[SiteIssue]:
+    """The public issues of a project that carry a position, for its map: one query, only the
+    fields a map shows (never the reporter, never the text)."""
+    return list(
+        SiteIssue.objects.filter(project=project, status__in=PUBLIC_STATUSES, latitude__isnull=False)
+        .exclude(longitude__isnull=True)
+        .only("pk", "project_id", "category", "status", "created_at", "latitude", "longitude")
+        .order_by("-created_at")
+    )
+
+
 @dataclass(frozen=True)
 class ResponseFigures:
     reported: int

@@ -236,3 +236,26 @@ def test_an_unexpected_error_fails_the_job_too_so_staff_can_retry_it(personas, a
     assert record.status == PlanImport.Status.FAILED and not Project.objects.exists()
     monkeypatch.undo()
     assert plan_import_run(import_id=record.pk).status == PlanImport.Status.DONE  # the retry imports it
+
+
+def test_it_places_the_estates_it_creates_on_the_map(personas, anyang):
+    row = project_row("RA-2024-01") + ["27.783012", 120.641876]
+    record = _import(personas.bureau, plan_workbook([row, project_row("RA-2024-02", neighbourhood="建设新村")], []))
+    assert record.status == PlanImport.Status.DONE, record.errors
+    placed = Project.objects.get(code="RA-2024-01").neighbourhood
+    assert (str(placed.latitude), str(placed.longitude)) == ("27.783012", "120.641876")
+    assert Project.objects.get(code="RA-2024-02").neighbourhood.latitude is None
+
+
+@pytest.mark.parametrize(
+    "position, expected",
+    [
+        (["27.78", None], "P 经度（WGS-84）"),
+        (["二十七", 120.64], "O 纬度（WGS-84）"),
+        ([27.78, -120.64], "P 经度（WGS-84）"),
+    ],
+)
+def test_it_refuses_half_a_position_or_one_outside_china(personas, anyang, position, expected):
+    record = _import(personas.bureau, plan_workbook([project_row("A") + position], []))
+    assert record.status == PlanImport.Status.REJECTED
+    assert [error["column"] for error in record.errors] == [expected], record.errors
