@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django_filters import rest_framework as filters
 from rest_framework import serializers
 
 from renovation.supervision.models import PUBLIC_STATUSES, IssueCategory, IssueStatus, SiteIssue, SiteIssuePhoto
-from renovation.supervision.selectors import public_issue_list
+from renovation.supervision.selectors import public_coordinate, public_issue_list
 
 from .base import ChangedSinceFilter, OpenDataViewSet, WholeNumberFilter
 
@@ -31,11 +32,28 @@ class PhotoSerializer(serializers.ModelSerializer):
         return self._absolute(photo.thumbnail_url)
 
 
+class PublicCoordinateField(serializers.DecimalField):
+    """WGS-84, rounded as on the map (MAP_ISSUE_DECIMALS places: the building, never the flat)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "WGS-84, rounded to the building (MAP_ISSUE_DECIMALS places).")
+        super().__init__(
+            max_digits=9, decimal_places=settings.MAP_ISSUE_DECIMALS, read_only=True, allow_null=True, **kwargs
+        )
+
+    def to_representation(self, value):
+        return super().to_representation(public_coordinate(value))
+
+
 class SiteIssueSerializer(serializers.ModelSerializer):
+    """Positions are rounded as on the map: the building, never the flat."""
+
     project = serializers.CharField(source="project.code", read_only=True, help_text="Project code.")
     street = serializers.CharField(source="project.neighbourhood.community.street.code", read_only=True)
     overdue = serializers.BooleanField(source="is_overdue", read_only=True)
     photos = PhotoSerializer(many=True, read_only=True)
+    latitude = PublicCoordinateField()
+    longitude = PublicCoordinateField()
 
     class Meta:
         model = SiteIssue

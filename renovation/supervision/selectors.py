@@ -5,8 +5,10 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -77,6 +79,14 @@ def public_issues(project: Any) -> list[SiteIssue]:
         issue.before_photos = [photo for photo in photos if photo.kind == PhotoKind.BEFORE]
         issue.after_photos = [photo for photo in photos if photo.kind == PhotoKind.AFTER]
     return issues
+
+
+def public_coordinate(value: Decimal | None) -> Decimal | None:
+    """A site issue's latitude or longitude as every public place shows it (map, API, Open311):
+    rounded to MAP_ISSUE_DECIMALS places (≈10 m by default: the building, never the flat)."""
+    if value is None:
+        return None
+    return Decimal(value).quantize(Decimal(1).scaleb(-settings.MAP_ISSUE_DECIMALS), rounding=ROUND_HALF_UP)
 
 
 def public_issue_locations(project: Any) -> list[SiteIssue]:

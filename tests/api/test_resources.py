@@ -155,3 +155,17 @@ def test_the_docs_page_says_how_to_get_a_key(client, db):
     assert "如何获取密钥" in page and "各街道的社区" in page  # Chinese first
     redoc = client.get("/api/v1/schema/redoc/").content.decode()
     assert "/static/drf_spectacular_sidecar/" in redoc and "cdn" not in redoc.lower()
+
+
+def test_site_issue_positions_are_rounded_to_the_building_as_on_the_map(client, scene, settings):
+    from decimal import Decimal
+
+    from renovation.supervision.models import SiteIssue
+
+    SiteIssue.objects.filter(pk=scene.public_issue.pk).update(
+        latitude=Decimal("27.781234"), longitude=Decimal("120.656789")
+    )
+    row = _results(client, "/api/v1/site-issues/")[0]
+    assert (row["latitude"], row["longitude"]) == ("27.7812", "120.6568")
+    request = client.get("/open311/v2/requests.json").json()[0]
+    assert (request["lat"], request["long"]) == (27.7812, 120.6568)

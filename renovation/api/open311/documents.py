@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from renovation.projects.models import Project
 from renovation.supervision.models import IssueCategory, IssueSeverity, IssueStatus, PhotoKind, SiteIssue
+from renovation.supervision.selectors import public_coordinate
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CLOSED_STATUSES = (IssueStatus.CONFIRMED,)
@@ -122,8 +123,8 @@ def service_request(issue: SiteIssue, absolute: Callable[[str], str]) -> dict[st
         "address": f"{project.neighbourhood.name} {issue.location}".strip(),
         "address_id": project.code,
         "zipcode": "",
-        "lat": float(issue.latitude) if issue.latitude is not None else None,
-        "long": float(issue.longitude) if issue.longitude is not None else None,
+        "lat": _public_float(issue.latitude),
+        "long": _public_float(issue.longitude),
         "media_url": absolute(before[0].image_url) if before else "",
     }
 
@@ -172,3 +173,9 @@ def to_xml(root: str, document: Any) -> bytes:
     element = ElementTree.Element(root)
     _fill(element, root, document)
     return ElementTree.tostring(element, encoding="UTF-8", xml_declaration=True)
+
+
+def _public_float(value: Any) -> float | None:
+    """A position rounded as on the map (the building, never the flat)."""
+    rounded = public_coordinate(value)
+    return float(rounded) if rounded is not None else None
