@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from wagtail import hooks
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
@@ -13,7 +14,10 @@ from renovation.discussion.services import thread_for_project
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
 
-from .models import HomePage, ProjectIndexPage, ProjectPage
+from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage
+
+# Wagtail hook called with the notice once its publication has committed: ``fn(notice=NoticePage)``.
+NOTICE_PUBLISHED_HOOK = "notice_published"
 
 
 def project_page_ensure(*, project: Project, actor: Any = None) -> ProjectPage | None:
@@ -63,4 +67,21 @@ def site_ensure() -> ProjectIndexPage:
         index = ProjectIndexPage.objects.first()
         if index is None:
             index = home.add_child(instance=ProjectIndexPage(title="改造项目", slug="projects"))
+        if not NoticeIndexPage.objects.exists():
+            home.add_child(instance=NoticeIndexPage(title="通知公告", slug="notices"))
     return index
+
+
+def notice_published(*, notice: NoticePage) -> None:
+    """A notice went public (first publication or a republished edit), after its transaction
+    committed. Whoever follows its project or street is told by the apps that register the
+    ``notice_published`` hook (notifications); the notice gives them ``pk``, ``title``,
+    ``project_id``, ``street_id``, ``date`` and ``url``. cms imports none of them."""
+    for listener in hooks.get_hooks(NOTICE_PUBLISHED_HOOK):
+        listener(notice=notice)
+
+
+def notice_published_after_commit(sender: Any, instance: NoticePage, **kwargs: Any) -> None:
+    """Wagtail's ``page_published`` for a notice (the editor's Publish, a scheduled publication,
+    or code): ``notice_published`` runs once the publication has committed."""
+    transaction.on_commit(lambda: notice_published(notice=instance))
