@@ -162,7 +162,7 @@ class NoticePage(Page):
         [
             ("heading", blocks.CharBlock(label=_("Heading"), form_classname="title")),
             ("paragraph", blocks.RichTextBlock(label=_("Paragraph"), features=["bold", "italic", "ol", "ul", "link"])),
-            ("document", DocumentChooserBlock(label=_("Document"))),
+            ("document", DocumentChooserBlock(label=_("Document link"))),
             ("image", ImageChooserBlock(label=_("Image"))),
         ],
         verbose_name=_("body"),

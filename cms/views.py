@@ -22,7 +22,7 @@ SECTIONS: dict[str, tuple[Any, Any]] = {
         _("Projects"),
         lambda: ProjectPage.objects.live().select_related("project__neighbourhood__community__street"),
     ),
-    "notices": (_("Notices"), lambda: NoticePage.objects.live().select_related("street", "project")),
+    "notices": (_("Notices and announcements"), lambda: NoticePage.objects.live().select_related("street", "project")),
     "documents": (
         _("Documents"),
         lambda: PublicDocument.objects.filter(page__live=True).select_related("document", "page"),
