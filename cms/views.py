@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
+from wagtail.search.backends import get_search_backend
 
 from .models import NoticePage, ProjectPage, PublicDocument
 from .search import MAX_QUERY_LENGTH, site_query
@@ -37,7 +38,8 @@ def site_search(request: HttpRequest) -> HttpResponse:
     query = site_query(raw)
     context: dict[str, Any] = {"q": raw, "sections": [], "section": None, "page_obj": None}
     if query is not None:
-        results = {name: queryset().search(query) for name, (label, queryset) in SECTIONS.items()}
+        backend = get_search_backend()
+        results = {name: backend.search(query, queryset()) for name, (label, queryset) in SECTIONS.items()}
         counts = {name: found.count() for name, found in results.items()}
         wanted = request.GET.get("type", "")
         if wanted not in SECTIONS:
