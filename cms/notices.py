@@ -55,12 +55,7 @@ class NoticeIndexPage(Page):
         depends_on(request, "notices")
         context = super().get_context(request, *args, **kwargs)
         street = request.GET.get("street", "").strip()[:40]
-        notices = (
-            NoticePage.objects.live()
-            .child_of(self)
-            .select_related("street", "project")
-            .order_by("-date", "-pk")
-        )
+        notices = NoticePage.objects.live().child_of(self).select_related("street", "project").order_by("-date", "-pk")
         if street:
             notices = notices.filter(street__code=street)
         paginator = Paginator(notices, NOTICES_PAGE_SIZE)

@@ -13,6 +13,7 @@ in production, the plain fallback). Latin words and numbers stay whole.
 from __future__ import annotations
 
 import re
+
 from django.utils.html import strip_tags
 from wagtail.search.query import And, Phrase, PlainText, SearchQuery
 

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cms.services import project_page_ensure
 from renovation.projects.services import progress_report_confirm, progress_report_submit
@@ -32,12 +33,11 @@ def published_project(personas):
     return _make
 
 
-def pdf(name: str = "改造方案.pdf", text: str = "renovation plan") -> "SimpleUploadedFile":
+def pdf(name: str = "改造方案.pdf", text: str = "renovation plan") -> SimpleUploadedFile:
     """A small but real PDF file."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
+    from cms.demo import pdf_document
 
-    body = f"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Count 0/Kids[]>>endobj\n% {text}\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-    return SimpleUploadedFile(name, body.encode(), content_type="application/pdf")
+    return SimpleUploadedFile(name, pdf_document(text, [text]), content_type="application/pdf")
 
 
 @pytest.fixture

@@ -10,7 +10,11 @@ from cms.models import NoticePage
 
 
 def test_it_lists_published_notices_newest_first(client, notice, personas):
-    notice("安阳街道老旧小区改造工作推进会召开", street=personas.street_a_place.community.street, notice_date=date(2026, 3, 1))
+    notice(
+        "安阳街道老旧小区改造工作推进会召开",
+        street=personas.street_a_place.community.street,
+        notice_date=date(2026, 3, 1),
+    )
     notice("关于2026年改造计划的公示", notice_date=date(2026, 4, 1))
     html = client.get("/notices/").content.decode()
     assert html.index("关于2026年改造计划的公示") < html.index("安阳街道老旧小区改造工作推进会召开")
@@ -69,9 +73,8 @@ def test_it_tells_the_notice_published_hook_after_commit(notice, django_capture_
     def listener(*, notice):
         heard.append(notice.title)
 
-    with hooks.register_temporarily("notice_published", listener):
-        with django_capture_on_commit_callbacks(execute=True):
-            notice("关于征求改造方案意见的公告")
+    with hooks.register_temporarily("notice_published", listener), django_capture_on_commit_callbacks(execute=True):
+        notice("关于征求改造方案意见的公告")
     assert heard == ["关于征求改造方案意见的公告"]
 
 
@@ -87,3 +90,12 @@ def test_it_keeps_street_staff_to_notices_of_their_own_street(notice, personas):
 def test_it_lets_nobody_else_publish_notices(notice, personas):
     with pytest.raises(PermissionDenied):
         notice("居民发布的通知", actor=personas.resident)
+
+
+def test_it_publishes_the_notices_as_an_atom_feed(client, notice, personas):
+    notice("安阳街道通知", street=personas.street_a_place.community.street, paragraphs=["东门临时封闭。"])
+    notice("玉海街道通知", street=personas.street_b_place.community.street, slug="yuhai")
+    response = client.get("/notices/feed/?street=anyang")
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("application/atom+xml")
+    assert "安阳街道通知" in body and "东门临时封闭。" in body and "玉海街道通知" not in body

@@ -15,7 +15,7 @@ def test_it_turns_nothing_searchable_into_no_query():
 
 
 def test_it_finds_a_project_by_its_estate_name(client, published_project, personas):
-    project, page = published_project(items=1)
+    project, _page = published_project(items=1)
     published_project(items=1, neighbourhood=personas.street_b_place)
     html = client.get("/search/", {"q": "飞云花园"}).content.decode()
     assert project.name in html
@@ -37,7 +37,7 @@ def test_it_finds_a_notice_by_a_word_in_its_body(client, notice):
 
 
 def test_it_finds_a_document_by_its_title(client, published_project, personas, upload):
-    project, page = published_project(items=1)
+    project, _page = published_project(items=1)
     document = upload("飞云花园改造设计图（总平面）", "design.pdf")
     project_document_add(actor=personas.bureau, project=project, document=document, kind=DocumentKind.DESIGN)
     html = client.get("/search/", {"q": "总平面", "type": "documents"}).content.decode()
