@@ -99,3 +99,23 @@ def test_it_publishes_the_notices_as_an_atom_feed(client, notice, personas):
     body = response.content.decode()
     assert response["Content-Type"].startswith("application/atom+xml")
     assert "安阳街道通知" in body and "东门临时封闭。" in body and "玉海街道通知" not in body
+
+
+def test_a_published_notice_refreshes_the_notices_and_its_projects_page(
+    client, notice, published_project, settings, django_capture_on_commit_callbacks
+):
+    from renovation.public.cache import cache_backend
+
+    settings.PUBLIC_CACHE_ENABLED = True
+    cache_backend().clear()
+    project, page = published_project(items=1)
+    other, other_page = published_project(items=1, code="OTHER", slug="other")
+    for url in ("/notices/", page.url, other_page.url):
+        client.get(url)
+        assert client.get(url)["X-Public-Cache"] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        notice("飞云花园开工公告", project=project)
+    assert client.get("/notices/")["X-Public-Cache"] == "miss"
+    assert "飞云花园开工公告" in client.get(page.url).content.decode()
+    assert client.get(other_page.url)["X-Public-Cache"] == "hit"
+    cache_backend().clear()
