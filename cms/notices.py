@@ -82,6 +82,8 @@ class NoticePageForm(WagtailAdminPageForm):
         street_id = staff_street_id(user)
         self.fields["street"].queryset = Street.objects.filter(pk=street_id)
         self.fields["street"].required = True
+        if self.instance.street_id is None:
+            self.initial["street"] = street_id
         self.fields["project"].queryset = Project.objects.filter(neighbourhood__community__street_id=street_id)
 
     def clean(self) -> dict[str, Any]:

@@ -79,3 +79,11 @@ def test_it_keeps_street_staff_off_the_notice_index_itself(login, personas, site
     assert client.get(f"/admin/pages/{index.pk}/edit/").status_code in (302, 403)
     assert client.get(f"/admin/pages/{index.pk}/unpublish/").status_code in (302, 403)
     assert client.get(f"/admin/pages/add/cms/noticepage/{index.pk}/").status_code == 200
+
+
+def test_it_offers_street_staff_only_their_street_already_chosen(login, personas, site_tree):
+    index = NoticeIndexPage.objects.get()
+    response = login(personas.street_a).get(f"/admin/pages/add/cms/noticepage/{index.pk}/")
+    street = response.context["form"]["street"]
+    assert list(street.field.queryset) == [_street(personas.street_a_place)]
+    assert street.value() == _street(personas.street_a_place).pk

@@ -88,3 +88,10 @@ def test_it_shows_no_personal_data_with_notices_and_documents(client, personas, 
         html = client.get(url).content.decode()
         for private in ("王某某", "staff_a", "wang.kezhang"):
             assert private not in html.split("<footer", 1)[0], (url, private)
+
+
+def test_it_offers_the_documents_block_in_the_project_page_editor(login, personas, published_project):
+    _project, page = published_project(items=1)
+    response = login(personas.bureau).get(f"/admin/pages/{page.pk}/edit/")
+    assert response.status_code == 200
+    assert "项目文件" in response.content.decode()
