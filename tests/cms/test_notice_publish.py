@@ -109,7 +109,7 @@ def test_a_published_notice_refreshes_the_notices_and_its_projects_page(
     settings.PUBLIC_CACHE_ENABLED = True
     cache_backend().clear()
     project, page = published_project(items=1)
-    other, other_page = published_project(items=1, code="OTHER", slug="other")
+    _other, other_page = published_project(items=1, code="OTHER", slug="other")
     for url in ("/notices/", page.url, other_page.url):
         client.get(url)
         assert client.get(url)["X-Public-Cache"] == "hit"
