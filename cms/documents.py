@@ -34,8 +34,9 @@ PROJECT_DOCUMENT_KINDS = [DocumentKind.PLAN, DocumentKind.DESIGN, DocumentKind.A
 class PublicDocument(index.Indexed, Orderable):
     page = ParentalKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="public_documents")
     kind = models.CharField(_("kind"), max_length=16, choices=DocumentKind.choices, default=DocumentKind.ATTACHMENT)
+    # Deleting a file from the library takes it off the pages that list it (Wagtail shows its uses first).
     document = models.ForeignKey(
-        "wagtaildocs.Document", on_delete=models.PROTECT, related_name="+", verbose_name=_("document")
+        "wagtaildocs.Document", on_delete=models.CASCADE, related_name="+", verbose_name=_("document")
     )
     tender = models.ForeignKey(
         "tendering.Tender",

@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('sort_order', models.IntegerField(blank=True, editable=False, null=True)),
                 ('kind', models.CharField(choices=[('plan', 'Renovation plan (改造方案)'), ('design', 'Design drawings (设计图)'), ('acceptance', 'Acceptance report (验收报告)'), ('tender', 'Tender documents (招标文件)'), ('attachment', 'Attachment (附件)')], default='attachment', max_length=16, verbose_name='kind')),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='wagtaildocs.document', verbose_name='document')),
+                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='wagtaildocs.document', verbose_name='document')),
                 ('page', modelcluster.fields.ParentalKey(on_delete=django.db.models.deletion.CASCADE, related_name='public_documents', to=settings.WAGTAIL_PAGE_MODEL)),
                 ('tender', models.ForeignKey(blank=True, help_text="For tender documents: the tender they belong to (one of this project's).", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='tendering.tender', verbose_name='tender')),
             ],
