@@ -36,7 +36,8 @@ def create_notice_index(apps, schema_editor):
         translation_key=uuid.uuid4(),
         live=True,
     )
-    Page.objects.filter(pk=home.pk).update(numchild=Page.objects.filter(path__startswith=home.path, depth=home.depth + 1).count())
+    children = Page.objects.filter(path__startswith=home.path, depth=home.depth + 1).count()
+    Page.objects.filter(pk=home.pk).update(numchild=children)
 
 
 def remove_notice_index(apps, schema_editor):
