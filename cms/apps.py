@@ -8,9 +8,14 @@ class CmsConfig(AppConfig):
     verbose_name = _("Public site")
 
     def ready(self) -> None:
+        from wagtail.signals import page_published
+
         from . import cache
+        from .models import NoticePage
         from .permissions import editor_permissions_sync_after_migrate
+        from .services import notice_published_after_commit
 
         cache.connect()
+        page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
 
         post_migrate.connect(editor_permissions_sync_after_migrate, dispatch_uid="cms.editor_permissions")

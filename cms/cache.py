@@ -1,8 +1,9 @@
 """Edits in Wagtail invalidate the public pages that show them (renovation/public/cache.py).
 
 Wagtail's own publishing is not one of our services, so its signals report the change: a
-project page's edit touches that project's page, the index and the home page (titles, links);
-an edit of the home or index page itself, or a move, touches every page (menus, URLs)."""
+project page's edit touches that project's page, the index and the home page (titles, links),
+and the notices (通知公告); a notice's edit the same, for the project it belongs to (if any);
+an edit of the home or an index page itself, or a move, touches every page (menus, URLs)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,9 @@ from renovation.public.cache import Change, pages_changed
 
 
 def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
-    project_id = getattr(instance, "project_id", None)
-    if project_id is not None:
-        pages_changed(Change.PAGE, project_id=project_id)
+    # Project pages and notices have a project (a notice perhaps none); the home and index pages do not.
+    if hasattr(instance, "project_id"):
+        pages_changed(Change.PAGE, project_id=instance.project_id)
     else:
         pages_changed(Change.SITE)
 
@@ -27,10 +28,10 @@ def page_moved(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
-    from .models import HomePage, ProjectIndexPage, ProjectPage
+    from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage
 
     page_published.connect(page_changed, dispatch_uid="cms.cache.published")
     page_unpublished.connect(page_changed, dispatch_uid="cms.cache.unpublished")
     post_page_move.connect(page_moved, dispatch_uid="cms.cache.moved")
-    for model in (HomePage, ProjectIndexPage, ProjectPage):
+    for model in (HomePage, ProjectIndexPage, ProjectPage, NoticeIndexPage, NoticePage):
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"cms.cache.deleted.{model.__name__}")

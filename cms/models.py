@@ -12,10 +12,11 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 from cms.maps import index_map, project_map
 from renovation.consultation import selectors as consultation_selectors
@@ -29,13 +30,20 @@ from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
+from . import selectors as cms_selectors
+from .documents import PublicDocument
+from .notices import NoticeIndexPage, NoticePage
+from .search import cjk_spaced
+
+__all__ = ["HomePage", "NoticeIndexPage", "NoticePage", "ProjectIndexPage", "ProjectPage", "PublicDocument"]
+
 
 class HomePage(Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.ProjectIndexPage"]
+    subpage_types = ["cms.ProjectIndexPage", "cms.NoticeIndexPage"]
     max_count = 1
 
     class Meta:
@@ -155,12 +163,30 @@ class ProjectPage(RoutablePageMixin, Page):
     )
     story = RichTextField(_("story"), blank=True, help_text=_("Editorial text shown under the figures."))
 
-    content_panels = Page.content_panels + [FieldPanel("project"), FieldPanel("story")]
+    content_panels = Page.content_panels + [
+        FieldPanel("project"),
+        FieldPanel("story"),
+        InlinePanel("public_documents", label=_("Documents"), panels=PublicDocument.project_panels),
+    ]
     parent_page_types = ["cms.ProjectIndexPage"]
     subpage_types: list[str] = []
+    search_fields = Page.search_fields + [index.SearchField("search_text"), index.FilterField("project")]
 
     class Meta:
         verbose_name = _("project page")
+
+    def search_text(self) -> str:
+        """The project as the site search finds it: by its name, code, estate, community and street."""
+        project = project_selectors.project_detail(pk=self.project_id)
+        neighbourhood = project.neighbourhood
+        return cjk_spaced(
+            project.name,
+            project.code,
+            neighbourhood.name,
+            neighbourhood.community.name,
+            neighbourhood.community.street.name,
+            self.story,
+        )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
@@ -197,6 +223,7 @@ class ProjectPage(RoutablePageMixin, Page):
                 # The construction units are the companies holding its signed contracts.
                 "contractors": tendering_selectors.project_contractors(project),
                 "photo_gallery": project_selectors.project_photo_gallery(project),
+                "publications": cms_selectors.project_publications(self),
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from wagtail import hooks
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.documents import get_document_model
+from wagtail.models import Collection, Locale, Page, Site
+from wagtail.permissions import policy_registry
+from wagtail.rich_text import RichText
 
 from renovation.discussion.services import thread_for_project
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
 
-from .models import HomePage, ProjectIndexPage, ProjectPage
+from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage, PublicDocument
+from .permissions import may_write_notice_for
+
+Document = get_document_model()
+
+# Wagtail hook called with the notice once its publication has committed: ``fn(notice=NoticePage)``.
+NOTICE_PUBLISHED_HOOK = "notice_published"
 
 
 def project_page_ensure(*, project: Project, actor: Any = None) -> ProjectPage | None:
@@ -63,4 +80,91 @@ def site_ensure() -> ProjectIndexPage:
         index = ProjectIndexPage.objects.first()
         if index is None:
             index = home.add_child(instance=ProjectIndexPage(title="改造项目", slug="projects"))
+        if not NoticeIndexPage.objects.exists():
+            home.add_child(instance=NoticeIndexPage(title="通知公告", slug="notices"))
     return index
+
+
+def notice_published(*, notice: NoticePage) -> None:
+    """A notice went public (first publication or a republished edit), after its transaction
+    committed. Whoever follows its project or street is told by the apps that register the
+    ``notice_published`` hook (notifications); the notice gives them ``pk``, ``title``,
+    ``project_id``, ``street_id``, ``date`` and ``url``. cms imports none of them."""
+    for listener in hooks.get_hooks(NOTICE_PUBLISHED_HOOK):
+        listener(notice=notice)
+
+
+def notice_published_after_commit(sender: Any, instance: NoticePage, **kwargs: Any) -> None:
+    """Wagtail's ``page_published`` for a notice (the editor's Publish, a scheduled publication,
+    or code): ``notice_published`` runs once the publication has committed."""
+    transaction.on_commit(lambda: notice_published(notice=instance))
+
+
+# --- Notices and documents, written by code (the demo, imports); editors use Wagtail's editor. ---
+
+
+def document_upload(*, actor: Any, title: str, file: Any) -> Document:
+    """Put a file into Wagtail's document library, as an editor's upload would."""
+    if not policy_registry.get_by_type(Document).user_has_permission(actor, "add"):
+        raise PermissionDenied(_("You may not upload documents."))
+    extension = os.path.splitext(getattr(file, "name", ""))[1].lstrip(".").lower()
+    if extension not in settings.WAGTAILDOCS_EXTENSIONS:
+        raise ValidationError({"file": _("This kind of file cannot be published here.")})
+    document = Document(title=title, file=file, uploaded_by_user=actor, collection=Collection.get_first_root_node())
+    document.full_clean()
+    with transaction.atomic():
+        document.save()
+    return document
+
+
+def notice_publish(
+    *,
+    actor: Any,
+    title: str,
+    paragraphs: list[str],
+    street: Any = None,
+    project: Project | None = None,
+    notice_date: date | None = None,
+    attachments: list[Document] = (),
+    slug: str | None = None,
+) -> NoticePage:
+    """Write and publish a notice under the notice index, with the permissions an editor has there."""
+    index = NoticeIndexPage.objects.first()
+    if index is None:
+        raise ValidationError(_("The site has no notices section."))
+    if project is not None:
+        street = project.neighbourhood.community.street
+    if not index.permissions_for_user(actor).can_publish_subpage() or not may_write_notice_for(actor, street):
+        raise PermissionDenied(_("You may not publish this notice."))
+    notice = NoticePage(
+        title=title,
+        slug=slug or slugify(title, allow_unicode=True)[:80] or "notice",
+        date=notice_date or timezone.localdate(),
+        street=street,
+        project=project,
+        body=[("paragraph", RichText(f"<p>{escape(text)}</p>")) for text in paragraphs],
+        owner=actor,
+    )
+    notice.public_documents = [PublicDocument(document=document) for document in attachments]
+    with transaction.atomic():
+        index.add_child(instance=notice)
+        notice.save_revision(user=actor, log_action=True).publish(user=actor)
+    return notice
+
+
+def project_document_add(*, actor: Any, project: Project, document: Document, kind: str, tender: Any = None) -> Any:
+    """List a document on the project's public page (a new revision of the page, published)."""
+    page = ProjectPage.objects.filter(project=project).first()
+    if page is None:
+        raise ValidationError(_("The project has no public page yet."))
+    permissions = page.permissions_for_user(actor)
+    if not (permissions.can_edit() and permissions.can_publish()):
+        raise PermissionDenied(_("You may not publish this project's page."))
+    page = page.get_latest_revision_as_object()
+    row = PublicDocument(document=document, kind=kind, tender=tender)
+    page.public_documents.add(row)
+    row.page = page
+    row.full_clean(exclude=["page"])
+    with transaction.atomic():
+        page.save_revision(user=actor, log_action=True).publish(user=actor)
+    return row

@@ -7,6 +7,7 @@ from wagtail import hooks
 
 from renovation.projects.models import Project
 
+from . import selectors as cms_selectors
 from .services import project_page_ensure, project_pages_sync
 
 
@@ -26,3 +27,9 @@ def create_public_page(request: HttpRequest, project: Project) -> None:
 def publish_imported_projects(record: Any) -> None:
     """Projects created by the annual plan import get their public pages too."""
     project_pages_sync(actor=record.uploaded_by)
+
+
+@hooks.register("tender_documents")
+def tender_documents(tender: Any) -> list[Any]:
+    """The tender page (renovation/tendering) lists the tender documents its project's page publishes."""
+    return cms_selectors.tender_documents(tender)

@@ -49,6 +49,8 @@ urlpatterns = [
     # Site notices (公示牌): /projects/<address>/notice/ and notice.pdf.
     path("", include("renovation.reports.public_urls")),
     path("files/", include("renovation.files.urls")),
+    # The site search over projects, notices and documents (cms/views.py).
+    path("", include("cms.urls")),
 ]
 
 if settings.DEBUG:

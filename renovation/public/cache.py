@@ -2,7 +2,7 @@
 
 A page anyone can see is cacheable: a GET never writes, and what changes it invalidates it after
 commit. Each public page declares, before it reads its data, the *scopes* it shows
-(``depends_on``): ``home``, ``index``, ``streets``, ``tenders``, ``ocds``, ``open_data``, one
+(``depends_on``): ``home``, ``index``, ``notices``, ``streets``, ``tenders``, ``ocds``, ``open_data``, one
 project (``project:<id>``) or one tender (``tender:<id>``); every page also depends on ``site``.
 Each scope has a version counter in the cache. A stored page remembers the versions it was
 rendered under and is served only while they are all unchanged; a service that changes something
@@ -67,7 +67,7 @@ CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
     Change.SITE_ISSUE: ("project", "streets", "open_data"),
     Change.COMMENT: ("project",),
     Change.EVALUATION: ("streets",),
-    Change.PAGE: ("home", "index", "project"),
+    Change.PAGE: ("home", "index", "project", "notices"),
     Change.SITE: ("site",),
 }
 

@@ -392,7 +392,10 @@ ICP_NUMBER = env_str("ICP_NUMBER", "")
 WAGTAILADMIN_BASE_URL = env_str("SITE_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
-WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+# Site search (cms/search.py): Wagtail's database backend is SQLite FTS5 for `make run` and
+# PostgreSQL full-text search in production and CI. PostgreSQL's "simple" configuration: no
+# English stemming or stop words (the index holds Chinese characters one by one, codes whole).
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # --- History --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from wagtail import hooks
 
 from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
@@ -98,6 +99,9 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "reannouncements": list(tender.reannouncements.exclude(status=TenderStatus.DRAFT)),
         "red_flags": selectors.tender_red_flags(tender, now),
         "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
+        # The tender documents (招标文件) are published with the project's page by the public site
+        # (cms), which registers the ``tender_documents`` hook: rows with ``document`` (title, url).
+        "tender_documents": [row for source in hooks.get_hooks("tender_documents") for row in source(tender)],
     }
     return render(request, "tendering/detail.html", context)
 

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cms.services import project_page_ensure
 from renovation.projects.services import progress_report_confirm, progress_report_submit
@@ -30,3 +31,34 @@ def published_project(personas):
         return project, page
 
     return _make
+
+
+def pdf(name: str = "改造方案.pdf", text: str = "renovation plan") -> SimpleUploadedFile:
+    """A small but real PDF file."""
+    from cms.demo import pdf_document
+
+    return SimpleUploadedFile(name, pdf_document(text, [text]), content_type="application/pdf")
+
+
+@pytest.fixture
+def upload(personas):
+    """A document in Wagtail's library, uploaded by bureau staff."""
+    from cms.services import document_upload
+
+    def _upload(title: str, name: str = "file.pdf", actor=None):
+        return document_upload(actor=actor or personas.bureau, title=title, file=pdf(name))
+
+    return _upload
+
+
+@pytest.fixture
+def notice(personas):
+    """A published notice, written by bureau staff unless ``actor`` says otherwise."""
+    from cms.services import notice_publish
+
+    def _notice(title: str = "关于飞云花园改造施工期间停水的通知", **fields):
+        fields.setdefault("actor", personas.bureau)
+        fields.setdefault("paragraphs", ["施工期间将临时停水，请居民提前储水。"])
+        return notice_publish(title=title, **fields)
+
+    return _notice

@@ -63,6 +63,7 @@ def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_call
         pages={
             "home": ["/"],
             "index": ["/projects/"],
+            "notices": ["/notices/"],
             # The tender's page names its project: it shows the project too.
             f"project:{tender_cast.project.pk}": [
                 tendered_page.url,

@@ -207,7 +207,8 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 
 # Fixed whatever the number of tenders (measured: the page, its thread, the tender, finance and consultation sections).
 # Routing finds the page with its project in one query; the change log is a page of its own.
-QUERIES_PROJECT_PAGE = 23  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
+QUERIES_PROJECT_PAGE = 25  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
+# + the page's documents and its notices (cms.selectors.project_publications)
 
 
 @pytest.mark.parametrize("bids", [3, 4])
@@ -222,7 +223,7 @@ def test_the_tender_page_costs_the_same_queries_for_more_bids(bids, tender_cast,
 
 # The tender, its opening record (bids with bidders, evaluations), award, objections, re-announcements,
 # and the red flags (the street's tenders, their bids, their awards).
-QUERIES_TENDER_PAGE = 10
+QUERIES_TENDER_PAGE = 11  # + its tender documents (cms.selectors.tender_documents)
 
 
 def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, client):
@@ -308,4 +309,5 @@ def test_the_back_office_tender_page_costs_the_same_queries_for_more_bids(
 
 
 # Wagtail's admin shell (user, menu, site) plus the tender, its opening record and objections.
-QUERIES_MANAGE_PAGE = 18  # + red flags: the street's tenders, their bids, their awards
+QUERIES_MANAGE_PAGE = 19  # + red flags: the street's tenders, their bids, their awards
+# + where street staff's page permissions start (they write notices): Wagtail's Pages menu

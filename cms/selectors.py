@@ -1,0 +1,54 @@
+"""Reads of the public site's own content: documents and notices, each in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .documents import PROJECT_DOCUMENT_KINDS, DocumentKind, PublicDocument
+from .notices import NoticePage
+
+PROJECT_NOTICES_SHOWN = 5
+
+
+@dataclass
+class DocumentGroup:
+    kind: str
+    label: str
+    documents: list[PublicDocument] = field(default_factory=list)
+
+
+@dataclass
+class ProjectPublications:
+    """What the project page lists of the site's content: its documents by kind, its latest notices."""
+
+    document_groups: list[DocumentGroup]
+    notices: list[NoticePage]
+    more_notices: bool
+
+
+def project_publications(page: Any) -> ProjectPublications:
+    """The project page's documents and notices, in two queries."""
+    groups = {kind.value: DocumentGroup(kind=kind.value, label=str(kind.label)) for kind in PROJECT_DOCUMENT_KINDS}
+    for row in PublicDocument.objects.filter(page_id=page.pk).select_related("document").order_by("sort_order"):
+        if row.kind in groups:
+            groups[row.kind].documents.append(row)
+    notices = list(
+        NoticePage.objects.live()
+        .filter(project_id=page.project_id)
+        .order_by("-date", "-pk")[: PROJECT_NOTICES_SHOWN + 1]
+    )
+    return ProjectPublications(
+        document_groups=[group for group in groups.values() if group.documents],
+        notices=notices[:PROJECT_NOTICES_SHOWN],
+        more_notices=len(notices) > PROJECT_NOTICES_SHOWN,
+    )
+
+
+def tender_documents(tender: Any) -> list[PublicDocument]:
+    """A tender's documents (招标文件), as its project's published page lists them; one query."""
+    return list(
+        PublicDocument.objects.filter(kind=DocumentKind.TENDER, tender_id=tender.pk, page__live=True)
+        .select_related("document")
+        .order_by("sort_order", "pk")
+    )
