@@ -166,7 +166,7 @@ class ProjectPage(RoutablePageMixin, Page):
     content_panels = Page.content_panels + [
         FieldPanel("project"),
         FieldPanel("story"),
-        InlinePanel("public_documents", label=_("Documents"), panels=PublicDocument.project_panels),
+        InlinePanel("public_documents", label=_("Project documents"), panels=PublicDocument.project_panels),
     ]
     parent_page_types = ["cms.ProjectIndexPage"]
     subpage_types: list[str] = []

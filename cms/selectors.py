@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from renovation.consultation.brief import ProjectDocument
+
 from .documents import PROJECT_DOCUMENT_KINDS, DocumentKind, PublicDocument
 from .notices import NoticePage
 
@@ -52,3 +54,26 @@ def tender_documents(tender: Any) -> list[PublicDocument]:
         .select_related("document")
         .order_by("sort_order", "pk")
     )
+
+
+def consultation_documents(project: Any) -> list[ProjectDocument]:
+    """The project's published 改造方案 and 设计图, for the household's brief before it answers
+    (renovation.consultation.brief.DOCUMENT_SOURCES; registered in CmsConfig.ready). One query."""
+    rows = (
+        PublicDocument.objects.filter(
+            page__projectpage__project_id=project.pk,
+            page__live=True,
+            kind__in=[DocumentKind.PLAN, DocumentKind.DESIGN],
+        )
+        .select_related("document")
+        .order_by("sort_order", "pk")
+    )
+    return [
+        ProjectDocument(
+            title=row.document.title,
+            url=row.document.url,
+            when=row.document.created_at.date() if row.document.created_at else None,
+            kind=str(row.get_kind_display()),
+        )
+        for row in rows
+    ]

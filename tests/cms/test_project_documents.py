@@ -95,3 +95,17 @@ def test_it_offers_the_documents_block_in_the_project_page_editor(login, persona
     response = login(personas.bureau).get(f"/admin/pages/{page.pk}/edit/")
     assert response.status_code == 200
     assert "项目文件" in response.content.decode()
+
+
+def test_the_households_brief_lists_the_plan_not_the_acceptance_report(
+    personas, published_project, upload
+):
+    from renovation.consultation.brief import DOCUMENT_SOURCES
+
+    project, _page = published_project(items=1)
+    plan = upload("飞云花园改造方案（公示稿）", "plan.pdf")
+    report = upload("飞云花园竣工验收报告", "report.pdf")
+    project_document_add(actor=personas.bureau, project=project, document=plan, kind=DocumentKind.PLAN)
+    project_document_add(actor=personas.bureau, project=project, document=report, kind=DocumentKind.ACCEPTANCE)
+    listed = [document for source in DOCUMENT_SOURCES for document in source(project)]
+    assert [(document.title, document.url) for document in listed] == [("飞云花园改造方案（公示稿）", plan.url)]
