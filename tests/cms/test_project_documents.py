@@ -97,9 +97,7 @@ def test_it_offers_the_documents_block_in_the_project_page_editor(login, persona
     assert "项目文件" in response.content.decode()
 
 
-def test_the_households_brief_lists_the_plan_not_the_acceptance_report(
-    personas, published_project, upload
-):
+def test_the_households_brief_lists_the_plan_not_the_acceptance_report(personas, published_project, upload):
     from renovation.consultation.brief import DOCUMENT_SOURCES
 
     project, _page = published_project(items=1)
