@@ -73,6 +73,7 @@ ADMIN_PAGES = [
     "/admin/",
     "/admin/exports/",
     "/admin/tenders/{open_tender}/manage/",
+    "/admin/tenders/{awarded_tender}/manage/",  # the evaluation table, one row per bid
     "/admin/consultation/",
     "/admin/consultation/{consulting_id}/",
     "/admin/finance/projects/{project_id}/",
