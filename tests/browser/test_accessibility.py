@@ -223,12 +223,25 @@ def test_no_public_page_scrolls_sideways_at_200_percent_text(browser, live_serve
         session = context.new_cdp_session(page)
         session.send("Page.enable")
         session.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
-        for path in [*PUBLIC_PAGES, "/consultation/{consulting_id}/"]:
+        for path in [*PUBLIC_PAGES, *SIGNED_IN_PAGES["resident"]]:
             url = live_server.url + path.format(**scene)
             width = _widths(page, url)
             assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") >= 32
             if width > PHONE_WIDTH:
                 too_wide[f"{language} {url}"] = width
+        context.close()
+    # The supervisors' and bidders' phone pages too.
+    for persona in ("supervisor", "builder", "bidder"):
+        context = _context(browser, live_server, scene["users"][persona])
+        page = context.new_page()
+        session = context.new_cdp_session(page)
+        session.send("Page.enable")
+        session.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+        for path in SIGNED_IN_PAGES[persona]:
+            url = live_server.url + path.format(**scene)
+            width = _widths(page, url)
+            if width > PHONE_WIDTH:
+                too_wide[f"{persona} {url}"] = width
         context.close()
     assert too_wide == {}
 
@@ -240,6 +253,44 @@ def test_the_english_consultation_pages_fit_a_phone_at_normal_size(browser, live
         url = live_server.url + path.format(**scene)
         assert _widths(page, url) <= PHONE_WIDTH, url
         assert page.evaluate("document.documentElement.lang") == "en"
+    context.close()
+
+
+def test_one_components_styles_do_not_restyle_anothers(browser, live_server, scene):
+    """The shapes the shared .steps/.step classes broke on a phone: the site issue's history is one
+    step under the other, the report form's labels sit on the left with the step number inside its
+    legend, and the tender step bar fits the screen without scrolling."""
+    context = _context(browser, live_server, scene["users"]["supervisor"])
+    page = context.new_page()
+    page.goto(live_server.url + "/supervise/issues/{issue}/".format(**scene))
+    history = page.evaluate(
+        """() => { const list = document.querySelector(".issue-history");
+          return {display: getComputedStyle(list).display, width: list.clientWidth,
+                  steps: [...list.children].map((step) => step.getBoundingClientRect().width)}; }"""
+    )
+    assert history["display"] == "block" and len(history["steps"]) >= 2
+    assert all(width >= history["width"] - 1 for width in history["steps"])
+
+    page.goto(live_server.url + "/supervise/report/")
+    form = page.evaluate(
+        """() => ({aligns: [...document.querySelectorAll(".report-form label:not(.photo-picker), .report-form legend")]
+                     .map((el) => getComputedStyle(el).textAlign),
+                   badges: [...document.querySelectorAll(".report-step__number")].map((badge) => {
+                     const legend = badge.closest("legend").getBoundingClientRect();
+                     const box = badge.getBoundingClientRect();
+                     return box.top >= legend.top - 1 && box.bottom <= legend.bottom + 1 && box.left >= legend.left - 1;
+                   })})"""
+    )
+    assert "center" not in form["aligns"]
+    assert form["badges"] == [True, True, True]
+
+    for path in ("/tenders/{open_tender}/", "/tenders/{awarded_tender}/"):
+        page.goto(live_server.url + path.format(**scene))
+        fits = page.evaluate(
+            """() => [...document.querySelectorAll(".tender-steps, .data-table--stack")]
+                 .map((el) => el.scrollWidth <= el.clientWidth + 1 && el.getBoundingClientRect().right <= 360)"""
+        )
+        assert fits and all(fits), path
     context.close()
 
 
