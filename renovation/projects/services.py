@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import can_confirm_progress, can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.notifications.services import followers_notify_progress
 from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import project_group, publish
 from renovation.realtime.messages import project_status_message
@@ -273,6 +274,7 @@ def progress_report_confirm(*, actor: Any, report: ProgressReport, note: str = "
             save_recorded(project, actor=actor, reason="progress_report_confirm")
         project_progress_recalculate(project=project, actor=actor, reason="progress_report_confirm")
         pages_changed(Change.PROGRESS, project_id=project.pk)
+        followers_notify_progress(report=report, actor=actor)
     return report
 
 
