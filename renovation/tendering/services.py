@@ -284,7 +284,6 @@ def tender_publicize(*, actor: Any, tender: Tender) -> Tender:
         save_recorded(tender, actor=actor, reason="tender_publicize")
         release_record(tender, tags=["award"], now=now)
         pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
-        followers_notify_award(award=award, actor=actor)
     return tender
 
 
