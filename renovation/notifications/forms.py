@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from renovation.places.models import Street
 from renovation.projects.models import Project
@@ -12,9 +13,24 @@ from renovation.projects.models import Project
 class FollowForm(forms.Form):
     """Follow or stop following one project or one street (exactly one of them)."""
 
-    project = forms.ModelChoiceField(queryset=Project.objects.all(), required=False)
-    street = forms.ModelChoiceField(queryset=Street.objects.all(), to_field_name="code", required=False)
-    action = forms.ChoiceField(choices=[("follow", _("Follow")), ("unfollow", _("Stop following"))])
+    project = forms.ModelChoiceField(
+        queryset=Project.objects.all(),
+        required=False,
+        error_messages={"invalid_choice": _("There is no such project.")},
+    )
+    street = forms.ModelChoiceField(
+        queryset=Street.objects.all(),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _("There is no such street.")},
+    )
+    action = forms.ChoiceField(
+        choices=[("follow", pgettext_lazy("follow", "Follow")), ("unfollow", _("Stop following"))],
+        error_messages={
+            "required": _("Choose to follow or to stop following."),
+            "invalid_choice": _("Choose to follow or to stop following."),
+        },
+    )
 
     def clean(self) -> dict:
         data = super().clean()

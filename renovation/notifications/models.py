@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -36,9 +37,9 @@ class Notification(models.Model):
 class FollowKind(models.TextChoices):
     """What followers of a project or a street hear about."""
 
-    PROGRESS = "progress", _("Confirmed progress")
-    TENDER_RESULT = "tender_result", _("Tender result")
-    NOTICE = "notice", _("Notice")
+    PROGRESS = "progress", pgettext_lazy("follow", "Confirmed progress")
+    TENDER_RESULT = "tender_result", pgettext_lazy("follow", "Tender result")
+    NOTICE = "notice", pgettext_lazy("follow", "Notice")
 
 
 class Follow(models.Model):
@@ -70,8 +71,8 @@ class Follow(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        verbose_name = _("follow")
-        verbose_name_plural = _("follows")
+        verbose_name = pgettext_lazy("follow", "follow")
+        verbose_name_plural = pgettext_lazy("follow", "follows")
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(project__isnull=False, street__isnull=True)
