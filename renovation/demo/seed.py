@@ -51,6 +51,7 @@ from .tendering import CONTRACT_DAY, DemoTendering, demo_bidders
 EXTRA_STEPS: list[str] = [
     "renovation.residents.demo.seed_residents",
     "renovation.api.demo.seed_api_key",
+    "renovation.notifications.demo.seed_follows",
 ]
 
 STREETS = [
