@@ -238,3 +238,25 @@ def followers_notify_award(*, award: Any, actor: Any = None) -> None:
         url=f"/tenders/{tender.pk}/",
         exclude=actor,
     )
+
+
+def followers_notify_notice(
+    *, title: str, url: str, project: Any = None, street: Any = None, actor: Any = None
+) -> None:
+    """A notice (通知公告) was published for a project or a street: the hook the notices pages call
+    on publish (one line, inside the publishing transaction), e.g. from a Wagtail
+    ``after_publish_page`` hook or the page's publish service::
+
+        followers_notify_notice(title=page.title, url=page.url, project=page.project, actor=user)
+
+    Followers of the project (and of its street), or of the street, read one sentence naming the
+    place and the notice, with a link to it."""
+    place = project.name if project is not None else getattr(street, "name", "")
+    followers_notify(
+        kind=FollowKind.NOTICE,
+        project=project,
+        street=street if project is None else None,
+        title=_("%(place)s: new notice “%(notice)s”") % {"place": place, "notice": title},
+        url=url,
+        exclude=actor,
+    )

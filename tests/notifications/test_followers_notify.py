@@ -8,7 +8,7 @@ from django.db import transaction
 from django_tasks_db.models import DBTaskResult
 
 from renovation.notifications.models import FollowKind, Notification
-from renovation.notifications.services import follow_start, followers_notify
+from renovation.notifications.services import follow_start, followers_notify, followers_notify_notice
 from renovation.projects.services import progress_report_confirm, progress_report_submit
 from renovation.tendering import services as tendering
 from renovation.tendering.models import Tender
@@ -93,3 +93,12 @@ def test_a_notice_reaches_the_followers_of_its_street(personas, followed_project
     assert list(Notification.objects.values_list("recipient__username", "title")) == [
         ("resident", "安阳街道：关于停水的通知")
     ]
+
+
+def test_a_notice_on_a_project_reads_as_a_sentence(personas, followed_project, django_capture_on_commit_callbacks):
+    project, _url = followed_project
+    follow_start(actor=personas.resident, street=project.neighbourhood.community.street)
+    with django_capture_on_commit_callbacks(execute=True):
+        followers_notify_notice(title="关于外立面施工期间停水的通知", url="/notices/2/", project=project)
+    note = Notification.objects.get(recipient=personas.resident)
+    assert note.title == "飞云花园改造：发布通知公告“关于外立面施工期间停水的通知”" and note.url == "/notices/2/"

@@ -107,4 +107,4 @@ def test_the_list_costs_the_same_queries_for_more_notifications(
         assert client.get("/notifications/", {"page": 1}).status_code == 200
 
 
-QUERIES = 6  # session, user, unread count (header), page count, page rows, follows
+QUERIES = 8  # session, user, unread count (header), page count, page rows, follows, and the page frame (2)
