@@ -4,11 +4,13 @@ from django.contrib import messages
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.models import PageLogEntry
 
+from renovation.notifications.services import followers_notify_notice
 from renovation.projects.models import Project
 
 from . import selectors as cms_selectors
-from .services import project_page_ensure, project_pages_sync
+from .services import NOTICE_PUBLISHED_HOOK, project_page_ensure, project_pages_sync
 
 
 @hooks.register("after_create_project")
@@ -33,3 +35,21 @@ def publish_imported_projects(record: Any) -> None:
 def tender_documents(tender: Any) -> list[Any]:
     """The tender page (renovation/tendering) lists the tender documents its project's page publishes."""
     return cms_selectors.tender_documents(tender)
+
+
+@hooks.register(NOTICE_PUBLISHED_HOOK)
+def tell_the_followers(*, notice: Any) -> None:
+    """Followers of the notice's project (and of its street), or of its street, hear of a notice
+    when it is first published; a corrected edit published again tells no one twice."""
+    if notice.project_id is None and notice.street_id is None:  # city-wide: nobody follows the city
+        return
+    # Wagtail logs every publication; the first one is the only one followers hear of.
+    if PageLogEntry.objects.filter(page_id=notice.pk, action="wagtail.publish").count() != 1:
+        return
+    followers_notify_notice(
+        title=notice.title,
+        url=notice.get_url() or notice.url_path,
+        project=notice.project,
+        street=notice.street,
+        actor=notice.owner,
+    )

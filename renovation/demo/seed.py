@@ -54,6 +54,7 @@ EXTRA_STEPS: list[str] = [
     "renovation.residents.demo.seed_residents",
     "renovation.api.demo.seed_api_key",
     "cms.demo.seed_notices",
+    "renovation.demo.follows.seed_follows",
 ]
 
 STREETS = [

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from renovation.accounts.permissions import can_confirm_progress, can_manage_street
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.files.photos import ProcessedPhoto, public_copy, validate_photos
+from renovation.notifications.services import followers_notify_progress
 from renovation.public.cache import Change, pages_changed
 from renovation.realtime.events import project_group, publish
 from renovation.realtime.messages import project_status_message
@@ -368,6 +369,7 @@ def progress_report_confirm(*, actor: Any, report: ProgressReport, note: str = "
         pages_changed(Change.PROGRESS, project_id=project.pk)
         # Its photos get public copies once the confirmation is committed; a rollback publishes nothing.
         transaction.on_commit(functools.partial(progress_photos_publish, report_id=report.pk))
+        followers_notify_progress(report=report, actor=actor)
     return report
 
 

@@ -222,9 +222,11 @@ def bid_submit(
         save_recorded(bid, actor=actor, reason="bid_replace" if replacing else "bid_submit")
         notify(
             recipients=bidder.accounts.all(),
-            title=_("Sealed bid received: %(tender)s") % {"tender": locked.code},
-            body=_("Received %(when)s. Digest (SHA-256): %(digest)s")
-            % {"when": f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S}", "digest": content.digest},
+            # A sentence naming the tender as people know it; the digest stays on the receipt page.
+            title=_("Your sealed bid for “%(tender)s” (%(project)s) was received")
+            % {"tender": locked.title, "project": locked.project.name},
+            body=_("Received %(when)s. The receipt with its digest is on the bid page.")
+            % {"when": f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S}"},
             url=f"/tenders/{locked.pk}/bid/",
         )
     return bid

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from renovation.places.models import Street
 from renovation.sms.codes import phone_number_normalise
 
-from .models import Bidder
+from .models import Bidder, TenderStatus
 
 
 class BidderForm(forms.ModelForm):
@@ -110,3 +112,46 @@ class BidderReviewForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+# The states the public list filters by: every status the public sees (drafts are never public).
+PUBLIC_STATES = [(value, label) for value, label in TenderStatus.choices if value != TenderStatus.DRAFT]
+
+
+class TenderFilterForm(forms.Form):
+    """The filters of the public tender list (a GET form: every field optional, a bad value is
+    reported and ignored)."""
+
+    street = forms.ModelChoiceField(
+        label=_("Street"),
+        queryset=Street.objects.all(),
+        to_field_name="code",
+        required=False,
+        empty_label=_("All streets"),
+        error_messages={"invalid_choice": _("There is no such street; choose one from the list.")},
+    )
+    state = forms.ChoiceField(
+        label=pgettext_lazy("tender filter", "State"),
+        choices=[("", _("All states")), *PUBLIC_STATES],
+        required=False,
+        error_messages={"invalid_choice": _("There is no such tender state; choose one from the list.")},
+    )
+    year = forms.TypedChoiceField(
+        label=_("Year of opening"),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        error_messages={"invalid_choice": _("No tender opens in that year; choose one from the list.")},
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [("", _("All years")), *[(year, str(year)) for year in years]]
+
+    def filters(self) -> dict:
+        """The filters that are valid (a bad one is left out, not guessed)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {name: data[name] for name in ("street", "state", "year") if data.get(name) not in (None, "")}

@@ -12,7 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,18 +68,69 @@ def tenders_for_staff(user: Any) -> QuerySet[Tender]:
     )
 
 
-def open_and_recent(now: datetime | None = None, *, recent: int = 30) -> tuple[list[Tender], list[Tender]]:
-    """Tenders still taking bids or waiting to open, and the most recent of the rest."""
-    now = now or timezone.now()
-    open_tenders = list(
-        public_tenders().filter(status__in=SEALED_STATUSES, opening_at__gt=now).order_by("bid_period_end", "pk")
+def _public_list_queryset(now: datetime) -> QuerySet[Tender]:
+    """Public tenders as list cards show them. ``received_bids`` counts the bids only once the
+    opening time has passed (before it, nobody learns how many there are): with it the list tells
+    an opened tender from a failed one before the job records the opening, in no extra query."""
+    bids = (
+        Bid.objects.filter(tender=OuterRef("pk"))
+        .order_by()
+        .values("tender")
+        .annotate(number=Count("pk"))
+        .values("number")
     )
-    recent_tenders = list(
-        public_tenders()
-        .filter(~Q(status__in=SEALED_STATUSES) | Q(opening_at__lte=now))
-        .order_by("-opening_at", "-pk")[:recent]
+    return (
+        Tender.objects.exclude(status=TenderStatus.DRAFT)
+        .select_related("project__neighbourhood__community__street")
+        .annotate(
+            received_bids=Case(
+                When(opening_at__lte=now, then=Coalesce(Subquery(bids), Value(0))),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
     )
-    return open_tenders, recent_tenders
+
+
+def _state_filter(state: str, now: datetime) -> Q:
+    """Tenders whose state *as the clock has it* (``Tender.phase``, ``tender_as_of``) is ``state``."""
+    sealed = Q(status__in=SEALED_STATUSES)
+    if state == TenderStatus.ANNOUNCED:
+        return sealed & Q(opening_at__gt=now, bid_period_start__gt=now)
+    if state == TenderStatus.BIDDING:
+        return sealed & Q(opening_at__gt=now, bid_period_start__lte=now)
+    lagging = sealed & Q(opening_at__lte=now)  # opened by the clock, not yet recorded
+    enough = Q(received_bids__gte=settings.TENDER_MIN_VALID_BIDS)
+    if state == TenderStatus.OPENED:
+        return Q(status=TenderStatus.OPENED) | (lagging & enough)
+    if state == TenderStatus.FAILED:
+        return Q(status=TenderStatus.FAILED) | (lagging & ~enough)
+    return Q(status=state)
+
+
+def tender_list(
+    *, now: datetime, street: Any = None, state: str | None = None, year: int | None = None
+) -> tuple[QuerySet[Tender], QuerySet[Tender]]:
+    """The public list, filtered: the tenders still open for bids (or waiting to open) first,
+    then the rest, latest opening first, for the page to paginate."""
+    tenders = _public_list_queryset(now)
+    if street is not None:
+        tenders = tenders.filter(project__neighbourhood__community__street=street)
+    if state:
+        tenders = tenders.filter(_state_filter(state, now))
+    if year:
+        tenders = tenders.filter(opening_at__year=year)
+    still_open = Q(status__in=SEALED_STATUSES, opening_at__gt=now)
+    return (
+        tenders.filter(still_open).order_by("bid_period_end", "pk"),
+        tenders.exclude(still_open).order_by("-opening_at", "-pk"),
+    )
+
+
+def tender_years() -> list[int]:
+    """The years in which public tenders open, latest first, for the list's filter."""
+    moments = Tender.objects.exclude(status=TenderStatus.DRAFT).datetimes("opening_at", "year", order="DESC")
+    return [moment.year for moment in moments]
 
 
 def opening_failure_reason(received: int) -> str | None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.changelog.records import apply_changes, save_recorded
+from renovation.notifications.services import followers_notify_award
 from renovation.projects.models import Project, ProjectStatus
 from renovation.projects.services import DECIDED_STATUSES
 from renovation.public.cache import Change, pages_changed
@@ -352,6 +353,7 @@ def tender_award(*, actor: Any, tender: Tender) -> Award:
         save_recorded(tender, actor=actor, reason="tender_award")
         release_record(tender, tags=["award"], now=now)
         pages_changed(Change.TENDER, project_id=tender.project_id, tender_id=tender.pk)
+        followers_notify_award(award=award, actor=actor)
     return award
 
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,13 +27,14 @@ from renovation.licence import licence_name, licence_url
 from renovation.public.cache import depends_on, next_midnight
 
 from . import bidding, redflags, selectors, services, sign_up_views
-from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm
+from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import publication_policy_url, release_package
 from .permissions import can_manage_tender, may_bid
 
 # A fixed number of releases a page: the page costs the same however many tenders there are.
 OCDS_PAGE_SIZE = 100
+TENDER_LIST_PAGE_SIZE = 20
 
 
 def _public_tender(pk: int, now: datetime | None = None) -> Tender:
@@ -58,16 +60,30 @@ def _until(tenders: list[Tender], now: datetime) -> datetime:
 
 
 def tender_list(request: HttpRequest) -> HttpResponse:
+    """Every public tender, filtered by street, state and year: those open for bids on the first
+    page, then the rest, ``TENDER_LIST_PAGE_SIZE`` a page, in the same queries for any number."""
     depends_on(request, "tenders")
     now = timezone.now()
-    open_tenders, recent_tenders = selectors.open_and_recent(now)
-    open_tenders = [selectors.tender_as_of(tender, now) for tender in open_tenders]
-    depends_on(request, until=_until(open_tenders + recent_tenders, now))
-    return render(
-        request,
-        "tendering/list.html",
-        {"open_tenders": open_tenders, "recent_tenders": recent_tenders, "now": now},
-    )
+    form = TenderFilterForm(request.GET or None, years=selectors.tender_years())
+    open_tenders, other_tenders = selectors.tender_list(now=now, **form.filters())
+    page_obj = Paginator(other_tenders, TENDER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    page_obj.object_list = [
+        selectors.tender_as_of(tender, now, received=tender.received_bids) for tender in page_obj.object_list
+    ]
+    open_tenders = [selectors.tender_as_of(tender, now) for tender in open_tenders] if page_obj.number == 1 else []
+    depends_on(request, until=_until(open_tenders + page_obj.object_list, now))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "open_tenders": open_tenders,
+        "page_obj": page_obj,
+        "filter_query": query.urlencode(),
+        "filtered": bool(form.filters()),
+        "now": now,
+    }
+    # A bad filter value is named on the page (and left out); the answer is not stored.
+    return render(request, "tendering/list.html", context, status=400 if form.errors else 200)
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -119,3 +119,20 @@ def test_a_published_notice_refreshes_the_notices_and_its_projects_page(
     assert "飞云花园开工公告" in client.get(page.url).content.decode()
     assert client.get(other_page.url)["X-Public-Cache"] == "hit"
     cache_backend().clear()
+
+
+def test_it_tells_the_projects_followers_once_when_first_published(
+    notice, personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.notifications.models import Notification
+    from renovation.notifications.services import follow_start
+
+    project, _page = published_project(items=1)
+    follow_start(actor=personas.resident, project=project)
+    with django_capture_on_commit_callbacks(execute=True):
+        item = notice("关于外立面施工期间停水的通知", project=project)
+    note = Notification.objects.get(recipient=personas.resident)
+    assert "关于外立面施工期间停水的通知" in note.title and note.url == item.url
+    with django_capture_on_commit_callbacks(execute=True):
+        item.save_revision(user=personas.bureau).publish(user=personas.bureau)  # a corrected edit
+    assert Notification.objects.filter(recipient=personas.resident).count() == 1

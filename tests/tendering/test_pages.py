@@ -289,7 +289,7 @@ def test_the_tender_list_costs_the_same_queries_for_more_tenders(
         )
         services.tender_announce(actor=personas.street_a, tender=tender)
     client.get("/tenders/")
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):
         page = client.get("/tenders/").content.decode()
     assert page.count('class="card tender-card"') == tenders
 
