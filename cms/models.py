@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 
 from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import project_thread, thread_context
@@ -27,6 +29,10 @@ from renovation.projects.models import Project, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
+
+
+# The project page lists the latest public site issues; all of them are on its issues/ page.
+RECENT_ISSUES = 5
 
 
 class HomePage(Page):
@@ -160,6 +166,14 @@ class ProjectPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("project page")
 
+    def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
+        """Wagtail's rule (this page's and its ancestors' restrictions, an alias answering for its
+        source page) in one query instead of two: a project page is read at a fixed query count."""
+        steplen = self.steplen
+        paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
+        sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
+        return PageViewRestriction.objects.filter(page_id__in=sources)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
@@ -175,6 +189,9 @@ class ProjectPage(RoutablePageMixin, Page):
         for group in groups:
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)
+        page_url = self.get_url(request) or self.url_path
+        finance = finance_public.public_finance(project, today, payments_limit=finance_public.RECENT_PAYMENTS)
+        contractors = tendering_selectors.project_contractors(project)
         context.update(
             {
                 "project": project,
@@ -187,22 +204,51 @@ class ProjectPage(RoutablePageMixin, Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log_url": f"{self.get_url(request) or self.url_path}changes/",
-                "finance": finance_public.public_finance(project, today),
-                "site_issues": supervision_selectors.public_issues(project),
+                "change_log_url": f"{page_url}changes/",
+                "payments_url": f"{page_url}payments/",
+                "issues_url": f"{page_url}issues/",
+                "finance": finance,
+                "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
                 "issue_figures": supervision_selectors.project_response_figures(project),
                 "tender_cards": tendering_selectors.project_tender_cards(project),
                 # The construction units are the companies holding its signed contracts.
-                "contractors": tendering_selectors.project_contractors(project),
+                "contractors": contractors,
+                # The first phone screen answers: how far, when, what next, who builds, what is paid.
+                "next_step": project_selectors.project_next_step(project, items),
+                "latest_photo": supervision_selectors.latest_public_photo(project),
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:
-            context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
+            context.update(thread_context(thread, request.user, next_url=page_url))
         context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         return context
+
+    @path("payments/", name="payments")
+    def payments(self, request: HttpRequest) -> HttpResponse:
+        """Every public payment line of the project, newest first, paged."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        paginator = Paginator(finance_public.public_payments(self.project), settings.CHANGE_LOG_PAGE_SIZE)
+        return self._list_page(request, "cms/project_payments.html", paginator)
+
+    @path("issues/", name="issues")
+    def issues(self, request: HttpRequest) -> HttpResponse:
+        """Every public site issue of the project with its photos, newest first, paged."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        paginator = Paginator(supervision_selectors.public_issues_of(self.project), RECENT_ISSUES * 4)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = supervision_selectors.split_photos(page_obj.object_list)
+        return self._list_page(request, "cms/project_issues.html", page_obj=page_obj)
+
+    def _list_page(
+        self, request: HttpRequest, template: str, paginator: Paginator | None = None, page_obj: Any = None
+    ) -> HttpResponse:
+        if page_obj is None:
+            page_obj = paginator.get_page(request.GET.get("page"))
+        context = {"page": self, "self": self, "project": self.project, "page_obj": page_obj}
+        return TemplateResponse(request, template, context)
 
     @path("changes/", name="changes")
     def changes(self, request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
@@ -65,18 +66,40 @@ def supervisor_projects(user: Any) -> QuerySet:
     return supervisor.projects.select_related("neighbourhood__community__street").order_by("-plan_year", "code")
 
 
-def public_issues(project: Any) -> list[SiteIssue]:
-    """Issues the public may see on a project page, with before and after photos split."""
-    issues = list(
-        with_photos(
-            SiteIssue.objects.filter(project=project, status__in=PUBLIC_STATUSES).select_related("reporter__user")
-        ).order_by("-created_at")
-    )
+def public_issues_of(project: Any) -> QuerySet[SiteIssue]:
+    """Issues the public may see on a project's pages, newest first."""
+    return with_photos(
+        SiteIssue.objects.filter(project=project, status__in=PUBLIC_STATUSES).select_related("reporter__user")
+    ).order_by("-created_at", "-pk")
+
+
+def split_photos(issues: Iterable[SiteIssue]) -> list[SiteIssue]:
+    """The issues with their (prefetched) photos split into before and after."""
+    issues = list(issues)
     for issue in issues:
         photos = list(issue.photos.all())
         issue.before_photos = [photo for photo in photos if photo.kind == PhotoKind.BEFORE]
         issue.after_photos = [photo for photo in photos if photo.kind == PhotoKind.AFTER]
     return issues
+
+
+def public_issues(project: Any, limit: int | None = None) -> list[SiteIssue]:
+    """Issues the public may see on a project page (the latest ``limit`` if given), with before
+    and after photos split."""
+    issues = public_issues_of(project)
+    return split_photos(issues[:limit] if limit is not None else issues)
+
+
+def latest_public_photo(project: Any) -> SiteIssuePhoto | None:
+    """The newest site photo the public may see of a project: a public issue's photo whose public
+    copy has been made (one query)."""
+    return (
+        SiteIssuePhoto.objects.filter(issue__project=project, issue__status__in=PUBLIC_STATUSES)
+        .exclude(public_thumbnail="")
+        .select_related("issue")
+        .order_by("-uploaded_at", "-pk")
+        .first()
+    )
 
 
 @dataclass(frozen=True)
