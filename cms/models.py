@@ -28,8 +28,8 @@ from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
-from renovation.tendering import selectors as tendering_selectors
 
+from . import summary
 
 # The project page lists the latest public site issues; all of them are on its issues/ page.
 RECENT_ISSUES = 5
@@ -96,7 +96,9 @@ class ProjectIndexPage(Page):
         if path_components:
             child = (
                 ProjectPage.objects.child_of(self)
-                .select_related(*(f"project__{name}" for name in project_selectors.PROJECT_RELATED))
+                .select_related(
+                    *(f"project__{name}" for name in project_selectors.PROJECT_RELATED), "project__public_summary"
+                )
                 .filter(slug=path_components[0])
                 .first()
             )
@@ -190,8 +192,9 @@ class ProjectPage(RoutablePageMixin, Page):
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)
         page_url = self.get_url(request) or self.url_path
-        finance = finance_public.public_finance(project, today, payments_limit=finance_public.RECENT_PAYMENTS)
-        contractors = tendering_selectors.project_contractors(project)
+        # The other apps' parts as kept after their last change (cms.summary), else live.
+        now = timezone.now()
+        parts = summary.stored_parts(project, now) or summary.page_parts(project, now)[0]
         context.update(
             {
                 "project": project,
@@ -207,22 +210,22 @@ class ProjectPage(RoutablePageMixin, Page):
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "finance": finance,
+                "finance": parts.finance,
                 "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
-                "issue_figures": supervision_selectors.project_response_figures(project),
-                "tender_cards": tendering_selectors.project_tender_cards(project),
+                "issue_figures": parts.issue_figures,
+                "tender_cards": parts.tender_cards,
                 # The construction units are the companies holding its signed contracts.
-                "contractors": contractors,
+                "contractors": parts.contractors,
                 # The first phone screen answers: how far, when, what next, who builds, what is paid.
                 "next_step": project_selectors.project_next_step(project, items),
-                "latest_photo": supervision_selectors.latest_public_photo(project),
+                "latest_photo": parts.latest_photo,
+                "consultation": parts.consultation,
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:
             context.update(thread_context(thread, request.user, next_url=page_url))
-        context["consultation"] = consultation_selectors.project_consultation(project)
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         return context
 

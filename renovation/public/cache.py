@@ -19,7 +19,7 @@ import enum
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -123,7 +123,31 @@ def pages_changed(
         scopes.update(scopes_for(change, project_id=other))
     for other in tender_ids:
         scopes.update(scopes_for(change, tender_id=other))
-    transaction.on_commit(lambda: scopes_bump(scopes))
+    projects = {*project_ids, *([project_id] if project_id is not None else [])}
+    transaction.on_commit(lambda: _committed(change, projects, scopes))
+
+
+# What must follow a committed public change before its pages are invalidated (cms keeps each
+# project page's summary this way). Listeners run after commit and before the bump, so no page is
+# cached from what they replace under the new scope; one that fails is logged, never raised: the
+# change is committed.
+ChangeListener = Callable[[Change, set[int]], None]
+_listeners: list[ChangeListener] = []
+
+
+def on_pages_changed(listener: ChangeListener) -> None:
+    """Call ``listener(change, project_ids)`` after each committed change (AppConfig.ready)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def _committed(change: Change, project_ids: set[int], scopes: set[str]) -> None:
+    for listener in _listeners:
+        try:
+            listener(change, project_ids)
+        except Exception:
+            logger.exception("public page cache: %s after %s failed", listener.__qualname__, change)
+    scopes_bump(scopes)
 
 
 def scopes_bump(scopes: Iterable[str]) -> None:
