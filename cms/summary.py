@@ -5,7 +5,7 @@ cost some twenty queries to compute; the page reads them instead from ProjectPub
 (loaded with the project by ProjectIndexPage.route, so at no query of its own). The summary holds
 exactly what those apps' selectors return, in each language, and is rebuilt from them after the
 commit of every change that alters it (``summaries_after_change``, registered with the public page
-cache so it runs before the pages are invalidated) and by the clock for what time alone changes
+cache so it runs before the pages are invalidated, once per commit) and by the clock for what time alone changes
 (midnight, a tender's opening: ``valid_until``). Missing, stale or of another version, it is
 ignored and the page computes the same parts live: a GET never writes, and no figure has two
 sources. The content is pickled: written and read only here, from our own database.
@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import logging
 import pickle
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
 
@@ -118,10 +120,30 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
     return count
 
 
+_pending = threading.local()
+
+
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:
-    """After a committed change (renovation.public.cache.on_pages_changed)."""
-    if change in SUMMARY_CHANGES and project_ids:
-        project_summaries_rebuild(project_ids)
+    """Note the projects a change touches (renovation.public.cache.on_pages_changed, inside the
+    change's transaction); their summaries are rebuilt once after it commits, however many changes
+    it made. Ids left by a rolled-back transaction are rebuilt with the next commit: harmless."""
+    if change not in SUMMARY_CHANGES or not project_ids:
+        return
+    pending = getattr(_pending, "ids", None)
+    if pending is None:
+        pending = _pending.ids = set()
+    pending.update(project_ids)
+    transaction.on_commit(_rebuild_pending)
+
+
+def _rebuild_pending() -> None:
+    ids, _pending.ids = getattr(_pending, "ids", None), None
+    if not ids:
+        return  # an earlier callback of the same commit rebuilt them
+    try:
+        project_summaries_rebuild(ids)
+    except Exception:  # the change is committed: the page computes live until the clock rebuilds
+        logger.exception("project summaries %s: rebuild failed", sorted(ids))
 
 
 def project_summaries_refresh(now: datetime | None = None) -> int:

@@ -124,30 +124,23 @@ def pages_changed(
     for other in tender_ids:
         scopes.update(scopes_for(change, tender_id=other))
     projects = {*project_ids, *([project_id] if project_id is not None else [])}
-    transaction.on_commit(lambda: _committed(change, projects, scopes))
+    for listener in _listeners:
+        listener(change, projects)
+    transaction.on_commit(lambda: scopes_bump(scopes))
 
 
-# What must follow a committed public change before its pages are invalidated (cms keeps each
-# project page's summary this way). Listeners run after commit and before the bump, so no page is
-# cached from what they replace under the new scope; one that fails is logged, never raised: the
-# change is committed.
+# Work that follows a public change (cms keeps each project page's summary this way). A listener
+# is called when the change is reported, inside its transaction; what it registers with
+# ``transaction.on_commit`` then runs before this change's pages are invalidated, so no page is
+# cached from what it replaces under the new scope.
 ChangeListener = Callable[[Change, set[int]], None]
 _listeners: list[ChangeListener] = []
 
 
 def on_pages_changed(listener: ChangeListener) -> None:
-    """Call ``listener(change, project_ids)`` after each committed change (AppConfig.ready)."""
+    """Call ``listener(change, project_ids)`` for each change reported (AppConfig.ready)."""
     if listener not in _listeners:
         _listeners.append(listener)
-
-
-def _committed(change: Change, project_ids: set[int], scopes: set[str]) -> None:
-    for listener in _listeners:
-        try:
-            listener(change, project_ids)
-        except Exception:
-            logger.exception("public page cache: %s after %s failed", listener.__qualname__, change)
-    scopes_bump(scopes)
 
 
 def scopes_bump(scopes: Iterable[str]) -> None:

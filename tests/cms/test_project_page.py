@@ -259,11 +259,11 @@ def test_it_runs_at_most_15_queries_whatever_the_size_of_its_history(client, per
 
 
 def test_it_rebuilds_its_summary_after_a_committed_change(
-    client, personas, published_project, django_capture_on_commit_callbacks
+    personas, published_project, django_capture_on_commit_callbacks
 ):
     from renovation.projects.models import ProjectPublicSummary
 
-    project, page = published_project(items=1)
+    project, _page = published_project(items=1)
     with django_capture_on_commit_callbacks(execute=True):
         project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("250000")})
     assert ProjectPublicSummary.objects.filter(project=project).exists()
