@@ -54,7 +54,12 @@ def scene(page_cache, tender_cast, cast, django_capture_on_commit_callbacks) -> 
                 f"{tendered_page.url}changes/",
                 f"/tenders/{tender_cast.tender.pk}/",
             ],
-            f"project:{cast.project.pk}": [supervised_page.url, f"{supervised_page.url}changes/"],
+            f"project:{cast.project.pk}": [
+                supervised_page.url,
+                f"{supervised_page.url}changes/",
+                f"{supervised_page.url}payments/",
+                f"{supervised_page.url}issues/",
+            ],
             "streets": ["/streets/"],
             "tenders": ["/tenders/"],
             f"tender:{tender.pk}": [f"/tenders/{tender.pk}/", f"/tenders/{tender.pk}/ocds.json"],
