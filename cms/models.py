@@ -234,7 +234,7 @@ class ProjectPage(RoutablePageMixin, Page):
         """Every public payment line of the project, newest first, paged."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         paginator = Paginator(finance_public.public_payments(self.project), settings.CHANGE_LOG_PAGE_SIZE)
-        return self._list_page(request, "cms/project_payments.html", paginator)
+        return self._list_page(request, "cms/project_payments.html", paginator.get_page(request.GET.get("page")))
 
     @path("issues/", name="issues")
     def issues(self, request: HttpRequest) -> HttpResponse:
@@ -243,13 +243,9 @@ class ProjectPage(RoutablePageMixin, Page):
         paginator = Paginator(supervision_selectors.public_issues_of(self.project), RECENT_ISSUES * 4)
         page_obj = paginator.get_page(request.GET.get("page"))
         page_obj.object_list = supervision_selectors.split_photos(page_obj.object_list)
-        return self._list_page(request, "cms/project_issues.html", page_obj=page_obj)
+        return self._list_page(request, "cms/project_issues.html", page_obj)
 
-    def _list_page(
-        self, request: HttpRequest, template: str, paginator: Paginator | None = None, page_obj: Any = None
-    ) -> HttpResponse:
-        if page_obj is None:
-            page_obj = paginator.get_page(request.GET.get("page"))
+    def _list_page(self, request: HttpRequest, template: str, page_obj: Any) -> HttpResponse:
         context = {"page": self, "self": self, "project": self.project, "page_obj": page_obj}
         return TemplateResponse(request, template, context)
 
