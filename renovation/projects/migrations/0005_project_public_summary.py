@@ -5,24 +5,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0004_progress_confirmed_latest'),
+        ("projects", "0004_progress_confirmed_latest"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProjectPublicSummary',
+            name="ProjectPublicSummary",
             fields=[
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='public_summary', serialize=False, to='projects.project', verbose_name='project')),
-                ('version', models.PositiveSmallIntegerField(verbose_name='version')),
-                ('content', models.BinaryField(verbose_name='content')),
-                ('built_at', models.DateTimeField(verbose_name='built')),
-                ('valid_until', models.DateTimeField(db_index=True, verbose_name='valid until')),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="public_summary",
+                        serialize=False,
+                        to="projects.project",
+                        verbose_name="project",
+                    ),
+                ),
+                ("version", models.PositiveSmallIntegerField(verbose_name="version")),
+                ("content", models.BinaryField(verbose_name="content")),
+                ("built_at", models.DateTimeField(verbose_name="built")),
+                ("valid_until", models.DateTimeField(db_index=True, verbose_name="valid until")),
             ],
             options={
-                'verbose_name': 'project public summary',
-                'verbose_name_plural': 'project public summaries',
+                "verbose_name": "project public summary",
+                "verbose_name_plural": "project public summaries",
             },
         ),
     ]
