@@ -10,19 +10,23 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         from wagtail.signals import page_published
 
+        from renovation.consultation.brief import DOCUMENT_SOURCES
+        from renovation.public.cache import on_pages_changed
+
         from . import cache
         from .models import NoticePage
         from .permissions import editor_permissions_sync_after_migrate
+        from .selectors import consultation_documents
         from .services import notice_published_after_commit
+        from .summary import summaries_after_change
 
         cache.connect()
+        # The project page's stored summary is rebuilt after each change it shows, before the
+        # page cache is cleared (cms.summary).
+        on_pages_changed(summaries_after_change)
+        page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
         # The household's brief lists the project's plan and drawings (consultation never imports cms).
-        from renovation.consultation.brief import DOCUMENT_SOURCES
-
-        from .selectors import consultation_documents
-
         if consultation_documents not in DOCUMENT_SOURCES:
             DOCUMENT_SOURCES.append(consultation_documents)
-        page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
 
         post_migrate.connect(editor_permissions_sync_after_migrate, dispatch_uid="cms.editor_permissions")

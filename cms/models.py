@@ -7,6 +7,8 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
+from django.db.models import QuerySet
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from cms.maps import index_map, project_map
@@ -28,12 +30,15 @@ from renovation.projects import selectors as project_selectors
 from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
-from renovation.tendering import selectors as tendering_selectors
 
 from . import selectors as cms_selectors
+from . import summary
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .search import cjk_spaced
+
+# The project page lists the latest public site issues; all of them are on its issues/ page.
+RECENT_ISSUES = 5
 
 __all__ = ["HomePage", "NoticeIndexPage", "NoticePage", "ProjectIndexPage", "ProjectPage", "PublicDocument"]
 
@@ -99,7 +104,9 @@ class ProjectIndexPage(Page):
         if path_components:
             child = (
                 ProjectPage.objects.child_of(self)
-                .select_related(*(f"project__{name}" for name in project_selectors.PROJECT_RELATED))
+                .select_related(
+                    *(f"project__{name}" for name in project_selectors.PROJECT_RELATED), "project__public_summary"
+                )
                 .filter(slug=path_components[0])
                 .first()
             )
@@ -188,6 +195,14 @@ class ProjectPage(RoutablePageMixin, Page):
             self.story,
         )
 
+    def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
+        """Wagtail's rule (this page's and its ancestors' restrictions, an alias answering for its
+        source page) in one query instead of two: a project page is read at a fixed query count."""
+        steplen = self.steplen
+        paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
+        sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
+        return PageViewRestriction.objects.filter(page_id__in=sources)
+
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
@@ -203,6 +218,10 @@ class ProjectPage(RoutablePageMixin, Page):
         for group in groups:
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)
+        page_url = self.get_url(request) or self.url_path
+        # The other apps' parts as kept after their last change (cms.summary), else live.
+        now = timezone.now()
+        parts = summary.stored_parts(project, now) or summary.page_parts(project, now)[0]
         context.update(
             {
                 "project": project,
@@ -215,22 +234,27 @@ class ProjectPage(RoutablePageMixin, Page):
                 ],
                 "groups": groups,
                 "timeline": project_selectors.project_timeline(project, groups, today),
-                "change_log_url": f"{self.get_url(request) or self.url_path}changes/",
-                "finance": finance_public.public_finance(project, today),
-                "site_issues": supervision_selectors.public_issues(project),
-                "issue_figures": supervision_selectors.project_response_figures(project),
-                "tender_cards": tendering_selectors.project_tender_cards(project),
+                "change_log_url": f"{page_url}changes/",
+                "payments_url": f"{page_url}payments/",
+                "issues_url": f"{page_url}issues/",
+                "finance": parts.finance,
+                "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
+                "issue_figures": parts.issue_figures,
+                "tender_cards": parts.tender_cards,
                 # The construction units are the companies holding its signed contracts.
-                "contractors": tendering_selectors.project_contractors(project),
                 "photo_gallery": project_selectors.project_photo_gallery(project),
                 "publications": cms_selectors.project_publications(self),
+                "contractors": parts.contractors,
+                # The first phone screen answers: how far, when, what next, who builds, what is paid.
+                "next_step": project_selectors.project_next_step(project, items),
+                "latest_photo": parts.latest_photo,
+                "consultation": parts.consultation,
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:
-            context.update(thread_context(thread, request.user, next_url=self.get_url(request) or self.url_path))
-        context["consultation"] = consultation_selectors.project_consultation(project)
+            context.update(thread_context(thread, request.user, next_url=page_url))
         context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         context["project_map"] = project_map(project)
         return context
@@ -255,6 +279,26 @@ class ProjectPage(RoutablePageMixin, Page):
             "page_obj": paginator.get_page(request.GET.get("page")),
         }
         return TemplateResponse(request, "cms/project_photos.html", context)
+
+    @path("payments/", name="payments")
+    def payments(self, request: HttpRequest) -> HttpResponse:
+        """Every public payment line of the project, newest first, paged."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        paginator = Paginator(finance_public.public_payments(self.project), settings.CHANGE_LOG_PAGE_SIZE)
+        return self._list_page(request, "cms/project_payments.html", paginator.get_page(request.GET.get("page")))
+
+    @path("issues/", name="issues")
+    def issues(self, request: HttpRequest) -> HttpResponse:
+        """Every public site issue of the project with its photos, newest first, paged."""
+        depends_on(request, f"project:{self.project_id}", until=next_midnight())
+        paginator = Paginator(supervision_selectors.public_issues_of(self.project), RECENT_ISSUES * 4)
+        page_obj = paginator.get_page(request.GET.get("page"))
+        page_obj.object_list = supervision_selectors.split_photos(page_obj.object_list)
+        return self._list_page(request, "cms/project_issues.html", page_obj)
+
+    def _list_page(self, request: HttpRequest, template: str, page_obj: Any) -> HttpResponse:
+        context = {"page": self, "self": self, "project": self.project, "page_obj": page_obj}
+        return TemplateResponse(request, template, context)
 
     @path("changes/", name="changes")
     def changes(self, request: HttpRequest) -> HttpResponse:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Sum
+from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
@@ -30,6 +30,8 @@ from .selectors import (
 
 
 RECENT_QUARTERS = 4
+# The project page shows the latest payments; all of them are on its own paged list (payments/).
+RECENT_PAYMENTS = 5
 
 
 @dataclass
@@ -37,9 +39,16 @@ class PublicFinance:
     quarters: list[QuarterFigures]  # disclosed, oldest first
     running: QuarterFigures | None  # everything after the last disclosure, not yet disclosed
     running_since: date | None
-    payments: list[LedgerEntry]  # newest first, corrections included
+    payments: list[LedgerEntry]  # newest first, corrections included; the latest ``payments_limit``
     max_bar: Decimal
     contracts: list[ContractPosition]
+    more_payments: bool = False  # payments beyond those listed
+
+    @property
+    def paid(self) -> Decimal:
+        """Every payment booked: the disclosed quarters' frozen totals plus the running figure."""
+        shown = [*self.quarters, *([self.running] if self.running else [])]
+        return sum((quarter.payments_total for quarter in shown), ZERO)
 
     @property
     def balance(self) -> Decimal:
@@ -61,9 +70,19 @@ class PublicFinance:
         return self.quarters[::-1][RECENT_QUARTERS:]
 
 
-def public_finance(project: Project, today: date) -> PublicFinance:
-    """Disclosed quarters from their frozen figures, a running figure for what came after, and
-    every payment line, and each contract with what it allows and what has been paid (four queries)."""
+def public_payments(project: Project) -> QuerySet[LedgerEntry]:
+    """A project's payment lines, newest first, corrections included."""
+    return (
+        LedgerEntry.objects.filter(project=project, kind=EntryKind.PAYMENT)
+        .select_related("contract", "corrects")
+        .order_by("-booked_on", "-pk")
+    )
+
+
+def public_finance(project: Project, today: date, *, payments_limit: int | None = None) -> PublicFinance:
+    """Disclosed quarters from their frozen figures, a running figure for what came after, the
+    payment lines (the latest ``payments_limit`` of them if given), and each contract with what it
+    allows and what has been paid (four queries)."""
     disclosures = list(QuarterlyDisclosure.objects.filter(project=project).order_by("year", "quarter"))
     quarters = [figures_from_disclosure(disclosure) for disclosure in disclosures]
     lock = quarter_bounds(disclosures[-1].year, disclosures[-1].quarter)[1] if disclosures else None
@@ -73,11 +92,13 @@ def public_finance(project: Project, today: date) -> PublicFinance:
     if row["entry_count"]:
         year, quarter = quarter_of(today)
         running = figures_from_row(row, year, quarter)
-    payments = list(
-        LedgerEntry.objects.filter(project=project, kind=EntryKind.PAYMENT)
-        .select_related("contract", "corrects")
-        .order_by("-booked_on", "-pk")
-    )
+    payments = public_payments(project)
+    if payments_limit is not None:
+        payments = payments[: payments_limit + 1]  # one more tells whether there are more
+    payments = list(payments)
+    more_payments = payments_limit is not None and len(payments) > payments_limit
+    if more_payments:
+        payments = payments[:payments_limit]
     shown = [*quarters, *([running] if running else [])]
     max_bar = max([max(q.income_total, q.payments_total) for q in shown] or [ZERO])
     contracts = contract_positions(Contract.objects.filter(project=project).order_by("signed_on", "pk"))
@@ -88,6 +109,7 @@ def public_finance(project: Project, today: date) -> PublicFinance:
         payments=payments,
         max_bar=max_bar,
         contracts=list(contracts.values()),
+        more_payments=more_payments,
     )
 
 

@@ -414,3 +414,31 @@ class ProgressPhoto(models.Model):
     @property
     def thumbnail_url(self) -> str:
         return self.public_thumbnail.url if self.public_thumbnail else file_url(PROGRESS_THUMBNAIL_FILE_KIND, self.pk)
+
+
+class ProjectPublicSummary(models.Model):
+    """What the public project page shows from the apps built on projects (consultation, tenders,
+    money, issue figures, contractors, latest photo), exactly as their selectors computed it,
+    kept in one row so the page reads it with the project instead of in some twenty queries.
+
+    Never a source of a figure: it is rebuilt from the selectors after each change that touches it
+    (cms.summary, called after commit beside the public page cache), and the page computes live
+    when it is missing, of another ``version`` or past ``valid_until``. Derived data, so it keeps
+    no history."""
+
+    project = models.OneToOneField(
+        Project, on_delete=models.CASCADE, primary_key=True, related_name="public_summary", verbose_name=_("project")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    # The selectors' results, pickled: written and read by cms.summary only, never from outside.
+    content = models.BinaryField(_("content"))
+    built_at = models.DateTimeField(_("built"))
+    # The first moment the selectors could answer otherwise with no write (midnight, a tender's clock).
+    valid_until = models.DateTimeField(_("valid until"), db_index=True)
+
+    class Meta:
+        verbose_name = _("project public summary")
+        verbose_name_plural = _("project public summaries")
+
+    def __str__(self) -> str:
+        return f"{self.project_id} @ {self.built_at:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
@@ -536,3 +537,39 @@ def lateness_warnings(user: Any, today: date) -> list[LatenessWarning]:
             name = found.item_names[item_id]
             warnings.extend(LatenessWarning(project, name, kind, days) for kind, days in item.warnings)
     return sorted(warnings, key=lambda warning: (-warning.days, warning.project.code, warning.work_item))
+
+
+# --- The next step (the project page's first screen) -----------------------------------------
+
+
+@dataclass(frozen=True)
+class NextStep:
+    label: str
+    due: date | None = None  # the planned date of the step, when it has one
+
+
+def project_next_step(project: Project, work_items: Sequence[WorkItem]) -> NextStep | None:
+    """What happens next on a project, in the public's words: the stage after its status, or while
+    it is being built the unfinished work item planned to finish first (no query: the work items
+    are passed in)."""
+    status = project.status
+    if status == ProjectStatus.UNDER_CONSTRUCTION:
+        unfinished = [item for item in work_items if item.status != WorkItemStatus.COMPLETED]
+        if not unfinished:
+            return NextStep(_("Acceptance of the finished works"))
+        item = min(unfinished, key=lambda item: (item.planned_end or date.max, item.pk))
+        return NextStep(item.description, item.planned_end)
+    steps = {
+        ProjectStatus.PROPOSED: _("Ask the households whether to renovate"),
+        ProjectStatus.CONSULTING: _("Enough households agree, then the bureau approves the project"),
+        ProjectStatus.APPROVED: _("Tender the works"),
+        ProjectStatus.TENDERING: _("Open the bids, award and sign the contract"),
+        ProjectStatus.ACCEPTED: _("Aftercare; households rate the renovation"),
+        ProjectStatus.AFTERCARE: _("Aftercare; households rate the renovation"),
+        ProjectStatus.SUSPENDED: _("Suspended: works resume once the bureau decides"),
+    }
+    label = steps.get(status)
+    if label is None:
+        return None
+    due = project.planned_start if status in (ProjectStatus.APPROVED, ProjectStatus.TENDERING) else None
+    return NextStep(label, due)

@@ -39,6 +39,7 @@ from .models import (
     ProgressReport,
     ProgressReportStatus,
     Project,
+    ProjectPublicSummary,
     ProjectStatus,
     WorkItem,
     WorkItemStatus,
@@ -386,3 +387,14 @@ def progress_report_reject(*, actor: Any, report: ProgressReport, reason: str) -
         report.reviewed_at = timezone.now()
         report.review_note = reason.strip()
         return save_recorded(report, actor=actor, reason="progress_report_reject")
+
+
+def project_public_summary_store(*, project_id: int, version: int, content: bytes, valid_until: Any) -> None:
+    """Keep the public page's summary of a project (see ProjectPublicSummary); a system write made
+    after the commit of the change it reflects, so it checks no actor."""
+    if not Project.objects.filter(pk=project_id).exists():
+        return  # deleted meanwhile
+    ProjectPublicSummary.objects.update_or_create(
+        project_id=project_id,
+        defaults={"version": version, "content": content, "built_at": timezone.now(), "valid_until": valid_until},
+    )

@@ -19,7 +19,7 @@ import enum
 import hashlib
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -125,7 +125,24 @@ def pages_changed(
         scopes.update(scopes_for(change, project_id=other))
     for other in tender_ids:
         scopes.update(scopes_for(change, tender_id=other))
+    projects = {*project_ids, *([project_id] if project_id is not None else [])}
+    for listener in _listeners:
+        listener(change, projects)
     transaction.on_commit(lambda: scopes_bump(scopes))
+
+
+# Work that follows a public change (cms keeps each project page's summary this way). A listener
+# is called when the change is reported, inside its transaction; what it registers with
+# ``transaction.on_commit`` then runs before this change's pages are invalidated, so no page is
+# cached from what it replaces under the new scope.
+ChangeListener = Callable[[Change, set[int]], None]
+_listeners: list[ChangeListener] = []
+
+
+def on_pages_changed(listener: ChangeListener) -> None:
+    """Call ``listener(change, project_ids)`` for each change reported (AppConfig.ready)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def scopes_bump(scopes: Iterable[str]) -> None:

@@ -461,6 +461,8 @@ JOBS_SCHEDULE = {
     "site-issues-remind": {"task": "renovation.supervision.tasks.site_issues_remind", "every": 15 * 60},
     # Each ended month's street evaluation is frozen once (in the first hour of the next month).
     "evaluations-freeze": {"task": "renovation.evaluation.tasks.evaluations_freeze", "every": 60 * 60},
+    # Project pages' summaries (cms.summary) past midnight or a tender's clock are rebuilt.
+    "project-summaries-refresh": {"task": "cms.tasks.project_summaries_refresh", "every": 5 * 60},
     # Successful jobs are forgotten after 14 days (failed ones stay until retried).
     "jobs-prune": {"task": "renovation.jobs.tasks.jobs_prune", "every": 60 * 60},
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import statistics
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -67,13 +68,16 @@ def supervisor_projects(user: Any) -> QuerySet:
     return supervisor.projects.select_related("neighbourhood__community__street").order_by("-plan_year", "code")
 
 
-def public_issues(project: Any) -> list[SiteIssue]:
-    """Issues the public may see on a project page, with before and after photos split."""
-    issues = list(
-        with_photos(
-            SiteIssue.objects.filter(project=project, status__in=PUBLIC_STATUSES).select_related("reporter__user")
-        ).order_by("-created_at")
-    )
+def public_issues_of(project: Any) -> QuerySet[SiteIssue]:
+    """Issues the public may see on a project's pages, newest first."""
+    return with_photos(
+        SiteIssue.objects.filter(project=project, status__in=PUBLIC_STATUSES).select_related("reporter__user")
+    ).order_by("-created_at", "-pk")
+
+
+def split_photos(issues: Iterable[SiteIssue]) -> list[SiteIssue]:
+    """The issues with their (prefetched) photos split into before and after."""
+    issues = list(issues)
     for issue in issues:
         photos = list(issue.photos.all())
         issue.before_photos = [photo for photo in photos if photo.kind == PhotoKind.BEFORE]
@@ -97,6 +101,25 @@ def public_issue_locations(project: Any) -> list[SiteIssue]:
         .exclude(longitude__isnull=True)
         .only("pk", "project_id", "category", "status", "created_at", "latitude", "longitude")
         .order_by("-created_at")
+    )
+
+
+def public_issues(project: Any, limit: int | None = None) -> list[SiteIssue]:
+    """Issues the public may see on a project page (the latest ``limit`` if given), with before
+    and after photos split."""
+    issues = public_issues_of(project)
+    return split_photos(issues[:limit] if limit is not None else issues)
+
+
+def latest_public_photo(project: Any) -> SiteIssuePhoto | None:
+    """The newest site photo the public may see of a project: a public issue's photo whose public
+    copy has been made (one query)."""
+    return (
+        SiteIssuePhoto.objects.filter(issue__project=project, issue__status__in=PUBLIC_STATUSES)
+        .exclude(public_thumbnail="")
+        .select_related("issue")
+        .order_by("-uploaded_at", "-pk")
+        .first()
     )
 
 

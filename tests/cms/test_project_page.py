@@ -191,3 +191,115 @@ def test_its_query_count_does_not_grow_with_history_or_comments(client, personas
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+# --- A fixed number of queries, whatever the project's size (issue 17 item 2) ---------------------
+
+PROJECT_PAGE_MAX_QUERIES = 15
+
+
+def _grow(project, personas, cast_supervisor, size: int) -> None:
+    """Add ``size`` of everything a project page shows: payments, public issues with photos,
+    tenders with contracts, comments and history rows."""
+    from renovation.discussion.selectors import project_thread
+    from renovation.discussion.services import comment_post
+    from renovation.finance.models import EntryKind, LedgerEntry
+    from renovation.supervision.services import site_issue_accept, site_issue_report
+    from tests.finance.factories import contract_for
+    from tests.supervision.fixtures import jpeg
+
+    for index in range(size):
+        contract = contract_for(project, "100000.00")
+        contract.work_items.set(project.work_items.all()[:1])
+        LedgerEntry.objects.create(
+            project=project,
+            kind=EntryKind.PAYMENT,
+            amount=Decimal("1000.00"),
+            booked_on=date(2024, 2, 1 + index % 27),
+            counterparty=contract.contractor.name,
+            purpose="进度款",
+            contract=contract,
+        )
+        issue = site_issue_report(
+            actor=cast_supervisor,
+            project=project,
+            category="quality",
+            severity="general",
+            description=f"第{index}处外墙开裂",
+            location=f"{index}幢",
+            photos=[jpeg()],
+        )
+        site_issue_accept(actor=personas.bureau, issue=issue)
+        comment_post(actor=personas.resident, thread=project_thread(project), text=f"第{index}条")
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(100 * (index + 1))})
+
+
+def _rebuilt_count(client, page) -> int:
+    from cms.summary import project_summaries_rebuild
+
+    project_summaries_rebuild([page.project_id])
+    client.get(page.url)
+    return _count_queries(client, page.url)
+
+
+def test_it_runs_at_most_15_queries_whatever_the_size_of_its_history(client, personas, cast, published_project):
+    from cms.services import project_page_ensure
+
+    page = project_page_ensure(project=cast.project)
+    _grow(cast.project, personas, cast.supervisor, 1)
+    small = _rebuilt_count(client, page)
+    _grow(cast.project, personas, cast.supervisor, 7)
+    large = _rebuilt_count(client, page)
+
+    assert small <= PROJECT_PAGE_MAX_QUERIES
+    assert large == small
+    html = client.get(page.url).content.decode()
+    assert html.count('class="public-issue"') == 5 and f"{page.url}issues/" in html  # the latest, then a link
+    assert html.count('class="ledger-line__amount"') == 5 and f"{page.url}payments/" in html
+
+
+def test_it_rebuilds_its_summary_after_a_committed_change(
+    personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.projects.models import ProjectPublicSummary
+
+    project, _page = published_project(items=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("250000")})
+    assert ProjectPublicSummary.objects.filter(project=project).exists()
+
+
+def test_it_computes_live_when_its_summary_is_past_its_time(client, personas, published_project):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cms.summary import project_summaries_rebuild
+    from renovation.finance.models import EntryKind, LedgerEntry
+    from renovation.projects.models import ProjectPublicSummary
+
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    # Written around the services, so the summary does not know: only its time says it is stale.
+    LedgerEntry.objects.create(
+        project=project,
+        kind=EntryKind.PAYMENT,
+        amount=Decimal("4321.00"),
+        booked_on=date(2024, 2, 1),
+        counterparty="瑞安市建筑工程有限公司",
+        purpose="进度款",
+    )
+    assert "4,321.00" not in client.get(page.url).content.decode()
+    ProjectPublicSummary.objects.filter(project=project).update(valid_until=timezone.now() - timedelta(seconds=1))
+    assert "4,321.00" in client.get(page.url).content.decode()
+
+
+def test_it_lists_every_payment_and_issue_on_pages_of_their_own(client, personas, cast):
+    from cms.services import project_page_ensure
+
+    page = project_page_ensure(project=cast.project)
+    _grow(cast.project, personas, cast.supervisor, 7)
+    payments = client.get(f"{page.url}payments/").content.decode()
+    issues = client.get(f"{page.url}issues/").content.decode()
+    assert payments.count('class="ledger-line__amount"') == 7
+    assert issues.count('class="public-issue"') == 7 and "第0处外墙开裂" in issues

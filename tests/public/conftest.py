@@ -74,6 +74,8 @@ def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_call
                 supervised_page.url,
                 f"{supervised_page.url}changes/",
                 f"{supervised_page.url}photos/",
+                f"{supervised_page.url}payments/",
+                f"{supervised_page.url}issues/",
             ],
             "streets": ["/streets/"],
             "tenders": ["/tenders/"],
