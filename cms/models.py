@@ -55,7 +55,7 @@ class HomePage(Page):
         years = project_selectors.plan_years()
         year = _int_or_none(request.GET.get("year"))
         if year not in years:
-            year = project_selectors.default_plan_year(timezone.localdate())
+            year = project_selectors.default_plan_year(timezone.localdate(), years)
         summary = project_selectors.plan_summary(year)
         index = ProjectIndexPage.objects.live().first()
         # Everything under a plan year belongs to that year: figures, updates, money, satisfaction.
@@ -209,8 +209,9 @@ class ProjectPage(RoutablePageMixin, Page):
         """The public change log, newest first, ``CHANGE_LOG_PAGE_SIZE`` entries a page."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         project = self.project
-        # The same one list as the project's feed (opendata.selectors), here whole and paged.
-        paginator = Paginator(project_public_change_log(project, limit=None), settings.CHANGE_LOG_PAGE_SIZE)
+        # The same one list as the project's feed (opendata.selectors), counted and sliced in the
+        # database: a page costs the same few queries however long the history.
+        paginator = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE)
         context = {
             "page": self,
             "self": self,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.paging import HistorySource
 from renovation.changelog.selectors import ChangeEntry, FieldChange, history_entries, ordered_history
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
@@ -337,6 +338,32 @@ def consultation_change_log(project: Project) -> list[ChangeEntry]:
         subject=lambda record: record.question,
     )
     return rule + deliberations + items
+
+
+def consultation_change_sources(project: Project) -> list[HistorySource]:
+    """The consultation's part of the public change log, paged in the database (changelog.paging)."""
+    return [
+        HistorySource(
+            model=ConsultationRule.history.model,
+            filters={"project_id": project.pk},
+            fields=RULE_PUBLIC_FIELDS,
+            subject=lambda record: str(_("Approval threshold")),
+        ),
+        HistorySource(
+            model=Deliberation.history.model,
+            filters={"project_id": project.pk},
+            fields=DELIBERATION_PUBLIC_FIELDS,
+            subject=lambda record: record.subject,
+            formatter=_public_value,
+            events=DELIBERATION_EVENTS,
+        ),
+        HistorySource(
+            model=DecisionItem.history.model,
+            filters={"project_id": project.pk},
+            fields=DECISION_PUBLIC_FIELDS,
+            subject=lambda record: record.question,
+        ),
+    ]
 
 
 def _public_value(model: Any, name: str, value: Any) -> Any:
