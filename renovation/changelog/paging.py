@@ -193,10 +193,10 @@ def _source_sql(source: HistorySource, rank: int) -> tuple[str, list[Any]]:
 
     def changed(name: str) -> str:
         column, field = model._meta.get_field(name).column, model._meta.get_field(name)
+        differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"  # both null-safe
         return (
             f"((r.prev_history_id IS NULL AND {is_set(column, field)}) OR (r.prev_history_id IS NOT NULL"
-            f" AND NOT (r.{_qn(column)} = r.{_qn('prev_' + column)} OR"
-            f" (r.{_qn(column)} IS NULL AND r.{_qn('prev_' + column)} IS NULL))))"
+            f" AND r.{_qn(column)} {differs} r.{_qn('prev_' + column)}))"
         )
 
     any_changed = " OR ".join(changed(name) for name in source.fields) or "FALSE"
