@@ -121,6 +121,7 @@ def multiply(env: dict[str, str], factor: int) -> None:
 
 PROBE = r"""
 import json, sys
+from urllib.parse import quote
 import django
 django.setup()
 from django.db import connection
@@ -137,7 +138,7 @@ urls = {"/": "/", "/projects/": "/projects/", "project page": page.url, "change 
         "/streets/": "/streets/", "/tenders/": "/tenders/", "a tender": f"/tenders/{tender.pk}/",
         "/tenders/ocds.json": "/tenders/ocds.json", "a tender's OCDS": f"/tenders/{tender.pk}/ocds.json",
         "/open-data/": "/open-data/", "/open-data/projects.csv": "/open-data/projects.csv",
-        "/projects/oc4ids.json": "/projects/oc4ids.json", "its feed": f"/projects/{page.project.slug}/feed/",
+        "/projects/oc4ids.json": "/projects/oc4ids.json", "its feed": quote(f"/projects/{page.project.slug}/feed/"),
         "/api/v1/projects/": "/api/v1/projects/"}
 client = Client(HTTP_HOST="127.0.0.1")
 queries = {}
