@@ -319,7 +319,8 @@ DECISION_PUBLIC_FIELDS = ("question", "opens_on", "closes_on")
 
 def consultation_change_log(project: Project) -> list[ChangeEntry]:
     """Changes to the public consultation rules and records of a project (three queries): a
-    threshold changed mid-way, a deliberation's status, a vote's dates. Never households."""
+    threshold changed mid-way, a deliberation's status, a vote's dates. Never households. The
+    public pages read the same rules paged in SQL (``consultation_change_sources``)."""
     rule = history_entries(
         ordered_history(ConsultationRule.history.filter(project_id=project.pk)),
         fields=RULE_PUBLIC_FIELDS,

@@ -113,7 +113,8 @@ def _subject(record: Any) -> str:
 
 def ledger_change_log(project: Project) -> list[ChangeEntry]:
     """Corrections (each a new line) and edits in place of the project's ledger, for the public
-    change log. Recording an ordinary entry is not a change and stays out (three queries)."""
+    change log. Recording an ordinary entry is not a change and stays out (three queries). The
+    public pages read the same rules paged in SQL (``ledger_change_sources``)."""
     contracts = dict(Contract.objects.filter(project=project).values_list("pk", "number"))
 
     def formatter(model: Any, name: str, value: Any) -> Any:

@@ -349,7 +349,9 @@ def _confirmed_report_days(project: Project) -> dict[int, list[tuple[Any, date]]
 
 
 def project_change_log(project: Project, limit: int | None = 200) -> list[ChangeEntry]:
-    """Changes to the project's public fields and its work items, newest first (three queries).
+    """Changes to the project's public fields and its work items, newest first (three queries),
+    diffing the whole history in Python. The public pages read the same rules paged in SQL
+    (``project_change_sources``); tests/cms/test_project_changes.py holds the two equal.
 
     Progress moved by a confirmed report is dated by the day the report gives for it (as on the
     home page's updates); a start or completion by its actual date."""
