@@ -69,7 +69,7 @@ class HomePage(Page):
         years = project_selectors.plan_years()
         year = _int_or_none(request.GET.get("year"))
         if year not in years:
-            year = project_selectors.default_plan_year(timezone.localdate())
+            year = project_selectors.default_plan_year(timezone.localdate(), years)
         summary = project_selectors.plan_summary(year)
         index = ProjectIndexPage.objects.live().first()
         # Everything under a plan year belongs to that year: figures, updates, money, satisfaction.
@@ -125,22 +125,28 @@ class ProjectIndexPage(Page):
             "category": request.GET.get("category", "").strip() or None,
             "search": request.GET.get("q", "").strip()[:100] or None,
         }
-        projects = project_selectors.project_filter(Project.objects.all(), **filters)
-        pages = (
-            ProjectPage.objects.live()
-            .child_of(self)
-            .filter(project__in=projects)
-            .select_related("project__neighbourhood__community__street")
-            .order_by("-project__plan_year", "project__code")
+        # Paged over the projects (their own columns sort them), then their pages read for the one
+        # page shown: the database does not join every page to every project to sort them all.
+        published = ProjectPage.objects.live().child_of(self).values("project_id")
+        projects = (
+            project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
+            .select_related(*project_selectors.PROJECT_RELATED)
+            .order_by("-plan_year", "code")
         )
-        paginator = Paginator(pages, settings.PROJECT_INDEX_PAGE_SIZE)
+        paginator = Paginator(projects, settings.PROJECT_INDEX_PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
-        page_obj.object_list = list(page_obj.object_list)
-        lateness = project_selectors.lateness_for_projects(
-            [page.project for page in page_obj.object_list], timezone.localdate()
-        )
-        for page in page_obj.object_list:
-            page.lateness = lateness[page.project_id].project
+        shown = list(page_obj.object_list)
+        pages = {page.project_id: page for page in ProjectPage.objects.live().child_of(self).filter(project__in=shown)}
+        lateness = project_selectors.lateness_for_projects(shown, timezone.localdate())
+        page_obj.object_list = []
+        for project in shown:
+            page = pages.get(project.pk)
+            if page is None:  # unpublished between the two reads
+                continue
+            page.project = project
+            page._cached_parent_obj = self
+            page.lateness = lateness[project.pk].project
+            page_obj.object_list.append(page)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -305,8 +311,9 @@ class ProjectPage(RoutablePageMixin, Page):
         """The public change log, newest first, ``CHANGE_LOG_PAGE_SIZE`` entries a page."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         project = self.project
-        # The same one list as the project's feed (opendata.selectors), here whole and paged.
-        paginator = Paginator(project_public_change_log(project, limit=None), settings.CHANGE_LOG_PAGE_SIZE)
+        # The same one list as the project's feed (opendata.selectors), counted and sliced in the
+        # database: a page costs the same few queries however long the history.
+        paginator = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE)
         context = {
             "page": self,
             "self": self,

@@ -8,4 +8,9 @@ class ApiConfig(AppConfig):
     verbose_name = _("Open data API")
 
     def ready(self) -> None:
+        from renovation.public.cache import gate_register
+
         from . import schema  # noqa: F401  (registers the key scheme with drf-spectacular)
+        from .base import cache_gate
+
+        gate_register("api", cache_gate)

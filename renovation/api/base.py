@@ -9,7 +9,7 @@ from typing import Any
 from django import forms as django_forms
 from django.conf import settings
 from django.db.models import Model, Q, QuerySet
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.middleware.http import ConditionalGetMiddleware
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -21,7 +21,9 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
-from .authentication import ApiKeyAuthentication
+from renovation.public.cache import depends_on, next_midnight
+
+from .authentication import ApiKeyAuthentication, raw_key
 from .throttling import ApiRateThrottle
 
 
@@ -46,6 +48,14 @@ class OpenDataMixin:
     authentication_classes = [ApiKeyAuthentication]
     throttle_classes = [ApiRateThrottle]
     renderer_classes = [JSONRenderer]
+    public_cache = True  # False where the answer varies by more than the URL (content negotiation)
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]  # authenticated and throttled
+        if self.public_cache and request.method == "GET" and request.auth is None:
+            # The same for every caller without a key: stored like a public page; the stored copy
+            # is served only after the caller's rate is checked (the "api" gate, api/apps.py).
+            depends_on(request._request, "api", until=next_midnight(), gate="api")
 
     def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> HttpResponseBase:
         response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
@@ -63,6 +73,16 @@ class OpenDataMixin:
 class OpenDataViewSet(OpenDataMixin, viewsets.ReadOnlyModelViewSet):
     pagination_class = StableCursorPagination
     filter_backends = [filters.DjangoFilterBackend]
+
+
+def cache_gate(request: HttpRequest) -> bool:
+    """Before a stored API page is served: a caller with a key gets it fresh (rated by its key,
+    perhaps signed in); a caller without one within the anonymous rate gets the stored page;
+    over the rate, fresh too, so that the view answers 429 as it always does."""
+    drf_request = Request(request)
+    if raw_key(drf_request):
+        return False
+    return ApiRateThrottle().allow_request(drf_request, None)
 
 
 def changed_since(models: list[tuple[type[Model], str]], since: datetime) -> Q:

@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiYamlRenderer
 from drf_spectacular.views import SpectacularAPIView
 
+from renovation.public.cache import depends_on
+
 from .base import OpenDataMixin
 
 
@@ -19,6 +21,7 @@ class SchemaView(OpenDataMixin, SpectacularAPIView):
     """OpenAPI 3 schema of /api/v1/: JSON by default, YAML with ``?format=yaml``."""
 
     renderer_classes = [OpenApiJsonRenderer, OpenApiYamlRenderer]
+    public_cache = False  # JSON or YAML by the Accept header: one URL, two answers
 
 
 # What each resource holds, in the reader's language (the schema keeps the views' docstrings).
@@ -61,6 +64,7 @@ def _resources() -> list[dict[str, str]]:
 
 
 def api_docs(request: HttpRequest) -> HttpResponse:
+    depends_on(request)  # settings and the views' own text only
     context = {
         "resources": _resources(),
         "rates": settings.API_RATES,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.paging import HistorySource
 from renovation.changelog.selectors import ChangeEntry, FieldChange, history_entries, ordered_history
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
@@ -318,7 +319,8 @@ DECISION_PUBLIC_FIELDS = ("question", "opens_on", "closes_on")
 
 def consultation_change_log(project: Project) -> list[ChangeEntry]:
     """Changes to the public consultation rules and records of a project (three queries): a
-    threshold changed mid-way, a deliberation's status, a vote's dates. Never households."""
+    threshold changed mid-way, a deliberation's status, a vote's dates. Never households. The
+    public pages read the same rules paged in SQL (``consultation_change_sources``)."""
     rule = history_entries(
         ordered_history(ConsultationRule.history.filter(project_id=project.pk)),
         fields=RULE_PUBLIC_FIELDS,
@@ -337,6 +339,32 @@ def consultation_change_log(project: Project) -> list[ChangeEntry]:
         subject=lambda record: record.question,
     )
     return rule + deliberations + items
+
+
+def consultation_change_sources(project: Project) -> list[HistorySource]:
+    """The consultation's part of the public change log, paged in the database (changelog.paging)."""
+    return [
+        HistorySource(
+            model=ConsultationRule.history.model,
+            filters={"project_id": project.pk},
+            fields=RULE_PUBLIC_FIELDS,
+            subject=lambda record: str(_("Approval threshold")),
+        ),
+        HistorySource(
+            model=Deliberation.history.model,
+            filters={"project_id": project.pk},
+            fields=DELIBERATION_PUBLIC_FIELDS,
+            subject=lambda record: record.subject,
+            formatter=_public_value,
+            events=DELIBERATION_EVENTS,
+        ),
+        HistorySource(
+            model=DecisionItem.history.model,
+            filters={"project_id": project.pk},
+            fields=DECISION_PUBLIC_FIELDS,
+            subject=lambda record: record.question,
+        ),
+    ]
 
 
 def _public_value(model: Any, name: str, value: Any) -> Any:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
+from renovation.changelog.paging import HistorySource
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_yuan
 from renovation.projects.models import Project
@@ -134,7 +135,8 @@ def _subject(record: Any) -> str:
 
 def ledger_change_log(project: Project) -> list[ChangeEntry]:
     """Corrections (each a new line) and edits in place of the project's ledger, for the public
-    change log. Recording an ordinary entry is not a change and stays out (three queries)."""
+    change log. Recording an ordinary entry is not a change and stays out (three queries). The
+    public pages read the same rules paged in SQL (``ledger_change_sources``)."""
     contracts = dict(Contract.objects.filter(project=project).values_list("pk", "number"))
 
     def formatter(model: Any, name: str, value: Any) -> Any:
@@ -160,6 +162,48 @@ def ledger_change_log(project: Project) -> list[ChangeEntry]:
         occurred=lambda record, changes: record.booked_on,
     )
     return sorted([*edits, *(entry for entry in corrections if entry.created)], key=lambda entry: entry.when)
+
+
+def ledger_change_sources(project: Project) -> list[HistorySource]:
+    """The ledger's part of the public change log, paged in the database (changelog.paging):
+    edits in place, and each correction once, dated the day it was booked."""
+    contracts: dict[int, str] | None = None
+
+    def formatter(model: Any, name: str, value: Any) -> Any:
+        nonlocal contracts
+        if name == "contract" and value not in (None, ""):
+            if contracts is None:  # read once per page, only when a contract changed on it
+                contracts = dict(Contract.objects.filter(project=project).values_list("pk", "number"))
+            return contracts.get(value, value)
+        if value is None or value == "":
+            return "—"
+        if name == "amount":
+            return format_yuan(value)
+        field_obj = model._meta.get_field(name)
+        return dict(field_obj.flatchoices).get(value, value) if field_obj.choices else value
+
+    history = LedgerEntry.history.model
+    booked_on = history._meta.get_field("booked_on").column
+    return [
+        HistorySource(
+            model=history,
+            filters={"project_id": project.pk},
+            fields=ENTRY_PUBLIC_FIELDS,
+            subject=_subject,
+            formatter=formatter,
+            created="hide",
+        ),
+        HistorySource(
+            model=history,
+            filters={"project_id": project.pk},
+            fields=ENTRY_PUBLIC_FIELDS,
+            subject=_subject,
+            formatter=formatter,
+            created="only",
+            event_sql=f"h.{booked_on}",
+            extra_where="h.corrects_id IS NOT NULL",
+        ),
+    ]
 
 
 @dataclass(frozen=True)

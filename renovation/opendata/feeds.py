@@ -31,6 +31,7 @@ from renovation.consultation.selectors import deliberation_notices
 from renovation.places.models import Street
 from renovation.projects.models import Project
 from renovation.projects.selectors import latest_confirmed_reports
+from renovation.public.cache import depends_on
 from renovation.tendering.models import TenderRelease
 from renovation.tendering.ocds import day_start
 
@@ -110,7 +111,7 @@ def _change_text(entry: ChangeEntry) -> str:
 
 def change_log_entries(project: Project) -> list[FeedEntry]:
     entries = []
-    for entry in project_public_change_log(project, FEED_LENGTH):
+    for entry in project_public_change_log(project)[:FEED_LENGTH]:
         text = _change_text(entry)
         # The change log has no ids of its own: what changed, and when, identifies an entry.
         digest = hashlib.sha256(f"{entry.when.isoformat()}|{entry.subject}|{text}".encode()).hexdigest()[:20]
@@ -242,7 +243,9 @@ class ProjectFeed(_AtomFeed):
     """A project's confirmed progress, its notices and its change log."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Project:
-        return get_object_or_404(Project.objects.select_related("neighbourhood"), slug=slug)
+        project = get_object_or_404(Project.objects.select_related("neighbourhood"), slug=slug)
+        depends_on(request, f"project:{project.pk}")
+        return project
 
     def title(self, obj: Project) -> str:
         return _("%(project)s: progress, notices and changes") % {"project": obj.name}
@@ -262,6 +265,9 @@ class ProjectFeed(_AtomFeed):
 class TenderFeed(_AtomFeed):
     """Every tender's announcement, results (opening, winner candidate, award, contract) and failure."""
 
+    def get_object(self, request: HttpRequest) -> None:
+        depends_on(request, "tenders")
+
     def title(self) -> str:
         return _("Tenders: announcements, results and failures")
 
@@ -279,6 +285,7 @@ class StreetFeed(_AtomFeed):
     """A street's confirmed progress and its tenders."""
 
     def get_object(self, request: HttpRequest, code: str) -> Street:
+        depends_on(request, "streets", "tenders")
         return get_object_or_404(Street, code=code)
 
     def title(self, obj: Street) -> str:

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from renovation.places.models import Street
 from renovation.projects.models import Project
+from renovation.public.cache import depends_on
 from renovation.spreadsheets.responses import attachment, spreadsheet_response
 from renovation.tendering.models import TenderRelease
 
@@ -34,6 +35,7 @@ def _policy(request: HttpRequest) -> str:
 @require_GET
 def project_oc4ids(request: HttpRequest, slug: str) -> JsonResponse:
     """One project as an OC4IDS project package."""
+    depends_on(request, "open_data")
     project = get_object_or_404(oc4ids.public_projects(), slug=slug)
     sources = oc4ids.project_sources([project])
     document = oc4ids.project_document(project, sources, _absolute(request))
@@ -62,6 +64,7 @@ def projects_oc4ids(request: HttpRequest) -> StreamingHttpResponse:
     """Every project as OC4IDS, ``PAGE_SIZE`` per page in a stable order, the next page in a
     ``Link: rel="next"`` header. The page's projects are read up front (a fixed number of queries),
     then written out one project at a time."""
+    depends_on(request, "open_data")
     paginator = Paginator(oc4ids.public_projects(), oc4ids.PAGE_SIZE, allow_empty_first_page=False)
     try:
         page = paginator.page(_page_number(request))
@@ -89,6 +92,7 @@ def projects_oc4ids(request: HttpRequest) -> StreamingHttpResponse:
 
 @require_GET
 def bulk_csv(request: HttpRequest, dataset: str) -> StreamingHttpResponse:
+    depends_on(request, "open_data")
     chosen = _dataset(dataset)
     response = StreamingHttpResponse(bulk.csv_lines(chosen), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = attachment(f"{chosen.title}.csv", f"{chosen.slug}.csv")
@@ -97,6 +101,7 @@ def bulk_csv(request: HttpRequest, dataset: str) -> StreamingHttpResponse:
 
 @require_GET
 def bulk_xlsx(request: HttpRequest, dataset: str) -> HttpResponse:
+    depends_on(request, "open_data")
     chosen = _dataset(dataset)
     response = spreadsheet_response(
         lambda target: bulk.write_workbook(chosen, target),
@@ -118,6 +123,7 @@ def _dataset(slug: str) -> bulk.Dataset:
 @require_GET
 def open_data(request: HttpRequest) -> HttpResponse:
     """The catalogue: every dataset, its formats, licence, update frequency and schema."""
+    depends_on(request, "open_data")
     examples: dict[str, str] = {}
     project = Project.objects.order_by("pk").only("slug").first()
     if project is not None:

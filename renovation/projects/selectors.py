@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
+from renovation.changelog.paging import HistorySource
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
 
@@ -144,9 +145,10 @@ def plan_summary(year: int | None) -> PlanSummary:
     )
 
 
-def default_plan_year(today: date) -> int | None:
-    """This year's plan if it has projects, else the latest plan year that does."""
-    years = plan_years()
+def default_plan_year(today: date, years: Sequence[int] | None = None) -> int | None:
+    """This year's plan if it has projects, else the latest plan year that does (``years``: the
+    plan years already read)."""
+    years = plan_years() if years is None else years
     if not years:
         return None
     if today.year in years:
@@ -155,21 +157,22 @@ def default_plan_year(today: date) -> int | None:
     return past[0] if past else years[-1]
 
 
-def latest_confirmed_reports(
-    limit: int = 8, project_ids: Any = None, plan_year: int | None = None
-) -> list[ProgressReport]:
+def confirmed_reports_latest_first(project_ids: Any = None, plan_year: int | None = None) -> QuerySet[ProgressReport]:
     """Confirmed progress, latest first by the day it was reached on site (the date shown), not by
-    the day the office confirmed it."""
+    the day the office confirmed it. The partial index ``progress_confirmed_latest`` gives this
+    order, so a page of it reads that page's rows instead of sorting every confirmed report."""
     queryset = ProgressReport.objects.filter(status=ProgressReportStatus.CONFIRMED)
     if project_ids is not None:
         queryset = queryset.filter(work_item__project_id__in=project_ids)
     if plan_year is not None:
         queryset = queryset.filter(work_item__project__plan_year=plan_year)
-    return list(
-        queryset.select_related("work_item__project__neighbourhood").order_by("-reported_on", "-reviewed_at", "-pk")[
-            :limit
-        ]
-    )
+    return queryset.select_related("work_item__project__neighbourhood").order_by("-reported_on", "-reviewed_at", "-pk")
+
+
+def latest_confirmed_reports(
+    limit: int = 8, project_ids: Any = None, plan_year: int | None = None
+) -> list[ProgressReport]:
+    return list(confirmed_reports_latest_first(project_ids, plan_year)[:limit])
 
 
 def project_detail(*, slug: str | None = None, pk: int | None = None) -> Project:
@@ -357,7 +360,9 @@ def _confirmed_report_days(project: Project) -> dict[int, list[tuple[Any, date]]
 
 
 def project_change_log(project: Project, limit: int | None = 200) -> list[ChangeEntry]:
-    """Changes to the project's public fields and its work items, newest first (three queries).
+    """Changes to the project's public fields and its work items, newest first (three queries),
+    diffing the whole history in Python. The public pages read the same rules paged in SQL
+    (``project_change_sources``); tests/cms/test_project_changes.py holds the two equal.
 
     Progress moved by a confirmed report is dated by the day the report gives for it (as on the
     home page's updates); a start or completion by its actual date."""
@@ -387,6 +392,39 @@ def project_change_log(project: Project, limit: int | None = 200) -> list[Change
     )
     entries = sorted(project_entries + item_entries, key=lambda entry: entry.when, reverse=True)
     return entries[:limit]
+
+
+def project_change_sources(project: Project) -> list[HistorySource]:
+    """The project's and its work items' parts of the public change log, paged in the database
+    (changelog.paging): the same rules as ``project_change_log``, dated in SQL."""
+    reports = ProgressReport._meta.db_table
+    # A confirmed report's progress is dated by the day the last report confirmed by then gives.
+    report_day = (
+        f"CASE WHEN h.history_change_reason = 'progress_report_confirm' THEN (SELECT pr.reported_on FROM {reports} pr"
+        " WHERE pr.work_item_id = h.id AND pr.status = %s AND pr.reviewed_at IS NOT NULL"
+        " AND pr.reviewed_at <= h.history_date ORDER BY pr.reviewed_at DESC, pr.id DESC LIMIT 1) END"
+    )
+    return [
+        HistorySource(
+            model=Project.history.model,
+            filters={"id": project.pk},
+            fields=PROJECT_PUBLIC_FIELDS,
+            subject=lambda record: str(project.name),
+            formatter=_format_public_value,
+            created="hide",
+            events=("actual_end", "actual_start"),
+        ),
+        HistorySource(
+            model=WorkItem.history.model,
+            filters={"project_id": project.pk},
+            fields=WORK_ITEM_PUBLIC_FIELDS,
+            subject=lambda record: f"{WorkCategory(record.category).label} · {record.description}",
+            formatter=_format_public_value,
+            events=("actual_end", "actual_start"),
+            event_sql=report_day,
+            event_params=(ProgressReportStatus.CONFIRMED.value,),
+        ),
+    ]
 
 
 BUDGET_SOURCE_FIELDS = (

@@ -2,8 +2,10 @@
 
 A page anyone can see is cacheable: a GET never writes, and what changes it invalidates it after
 commit. Each public page declares, before it reads its data, the *scopes* it shows
-(``depends_on``): ``home``, ``index``, ``notices``, ``streets``, ``tenders``, ``ocds``, ``open_data``, one
-project (``project:<id>``) or one tender (``tender:<id>``); every page also depends on ``site``.
+(``depends_on``): ``home``, ``index``, ``notices``, ``streets``, ``tenders``, ``ocds``, ``open_data``
+(bulk files, OC4IDS, the catalogue), ``api`` (/api/v1/ and Open311 for callers without a key), one
+project (``project:<id>``: its page, change log and feed) or one tender (``tender:<id>``); every
+page also depends on ``site``.
 Each scope has a version counter in the cache. A stored page remembers the versions it was
 rendered under and is served only while they are all unchanged; a service that changes something
 public calls ``pages_changed(Change.X, ...)``, which bumps the scopes that ``CHANGE_PAGES`` lists
@@ -26,7 +28,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone, translation
 
 
@@ -55,16 +57,16 @@ class Change(enum.StrEnum):
 CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
     Change.PLACE: ("site",),
     Change.PLAN: ("site",),
-    Change.PROJECT: ("home", "index", "project", "streets", "tenders", "open_data"),
-    Change.WORK_ITEM: ("home", "index", "project", "streets", "open_data"),
-    Change.PROGRESS: ("home", "index", "project", "streets", "open_data"),
+    Change.PROJECT: ("home", "index", "project", "streets", "tenders", "open_data", "api"),
+    Change.WORK_ITEM: ("home", "index", "project", "streets", "open_data", "api"),
+    Change.PROGRESS: ("home", "index", "project", "streets", "open_data", "api"),
     Change.PROGRESS_PHOTO: ("project",),
-    Change.LEDGER: ("home", "project", "open_data"),
-    Change.DISCLOSURE: ("home", "project", "open_data"),
+    Change.LEDGER: ("home", "project", "open_data", "api"),
+    Change.DISCLOSURE: ("home", "project", "open_data", "api"),
     # A tender step can move its project's status (announced → tendering, contract → works).
-    Change.TENDER: ("home", "index", "project", "streets", "tenders", "tender", "ocds", "open_data"),
-    Change.CONSULTATION: ("home", "project", "streets"),
-    Change.SITE_ISSUE: ("project", "streets", "open_data"),
+    Change.TENDER: ("home", "index", "project", "streets", "tenders", "tender", "ocds", "open_data", "api"),
+    Change.CONSULTATION: ("home", "project", "streets", "api"),
+    Change.SITE_ISSUE: ("project", "streets", "open_data", "api"),
     Change.COMMENT: ("project",),
     Change.EVALUATION: ("streets",),
     Change.PAGE: ("home", "index", "project", "notices"),
@@ -184,11 +186,25 @@ class Declaration:
 
     versions: dict[str, int]
     until: datetime
+    gate: str | None = None
 
 
-def depends_on(request: HttpRequest, *scopes: str, until: datetime | None = None) -> None:
+# A gate runs before a stored page is served, for pages whose view checks something per request
+# that the stored copy would skip (the API's rates): True serves the stored page, False renders
+# it fresh (the view then checks and answers), a response is sent instead. Apps register theirs.
+Gate = Callable[[HttpRequest], "bool | HttpResponseBase"]
+GATES: dict[str, Gate] = {}
+
+
+def gate_register(name: str, gate: Gate) -> None:
+    GATES[name] = gate
+
+
+def depends_on(request: HttpRequest, *scopes: str, until: datetime | None = None, gate: str | None = None) -> None:
     """Declare that the page being rendered shows ``scopes`` and is true until ``until`` (the
-    next moment the clock alone changes it: midnight for lateness, an opening time for a tender).
+    next moment the clock alone changes it: midnight for lateness, an opening time for a tender);
+    ``gate``: a registered gate (``gate_register``) every later request passes before it is
+    served the stored page.
 
     Call it before reading the page's data: the versions read here are the ones the stored page
     is served under, so a change committed while the page renders makes it stale at once."""
@@ -210,7 +226,9 @@ def depends_on(request: HttpRequest, *scopes: str, until: datetime | None = None
         request.public_cache_lookup = False
         request.public_cache = None
         return
-    request.public_cache = Declaration(versions=versions, until=until)
+    if gate is None and previous is not None:
+        gate = previous.gate
+    request.public_cache = Declaration(versions=versions, until=until, gate=gate)
 
 
 def next_midnight(now: datetime | None = None) -> datetime:

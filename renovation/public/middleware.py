@@ -9,6 +9,9 @@ Responses carry ``ETag`` and ``Last-Modified`` with ``Cache-Control: public, max
 must-revalidate``, so browsers ask again every time and get a 304 while the page is unchanged;
 ``X-Accel-Expires`` lets nginx keep a copy for a few seconds (the microcache in deploy/nginx).
 
+A page stored with a gate (``depends_on(..., gate=...)``, the API's rates) is served only after
+its gate passes; a gate may also send it to be rendered fresh, or answer itself.
+
 CSP nonces: a nonce must differ on every response. If a page used ``request.csp_nonce`` while it
 was rendered, the stored copy has the nonce replaced by a placeholder, and each response gets a
 fresh nonce written back in (django-csp adds it to the header, since it is read here). Such a page
@@ -30,7 +33,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHt
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
-from .cache import CACHE_DOWN, Declaration, cache_backend, entry_key, scope_versions
+from .cache import CACHE_DOWN, GATES, Declaration, cache_backend, entry_key, scope_versions
 
 logger = logging.getLogger(__name__)
 NONCE_PLACEHOLDER = b"__public-cache-csp-nonce__"
@@ -77,7 +80,11 @@ class PublicPageCacheMiddleware:
             entry = cache_backend().get(key)
             fresh = entry is not None and entry["until"] > time.time()
             if fresh and scope_versions(entry["versions"]) == entry["versions"]:
-                return self._serve(request, entry, hit=True)
+                verdict = GATES[entry["gate"]](request) if entry.get("gate") else True
+                if verdict is True:
+                    return self._serve(request, entry, hit=True)
+                if verdict is not False:
+                    return verdict
         except CACHE_DOWN:
             logger.warning("public page cache unavailable: serving %s fresh", request.path, exc_info=True)
             return self.get_response(request)
@@ -111,6 +118,7 @@ class PublicPageCacheMiddleware:
             "etag": _etag(body),
             "modified": time.time(),
             "nonce": uses_nonce,
+            "gate": declaration.gate,
         }
 
     def _serve(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponseBase:

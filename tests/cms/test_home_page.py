@@ -1,8 +1,10 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from renovation.projects.models import ProjectStatus, WorkItem
 from renovation.projects.selectors import default_plan_year, plan_summary
@@ -130,3 +132,44 @@ def test_find_my_estate_comes_first_and_finds_it_in_any_plan_year(client, publis
     # The form's query finds the estate whatever its plan year (no year in the query).
     found = client.get(form.group(1), {"q": older.neighbourhood.name}).content.decode()
     assert f"/projects/{older.slug}/" in found and "另一小区改造" not in found
+
+
+def test_its_query_count_is_the_same_with_ten_times_the_projects(client, personas, published_project):
+    from tests.benchmarks.public_data import multiply
+
+    this_year = timezone.localdate().year
+    for _ in range(3):
+        published_project(items=2, reports_per_item=2, plan_year=this_year)
+    _rated(published_project, this_year, [4, 5])
+    client.get("/")
+    with CaptureQueriesContext(connection) as demo:
+        assert client.get("/").status_code == 200
+    multiply(10)
+    with CaptureQueriesContext(connection) as ten_times:
+        assert client.get("/").status_code == 200
+    assert len(demo) == len(ten_times)
+
+
+def _plan_without_sorting(queryset) -> str:
+    from django.db import transaction
+
+    sql, params = queryset.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Whatever the planner picks for a handful of test rows, the index must give the order by
+        # itself: with sorting and full scans priced out, a plan that still sorts could not.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="EXPLAIN is read on PostgreSQL")
+def test_its_latest_updates_come_from_the_index_without_sorting_every_report(published_project):
+    from renovation.projects.selectors import confirmed_reports_latest_first
+
+    published_project(items=2, reports_per_item=2, plan_year=2026)
+
+    plan = _plan_without_sorting(confirmed_reports_latest_first(plan_year=2026)[:8])
+
+    assert "progress_confirmed_latest" in plan
+    assert "Sort" not in plan

@@ -73,3 +73,18 @@ def test_its_query_count_does_not_grow_with_projects(client, published_project, 
         response = client.get(index_url)
     assert response.content.decode().count('class="project-card"') == 50
     assert len(few) == len(many)
+
+
+def test_its_query_count_is_the_same_with_ten_times_the_projects(client, published_project, index_url):
+    from tests.benchmarks.public_data import multiply
+
+    for _ in range(4):
+        published_project(items=2, reports_per_item=1)
+    client.get(index_url)
+    with CaptureQueriesContext(connection) as demo:
+        assert client.get(index_url).status_code == 200
+    multiply(10)
+    with CaptureQueriesContext(connection) as ten_times:
+        response = client.get(index_url)
+    assert response.content.decode().count('class="project-card"') > 4
+    assert len(demo) == len(ten_times)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from cms.services import project_page_ensure
 from renovation.public.cache import CACHE_DOWN, cache_backend
@@ -14,6 +15,7 @@ from renovation.public.cache import CACHE_DOWN, cache_backend
 @pytest.fixture
 def page_cache(settings):
     settings.PUBLIC_CACHE_ENABLED = True
+    cache.clear()  # the API's rates: each test starts with none spent
     cache_backend().clear()
     yield cache_backend()
     with contextlib.suppress(*CACHE_DOWN):  # a test may have pointed it at a server that is down
@@ -55,6 +57,8 @@ def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_call
         supervised_page = project_page_ensure(project=cast.project)
         _photo_of_the_works(cast.project, personas)
     tender = tender_cast.tender
+    tendered, supervised = tender_cast.project, cast.project
+    street_feed = f"/streets/{tendered.neighbourhood.community.street.code}/feed/"
     return Scene(
         tendered=tender_cast.project,
         supervised=cast.project,
@@ -69,6 +73,7 @@ def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_call
                 tendered_page.url,
                 f"{tendered_page.url}changes/",
                 f"/tenders/{tender_cast.tender.pk}/",
+                f"/projects/{tendered.slug}/feed/",
             ],
             f"project:{cast.project.pk}": [
                 supervised_page.url,
@@ -76,10 +81,29 @@ def scene(page_cache, tender_cast, cast, personas, django_capture_on_commit_call
                 f"{supervised_page.url}photos/",
                 f"{supervised_page.url}payments/",
                 f"{supervised_page.url}issues/",
+                f"/projects/{supervised.slug}/feed/",
             ],
-            "streets": ["/streets/"],
-            "tenders": ["/tenders/"],
+            "streets": ["/streets/", street_feed],
+            "tenders": ["/tenders/", "/tenders/feed/", street_feed],
             f"tender:{tender.pk}": [f"/tenders/{tender.pk}/", f"/tenders/{tender.pk}/ocds.json"],
             "ocds": ["/tenders/ocds.json"],
+            # Open data: bulk files, OC4IDS and the catalogue; the API and Open311 (without a key).
+            "open_data": [
+                "/open-data/projects.csv",
+                "/open-data/",
+                "/open-data/tenders.csv",
+                "/open-data/disclosures.xlsx",
+                "/projects/oc4ids.json",
+                f"/projects/{tendered.slug}/oc4ids.json",
+            ],
+            "api": [
+                "/api/v1/projects/",
+                "/api/v1/consultation/",
+                "/api/v1/site-issues/",
+                "/api/v1/tenders/",
+                "/api/v1/payments/",
+                "/api/v1/streets/",
+                "/open311/v2/requests.json",
+            ],
         },
     )

@@ -1,0 +1,93 @@
+"""The change-log page and the project feed read one public change log, counted and sliced in the
+database (changelog.paging); it says exactly what diffing the whole history in Python says
+(projects/finance/consultation ``*_change_log``)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from renovation.consultation.selectors import consultation_change_log
+from renovation.finance.public import ledger_change_log
+from renovation.opendata.selectors import project_public_change_log
+from renovation.projects.models import Project
+from renovation.projects.selectors import project_change_log
+from renovation.projects.services import progress_report_confirm, progress_report_submit, project_update
+
+pytestmark = pytest.mark.django_db
+
+
+def _diffed_in_python(project: Project) -> list[tuple]:
+    entries = project_change_log(project, limit=None) + ledger_change_log(project) + consultation_change_log(project)
+    return sorted(_key(entry) for entry in entries)
+
+
+def _key(entry) -> tuple:
+    recorded = entry.recorded.isoformat() if entry.recorded else ""
+    return (entry.when, entry.subject, entry.created, repr(entry.changes), entry.reason, entry.day_only, recorded)
+
+
+def _assert_same_as_python(project: Project) -> None:
+    log = project_public_change_log(project)
+    paged = list(log[0 : log.count()])
+    assert sorted(_key(entry) for entry in paged) == _diffed_in_python(project)
+    assert [entry.when for entry in paged] == sorted((entry.when for entry in paged), reverse=True)
+
+
+def test_it_says_what_diffing_the_whole_history_says(personas, published_project):
+    project, _page = published_project(items=2, reports_per_item=2)
+    item = project.work_items.first()
+    report = progress_report_submit(
+        actor=personas.bureau, work_item=item, percent=Decimal("95"), reported_on=date(2023, 6, 3)
+    )
+    progress_report_confirm(actor=personas.bureau, report=report)
+    project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("1000")})
+    project_update(actor=personas.bureau, project=project, data={"actual_start": date(2023, 4, 1)})
+    project_update(actor=personas.bureau, project=project, data={"supervising_engineer": "某监理公司"})
+
+    _assert_same_as_python(project)
+
+
+@pytest.mark.slow
+def test_it_says_what_diffing_the_whole_history_says_for_every_demo_project(db):
+    call_command("seed_demo", stdout=io.StringIO())
+    for project in Project.objects.all():
+        _assert_same_as_python(project)
+
+
+def test_its_pages_follow_on_without_gaps_or_repeats(personas, published_project):
+    project, _page = published_project(items=3, reports_per_item=3)
+    log = project_public_change_log(project)
+    whole = list(log[0 : log.count()])
+    pages = [entry for start in range(0, log.count(), 4) for entry in log[start : start + 4]]
+    assert len(whole) > 8 and pages == whole
+
+
+def test_a_page_costs_the_same_queries_whatever_the_length_of_the_history(
+    client, personas, published_project, settings
+):
+    """A page reads its entries' rows per kind of record on it (project, work items, ledger...):
+    the same kinds on a page, the same queries, however long the history behind it."""
+    from renovation.projects.services import work_item_update
+
+    settings.CHANGE_LOG_PAGE_SIZE = 10
+    project, page = published_project(items=2, reports_per_item=1)
+    item = project.work_items.first()
+    project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(500)})
+    url = f"{page.url}changes/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        assert client.get(url).status_code == 200
+    for step in range(30):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+        work_item_update(actor=personas.bureau, work_item=item, data={"description": f"楼道粉刷第{step + 1}次"})
+    with CaptureQueriesContext(connection) as long:
+        html = client.get(url).content.decode()
+    assert 'rel="next"' in html
+    assert len(short) == len(long)
