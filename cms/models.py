@@ -160,7 +160,9 @@ class ProjectIndexPage(Page):
                 "categories": WorkCategory.choices,
             }
         )
-        context["index_map"] = index_map(pages, request)
+        # The map shows every project the filters select, not only the listed page.
+        selected = ProjectPage.objects.live().child_of(self).filter(project__in=projects.values("pk"))
+        context["index_map"] = index_map(selected, request)
         return context
 
 
