@@ -15,12 +15,12 @@ from __future__ import annotations
 
 import logging
 import pickle
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from asgiref.local import Local
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -125,7 +125,8 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
     return count
 
 
-_pending = threading.local()
+# Per thread and per asynchronous context (asgiref's Local), like Django's own connections.
+_pending = Local()
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:

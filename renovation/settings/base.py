@@ -193,7 +193,7 @@ CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         **_CSP_COMMON,
         # blob: for the previews of photos chosen in the supervisors' report form (supervision/report.js).
-        "img-src": [SELF, "data:", "blob:"],
+        "img-src": [*_CSP_COMMON["img-src"], "blob:"],
         "script-src": [SELF, NONCE],
         "style-src": [SELF, NONCE],
         "style-src-attr": [UNSAFE_INLINE],
