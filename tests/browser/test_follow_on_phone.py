@@ -32,13 +32,13 @@ def test_a_resident_follows_a_project_and_reads_its_news_on_a_phone(phone, live_
     report = progress_report_submit(actor=personas.bureau, work_item=item, percent=Decimal("55"))
     progress_report_confirm(actor=personas.bureau, report=report)
     phone.goto(f"{live_server.url}/notifications/")
-    assert phone.locator(".site-header .badge").inner_text() == "1"
+    assert phone.locator(".site-header .site-nav__count").inner_text() == "1"
     title = phone.locator(".notification-list__title").first
     assert title.inner_text() == "飞云花园改造：“外立面整治”的进度已确认为 55%"
     _no_horizontal_scroll(phone)
     title.click()
     phone.wait_for_url(f"{live_server.url}{url}")
-    assert phone.locator(".site-header .badge").count() == 0  # read now
+    assert phone.locator(".site-header .site-nav__count").count() == 0  # read now
 
     phone.goto(f"{live_server.url}/tenders/?street=anyang")
     assert tender_cast.tender.title in phone.content()

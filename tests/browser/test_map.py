@@ -119,6 +119,9 @@ def test_it_draws_the_estate_and_its_public_issues_on_the_project_page(browser, 
         )
     url = project_page_ensure(project=cast.project).url
     context, page, outside = _open(browser, f"{asgi_server}{url}", width=1280)
+    page.wait_for_load_state("networkidle")
+    assert page.locator(".place-map[data-tiles='loaded']").count() == 0  # folded: no tile fetched yet
+    page.click("#site-issues > summary")
     page.wait_for_selector(".place-map[data-tiles='loaded']")
     assert page.locator(".place-map .leaflet-marker-icon").count() == 1  # the estate
     assert page.locator(".place-map path.leaflet-interactive").count() == 1  # the one public issue

@@ -81,5 +81,17 @@
     }
   }
 
-  document.querySelectorAll("[data-place-map]").forEach(draw);
+  // A map in a folded section (the project page's supervision) is drawn when it is first opened:
+  // Leaflet measures its container, and no tile is fetched for a section nobody opens.
+  function drawWhenShown(figure) {
+    var folded = figure.closest("details");
+    if (!folded || folded.open) { draw(figure); return; }
+    folded.addEventListener("toggle", function opened() {
+      if (!folded.open) { return; }
+      folded.removeEventListener("toggle", opened);
+      draw(figure);
+    });
+  }
+
+  document.querySelectorAll("[data-place-map]").forEach(drawWhenShown);
 })();
