@@ -118,12 +118,17 @@ class ProjectIndexPage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, "index", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
+
+        # A NUL can reach no query (PostgreSQL refuses it in text: a 500).
+        def text(name: str) -> str:
+            return request.GET.get(name, "").replace("\x00", "").strip()
+
         filters = {
-            "street": request.GET.get("street", "").strip() or None,
+            "street": text("street") or None,
             "plan_year": _int_or_none(request.GET.get("year")),
-            "status": request.GET.get("status", "").strip() or None,
-            "category": request.GET.get("category", "").strip() or None,
-            "search": request.GET.get("q", "").strip()[:100] or None,
+            "status": text("status") or None,
+            "category": text("category") or None,
+            "search": text("q")[:100] or None,
         }
         # Paged over the projects (their own columns sort them), then their pages read for the one
         # page shown: the database does not join every page to every project to sort them all.

@@ -330,6 +330,8 @@ def _jpeg(tmp_path: Path) -> Path:
     return photo
 
 
+# Serial: Chromium's file chooser opened from the keyboard misses its 30 s under a loaded parallel run.
+@pytest.mark.serial
 def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_server, cast, tmp_path):
     context = _context(browser, live_server, cast.supervisor)
     page = context.new_page()
@@ -376,6 +378,8 @@ def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_ser
     context.close()
 
 
+# Serial: Chromium's file chooser opened from the keyboard misses its 30 s under a loaded parallel run.
+@pytest.mark.serial
 def test_a_bidder_bids_with_the_keyboard_alone(browser, live_server, tender_cast, tmp_path):
     tender = tender_cast.tender
     context = _context(browser, live_server, tender_cast.accounts[0])

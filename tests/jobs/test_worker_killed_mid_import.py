@@ -21,7 +21,13 @@ from renovation.projects.models import Project, WorkItem
 from tests.jobs.workers import start_worker, stop, wait_for
 from tests.planning.conftest import item_row, plan_workbook, project_row, upload
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("site_tree")]
+# Serial: it kills a worker at a moment it waits for, which a loaded parallel run can miss.
+pytestmark = [
+    pytest.mark.serial,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("site_tree"),
+]
 
 DATABASE_BACKEND = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "clock"]}}
 
