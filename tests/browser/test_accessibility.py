@@ -330,6 +330,13 @@ def _jpeg(tmp_path: Path) -> Path:
     return photo
 
 
+def _settle_focus(page, name: str) -> None:
+    """A round trip to the page once the file input has the focus: a Space pressed in the same
+    instant as the Tab that focused it opens no file chooser in headless Chromium (a person's keys
+    are never that fast)."""
+    page.wait_for_function(f"document.activeElement && document.activeElement.name === '{name}'")
+
+
 # Serial: Chromium's file chooser opened from the keyboard misses its 30 s under a loaded parallel run.
 @pytest.mark.serial
 def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_server, cast, tmp_path):
@@ -361,6 +368,7 @@ def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_ser
     _tab_to(page, "input[name=location]")
     page.keyboard.type("5幢北侧")
     _tab_to(page, "input[name=photos]")
+    _settle_focus(page, "photos")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files([str(_jpeg(tmp_path))])
@@ -393,6 +401,7 @@ def test_a_bidder_bids_with_the_keyboard_alone(browser, live_server, tender_cast
     _tab_to(page, "input[name=duration_days]")
     page.keyboard.type("100")
     _tab_to(page, "input[name=proposal]")
+    _settle_focus(page, "proposal")
     with page.expect_file_chooser() as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files(str(proposal))
