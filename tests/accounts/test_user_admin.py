@@ -93,7 +93,7 @@ def test_it_refuses_street_staff_creating_a_bureau_account_and_saves_nothing(per
     response = login(personas.street_a).post("/admin/users/new/", _new_staff_post(None, "bureau", "sneaky"))
     assert response.status_code == 403
     assert User.objects.count() == before
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以创建或修改账号"):
         services.staff_account_create(
             actor=personas.street_a,
             username="sneaky",
@@ -111,13 +111,13 @@ def test_it_refuses_street_staff_raising_their_own_role(personas, login):
         {"username": "staff_a", "email": "a@example.cn", "first_name": "安阳", "role": "bureau", "is_active": "on"},
     )
     assert response.status_code == 403
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以创建或修改账号"):
         services.staff_account_update(actor=personas.street_a, user=personas.street_a, data={"role": "bureau"})
     assert StaffProfile.objects.get(user=personas.street_a).role == StaffRole.STREET
 
 
 def test_it_refuses_bureau_staff_changing_their_own_role_or_making_administrators(personas, login):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您不能修改自己的角色，请由住建局其他工作人员办理"):
         services.staff_account_update(
             actor=personas.bureau,
             user=personas.bureau,

@@ -24,10 +24,10 @@ def test_it_stores_only_the_digest_and_shows_the_key_once(personas):
 
 
 def test_only_the_bureau_issues_and_revokes(personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以发放或吊销 API 密钥"):
         api_key_issue(actor=personas.street_a, name="x", organisation="y")
     issued = api_key_issue(actor=personas.bureau, name="x", organisation="y")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以发放或吊销 API 密钥"):
         api_key_revoke(actor=personas.street_a, key=issued.key)
 
 
@@ -49,8 +49,9 @@ def test_a_key_lifts_the_rate_and_a_revoked_key_stops(client, personas, settings
     refused = client.get("/api/v1/streets/", HTTP_X_API_KEY=issued.raw)
     assert refused.status_code == 401
     assert refused.json()["detail"] == gettext("This API key is not valid or was revoked.")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as already:
         api_key_revoke(actor=personas.bureau, key=issued.key)
+    assert already.value.messages == ["该密钥已被吊销。"]
 
 
 def test_the_throttled_answer_says_when_to_come_back(client, db, settings):

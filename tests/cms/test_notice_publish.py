@@ -80,15 +80,15 @@ def test_it_tells_the_notice_published_hook_after_commit(notice, django_capture_
 
 def test_it_keeps_street_staff_to_notices_of_their_own_street(notice, personas):
     notice("安阳街道通知", actor=personas.street_a, street=personas.street_a_place.community.street)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您无权发布这条通知"):
         notice("玉海街道通知", actor=personas.street_a, street=personas.street_b_place.community.street)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您无权发布这条通知"):
         notice("全市通知", actor=personas.street_a)
     assert list(NoticePage.objects.values_list("title", flat=True)) == ["安阳街道通知"]
 
 
 def test_it_lets_nobody_else_publish_notices(notice, personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您无权发布这条通知"):
         notice("居民发布的通知", actor=personas.resident)
 
 

@@ -54,16 +54,17 @@ def test_it_lists_a_tenders_documents_on_the_tender_page(client, personas, tende
 def test_it_refuses_tender_documents_of_another_projects_tender(personas, tender_cast, published_project, upload):
     other, _page = published_project(items=1, code="OTHER", slug="other")
     document = upload("错挂的招标文件", "wrong.pdf")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         project_document_add(
             actor=personas.bureau, project=other, document=document, kind=DocumentKind.TENDER, tender=tender_cast.tender
         )
+    assert refused.value.message_dict == {"tender": ["请选择本项目的招标。"]}
 
 
 def test_it_keeps_project_documents_to_those_who_publish_project_pages(personas, published_project, upload):
     project, _page = published_project(items=1)
     document = upload("改造方案", "plan.pdf")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您无权发布此项目的页面"):
         project_document_add(actor=personas.street_a, project=project, document=document, kind=DocumentKind.PLAN)
 
 
@@ -72,8 +73,9 @@ def test_it_refuses_a_file_type_that_is_not_published(personas):
 
     from cms.services import document_upload
 
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as refused:
         document_upload(actor=personas.bureau, title="脚本", file=SimpleUploadedFile("x.exe", b"MZ"))
+    assert refused.value.message_dict == {"file": ["此类文件不能在这里发布。"]}
 
 
 def test_it_shows_no_personal_data_with_notices_and_documents(client, personas, published_project, upload, notice):

@@ -106,7 +106,7 @@ def test_it_lets_only_the_streets_staff_set_the_threshold(personas, consulting):
     from django.core.exceptions import PermissionDenied
 
     for who in ("street_b", "resident"):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
             consultation_rule_set(actor=getattr(personas, who), project=consulting, numerator=1, denominator=2)
 
 

@@ -112,7 +112,7 @@ def test_it_publishes_the_implementation_once_approved_and_the_works_have_starte
 
 @pytest.mark.parametrize("who", ["street_b", "resident"])
 def test_it_lets_only_the_streets_staff_record(personas, deliberation, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         deliberation_stage_record(
             actor=getattr(personas, who),
             deliberation=deliberation,
@@ -120,7 +120,7 @@ def test_it_lets_only_the_streets_staff_record(personas, deliberation, who):
             held_on=timezone.localdate(),
             outcome="approved",
         )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         deliberation_start(actor=getattr(personas, who), project=deliberation.project, subject="x")
 
 

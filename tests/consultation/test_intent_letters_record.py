@@ -83,7 +83,7 @@ def test_it_refuses_letters_received_after_the_deadline(personas, consulting, re
 
 @pytest.mark.parametrize("who", ["street_b", "resident"])
 def test_it_lets_only_the_projects_street_and_the_bureau_enter_letters(personas, consulting, register, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         intent_letters_record(actor=getattr(personas, who), project=consulting, letters=_letters(register(1)))
     assert not Intent.objects.exists()
 

@@ -60,18 +60,18 @@ def test_it_follows_the_permission_matrix(personas, consulting, linked, who, all
         intent = _record(actor, consulting, linked)
         assert intent.recorded_by == actor
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
             _record(actor, consulting, linked)
         assert not Intent.objects.exists()
 
 
 def test_it_refuses_a_resident_for_a_household_not_linked_to_them(personas, consulting, linked, stranger, register):
     other = register(1)[0]
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有街道工作人员或经核实的本户居民可以办理"):
         _record(personas.resident, consulting, other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有街道工作人员或经核实的本户居民可以办理"):
         _record(stranger, consulting, linked)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有街道工作人员或经核实的本户居民可以办理"):
         _record(AnonymousUser(), consulting, linked)
 
 

@@ -69,9 +69,12 @@ def test_it_refuses_bad_scores_and_saves_nothing(personas, finished, register, e
     assert not SatisfactionRating.objects.exists()
 
 
-@pytest.mark.parametrize("who", ["street_b", "resident"])
-def test_it_refuses_other_streets_and_unlinked_residents(personas, finished, register, who):
-    with pytest.raises(PermissionDenied):
+@pytest.mark.parametrize(
+    "who, message",
+    [("street_b", "您只能管理本街道内的项目"), ("resident", "只有街道工作人员或经核实的本户居民可以办理")],
+)
+def test_it_refuses_other_streets_and_unlinked_residents(personas, finished, register, who, message):
+    with pytest.raises(PermissionDenied, match=message):
         _rate(getattr(personas, who), finished, register(1)[0])
 
 

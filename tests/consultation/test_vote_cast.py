@@ -79,7 +79,7 @@ def test_it_needs_two_distinct_options_and_sensible_dates(personas, consulting):
 
 @pytest.mark.parametrize("who", ["street_b", "resident"])
 def test_it_lets_only_the_streets_staff_create_items(personas, consulting, who):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         decision_item_create(
             actor=getattr(personas, who),
             project=consulting,
@@ -93,7 +93,7 @@ def test_it_lets_only_the_streets_staff_create_items(personas, consulting, who):
 def test_it_lets_a_linked_resident_vote_for_their_own_household_only(personas, item, linked, register, stranger):
     vote = vote_cast(actor=personas.resident, item=item, household=linked, option=item.options.first())
     assert vote.channel == "online"
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有街道工作人员或经核实的本户居民可以办理"):
         vote_cast(actor=personas.resident, item=item, household=register(1)[0], option=item.options.first())
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有街道工作人员或经核实的本户居民可以办理"):
         vote_cast(actor=stranger, item=item, household=linked, option=item.options.first())

@@ -75,7 +75,7 @@ def test_an_unfinished_plan_stays_in_the_following_years(personas):
 
 def test_only_the_bureau_may_freeze_by_hand(personas):
     _plan(personas)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以冻结月度评价"):
         monthly_evaluations_freeze(actor=personas.street_a, today=date(2026, 3, 1))
     assert not MonthlyEvaluation.objects.exists()
     assert monthly_evaluations_freeze(actor=personas.bureau, today=date(2026, 3, 1)) == 2

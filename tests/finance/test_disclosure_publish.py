@@ -114,7 +114,7 @@ def test_it_refuses_to_publish_a_quarter_twice(books, personas, last_quarter):
 @pytest.mark.parametrize("persona", ["street_b", "resident"])
 def test_it_lets_no_one_else_publish(books, personas, last_quarter, persona):
     year, quarter, _payment = last_quarter
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         disclosure_publish(actor=getattr(personas, persona), project=books.project, year=year, quarter=quarter)
     assert not QuarterlyDisclosure.objects.exists()
 

@@ -46,7 +46,7 @@ def test_it_lets_a_negative_correction_free_room_on_the_contract(books, personas
 
 def test_it_lets_only_the_projects_street_or_the_bureau_correct(books, personas, record):
     payment = record(books.project)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         ledger_entry_correct(actor=personas.street_b, entry=payment, amount=Decimal("-1"), reason="错")
     assert ledger_entry_correct(actor=personas.bureau, entry=payment, amount=Decimal("-1"), reason="错").pk
 

@@ -111,7 +111,7 @@ def test_it_lets_only_the_projects_street_and_the_bureau_record(books, record, p
     if allowed:
         assert record(books.project, actor=actor).pk
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
             record(books.project, actor=actor)
         assert not LedgerEntry.objects.exists()
 
@@ -119,5 +119,5 @@ def test_it_lets_only_the_projects_street_and_the_bureau_record(books, record, p
 def test_it_refuses_anonymous(books, record):
     from django.contrib.auth.models import AnonymousUser
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         record(books.project, actor=AnonymousUser())

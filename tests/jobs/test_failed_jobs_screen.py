@@ -76,7 +76,7 @@ def test_street_staff_cannot_retry(login, personas, failed_job):
     assert response.status_code == 403
     failed_job.refresh_from_db()
     assert failed_job.status == TaskResultStatus.FAILED
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以重试后台任务"):
         job_retry(actor=personas.street_a, job_id=failed_job.pk)
 
 

@@ -21,7 +21,7 @@ def _neighbourhood(community, **overrides):
 
 def test_it_lets_only_the_bureau_create_streets(personas):
     street_create(actor=personas.bureau, data={"name": "锦湖街道", "code": "jinhu"})
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以新建或修改街道"):
         street_create(actor=personas.street_a, data={"name": "东山街道", "code": "dongshan"})
     assert not Street.objects.filter(code="dongshan").exists()
 
@@ -30,7 +30,7 @@ def test_it_lets_street_staff_add_neighbourhoods_in_their_own_street_only(person
     own = personas.street_a_place.community
     other = personas.street_b_place.community
     neighbourhood_create(actor=personas.street_a, data=_neighbourhood(own))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的区域"):
         neighbourhood_create(actor=personas.street_a, data=_neighbourhood(other, name="别人的小区"))
     assert not Neighbourhood.objects.filter(name="别人的小区").exists()
 
@@ -51,7 +51,7 @@ def test_it_refuses_a_negative_floor_area(personas):
 
 
 def test_it_refuses_street_staff_adding_a_community_elsewhere(personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的区域"):
         community_create(
             actor=personas.street_b, data={"street": personas.street_a_place.community.street, "name": "X"}
         )

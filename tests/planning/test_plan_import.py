@@ -143,7 +143,7 @@ def test_it_refuses_a_file_over_the_size_limit(personas, settings):
 
 
 def test_only_the_bureau_imports(personas, anyang):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以导入年度计划"):
         _import(personas.street_a, plan_workbook([project_row("A")], []))
     assert not PlanImport.objects.exists()
 

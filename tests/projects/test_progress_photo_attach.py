@@ -86,7 +86,7 @@ def test_it_refuses_an_unknown_phase_and_reports_every_problem_at_once(personas,
 
 
 def test_it_refuses_staff_of_another_street(personas, item):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         progress_report_submit(
             actor=personas.street_b, work_item=item, percent=Decimal("30"), photos=[phone_jpeg()], photo_phase="after"
         )

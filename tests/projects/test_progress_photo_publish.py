@@ -107,7 +107,7 @@ def test_it_asks_why_a_photo_is_withdrawn_and_who_may(personas, pending):
     with pytest.raises(ValidationError) as refused:
         progress_photo_withdraw(actor=personas.street_a, photo=photo, reason="  ")
     assert refused.value.message_dict == {"withdrawal_reason": ["请说明撤下照片的原因。"]}
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         progress_photo_withdraw(actor=personas.street_b, photo=photo, reason="不是本街道")
     photo.refresh_from_db()
     assert photo.withdrawn_at is None

@@ -51,7 +51,7 @@ def test_it_leaves_progress_alone_until_the_bureau_confirms(personas, project):
 def test_it_refuses_street_staff_confirming(personas, project):
     item = WorkItemFactory(project=project)
     report = progress_report_submit(actor=personas.street_a, work_item=item, percent=Decimal("80"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有住建局工作人员可以确认进度填报"):
         progress_report_confirm(actor=personas.street_a, report=report)
     report.refresh_from_db()
     assert report.status == ProgressReportStatus.PENDING
@@ -95,7 +95,7 @@ def test_it_refuses_a_percent_outside_0_to_100_and_saves_nothing(personas, proje
 
 def test_it_refuses_street_staff_reporting_on_another_street(personas, project):
     item = WorkItemFactory(project=project)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         progress_report_submit(actor=personas.street_b, work_item=item, percent=Decimal("10"))
     assert item.progress_reports.count() == 0
 

@@ -20,7 +20,7 @@ def test_it_creates_a_project_with_a_name_and_address_from_its_neighbourhood(per
 
 
 def test_it_refuses_street_staff_creating_in_another_street(personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         project_create(
             actor=personas.street_b,
             data={"neighbourhood": personas.street_a_place, "code": "RA-2024-01", "plan_year": 2024},
@@ -30,7 +30,7 @@ def test_it_refuses_street_staff_creating_in_another_street(personas):
 
 def test_it_refuses_street_staff_editing_another_streets_project(personas):
     project = ProjectFactory(neighbourhood=personas.street_a_place)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         project_update(actor=personas.street_b, project=project, data={"summary": "改了"})
     project.refresh_from_db()
     assert project.summary == ""
@@ -38,7 +38,7 @@ def test_it_refuses_street_staff_editing_another_streets_project(personas):
 
 def test_it_refuses_moving_a_project_into_a_street_one_does_not_manage(personas):
     project = ProjectFactory(neighbourhood=personas.street_a_place)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能管理本街道内的项目"):
         project_update(actor=personas.street_a, project=project, data={"neighbourhood": personas.street_b_place})
     project.refresh_from_db()
     assert project.neighbourhood == personas.street_a_place

@@ -55,7 +55,7 @@ def test_it_accepts_the_code_in_lower_case_without_dashes(households, codes, joi
 def test_it_refuses_an_unknown_code_and_counts_the_attempt(client, households, codes):
     response = client.post("/accounts/join/", {"code": "AAAA-BBBB-CCCC", "number": NUMBER, "consent": "on"})
     assert response.status_code == 400
-    assert "户码" in response.content.decode() or "household code" in response.content.decode()
+    assert "户码不存在。请核对告知书后重新输入。" in response.content.decode()
     assert JoinAttempt.objects.count() == 1 and sms.outbox == []
 
 

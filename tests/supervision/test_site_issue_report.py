@@ -36,7 +36,7 @@ def test_it_tells_the_street_office(personas, cast, reported_issue):
 
 
 def test_it_refuses_a_project_the_supervisor_is_not_assigned_to(cast):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能反映分配给您监督的项目的问题"):
         site_issue_report(
             actor=cast.supervisor,
             project=cast.other_project,
@@ -54,7 +54,7 @@ def test_it_refuses_a_supervisor_out_of_term(cast):
     supervisor.term_end = timezone.localdate() - timedelta(days=1)
     supervisor.term_start = supervisor.term_end - timedelta(days=30)
     supervisor.save()
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您只能反映分配给您监督的项目的问题"):
         site_issue_report(
             actor=cast.supervisor,
             project=cast.project,

@@ -100,7 +100,12 @@ def test_it_refuses_the_wrong_person(personas, cast, reported_issue, who, action
         site_issue_rectify(actor=cast.builder, issue=issue, response="ok", photos=[jpeg()])
     actor = getattr(personas, who, None) or getattr(cast, who)
     status = type(issue).objects.get(pk=issue.pk).status
-    with pytest.raises(PermissionDenied):
+    refusals = {
+        "accept": "只有负责本项目的工作人员可以受理问题",
+        "rectify": "只有本项目的施工单位可以答复问题",
+        "confirm": "只有反映该问题的群众监督员可以确认整改",
+    }
+    with pytest.raises(PermissionDenied, match=refusals[action]):
         if action == "accept":
             site_issue_accept(actor=actor, issue=issue)
         elif action == "rectify":

@@ -100,7 +100,7 @@ def test_it_refuses_a_bid_of_nothing(tender_cast, amount):
 
 
 def test_only_the_companys_accounts_may_bid_for_it(tender_cast):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="您不是该单位的经办人"):
         bidding.bid_submit(
             actor=tender_cast.accounts[1],
             tender=tender_cast.tender,
@@ -112,7 +112,7 @@ def test_only_the_companys_accounts_may_bid_for_it(tender_cast):
 
 
 def test_staff_cannot_register_a_bidder(personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="请用个人或企业账号登录后登记投标单位；工作人员不能投标"):
         bidding.bidder_register(
             actor=personas.street_a,
             data={"name": "X", "uscc": uscc("91330381MA2H"), "contact_name": "a", "contact_phone": "1", "address": ""},
@@ -146,7 +146,7 @@ def test_it_refuses_a_proposal_that_is_not_an_accepted_type(tender_cast):
 
 def test_a_staff_member_listed_on_a_company_still_cannot_bid(tender_cast, personas):
     tender_cast.bidders[0].accounts.add(personas.street_a)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="工作人员组织招标，不能参加投标"):
         bidding.bid_submit(
             actor=personas.street_a,
             tender=tender_cast.tender,

@@ -85,7 +85,7 @@ def test_it_refuses_works_already_under_a_contract(personas, small_works):
 def test_it_keeps_other_streets_from_recording_contracts(personas, small_works):
     project, greening, company = small_works
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有本项目所在街道（或住建局）可以登记其合同"):
         contract_direct_record(
             actor=personas.street_b, project=project, contractor=company, data=TERMS, work_items=[greening]
         )

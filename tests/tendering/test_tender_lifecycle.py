@@ -51,7 +51,7 @@ def test_an_announced_tender_cannot_be_edited(tender_cast, personas):
 
 
 def test_street_b_cannot_run_street_as_tenders(tender_cast, personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied, match="只有项目所在街道（或住建局）可以组织其招标"):
         services.tender_create(actor=personas.street_b, data=tender_data(tender_cast.project), work_items=[])
 
 
