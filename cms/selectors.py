@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from wagtail.models import Page, ReferenceIndex
+
 from renovation.consultation.brief import ProjectDocument
 
 from .documents import PROJECT_DOCUMENT_KINDS, DocumentKind, PublicDocument
@@ -77,3 +80,18 @@ def consultation_documents(project: Any) -> list[ProjectDocument]:
         )
         for row in rows
     ]
+
+
+def document_is_public(document: Any) -> bool:
+    """Whether a file of the document library is published: a live page lists it (a notice's
+    attachment, a project page's document) or links it from its content (Wagtail's reference
+    index: a notice body's document block). A draft's, or an unpublished page's, is not. Two
+    queries at most."""
+    if PublicDocument.objects.filter(document_id=document.pk, page__live=True).exists():
+        return True
+    page_ids = (
+        ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return Page.objects.live().filter(pk__in=[int(pk) for pk in page_ids if pk.isdigit()]).exists()

@@ -1,16 +1,19 @@
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from wagtail import hooks
+from wagtail.documents import get_document_model
 from wagtail.models import PageLogEntry
+from wagtail.permissions import policy_registry
 
 from renovation.notifications.services import followers_notify_notice
+from renovation.places.services import PLACE_RENAMED_HOOK
 from renovation.projects.models import Project
 
 from . import selectors as cms_selectors
-from .services import NOTICE_PUBLISHED_HOOK, project_page_ensure, project_pages_sync
+from .services import NOTICE_PUBLISHED_HOOK, project_page_ensure, project_pages_reindex_for_place, project_pages_sync
 
 
 @hooks.register("after_create_project")
@@ -53,3 +56,26 @@ def tell_the_followers(*, notice: Any) -> None:
         street=notice.street,
         actor=notice.owner,
     )
+
+
+@hooks.register(PLACE_RENAMED_HOOK)
+def reindex_project_pages(*, place: Any) -> None:
+    """The site search finds a project by its estate, community and street names: a rename
+    re-indexes the project pages that show it."""
+    project_pages_reindex_for_place(place=place)
+
+
+@hooks.register("before_serve_document")
+def keep_unpublished_documents_private(document: Any, request: HttpRequest) -> None:
+    """A file of the document library is downloadable by anyone only once a live page publishes it
+    (cms.selectors.document_is_public): a draft notice's attachment, or an unpublished one's, is
+    not, whoever has its URL. Editors who may choose or change documents keep access (they attach
+    them and preview drafts). Anyone else gets 404, as for a file that does not exist."""
+    if cms_selectors.document_is_public(document):
+        return None
+    policy = policy_registry.get_by_type(get_document_model())
+    if request.user.is_authenticated and policy.user_has_any_permission_for_instance(
+        request.user, ["change", "choose"], document
+    ):
+        return None
+    raise Http404

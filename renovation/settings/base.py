@@ -398,6 +398,10 @@ WAGTAILADMIN_PERMITTED_LANGUAGES = [("zh-hans", "简体中文"), ("en", "English
 # PostgreSQL full-text search in production and CI. PostgreSQL's "simple" configuration: no
 # English stemming or stop words (the index holds Chinese characters one by one, codes whole).
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "simple"}}
+# Documents are always streamed through Django's /documents/ view, never redirected to the storage's
+# own URL (S3): its before_serve_document check (cms/wagtail_hooks.py) keeps an unpublished notice's
+# attachments from the public, and a storage URL once handed out would outlive it.
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip"]
 
 # --- History --------------------------------------------------------------------------------
