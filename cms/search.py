@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import re
 
+from django.http import HttpRequest
 from django.utils.html import strip_tags
+from django_tasks import task
+from wagtail.search import index
 from wagtail.search.query import And, Phrase, PlainText, SearchQuery
 
 # Han ideographs (CJK Unified, Extension A, Compatibility) and the CJK symbols and full-width forms.
@@ -34,11 +37,17 @@ def cjk_spaced(*texts: str | None) -> str:
     return " ".join(words)
 
 
+def text_param(request: HttpRequest, name: str, limit: int) -> str:
+    """A query-string parameter as text a query may use: NUL dropped (PostgreSQL refuses it in
+    text: a 500 instead of an empty result), trimmed, at most ``limit`` characters."""
+    return request.GET.get(name, "").replace("\x00", "").strip()[:limit]
+
+
 def site_query(raw: str) -> SearchQuery | None:
     """The search for what a visitor typed: every word must match; a Chinese word as a phrase of
     its characters. None when nothing searchable is left."""
     parts: list[SearchQuery] = []
-    for term in raw[:MAX_QUERY_LENGTH].split():
+    for term in raw.replace("\x00", "")[:MAX_QUERY_LENGTH].split():
         tokens = _TOKEN.findall(term)
         if not tokens:
             continue
@@ -49,3 +58,17 @@ def site_query(raw: str) -> SearchQuery | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else And(parts)
+
+
+@task()
+def project_pages_reindex(page_ids: list[int]) -> int:
+    """Write the project pages' search text again (a place they name was renamed: their own
+    publication would not come); returns how many. A background job: a street has many projects,
+    and each page's text reads its project, estate, community and street."""
+    from .models import ProjectPage
+
+    count = 0
+    for page in ProjectPage.objects.filter(pk__in=page_ids).order_by("pk"):
+        index.insert_or_update_object(page)
+        count += 1
+    return count

@@ -21,11 +21,14 @@ from wagtail.permissions import policy_registry
 from wagtail.rich_text import RichText
 
 from renovation.discussion.services import thread_for_project
+from renovation.jobs.queue import enqueue_on_commit
+from renovation.places.models import Community, Neighbourhood, Street
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
 
 from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage, PublicDocument
 from .permissions import may_write_notice_for
+from .search import project_pages_reindex
 
 Document = get_document_model()
 
@@ -64,6 +67,21 @@ def project_pages_sync(*, actor: Any = None) -> int:
         if project_page_ensure(project=project, actor=actor) is not None:
             created += 1
     return created
+
+
+def project_pages_reindex_for_place(*, place: Street | Community | Neighbourhood) -> None:
+    """A place was renamed (or moved): re-index the project pages whose search text names it,
+    in the task queue once the rename commits (places' ``place_renamed`` hook)."""
+    pages = ProjectPage.objects.all()
+    if isinstance(place, Neighbourhood):
+        pages = pages.filter(project__neighbourhood=place)
+    elif isinstance(place, Community):
+        pages = pages.filter(project__neighbourhood__community=place)
+    else:
+        pages = pages.filter(project__neighbourhood__community__street=place)
+    page_ids = list(pages.order_by("pk").values_list("pk", flat=True))
+    if page_ids:
+        enqueue_on_commit(project_pages_reindex, page_ids)
 
 
 def site_ensure() -> ProjectIndexPage:

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from wagtail import hooks
 
 from renovation.accounts.permissions import can_manage_street, can_manage_streets
 from renovation.changelog.records import apply_changes, save_recorded
@@ -30,6 +31,19 @@ NEIGHBOURHOOD_FIELDS = (
     "latitude",
     "longitude",
 )
+
+# Wagtail hook called inside the transaction when a place's name (or where it belongs) changed:
+# ``fn(place=Street | Community | Neighbourhood)``. The public site re-indexes the project pages
+# whose search text names the place (cms registers it; places imports no cms).
+PLACE_RENAMED_HOOK = "place_renamed"
+# The fields that the project pages' search text reads, per place.
+NAMED_FIELDS = {"name", "community", "street"}
+
+
+def _renamed(place: Street | Community | Neighbourhood, changed: list[str]) -> None:
+    if NAMED_FIELDS.intersection(changed):
+        for listener in hooks.get_hooks(PLACE_RENAMED_HOOK):
+            listener(place=place)
 
 
 def _require_streets_permission(actor: Any) -> None:
@@ -54,10 +68,11 @@ def street_create(*, actor: Any, data: Mapping[str, Any]) -> Street:
 
 def street_update(*, actor: Any, street: Street, data: Mapping[str, Any]) -> Street:
     _require_streets_permission(actor)
-    apply_changes(street, data, STREET_FIELDS)
+    changed = apply_changes(street, data, STREET_FIELDS)
     with transaction.atomic():
         save_recorded(street, actor=actor, reason="street_update")
         pages_changed(Change.PLACE)
+        _renamed(street, changed)
     return street
 
 
@@ -73,11 +88,12 @@ def community_create(*, actor: Any, data: Mapping[str, Any]) -> Community:
 
 def community_update(*, actor: Any, community: Community, data: Mapping[str, Any]) -> Community:
     _require_street(actor, community.street)
-    apply_changes(community, data, COMMUNITY_FIELDS)
+    changed = apply_changes(community, data, COMMUNITY_FIELDS)
     _require_street(actor, community.street)
     with transaction.atomic():
         save_recorded(community, actor=actor, reason="community_update")
         pages_changed(Change.PLACE)
+        _renamed(community, changed)
     return community
 
 
@@ -93,9 +109,10 @@ def neighbourhood_create(*, actor: Any, data: Mapping[str, Any]) -> Neighbourhoo
 
 def neighbourhood_update(*, actor: Any, neighbourhood: Neighbourhood, data: Mapping[str, Any]) -> Neighbourhood:
     _require_street(actor, neighbourhood.community.street)
-    apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
+    changed = apply_changes(neighbourhood, data, NEIGHBOURHOOD_FIELDS)
     _require_street(actor, neighbourhood.community.street)
     with transaction.atomic():
         save_recorded(neighbourhood, actor=actor, reason="neighbourhood_update")
         pages_changed(Change.PLACE)
+        _renamed(neighbourhood, changed)
     return neighbourhood

@@ -69,3 +69,27 @@ def test_it_answers_an_empty_or_odd_query_without_an_error(client, db):
     assert client.get("/search/").status_code == 200
     assert client.get("/search/", {"q": "！！", "page": "x"}).status_code == 200
     assert client.get("/search/", {"q": "a" * 500, "type": "nonsense"}).status_code == 200
+
+
+def test_it_finds_a_project_by_its_estate_name_after_a_rename(
+    client, published_project, personas, django_capture_on_commit_callbacks
+):
+    from renovation.places.services import neighbourhood_update
+
+    project, _page = published_project(items=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        neighbourhood_update(actor=personas.street_a, neighbourhood=project.neighbourhood, data={"name": "云栖新苑"})
+    assert project.name in client.get("/search/", {"q": "云栖新苑"}).content.decode()
+
+
+def test_it_finds_a_project_by_its_streets_new_name(
+    client, published_project, personas, django_capture_on_commit_callbacks
+):
+    from renovation.places.services import street_update
+
+    project, _page = published_project(items=1)
+    street = project.neighbourhood.community.street
+    with django_capture_on_commit_callbacks(execute=True):
+        street_update(actor=personas.bureau, street=street, data={"name": "东山街道"})
+    html = client.get("/search/", {"q": "东山街道"}).content.decode()
+    assert project.name in html
