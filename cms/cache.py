@@ -3,13 +3,15 @@
 Wagtail's own publishing is not one of our services, so its signals report the change: a
 project page's edit touches that project's page, the index and the home page (titles, links),
 and the notices (通知公告); a notice's edit the same, for the project it belongs to (if any);
-an edit of the home or an index page itself, or a move, touches every page (menus, URLs)."""
+an edit of the home or an index page itself, or a move, touches every page (menus, URLs).
+A notice moved from one project to another leaves the old project's page as well: the project the
+live notice had is read before its publication overwrites it (``live_project_before_publish``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, pre_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from renovation.public.cache import Change, pages_changed
@@ -18,9 +20,21 @@ from renovation.public.cache import Change, pages_changed
 def page_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     # Project pages and notices have a project (a notice perhaps none); the home and index pages do not.
     if hasattr(instance, "project_id"):
-        pages_changed(Change.PAGE, project_id=instance.project_id)
+        before = getattr(instance, "_live_project_id_before_publish", None)
+        pages_changed(Change.PAGE, project_id=instance.project_id, project_ids=[before] if before else [])
     else:
         pages_changed(Change.SITE)
+
+
+def live_project_before_publish(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:
+    """Remember the project of the notice as it is live, before a publication writes the new one.
+
+    Wagtail writes a page's content only when it publishes it (a whole save; a draft saves a few
+    bookkeeping fields), so only whole saves of an existing notice are looked at."""
+    if update_fields is not None or instance.pk is None or kwargs.get("raw"):
+        return
+    live = type(instance).objects.filter(pk=instance.pk, live=True).values_list("project_id", flat=True).first()
+    instance._live_project_id_before_publish = live
 
 
 def page_moved(sender: Any, instance: Any, **kwargs: Any) -> None:
@@ -33,5 +47,6 @@ def connect() -> None:
     page_published.connect(page_changed, dispatch_uid="cms.cache.published")
     page_unpublished.connect(page_changed, dispatch_uid="cms.cache.unpublished")
     post_page_move.connect(page_moved, dispatch_uid="cms.cache.moved")
+    pre_save.connect(live_project_before_publish, sender=NoticePage, dispatch_uid="cms.cache.notice_project_before")
     for model in (HomePage, ProjectIndexPage, ProjectPage, NoticeIndexPage, NoticePage):
         post_delete.connect(page_changed, sender=model, dispatch_uid=f"cms.cache.deleted.{model.__name__}")
