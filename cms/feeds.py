@@ -15,6 +15,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .notices import NoticePage
+from .search import text_param
 
 FEED_LENGTH = 50
 
@@ -24,7 +25,7 @@ class NoticeFeed(Feed):
 
     def get_object(self, request: HttpRequest, *args: Any, **kwargs: Any) -> str:
         self.request = request
-        return request.GET.get("street", "").strip()[:40]
+        return text_param(request, "street", 40)
 
     def title(self, street: str) -> str:
         return _("Notices and announcements")

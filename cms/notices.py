@@ -32,7 +32,7 @@ from renovation.public.cache import depends_on
 
 from .documents import PublicDocument
 from .permissions import may_write_notice_for
-from .search import cjk_spaced
+from .search import cjk_spaced, text_param
 
 NOTICES_PAGE_SIZE = 20
 
@@ -54,7 +54,7 @@ class NoticeIndexPage(Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, "notices")
         context = super().get_context(request, *args, **kwargs)
-        street = request.GET.get("street", "").strip()[:40]
+        street = text_param(request, "street", 40)
         notices = NoticePage.objects.live().child_of(self).select_related("street", "project").order_by("-date", "-pk")
         if street:
             notices = notices.filter(street__code=street)

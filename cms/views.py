@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from wagtail.search.backends import get_search_backend
 
 from .models import NoticePage, ProjectPage, PublicDocument
-from .search import MAX_QUERY_LENGTH, site_query
+from .search import MAX_QUERY_LENGTH, site_query, text_param
 
 SEARCH_PAGE_SIZE = 10
 
@@ -34,7 +34,7 @@ SECTIONS: dict[str, tuple[Any, Any]] = {
 @require_safe
 def site_search(request: HttpRequest) -> HttpResponse:
     """Not stored in the public page cache: every query is its own URL, and they never repeat much."""
-    raw = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
+    raw = text_param(request, "q", MAX_QUERY_LENGTH)
     query = site_query(raw)
     context: dict[str, Any] = {"q": raw, "sections": [], "section": None, "page_obj": None}
     if query is not None:
