@@ -59,6 +59,10 @@ class PhotoRejected(ValidationError):
     """One file we will not keep. The message names the file so a list of them reads on its own."""
 
 
+# Capture times outside these years are a camera's nonsense, not a date to show.
+PLAUSIBLE_YEARS = (1990, 2200)
+
+
 def _setting(name: str, default: int) -> int:
     # Read at call time so override_settings works and the pipeline runs before settings name these.
     return getattr(settings, name, default)
@@ -265,6 +269,10 @@ def _parse_exif_datetime(stamp: object, offset: object) -> datetime | None:
     try:
         naive = datetime.strptime(text[:19], "%Y:%m:%d %H:%M:%S")
     except ValueError:  # "0000:00:00 00:00:00", blanks, or a camera's own idea of a date
+        return None
+    if not PLAUSIBLE_YEARS[0] <= naive.year <= PLAUSIBLE_YEARS[1]:
+        # "0001:01:01" (a reset clock) or "9999:12:31": no capture time. Near the ends of datetime's
+        # range the conversion below overflows, and the database could not give such a time back.
         return None
     site_zone = timezone.get_default_timezone()
     # Phones that write OffsetTime* know where the clock was; otherwise assume it was here.

@@ -154,8 +154,22 @@ def test_it_keeps_no_metadata_at_all_gps_above_all() -> None:
         ),
         ({ExifTags.Base.DateTimeOriginal: "    :  :     :  :  "}, {}, None),
         ({}, {}, None),
+        # A reset or broken clock: no capture time, and no OverflowError (a 500 on the upload).
+        ({ExifTags.Base.DateTimeOriginal: "0001:01:01 00:00:00", ExifTags.Base.OffsetTimeOriginal: "+14:00"}, {}, None),
+        ({ExifTags.Base.DateTimeOriginal: "9999:12:31 23:59:59", ExifTags.Base.OffsetTimeOriginal: "-12:00"}, {}, None),
+        ({ExifTags.Base.DateTimeOriginal: "0001:01:01 00:00:00"}, {}, None),
     ],
-    ids=["original", "original-with-offset", "datetime-fallback", "blank-original", "blanks", "none"],
+    ids=[
+        "original",
+        "original-with-offset",
+        "datetime-fallback",
+        "blank-original",
+        "blanks",
+        "none",
+        "year-one-east",
+        "year-9999-west",
+        "year-one",
+    ],
 )
 def test_it_reads_when_the_photo_was_taken_in_the_site_time_zone(
     exif_ifd: dict[int, str], ifd0: dict[int, str], expected: datetime | None
