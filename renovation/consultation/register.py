@@ -1,6 +1,7 @@
 """The household register workbook: its columns, the downloadable template, row-by-row checks and
-the import run (a background job: renovation/consultation/tasks.py). The file checks, typed cell reading and the marked-up error workbook are the shared
-``renovation.spreadsheets``; only the register's own rules live here."""
+the import run (a background job: renovation/consultation/tasks.py). The file checks, typed cell
+reading and the marked-up error workbook are the shared ``renovation.spreadsheets``; only the
+register's own rules live here."""
 
 from __future__ import annotations
 
@@ -268,5 +269,3 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
         raise stopped from None
     _forget_upload(record)
     return record
-
-

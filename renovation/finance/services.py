@@ -22,7 +22,6 @@ from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
 from renovation.public.cache import Change, pages_changed
 from renovation.tendering.contracts import contract_payments_publish
-from renovation.tendering.models import Contract
 
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
+from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.files.delivery import file_response
 from renovation.jobs.selectors import job_failed
-from renovation.backoffice.views import add_service_errors, posted_data
 from renovation.projects.models import Project
 from renovation.projects.selectors import projects_manageable_by
 from renovation.projects.services import require_project_manager

@@ -208,7 +208,9 @@ def test_its_query_count_does_not_grow_with_rows(personas, feiyun):
 def test_the_upload_is_accepted_at_once_and_the_status_page_follows_the_job(login, personas, feiyun):
     client = login(personas.street_a)
     with TestCase.captureOnCommitCallbacks(execute=False) as queued:
-        response = client.post(reverse("consultation_register_import"), {"workbook": upload(register_workbook([row()]))})
+        response = client.post(
+            reverse("consultation_register_import"), {"workbook": upload(register_workbook([row()]))}
+        )
     assert response.status_code == 302
     waiting = client.get(response["Location"]).content.decode()
     assert "等待后台进程" in waiting and not Household.objects.exists()  # the request only queued it
@@ -272,7 +274,8 @@ def test_a_failure_half_way_leaves_nothing_and_logs_no_cell(personas, feiyun, mo
     monkeypatch.setattr("renovation.consultation.services.bulk_update_with_history", broken)
     with caplog.at_level("DEBUG"), TestCase.captureOnCommitCallbacks(execute=False):
         record = household_import_start(
-            actor=personas.street_a, upload=upload(register_workbook([row("1", "101", phone="13900000009"), row("2", "201")]))
+            actor=personas.street_a,
+            upload=upload(register_workbook([row("1", "101", phone="13900000009"), row("2", "201")])),
         )
     from renovation.consultation.register import household_import_run
     from renovation.jobs.failures import ImportStopped
