@@ -360,3 +360,20 @@ def test_a_queued_import_survives_the_request_and_the_worker_runs_it(client, per
     record.refresh_from_db()
     assert (job.status, job.return_value) == (TaskResultStatus.SUCCESSFUL, "done")
     assert record.status == HouseholdImport.Status.DONE and Household.objects.filter(neighbourhood=feiyun).count() == 1
+
+
+def test_the_status_page_does_not_grow_in_queries_with_problems(login, personas, feiyun):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas.street_a)
+    counts = []
+    for size in (1, 20):
+        record = _import(personas.street_a, [row("9", f"{n + 101}", phone="1") for n in range(size)])
+        assert len(record.errors) == size
+        url = reverse("consultation_register_import_detail", args=[record.pk])
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -251,3 +251,20 @@ def test_an_empty_publish_form_says_what_is_missing(login, personas, books):
     response = login(personas.street_a).post(url, {})
     assert response.status_code == 400
     assert not QuarterlyDisclosure.objects.exists()
+
+
+def test_the_import_page_does_not_grow_in_queries_with_problems(login, personas, books):
+    client = login(personas.street_a)
+    counts = []
+    for size in (1, 20):
+        rows = [[timezone.localdate(), "转账", 1, "某公司", "进度款", f"R-{size}-{n}", "", "", ""] for n in range(size)]
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            record = ledger_statement_import_start(
+                actor=personas.street_a, project=books.project, upload=statement(rows)
+            )
+        record.refresh_from_db()
+        assert len(record.errors) == size
+        url = reverse("finance_statement_import_detail", args=[record.pk])
+        client.get(url)
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1]
