@@ -310,25 +310,35 @@ class CategoryScore(models.Model):
 
 
 class HouseholdImport(models.Model):
-    """An upload of a household register workbook and what became of it."""
+    """An upload of a household register workbook and what became of it (the worker imports it:
+    renovation/consultation/tasks.py)."""
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Checking and importing")
         DONE = "done", _("Imported")
         REJECTED = "rejected", _("Not imported: errors found")
+        FAILED = "failed", _("Interrupted")
 
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     original_name = models.CharField(_("file name"), max_length=255)
-    # The register holds personal data: the upload itself is not kept, and the marked-up copy
-    # (errors only) gets an unguessable name and is served through the staff-only view.
+    # The register holds personal data: the upload is kept (private, unguessable name) only until
+    # its import has an answer, and the marked-up copy (errors only) is served through the
+    # staff-only view.
+    workbook = models.FileField(
+        _("workbook"), upload_to="household-imports/%Y/%m/", storage=private_storage, blank=True
+    )
     annotated = models.FileField(
         _("workbook with errors marked"), upload_to="household-imports/%Y/%m/", storage=private_storage, blank=True
     )
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("import result"), default=dict, blank=True)
+    job_id = models.UUIDField(_("job"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
     history = HistoricalRecords()
 
@@ -339,6 +349,14 @@ class HouseholdImport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def idle_seconds(self) -> float:
+        return (timezone.now() - self.updated_at).total_seconds()
 
 
 from .deliberation_models import Deliberation, DeliberationStage, DeliberationStatus, Outcome, Stage  # noqa: E402,F401

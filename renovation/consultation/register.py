@@ -1,29 +1,37 @@
 """The household register workbook: its columns, the downloadable template, row-by-row checks and
-the import run. The file checks, typed cell reading and the marked-up error workbook are the shared
-``renovation.spreadsheets``; only the register's own rules live here."""
+the import run (a background job: renovation/consultation/tasks.py). The file checks, typed cell
+reading and the marked-up error workbook are the shared ``renovation.spreadsheets``; only the
+register's own rules live here."""
 
 from __future__ import annotations
 
 import io
+import logging
 import secrets
+import zipfile
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
 
+from renovation.accounts.permissions import is_staff_member
+from renovation.jobs.failures import import_stopped, record_failed
 from renovation.places.selectors import neighbourhoods_manageable_by
 from renovation.spreadsheets.annotate import annotated_copy
 from renovation.spreadsheets.cells import EXAMPLE_PREFIX, Column, Problem, RowCells, header_positions
-from renovation.spreadsheets.files import check_workbook_file
 from renovation.spreadsheets.template import template_sheet
 
 from .models import PHONE_VALIDATOR, HouseholdImport
+
+logger = logging.getLogger(__name__)
 
 SHEET = "住户名册"
 NOTES_SHEET = "填写说明"
@@ -171,28 +179,93 @@ def _check_row(
         seen.add(key)
 
 
-def household_import_run(*, actor: Any, upload: UploadedFile) -> HouseholdImport:
-    """Check the file, then every row; write all rows or none. Called by ``services.household_import``."""
-    from .services import household_rows_apply
+# What openpyxl raises on a zip that passed the file checks but is no workbook it can read.
+UNREADABLE = (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, InvalidFileException)
+# An import that ended with an answer; an interrupted (failed) one may run again.
+SETTLED = (HouseholdImport.Status.DONE, HouseholdImport.Status.REJECTED)
+REASON = "household_import"
 
-    check_workbook_file(
-        upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "household register")
-    )
-    record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
-    upload.seek(0)
-    rows, problems = read_register(upload, actor=actor)
+
+def _record_save(record: HouseholdImport, **fields: Any) -> None:
+    """Save the record's new state with a history row naming the uploader and the import."""
+    fields["updated_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record._history_user = record.uploaded_by
+    record._change_reason = REASON
+    record.save(update_fields=list(fields))
+
+
+def _forget_upload(record: HouseholdImport) -> None:
+    """The uploaded register is personal data: once its import has an answer it goes. Run after
+    the answer commits (a run that dies in between leaves it for the next run to remove)."""
+    if record.workbook:
+        record.workbook.storage.delete(record.workbook.name)
+        HouseholdImport.objects.filter(pk=record.pk).update(workbook="")
+        record.workbook = ""
+
+
+def _read(record: HouseholdImport) -> tuple[list[dict[str, Any]], list[Problem]]:
+    with record.workbook.open("rb") as stored:  # a storage failure is no verdict on the file: it fails the job
+        content = stored.read()
+    try:
+        rows, problems = read_register(io.BytesIO(content), actor=record.uploaded_by)
+    except UNREADABLE as error:
+        message = _("“%(name)s” could not be read as a workbook.") % {"name": record.original_name}
+        raise ValidationError(message, code="unreadable") from error
     if not rows and not problems:
         problems = [Problem(SHEET, None, None, None, "empty", _("The sheet has no households to import."))]
-    if problems:
-        record.status = HouseholdImport.Status.REJECTED
-        record.errors = [problem.as_dict() for problem in problems]
-        upload.seek(0)
-        marked = annotated_copy(upload, problems, author=_("Household register import"))
+    return rows, problems
+
+
+def _reject(record: HouseholdImport, problems: list[Problem]) -> None:
+    with record.workbook.open("rb") as handle:
+        try:
+            marked = annotated_copy(handle, problems, author=_("Household register import"))
+        except UNREADABLE:
+            marked = None  # the problems are still listed on the page
+    if marked is not None:
         record.annotated.save(f"errors-{secrets.token_urlsafe(16)}.xlsx", ContentFile(marked), save=False)
-    else:
-        record.status = HouseholdImport.Status.DONE
-        record.summary = household_rows_apply(actor=actor, rows=rows)
-    record._history_user = actor
-    record._change_reason = "household_import"
-    record.save()
+    _record_save(
+        record,
+        status=HouseholdImport.Status.REJECTED,
+        errors=[problem.as_dict() for problem in problems],
+        annotated=record.annotated.name or "",
+    )
+
+
+def household_import_run(*, import_id: int) -> HouseholdImport:
+    """Check and import one uploaded register (the worker's job; ``services.household_import_start``
+    queues it). Every row is checked, then all are written or none. Safe to run again (a worker died
+    half-way, a job ran twice): the households and the record's "done" are one transaction, which
+    first locks the record and stops if another run finished it. Never logs a cell."""
+    from .services import household_rows_apply
+
+    record = HouseholdImport.objects.select_related("uploaded_by").get(pk=import_id)
+    if record.status in SETTLED:
+        _forget_upload(record)
+        return record
+    try:
+        _record_save(record, status=HouseholdImport.Status.RUNNING, errors=[])
+        if not is_staff_member(record.uploaded_by):  # the uploader left the staff since
+            raise PermissionDenied(_("Only street and bureau staff may import household registers."))
+        rows, problems = _read(record)
+        if problems:
+            _reject(record, problems)
+        else:
+            with transaction.atomic():
+                claimed = HouseholdImport.objects.select_for_update().get(pk=record.pk)
+                if claimed.status in SETTLED:  # another run got there first
+                    return claimed
+                summary = household_rows_apply(actor=record.uploaded_by, rows=rows)
+                _record_save(record, status=HouseholdImport.Status.DONE, summary=summary)
+    except (PermissionDenied, ValidationError) as error:
+        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
+        _record_save(record, status=HouseholdImport.Status.REJECTED, errors=[{"message": m} for m in messages])
+    except Exception as error:
+        # The job fails too (staff see it under Background jobs and may retry it), naming no cell.
+        stopped = import_stopped(logger, "household import", import_id, error)
+        record_failed(record, _record_save)
+        raise stopped from None
+    _forget_upload(record)
     return record

@@ -27,6 +27,7 @@ from .models import (
     DecisionItem,
     DecisionOption,
     Household,
+    HouseholdImport,
     Intent,
     SatisfactionRating,
 )
@@ -386,3 +387,14 @@ def resident_projects(user: Any) -> QuerySet[Project]:
         .select_related("neighbourhood")
         .order_by("-plan_year", "code")
     )
+
+
+def household_imports_visible_to(actor: Any) -> QuerySet:
+    """Register imports a staff member may follow: street staff their own uploads (the files hold
+    personal data), the bureau all of them; nobody else any."""
+    records = HouseholdImport.objects.select_related("uploaded_by")
+    if is_bureau(actor):
+        return records
+    if not getattr(actor, "is_authenticated", False):
+        return records.none()
+    return records.filter(uploaded_by=actor)

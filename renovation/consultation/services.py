@@ -3,6 +3,7 @@ transaction and leaves history naming the actor and the operation."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
@@ -11,18 +12,22 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from renovation.accounts.permissions import can_manage_street, is_staff_member
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_percent
+from renovation.jobs.queue import enqueue_on_commit
 from renovation.notifications.services import notify
 from renovation.places.models import Neighbourhood
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus
 from renovation.projects.services import require_project_manager
 from renovation.public.cache import Change, pages_changed
+from renovation.spreadsheets.files import check_workbook_file
 
 from .intent_services import _require_household_of, _require_not_future
 from .join_services import linked_accounts
@@ -33,10 +38,12 @@ from .models import (
     DecisionItem,
     DecisionOption,
     Household,
+    HouseholdImport,
     SatisfactionRating,
     Vote,
 )
 from .permissions import require_household_voice
+from .selectors import household_imports_visible_to
 from .tally import intent_tally
 
 HOUSEHOLD_FIELDS = ("neighbourhood", "building", "unit", "room", "floor_area", "contact_name", "phone")
@@ -91,13 +98,37 @@ def household_update(*, actor: Any, household: Household, data: Mapping[str, Any
     return _household_save(actor, household, data, "household_update")
 
 
-def household_import(*, actor: Any, upload: UploadedFile) -> Any:
-    """Check and import a register workbook; all or nothing. Returns the import record."""
-    from .register import household_import_run  # the reading half lives with the workbook layout
+def household_import_start(*, actor: Any, upload: UploadedFile) -> HouseholdImport:
+    """Check the file cheaply (a real workbook of acceptable size), keep it privately under an
+    unguessable name, and queue its import: the job row commits with the record, and the worker
+    checks every row and writes all or nothing (``register.household_import_run``)."""
+    from .tasks import household_import
 
     if not is_staff_member(actor):
         raise PermissionDenied(_("Only street and bureau staff may import household registers."))
-    return household_import_run(actor=actor, upload=upload)
+    purpose = pgettext("workbook import", "household register")
+    check_workbook_file(upload, name=upload.name, size=upload.size, purpose=purpose)
+    with transaction.atomic():
+        record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
+        record.workbook.save(f"register-{secrets.token_urlsafe(16)}.xlsx", upload, save=False)
+        save_recorded(record, actor=actor, reason="household_import")
+        job = enqueue_on_commit(household_import, import_id=record.pk)
+        if job is not None:
+            HouseholdImport.objects.filter(pk=record.pk).update(job_id=job.id)
+            record.job_id = job.id
+    return record
+
+
+def household_import_visible(*, actor: Any, import_id: int) -> HouseholdImport:
+    """One register import for its status page: street staff see their own uploads (the files
+    hold personal data), the bureau sees all; anyone else is refused, and another's import is
+    as missing as one that never existed."""
+    if not is_staff_member(actor):
+        raise PermissionDenied(_("Only street and bureau staff may import household registers."))
+    record = household_imports_visible_to(actor).filter(pk=import_id).first()
+    if record is None:
+        raise Http404
+    return record
 
 
 def household_rows_apply(*, actor: Any, rows: list[dict[str, Any]]) -> dict[str, int]:

@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from renovation.files.storage import private_storage
+
 ZERO = Decimal("0")
 
 
@@ -213,3 +215,57 @@ class QuarterlyDisclosure(models.Model):
 
     def income_by_source(self) -> list[tuple[str, Decimal]]:
         return [(str(label), getattr(self, f"income_{value}")) for value, label in IncomeSource.choices]
+
+
+class StatementImport(models.Model):
+    """An upload of the bank agent's statement for one project and what became of it (the worker
+    imports it: renovation/finance/tasks.py)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Checking and importing")
+        DONE = "done", _("Imported")
+        REJECTED = "rejected", _("Not imported: errors found")
+        FAILED = "failed", _("Interrupted")
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.PROTECT, related_name="+", verbose_name=_("project")
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    # Kept (private, unguessable name) only until the import has an answer; the marked-up copy of a
+    # refused statement is served through the project-manager view.
+    workbook = models.FileField(
+        _("workbook"), upload_to="statement-imports/%Y/%m/", storage=private_storage, blank=True
+    )
+    annotated = models.FileField(
+        _("workbook with errors marked"), upload_to="statement-imports/%Y/%m/", storage=private_storage, blank=True
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    created_count = models.PositiveIntegerField(_("entries imported"), default=0)
+    # [[row, bank reference], ...]: rows skipped because the ledger already has them.
+    already_recorded = models.JSONField(_("already recorded"), default=list, blank=True)
+    job_id = models.UUIDField(_("job"), null=True, blank=True)
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("bank statement import")
+        verbose_name_plural = _("bank statement imports")
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def idle_seconds(self) -> float:
+        return (timezone.now() - self.updated_at).total_seconds()

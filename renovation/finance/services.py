@@ -7,9 +7,7 @@ and leaves a history row naming the actor and the operation.
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -17,25 +15,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from openpyxl.utils.exceptions import InvalidFileException
-from simple_history.utils import bulk_create_with_history
 
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_yuan
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
 from renovation.public.cache import Change, pages_changed
-from renovation.spreadsheets.annotate import annotated_copy
-from renovation.spreadsheets.cells import Problem
-from renovation.spreadsheets.files import check_workbook_file
 from renovation.tendering.contracts import contract_payments_publish
-from renovation.tendering.models import Contract
 
 from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
 from .rules import PHONE_NUMBER, PUBLIC_TEXT_FIELDS, overrun_message
 from .selectors import contract_positions, locked_until, quarter_figures
-from .statement import read_statement
 
 ENTRY_FIELDS = (
     "project",
@@ -302,73 +292,8 @@ def disclosure_publish(*, actor: Any, project: Project, year: int, quarter: int)
         return disclosure
 
 
-# What openpyxl raises on a zip that passed the file checks but is no workbook it can read.
-UNREADABLE = (OSError, KeyError, ValueError, TypeError, zipfile.BadZipFile, InvalidFileException)
-
-
-@dataclass
-class StatementImport:
-    """What an import did: entries created, rows skipped as already recorded, or the problems
-    (and the workbook with the bad cells marked) when nothing was written."""
-
-    created: int = 0
-    already_recorded: list[tuple[int, str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    annotated: bytes | None = None
-
-
-def _statement_context(project: Project) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The project's contracts by number (id, position) and its recorded bank references."""
-    positions = contract_positions(Contract.objects.filter(project=project))
-    by_number = {position.number: (pk, position) for pk, position in positions.items()}
-    recorded = LedgerEntry.objects.filter(project=project).exclude(bank_reference="")
-    known = {
-        reference: (kind, amount, booked_on)
-        for reference, kind, amount, booked_on in recorded.values_list("bank_reference", "kind", "amount", "booked_on")
-    }
-    return by_number, known
-
-
-def ledger_statement_import(*, actor: Any, project: Project, upload: Any) -> StatementImport:
-    """Import the bank agent's statement for one project: every row checked, all or nothing."""
-    require_project_manager(actor, project)
-    name = getattr(upload, "name", "statement.xlsx")
-    check_workbook_file(upload, name=name, size=upload.size, purpose=pgettext("workbook import", "bank statement"))
-    with transaction.atomic():
-        project = _lock_project(project)
-        by_number, known = _statement_context(project)
-        try:
-            statement = read_statement(
-                upload,
-                positions_by_number=by_number,
-                known_references=known,
-                locked_until=locked_until(project),
-            )
-        except UNREADABLE as error:
-            raise ValidationError(
-                _("“%(name)s” could not be read as a workbook.") % {"name": name}, code="unreadable"
-            ) from error
-        result = StatementImport(already_recorded=statement.already_recorded, problems=statement.problems)
-        if statement.problems:
-            upload.seek(0)
-            try:
-                result.annotated = annotated_copy(upload, statement.problems, author=_("Bank statement import"))
-            except UNREADABLE:
-                result.annotated = None  # the problems are still listed on the page
-            return result
-        entries = [
-            LedgerEntry(
-                project=project,
-                recorded_by=_recorder(actor),
-                contract_id=by_number[record["contract"]][0] if record["contract"] else None,
-                **{key: record[key] for key in IMPORTED_FIELDS},
-            )
-            for record in statement.rows
-        ]
-        bulk_create_with_history(
-            entries, LedgerEntry, default_user=_recorder(actor), default_change_reason="ledger_entry_import"
-        )
-        _publish_payments([(entry.contract_id, entry.booked_on) for entry in entries])
-        pages_changed(Change.LEDGER, project_id=project.pk)
-        result.created = len(entries)
-    return result
+from .import_services import (  # noqa: E402,F401  (the bank statement import, a background job)
+    ledger_statement_import_run,
+    ledger_statement_import_start,
+    ledger_statement_import_visible,
+)

@@ -1,9 +1,9 @@
 """Back-office pages of the ledger: projects with their balances, one project's finance (entries,
-disclosures, publishing a quarter), correcting an entry and importing a bank statement."""
+disclosures, publishing a quarter), correcting an entry and importing a bank statement (queued:
+the upload page, then the import's status page)."""
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.backoffice.views import add_service_errors, posted_data
+from renovation.files.delivery import file_response
+from renovation.jobs.selectors import job_failed
 from renovation.projects.models import Project
 from renovation.projects.selectors import projects_manageable_by
 from renovation.projects.services import require_project_manager
@@ -23,12 +25,13 @@ from renovation.spreadsheets.writer import XLSX_CONTENT_TYPE
 
 from . import services
 from .forms import CorrectionForm, PublishForm, StatementForm
-from .models import LedgerEntry
+from .models import LedgerEntry, StatementImport
 from .public import PublicFinance, public_finance
 from .selectors import ledger_entries_manageable_by
 from .statement import statement_template
 
 ENTRIES_PER_PAGE = 50
+STALE_SECONDS = 600
 
 
 def _require_staff(request: HttpRequest) -> None:
@@ -119,24 +122,41 @@ def _rename(error: ValidationError, names: dict[str, str]) -> ValidationError:
 
 
 def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload a statement: checked at once as a file, then imported by the worker."""
     project = _project(request, pk)
     form = StatementForm(posted_data(request), request.FILES or None)
-    result = None
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.ledger_statement_import(
+            record = services.ledger_statement_import_start(
                 actor=request.user, project=project, upload=form.cleaned_data["workbook"]
             )
         except ValidationError as error:
             for message in error.messages:
                 form.add_error("workbook", message)
-    context = {"project": project, "form": form, "result": result}
-    if result is not None and result.annotated:
-        # Handed back with the page: nothing about a refused import is stored on the server.
-        context["annotated_href"] = f"data:{XLSX_CONTENT_TYPE};base64,{base64.b64encode(result.annotated).decode()}"
-        context["annotated_name"] = f"errors-{form.cleaned_data['workbook'].name}"
-    failed = bool(form.errors) or bool(result and result.problems)
-    return TemplateResponse(request, "finance/statement.html", context, status=400 if failed else 200)
+        else:
+            return redirect("finance_statement_import_detail", pk=record.pk)
+    recent = StatementImport.objects.filter(project=project).select_related("uploaded_by")[:10]
+    context = {"project": project, "form": form, "recent": recent}
+    return TemplateResponse(request, "finance/statement.html", context, status=400 if form.errors else 200)
+
+
+def statement_import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.ledger_statement_import_visible(actor=request.user, import_id=pk)
+    # Queued: waiting for a worker. Running: a worker has it; if that worker dies the queue takes
+    # the job back by itself (renovation/jobs), and once the queue gives up the page says so.
+    waiting = record.status in (StatementImport.Status.QUEUED, StatementImport.Status.RUNNING)
+    interrupted = waiting and job_failed(record.job_id)
+    running = record.status == StatementImport.Status.RUNNING
+    stale = running and not interrupted and record.idle_seconds > STALE_SECONDS
+    context = {"record": record, "project": record.project, "interrupted": interrupted, "stale": stale}
+    return TemplateResponse(request, "finance/statement_detail.html", context)
+
+
+def statement_import_annotated(request: HttpRequest, pk: int) -> HttpResponse:
+    record = services.ledger_statement_import_visible(actor=request.user, import_id=pk)
+    if not record.annotated:
+        return redirect("finance_statement_import_detail", pk=record.pk)
+    return file_response(record.annotated, download_name=f"errors-{record.original_name}")
 
 
 def template_download(request: HttpRequest) -> HttpResponse:

@@ -102,6 +102,16 @@ def finance_urls() -> list:
             name="finance_statement_import",
         ),
         path(
+            "finance/statement-imports/<int:pk>/",
+            answer_forbidden(views.statement_import_detail),
+            name="finance_statement_import_detail",
+        ),
+        path(
+            "finance/statement-imports/<int:pk>/errors.xlsx",
+            answer_forbidden(views.statement_import_annotated),
+            name="finance_statement_import_annotated",
+        ),
+        path(
             "finance/statement-template.xlsx",
             answer_forbidden(views.template_download),
             name="finance_statement_template",

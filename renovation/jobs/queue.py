@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django_tasks.base import Task
+from django_tasks.base import Task, TaskResult
 from django_tasks_db import DatabaseBackend
 
 
-def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
+def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> TaskResult | None:
+    """The queued job (database backend), or None when it is enqueued only after the commit."""
     if isinstance(task.get_backend(), DatabaseBackend):
-        task.enqueue(*args, **kwargs)
-    else:
-        transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+        return task.enqueue(*args, **kwargs)
+    transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
+    return None

@@ -20,6 +20,8 @@ ERROR_LENGTH = 300
 # What each job is, in words (the task path is the fallback).
 LABELS = {
     "renovation.planning.tasks.plan_import": _("Annual plan import"),
+    "renovation.consultation.tasks.household_import": _("Household register import"),
+    "renovation.finance.tasks.ledger_statement_import": _("Bank statement import"),
     "renovation.notifications.tasks.notification_emails_send": _("Notification e-mails"),
     "renovation.sms.tasks.notification_texts_send": _("Notification SMS"),
     "renovation.tendering.tasks.tenders_advance": _("Tender clock"),
@@ -86,3 +88,11 @@ def queue_counts() -> dict[str, int]:
 def workers_alive() -> list[WorkerHeartbeat]:
     cutoff = timezone.now() - timedelta(seconds=settings.JOBS_LEASE_SECONDS)
     return list(WorkerHeartbeat.objects.filter(seen_at__gte=cutoff))
+
+
+def job_failed(job_id: object) -> bool:
+    """True when the queue gave up on this job (it raised, or its workers died too often): an
+    import page that still says "running" shows it as interrupted instead."""
+    if not job_id:
+        return False
+    return DBTaskResult.objects.filter(pk=job_id, status=TaskResultStatus.FAILED).exists()

@@ -26,7 +26,10 @@ PRIVATE = {
     "tendering.Bid.sealed_file",
     "planning.PlanImport.workbook",
     "planning.PlanImport.annotated",
+    "consultation.HouseholdImport.workbook",
     "consultation.HouseholdImport.annotated",
+    "finance.StatementImport.workbook",
+    "finance.StatementImport.annotated",
 }
 
 

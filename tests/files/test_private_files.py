@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client, override_settings
 
 from renovation.consultation.models import HouseholdImport
+from renovation.finance.models import StatementImport
 from renovation.planning.models import PlanImport
 from renovation.supervision.services import site_issue_accept, site_issue_rectify, site_issue_reject
 from renovation.tendering import bidding
@@ -51,6 +52,15 @@ def private_files(personas, cast, tender_cast, reported_issue) -> dict[str, Priv
         uploaded_by=personas.street_a, original_name="户籍.xlsx", status=HouseholdImport.Status.REJECTED
     )
     register.annotated.save("errors-abc.xlsx", ContentFile(XLSX))
+    from tests.factories import ProjectFactory
+
+    statement = StatementImport.objects.create(
+        project=ProjectFactory(neighbourhood=personas.street_a_place),
+        uploaded_by=personas.street_a,
+        original_name="流水.xlsx",
+        status=StatementImport.Status.REJECTED,
+    )
+    statement.annotated.save("errors-def.xlsx", ContentFile(XLSX))
     return {
         "site-issue photo": Private(photo.image_url, photo.image.open("rb").read(), photo.image, readers, strangers),
         "site-issue thumbnail": Private(
@@ -79,6 +89,14 @@ def private_files(personas, cast, tender_cast, reported_issue) -> dict[str, Priv
             [personas.street_b],
             back_office=True,
         ),
+        "bank statement workbook": Private(
+            f"/admin/finance/statement-imports/{statement.pk}/errors.xlsx",
+            XLSX,
+            statement.annotated,
+            [personas.street_a, personas.bureau],
+            [personas.street_b],
+            back_office=True,
+        ),
     }
 
 
@@ -88,6 +106,7 @@ def _body(response: Any) -> bytes:
 
 KINDS = ["site-issue photo", "site-issue thumbnail", "qualification document", "plan import workbook"]
 KINDS.append("household register workbook")
+KINDS.append("bank statement workbook")
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -6,12 +6,14 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
-from renovation.finance.models import EntryKind, LedgerEntry, QuarterlyDisclosure, quarter_of
-from renovation.finance.services import disclosure_publish
+from renovation.finance.models import EntryKind, LedgerEntry, QuarterlyDisclosure, StatementImport, quarter_of
+from renovation.finance.services import disclosure_publish, ledger_statement_import_start
 from tests.finance.factories import day_in_previous_quarter, previous_quarter
 from tests.finance.test_ledger_statement_import import good_rows, statement
 
@@ -129,25 +131,41 @@ def test_it_publishes_a_quarter_and_refuses_one_not_ended(login, personas, books
     assert "尚未结束" in response.content.decode()
 
 
+def _upload_and_run(client, url, workbook):
+    """Post the upload, follow to the import's page, let the job run (what the worker does)."""
+    with TestCase.captureOnCommitCallbacks(execute=False) as queued:
+        response = client.post(url, {"workbook": workbook})
+    assert response.status_code == 302
+    waiting = client.get(response["Location"]).content.decode()
+    assert "等待后台进程" in waiting  # the request only queued it
+    (run_the_job,) = queued
+    run_the_job()
+    return client.get(response["Location"])
+
+
 def test_it_imports_a_statement_and_says_what_it_skipped(login, personas, books):
     client = login(personas.street_a)
     url = reverse("finance_statement_import", args=[books.project.pk])
-    assert client.post(url, {"workbook": statement(good_rows())}).status_code == 200
-    response = client.post(url, {"workbook": statement(good_rows())})
-    html = response.content.decode()
+    first = _upload_and_run(client, url, statement(good_rows())).content.decode()
+    assert "已导入 3 条" in first
+    html = _upload_and_run(client, url, statement(good_rows())).content.decode()
     assert "B-001" in html and "已记录" in html
     assert LedgerEntry.objects.count() == 3
+    assert "最近导入记录" in client.get(url).content.decode()  # the upload page lists both imports
 
 
 def test_it_lists_the_problems_and_offers_the_marked_workbook(login, personas, books):
     rows = [[timezone.localdate(), "转账", 1, "某公司", "进度款", "R-1", "", "", ""]]
-    response = login(personas.street_a).post(
-        reverse("finance_statement_import", args=[books.project.pk]), {"workbook": statement(rows)}
-    )
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "B 收支方向" in html
-    assert "data:application/vnd.openxmlformats-officedocument.spreadsheetml.sheet;base64," in html
+    client = login(personas.street_a)
+    page = _upload_and_run(client, reverse("finance_statement_import", args=[books.project.pk]), statement(rows))
+    html = page.content.decode()
+    assert "B 收支方向" in html and "未导入任何数据" in html
+    record = StatementImport.objects.get()
+    download = reverse("finance_statement_import_annotated", args=[record.pk])
+    assert download in html and "data:" not in html
+    marked = client.get(download)
+    assert marked.status_code == 200 and marked["Cache-Control"].startswith("private, no-store")
+    assert load_workbook(io.BytesIO(b"".join(marked.streaming_content))).sheetnames[0] == "错误清单"
     assert not LedgerEntry.objects.exists()
 
 
@@ -158,6 +176,40 @@ def test_it_refuses_a_file_that_is_not_a_workbook_on_the_page(login, personas, b
     )
     assert response.status_code == 400
     assert "xlsx" in response.content.decode()
+    assert not StatementImport.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["street_b", "resident"])
+def test_the_import_pages_refuse_other_streets_and_residents(login, personas, books, persona):
+    rows = [[timezone.localdate(), "转账", 1, "某公司", "进度款", "R-1", "", "", ""]]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = ledger_statement_import_start(actor=personas.street_a, project=books.project, upload=statement(rows))
+    client = login(getattr(personas, persona))
+    for name in ("finance_statement_import_detail", "finance_statement_import_annotated"):
+        response = client.get(reverse(name, args=[record.pk]))
+        if persona == "street_b":
+            assert response.status_code == 403, name
+        else:  # not staff: the admin sends them to sign in
+            assert response.status_code == 302 and response["Location"].startswith("/admin/login/"), name
+        assert "B 收支方向" not in response.content.decode()
+
+
+def test_the_import_page_refuses_anonymous_visitors(client, personas, books):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = ledger_statement_import_start(
+            actor=personas.street_a, project=books.project, upload=statement(good_rows())
+        )
+    response = client.get(reverse("finance_statement_import_detail", args=[record.pk]))
+    assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
+
+
+def test_the_bureau_follows_any_streets_import(login, personas, books):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        record = ledger_statement_import_start(
+            actor=personas.street_a, project=books.project, upload=statement(good_rows())
+        )
+    page = login(personas.bureau).get(reverse("finance_statement_import_detail", args=[record.pk]))
+    assert page.status_code == 200 and "已导入" in page.content.decode()
 
 
 def test_it_downloads_the_template(login, personas):
@@ -201,3 +253,20 @@ def test_an_empty_publish_form_says_what_is_missing(login, personas, books):
     response = login(personas.street_a).post(url, {})
     assert response.status_code == 400
     assert not QuarterlyDisclosure.objects.exists()
+
+
+def test_the_import_page_does_not_grow_in_queries_with_problems(login, personas, books):
+    client = login(personas.street_a)
+    counts = []
+    for size in (1, 20):
+        rows = [[timezone.localdate(), "转账", 1, "某公司", "进度款", f"R-{size}-{n}", "", "", ""] for n in range(size)]
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            record = ledger_statement_import_start(
+                actor=personas.street_a, project=books.project, upload=statement(rows)
+            )
+        record.refresh_from_db()
+        assert len(record.errors) == size
+        url = reverse("finance_statement_import_detail", args=[record.pk])
+        client.get(url)
+        counts.append(_count(client, url))
+    assert counts[0] == counts[1]

@@ -59,3 +59,19 @@ def stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
         process.kill()
     process.wait(timeout=30)
+
+
+def in_process_worker(worker_id: str = "test-worker") -> Any:
+    """The worker of `manage.py jobs_worker`, in this process: runs what is queued, then stops."""
+    from renovation.jobs.worker import Worker
+
+    return Worker(
+        queue_names=["*"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id=worker_id,
+        excluded_queue_names=[],
+    )

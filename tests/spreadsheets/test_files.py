@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from renovation.consultation.services import household_import
-from renovation.finance.services import ledger_statement_import
+from renovation.consultation.services import household_import_start
+from renovation.finance.services import ledger_statement_import_start
 from renovation.planning.services import plan_import_start
 from renovation.spreadsheets.files import check_workbook_file
 from tests.factories import ProjectFactory
@@ -60,7 +60,7 @@ def test_it_leaves_the_handle_at_the_start_for_the_reader():
 
 def test_the_household_import_calls_a_zip_bomb_a_household_register_not_a_plan(personas):
     with pytest.raises(ValidationError) as error:
-        household_import(actor=personas.street_a, upload=SimpleUploadedFile("住户名册.xlsx", BOMB))
+        household_import_start(actor=personas.street_a, upload=SimpleUploadedFile("住户名册.xlsx", BOMB))
     assert error.value.code == "zip_bomb"
     assert error.value.messages[0] == "“住户名册.xlsx”解压后的数据量远超正常的住户名册工作簿，系统未予打开。"
 
@@ -68,7 +68,9 @@ def test_the_household_import_calls_a_zip_bomb_a_household_register_not_a_plan(p
 def test_the_bank_import_calls_a_zip_bomb_a_bank_statement_not_a_plan(personas):
     project = ProjectFactory(neighbourhood=personas.street_a_place)
     with pytest.raises(ValidationError) as error:
-        ledger_statement_import(actor=personas.street_a, project=project, upload=SimpleUploadedFile("流水.xlsx", BOMB))
+        ledger_statement_import_start(
+            actor=personas.street_a, project=project, upload=SimpleUploadedFile("流水.xlsx", BOMB)
+        )
     assert error.value.code == "zip_bomb"
     assert error.value.messages[0] == "“流水.xlsx”解压后的数据量远超正常的银行流水工作簿，系统未予打开。"
 
