@@ -263,7 +263,10 @@ def ocds_tender(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     """The tender's release package: its releases' stored text streamed as it is (ocds.release_texts)."""
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
-    tender = _public_tender(pk, now)
+    # Only its state and schedule (whether it is public, when the clock next changes it): no
+    # project, kind or works, which the stored releases already carry.
+    tender = get_object_or_404(Tender.objects.exclude(status=TenderStatus.DRAFT), pk=pk)
+    tender = selectors.tender_as_of(tender, now)
     depends_on(request, until=_until([tender], now))
     # Publication order: a release dated by an earlier event (a back-dated payment) is still newer.
     releases = release_texts(TenderRelease.objects.filter(tender=tender).order_by("pk"))
