@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -85,9 +86,8 @@ class PagedChangeLog:
     def _union(self) -> tuple[str, list[Any]]:
         parts, params = [], []
         for rank, source in enumerate(self.sources):
-            sql, source_params = _source_sql(source, rank)
-            parts.append(sql)
-            params.extend(source_params)
+            parts.append(_source_text(*_shape(source), rank, *_dialect()))
+            params.extend([*source.event_params, *source.filters.values()])
         return " UNION ALL ".join(parts), params
 
     def _page(self, offset: int, limit: int | None) -> list[ChangeEntry]:
@@ -172,20 +172,51 @@ def _start_of_day(day: str) -> str:
     return f"strftime('%%Y-%%m-%%d %%H:%%M:%%f', {day}, '{-_utc_hours():+d} hours')"
 
 
-def _source_sql(source: HistorySource, rank: int) -> tuple[str, list[Any]]:
-    model = source.model
-    columns = {name: model._meta.get_field(name).column for name in source.fields}
-    events = {name: model._meta.get_field(name) for name in source.events}
+def _shape(source: HistorySource) -> tuple[Any, ...]:
+    """What the SQL of a source depends on (its values go as parameters)."""
+    return (
+        source.model,
+        tuple(source.fields),
+        tuple(source.events),
+        tuple(source.filters),
+        source.event_sql,
+        source.extra_where,
+        source.created,
+    )
+
+
+def _dialect() -> tuple[str, str, int]:
+    return connection.vendor, settings.TIME_ZONE, _utc_hours()
+
+
+# The SQL of a source depends only on its shape, the database and the zone: written once per
+# process (a log page asked for it twice per request, for the count and for the page, and
+# writing it cost several milliseconds of string work each time).
+@lru_cache(maxsize=128)
+def _source_text(
+    model: type[Model],
+    fields: tuple[str, ...],
+    event_names: tuple[str, ...],
+    filter_columns: tuple[str, ...],
+    event_sql_text: str,
+    extra_where: str,
+    created: str,
+    rank: int,
+    vendor: str,
+    time_zone: str,
+    utc_hours: int,
+) -> str:
+    columns = {name: model._meta.get_field(name).column for name in fields}
+    events = {name: model._meta.get_field(name) for name in event_names}
     selected = sorted(set(columns.values()) | {field.column for field in events.values()})
     window = "OVER (PARTITION BY h.id ORDER BY h.history_date, h.history_id)"
     lagged = ", ".join(
         f"h.{_qn(column)}, LAG(h.{_qn(column)}) {window} AS {_qn('prev_' + column)}" for column in selected
     )
-    where = [f"h.{_qn(column)} = %s" for column in source.filters]
-    params: list[Any] = [*source.event_params, *source.filters.values()]
-    if source.extra_where:
-        where.append(source.extra_where)
-    event_sql = _as_day(source.event_sql or "NULL")
+    where = [f"h.{_qn(column)} = %s" for column in filter_columns]
+    if extra_where:
+        where.append(extra_where)
+    event_sql = _as_day(event_sql_text or "NULL")
 
     differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"  # both null-safe
     row = "ROW" if connection.vendor == "postgresql" else ""
@@ -211,7 +242,7 @@ def _source_sql(source: HistorySource, rank: int) -> tuple[str, list[Any]]:
         "show": f"(r.prev_history_id IS NULL OR {any_changed})",
         "hide": any_changed,
         "only": "r.prev_history_id IS NULL",
-    }[source.created]
+    }[created]
     cases = ["WHEN r.event_day IS NOT NULL THEN r.event_day"]
     for name, field in events.items():
         column = _qn(field.column)
@@ -231,4 +262,4 @@ def _source_sql(source: HistorySource, rank: int) -> tuple[str, list[Any]]:
         f"SELECT {rank} AS source, d.history_id, d.prev_history_id, d.history_date, d.event_day,"
         f" {sort_key} AS sort_key FROM ({dated}) d"
     )
-    return sql, params
+    return sql

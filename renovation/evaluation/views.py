@@ -20,13 +20,12 @@ from .charts import BarChart, bar_chart
 from .selectors import LeagueRow, league_context
 
 
-def _plan_year(request: HttpRequest) -> int | None:
-    years = plan_years()
+def _plan_year(request: HttpRequest, years: list[int]) -> int | None:
     try:
         chosen = int(request.GET.get("year", ""))
     except ValueError:
         chosen = None
-    return chosen if chosen in years else default_plan_year(timezone.localdate())
+    return chosen if chosen in years else default_plan_year(timezone.localdate(), years)
 
 
 def _number(value: Decimal | None, unit: str = "") -> str:
@@ -80,8 +79,9 @@ def charts(rows: list[LeagueRow]) -> list[BarChart]:
 
 
 def _context(request: HttpRequest) -> dict[str, Any]:
-    context = league_context(_plan_year(request), timezone.localdate())
-    context.update({"plan_years": plan_years(), "charts": charts(context["rows"])})
+    years = plan_years()  # read once: the chosen year, the default and the year links
+    context = league_context(_plan_year(request, years), timezone.localdate())
+    context.update({"plan_years": years, "charts": charts(context["rows"])})
     return context
 
 

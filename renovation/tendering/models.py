@@ -550,8 +550,14 @@ class TenderRelease(models.Model):
     date = models.DateTimeField(_("date"))
     tags = models.JSONField(_("tags"))
     data = models.JSONField(_("release"))
+    # The release as published, JSON text encoded once when it is recorded (ocds.release_text):
+    # the OCDS endpoints stream it as it is, without decoding ``data`` and encoding it again.
+    # Written with ``data`` in the same row; empty, or of an older ``text_format``, the endpoints
+    # encode ``data`` live. Derived from ``data``, so history does not keep it twice.
+    text = models.TextField(_("release as published (JSON)"), blank=True, default="", editable=False)
+    text_format = models.PositiveSmallIntegerField(_("format of the stored text"), default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["text", "text_format"])
 
     class Meta:
         # Publication order: a release is dated by its event, and a payment may be booked back-dated.

@@ -15,11 +15,14 @@ the tender page, the winning bid is the award's supplier.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -358,7 +361,35 @@ def release_record(
     data["date"] = _iso(date)
     sequence = TenderRelease.objects.filter(tender=tender).count() + 1
     data["id"] = f"{tender.ocid}-{sequence:03d}-{tags[0]}"
-    return TenderRelease.objects.create(tender=tender, release_id=data["id"], date=date, tags=tags, data=data)
+    return TenderRelease.objects.create(
+        tender=tender,
+        release_id=data["id"],
+        date=date,
+        tags=tags,
+        data=data,
+        # Encoded once, here, in the service's transaction: the endpoints stream this text.
+        text=release_text(data),
+        text_format=RELEASE_TEXT_FORMAT,
+    )
+
+
+# The encoding of ``TenderRelease.text``. Change ``release_text`` and raise this (with a data
+# migration that encodes the stored releases again): until then older copies are encoded live.
+RELEASE_TEXT_FORMAT = 1
+
+
+def release_text(data: dict[str, Any]) -> str:
+    """A release as JSON text, as the endpoints send it."""
+    return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
+
+
+def release_texts(releases: Any) -> list[str]:
+    """The releases of a queryset as JSON text, in its order: the stored text where it is current,
+    else ``data`` encoded live (one more query, for those only). Reads only; never stores."""
+    rows = list(releases.values_list("pk", "text", "text_format"))
+    stale = [pk for pk, text, text_format in rows if not text or text_format != RELEASE_TEXT_FORMAT]
+    live = dict(TenderRelease.objects.filter(pk__in=stale).values_list("pk", "data")) if stale else {}
+    return [release_text(live[pk]) if pk in live else text for pk, text, _format in rows]
 
 
 def publication_policy_url(request: Any) -> str:
@@ -382,3 +413,13 @@ def release_package(
         package["publicationPolicy"] = policy
     package["releases"] = releases
     return package
+
+
+def package_chunks(package: dict[str, Any], releases: Iterable[str]) -> Iterator[str]:
+    """A release package as JSON text, a release at a time: the package's own fields (``package``
+    with an empty ``releases``, which must come last) around the releases' texts as they are."""
+    head = json.dumps(package, ensure_ascii=False, cls=DjangoJSONEncoder)
+    yield head[: head.rindex("[")] + "["
+    for index, text in enumerate(releases):
+        yield ("," if index else "") + text
+    yield "]}"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator
 from datetime import datetime
 
 from django.conf import settings
@@ -11,8 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +26,7 @@ from renovation.public.cache import depends_on, next_midnight
 from . import bidding, redflags, selectors, services, sign_up_views
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
-from .ocds import publication_policy_url, release_package
+from .ocds import package_chunks, publication_policy_url, release_package, release_texts
 from .permissions import can_manage_tender, may_bid
 
 # A fixed number of releases a page: the page costs the same however many tenders there are.
@@ -95,7 +92,9 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = selectors.opening_record(tender, now)
     tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
     depends_on(request, until=_until([tender], now))
-    award = getattr(tender, "award", None)
+    # Only an awarded tender has an award (tender_award) and only a failed one is announced again
+    # (tender_reannounce): the others skip those reads.
+    award = getattr(tender, "award", None) if tender.status == TenderStatus.AWARDED else None
     contract = getattr(award, "contract", None) if award is not None else None
     context = {
         "tender": tender,
@@ -112,7 +111,11 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_manage": can_manage_tender(request.user, tender),
         "may_bid": may_bid(request.user) and tender.accepts_bids(now),
         "previous": tender.previous,
-        "reannouncements": list(tender.reannouncements.exclude(status=TenderStatus.DRAFT)),
+        "reannouncements": (
+            list(tender.reannouncements.exclude(status=TenderStatus.DRAFT))
+            if tender.status == TenderStatus.FAILED
+            else []
+        ),
         "red_flags": selectors.tender_red_flags(tender, now),
         "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
         # The tender documents (招标文件) are published with the project's page by the public site
@@ -256,17 +259,21 @@ def objection(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tendering:detail", pk=tender.pk)
 
 
-def ocds_tender(request: HttpRequest, pk: int) -> JsonResponse:
+def ocds_tender(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """The tender's release package: its releases' stored text streamed as it is (ocds.release_texts)."""
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
-    tender = _public_tender(pk, now)
+    # Only its state and schedule (whether it is public, when the clock next changes it): no
+    # project, kind or works, which the stored releases already carry.
+    tender = get_object_or_404(Tender.objects.exclude(status=TenderStatus.DRAFT), pk=pk)
+    tender = selectors.tender_as_of(tender, now)
     depends_on(request, until=_until([tender], now))
     # Publication order: a release dated by an earlier event (a back-dated payment) is still newer.
-    releases = [release.data for release in TenderRelease.objects.filter(tender=tender).order_by("pk")]
+    releases = release_texts(TenderRelease.objects.filter(tender=tender).order_by("pk"))
     if not releases:
         raise Http404
-    package = release_package(releases, uri=request.build_absolute_uri(), policy=publication_policy_url(request))
-    return JsonResponse(package, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    package = release_package([], uri=request.build_absolute_uri(), policy=publication_policy_url(request))
+    return StreamingHttpResponse(package_chunks(package, releases), content_type="application/json")
 
 
 # Far beyond any real page; larger numbers answer 404 before they reach SQL as an OFFSET.
@@ -283,24 +290,16 @@ def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
     if number > MAX_PAGE:  # no such page, and its offset would overflow PostgreSQL's bigint (a 500)
         raise Http404
     # One query for the page and whether another follows; no count of every release.
-    rows = list(queryset.values_list("data", flat=True)[(number - 1) * OCDS_PAGE_SIZE : number * OCDS_PAGE_SIZE + 1])
+    # Each release's stored text, sent as it is (ocds.release_texts): nothing decoded or encoded again.
+    rows = release_texts(queryset[(number - 1) * OCDS_PAGE_SIZE : number * OCDS_PAGE_SIZE + 1])
     releases, has_next = rows[:OCDS_PAGE_SIZE], len(rows) > OCDS_PAGE_SIZE
     if not releases:
         raise Http404
     package = release_package([], uri=request.build_absolute_uri(), policy=publication_policy_url(request))
-    response = StreamingHttpResponse(_package_chunks(package, releases), content_type="application/json")
+    response = StreamingHttpResponse(package_chunks(package, releases), content_type="application/json")
     if has_next:
         response["Link"] = f'<{request.path}?page={number + 1}>; rel="next"'
     return response
-
-
-def _package_chunks(package: dict, releases: list[dict]) -> Iterator[str]:
-    """The package as JSON, a release at a time (same bytes as one ``json.dumps``)."""
-    head = json.dumps(package, ensure_ascii=False, cls=DjangoJSONEncoder)
-    yield head[: head.rindex("[")] + "["
-    for index, release in enumerate(releases):
-        yield ("," if index else "") + json.dumps(release, ensure_ascii=False, cls=DjangoJSONEncoder)
-    yield "]}"
 
 
 def _int_or_none(value: str | None) -> int | None:

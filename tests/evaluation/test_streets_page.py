@@ -76,8 +76,9 @@ def test_its_query_count_does_not_grow_with_streets_or_projects(personas, client
     assert len(small) == len(large) == QUERIES_STREETS_PAGE
 
 
-# Plan years (twice: the filter and the default), streets, projects, site issues, ratings, frozen months.
-QUERIES_STREETS_PAGE = 7
+# Plan years (once: the filter, the default and the links), streets, projects, site issues, ratings,
+# frozen months.
+QUERIES_STREETS_PAGE = 6
 
 
 def test_staff_see_it_in_the_admin_and_others_do_not(personas, client):

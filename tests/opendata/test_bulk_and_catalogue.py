@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -133,6 +134,6 @@ def test_the_licence_setting_reaches_every_format(client, tender_cast):
     assert "CC0 1.0" in client.get("/open-data/").content.decode()
     assert "CC0 1.0" in client.get("/tenders/open-data/").content.decode()
     licence = "https://creativecommons.org/publicdomain/zero/1.0/"
-    assert client.get(f"/tenders/{tender_cast.tender.pk}/ocds.json").json()["license"] == licence
+    assert json.loads(_body(client.get(f"/tenders/{tender_cast.tender.pk}/ocds.json")))["license"] == licence
     assert client.get(f"/projects/{tender_cast.project.slug}/oc4ids.json").json()["license"] == licence
     assert f"<rights>{licence}</rights>" in client.get("/tenders/feed/").content.decode()

@@ -12,7 +12,7 @@ import pytest
 
 from renovation.finance.services import ledger_entry_record
 from renovation.tendering import contracts, ocds, services
-from renovation.tendering.models import Tender
+from renovation.tendering.models import Tender, TenderRelease
 from tests.tendering.cove import STANDARD_ZIP, problems, review
 from tests.tendering.fixtures import AMOUNTS, end_publicity, open_now
 
@@ -23,8 +23,8 @@ def _package(client, tender):
     # Open data lists what is recorded: the tenders_advance job records an opening, a GET never writes.
     services.tenders_catch_up()
     response = client.get(f"/tenders/{tender.pk}/ocds.json")
-    assert response.status_code == 200
-    return response.json()
+    assert response.status_code == 200 and response.streaming  # the stored releases, streamed
+    return json.loads(b"".join(response.streaming_content))
 
 
 def _assert_clean(package):
@@ -238,3 +238,23 @@ def test_a_page_number_beyond_any_page_is_a_404_not_a_database_error(client, ten
     services.tenders_catch_up()
     assert client.get("/tenders/ocds.json", {"page": page}).status_code == ocds
     assert client.get("/projects/oc4ids.json", {"page": page}).status_code == 404
+
+
+def test_it_streams_each_release_as_stored_and_the_same_json_when_encoded_live(tender_cast, personas, client):
+    tender, _contract = _lifecycle(tender_cast, personas)
+    stored = _package(client, tender)
+    releases = TenderRelease.objects.filter(tender=tender).order_by("pk")
+    assert all(release.text_format == ocds.RELEASE_TEXT_FORMAT for release in releases)
+    assert [json.loads(release.text) for release in releases] == [release.data for release in releases]
+    bulk = json.loads(b"".join(client.get("/tenders/ocds.json").streaming_content))
+    # No stored copy for one, an older format's copy for the others: each is encoded live from its data.
+    first = releases.first().pk
+    TenderRelease.objects.filter(pk=first).update(text="")
+    TenderRelease.objects.filter(tender=tender).exclude(pk=first).update(text='{"stale": true}', text_format=0)
+    live = _package(client, tender)
+    assert live["releases"] == stored["releases"]
+    assert json.loads(b"".join(client.get("/tenders/ocds.json").streaming_content))["releases"] == bulk["releases"]
+    _assert_clean(live)
+    # The GETs wrote nothing: the copies are as they were left.
+    assert TenderRelease.objects.get(pk=first).text == ""
+    assert set(TenderRelease.objects.exclude(pk=first).values_list("text_format", flat=True)) == {0}

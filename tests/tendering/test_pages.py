@@ -210,8 +210,9 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 # No stored summary here (its rebuild runs after commit; this test's changes never commit), so the
 # page computes every part live: the fallback path, constant too. With a current summary the page
 # runs at most 15 (tests/cms/test_project_page.py).
-QUERIES_PROJECT_PAGE = 28  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
-# + the page's documents and its notices (cms.selectors.project_publications); + the gallery; + the map
+QUERIES_PROJECT_PAGE = 27  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
+# + the page's documents and its notices (cms.selectors.project_publications); + the gallery (the map reads
+# nothing here: no tiles are configured, so no map is drawn)
 
 
 @pytest.mark.parametrize("bids", [3, 4])
@@ -224,9 +225,9 @@ def test_the_tender_page_costs_the_same_queries_for_more_bids(bids, tender_cast,
         client.get(f"/tenders/{tender_cast.tender.pk}/")
 
 
-# The tender, its opening record (bids with bidders, evaluations), award, objections, re-announcements,
-# and the red flags (the street's tenders, their bids, their awards).
-QUERIES_TENDER_PAGE = 11  # + its tender documents (cms.selectors.tender_documents)
+# The tender, its opening record (bids with bidders, evaluations), objections, and the red flags (the
+# street's tenders, their bids, their awards); its award only once awarded, re-announcements only once failed.
+QUERIES_TENDER_PAGE = 9  # + its tender documents (cms.selectors.tender_documents)
 
 
 def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, client):

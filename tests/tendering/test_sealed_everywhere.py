@@ -4,6 +4,7 @@ bid's amount or proposal file name. After the opening they must appear where the
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from io import BytesIO
@@ -148,7 +149,7 @@ def test_after_the_opening_the_bids_appear_where_they_belong(sealed_tender, pers
         assert f"{amount:,.2f}" in public
         assert bid.digest in public
     services.tenders_catch_up()  # open data lists what is recorded: the clock job records the opening
-    ocds = Client().get(f"/tenders/{cast.tender.pk}/ocds.json").json()
+    ocds = json.loads(b"".join(Client().get(f"/tenders/{cast.tender.pk}/ocds.json").streaming_content))
     assert {d["value"]["amount"] for d in ocds["releases"][-1]["bids"]["details"]} == {float(a) for a in AMOUNTS}
     staff = Client()
     staff.force_login(personas.street_a)
