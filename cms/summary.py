@@ -9,9 +9,10 @@ Every section kept is the same for every visitor: the links that depend on the p
 (all payment lines, all site issues) and anything personal stay in the page and are rendered live.
 
 A change that alters the summary marks it stale inside its own transaction (``generation`` bumped,
-``summaries_after_change``, registered with the public page cache); after the commit one job per
-transaction (``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and
-writes it only if no later change bumped the generation meanwhile. The clock job
+``summaries_after_change``, registered with the public page cache; a change of places or a plan
+import marks every summary); after the commit one job per transaction
+(``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
+if no later change bumped the generation meanwhile. The clock job
 ``project-summaries-refresh`` rebuilds what time alone changes (midnight, a tender's opening:
 ``valid_until``) and whatever a lost job or a deploy left behind. Missing, stale, of another
 ``SUMMARY_VERSION`` or ``build`` (the code and templates that rendered it), past its time, not
@@ -73,6 +74,9 @@ SUMMARY_CHANGES = frozenset(
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
     }
 )
+# Changes of what every summary may show (a neighbourhood's households count in the consultation
+# tally; a plan import rewrites projects and places) that name no project: all are marked stale.
+SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
 # The page's sections the summary keeps, by name, and the template each is rendered from, here
 # from the selectors and in the page when it renders them live. None reads the request.
 PART_TEMPLATES = {
@@ -274,26 +278,33 @@ def summaries_after_change(change: Change, project_ids: set[int]) -> None:
     (renovation.public.cache.on_pages_changed): from its commit the page computes those parts
     live. One job rebuilds them all once it has committed, however many changes it made. Ids
     left by a rolled-back transaction are rebuilt with the next commit: harmless."""
-    if change not in SUMMARY_CHANGES or not project_ids:
+    if change in SUMMARY_CHANGES_EVERYWHERE:
+        project_public_summaries_mark_stale(project_ids=None)
+        _pending.everywhere = True
+    elif change in SUMMARY_CHANGES and project_ids:
+        project_public_summaries_mark_stale(project_ids=project_ids)
+        pending = getattr(_pending, "ids", None)
+        if pending is None:
+            pending = _pending.ids = set()
+        pending.update(project_ids)
+    else:
         return
-    project_public_summaries_mark_stale(project_ids=project_ids)
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = set()
-    pending.update(project_ids)
     transaction.on_commit(_enqueue_pending)
 
 
 def _enqueue_pending() -> None:
-    from .tasks import project_summaries_rebuild as rebuild_task
+    from . import tasks
 
     ids, _pending.ids = getattr(_pending, "ids", None), None
-    if not ids:
-        return  # an earlier callback of the same commit enqueued them
+    everywhere, _pending.everywhere = getattr(_pending, "everywhere", False), False
     try:
-        rebuild_task.enqueue(project_ids=sorted(ids))
+        if everywhere:  # every published page's stale summary, those of ``ids`` included
+            tasks.project_summaries_refresh.enqueue()
+        elif ids:
+            tasks.project_summaries_rebuild.enqueue(project_ids=sorted(ids))
+        # else an earlier callback of the same commit enqueued them
     except Exception:  # the change is committed; the page computes live until the clock rebuilds
-        logger.exception("project summaries %s: rebuild not enqueued", sorted(ids))
+        logger.exception("project summaries %s: rebuild not enqueued", "all" if everywhere else sorted(ids or ()))
 
 
 def project_summaries_refresh(now: datetime | None = None) -> int:

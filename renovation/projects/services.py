@@ -428,10 +428,14 @@ def project_public_summaries_ensure(*, project_ids: set[int]) -> None:
     )
 
 
-def project_public_summaries_mark_stale(*, project_ids: set[int]) -> None:
-    """Mark the public page's summary of these projects stale, inside the transaction of the change
-    that alters them (cms.summary): from its commit until its rebuild, the page computes live. One
-    UPDATE when every project has its row; a project without one is given it, then marked."""
+def project_public_summaries_mark_stale(*, project_ids: set[int] | None) -> None:
+    """Mark the public page's summary of these projects (None: of every project) stale, inside the
+    transaction of the change that alters them (cms.summary): from its commit until its rebuild, the
+    page computes live. One UPDATE when every project has its row; a project without one is given
+    it, then marked."""
+    if project_ids is None:
+        ProjectPublicSummary.objects.update(generation=F("generation") + 1)
+        return
     stale = ProjectPublicSummary.objects.filter(project_id__in=project_ids)
     if stale.update(generation=F("generation") + 1) < len(project_ids):
         project_public_summaries_ensure(project_ids=set(project_ids))

@@ -216,3 +216,20 @@ def test_the_clock_rebuilds_a_summary_left_stale_or_built_by_another_release(pub
     ProjectPublicSummary.objects.filter(project=project).update(build="another release")
     assert project_summaries_refresh() == 1
     assert project_summaries_refresh() == 0
+
+
+def test_a_neighbourhoods_new_household_count_reaches_the_consultation_tally_at_once(
+    client, personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.places.services import neighbourhood_update
+
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    neighbourhood = project.neighbourhood
+    with django_capture_on_commit_callbacks(execute=False):  # committed; the job not yet run
+        neighbourhood_update(actor=personas.bureau, neighbourhood=neighbourhood, data={"household_count": 987})
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation < row.generation
+    response = client.get(page.url)
+    assert response.context["summary_html"] is None
+    assert response.context["consultation"]["tally"].households == 987
