@@ -49,8 +49,11 @@ def test_a_page_cached_before_its_summary_is_rebuilt_shows_the_change(
     assert "楼道灯具更换进度款" in between.content.decode()
     assert client.get(page.url)["X-Public-Cache"] == "hit"
 
-    job = DBTaskResult.objects.get(task_path="cms.tasks.project_summaries_rebuild")
-    job.task.call(**job.args_kwargs["kwargs"])
+    # The rebuild, or the refresh if an earlier test's rolled-back change of places is still noted.
+    jobs = DBTaskResult.objects.filter(task_path__startswith="cms.tasks.project_summaries_")
+    assert jobs.exists()
+    for job in jobs:
+        job.task.call(**job.args_kwargs["kwargs"])
     cached = client.get(page.url)
     assert cached["X-Public-Cache"] == "hit" and cached.content == between.content  # still right: nothing to bump
     page_cache.clear()
