@@ -71,11 +71,13 @@ def _payment(project, amount: str, purpose: str):
     )
 
 
-@pytest.mark.parametrize("language", ["zh-hans", "en"])
-def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language):
+@pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True)])
+def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in):
     from cms.services import project_page_ensure
     from tests.cms.test_project_page import _grow
 
+    if signed_in:  # a resident sees the thread's form and the follow button: none of it is kept
+        client.force_login(personas.resident)
     page = project_page_ensure(project=cast.project)
     _grow(cast.project, personas, cast.supervisor, 6)  # payments, issues with photos, contracts, comments
     stored_html, live_html = _stored_and_live(client, page, language)
