@@ -21,8 +21,8 @@ class CmsConfig(AppConfig):
         from .summary import summaries_after_change
 
         cache.connect()
-        # The project page's stored summary is rebuilt after each change it shows, before the
-        # page cache is cleared (cms.summary).
+        # Each change the project page's stored summary shows marks it stale in its transaction;
+        # a job rebuilds it after the commit (cms.summary).
         on_pages_changed(summaries_after_change)
         page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
         # The household's brief lists the project's plan and drawings (consultation never imports cms).

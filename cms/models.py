@@ -11,7 +11,6 @@ from django.db.models import QuerySet
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -246,9 +245,6 @@ class ProjectPage(RoutablePageMixin, Page):
             for item in group.items:
                 item.lateness = lateness.items.get(item.pk)
         page_url = self.get_url(request) or self.url_path
-        # The other apps' parts as kept after their last change (cms.summary), else live.
-        now = timezone.now()
-        parts = summary.stored_parts(project, now) or summary.page_parts(project, now)[0]
         context.update(
             {
                 "project": project,
@@ -264,25 +260,20 @@ class ProjectPage(RoutablePageMixin, Page):
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "finance": parts.finance,
                 "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
-                "issue_figures": parts.issue_figures,
-                "tender_cards": parts.tender_cards,
-                # The construction units are the companies holding its signed contracts.
                 "photo_gallery": project_selectors.project_photo_gallery(project),
                 "publications": cms_selectors.project_publications(self),
-                "contractors": parts.contractors,
                 # The first phone screen answers: how far, when, what next, who builds, what is paid.
                 "next_step": project_selectors.project_next_step(project, items),
-                "latest_photo": parts.latest_photo,
-                "consultation": parts.consultation,
+                # The other apps' sections (consultation, tenders, money, issue figures, the
+                # construction units, the latest photo) as kept after their last change, else live.
+                **summary.page_context(project, timezone.now()),
             }
         )
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:
             context.update(thread_context(thread, request.user, next_url=page_url))
-        context["consultation_url"] = reverse("consultation:household", args=[project.pk])
         context["project_map"] = project_map(project)
         return context
 

@@ -1,44 +1,65 @@
 """The project page's summary of the apps built on projects, kept in one row per project.
 
 The consultation, the tenders, the money, the issue figures, the contractors and the latest photo
-cost some twenty queries to compute; the page reads them instead from ProjectPublicSummary
-(loaded with the project by ProjectIndexPage.route, so at no query of its own). The summary holds
-exactly what those apps' selectors return, in each language, and is rebuilt from them after the
-commit of every change that alters it (``summaries_after_change``, registered with the public page
-cache so it runs before the pages are invalidated, once per commit) and by the clock for what time alone changes
-(midnight, a tender's opening: ``valid_until``). Missing, stale or of another version, it is
-ignored and the page computes the same parts live: a GET never writes, and no figure has two
-sources. The content is pickled: written and read only here, from our own database.
+cost some twenty queries to compute and a large share of the page's templates to render. The page
+reads them instead from ProjectPublicSummary (loaded with the project by ProjectIndexPage.route, so
+at no query of its own): per language, the HTML of the sections they feed (``PART_TEMPLATES``,
+inserted by ``{% summary_part %}``) and the few plain values the page itself uses, as JSON text.
+Every section kept is the same for every visitor: the links that depend on the page's address
+(all payment lines, all site issues) and anything personal stay in the page and are rendered live.
+
+A change that alters the summary marks it stale inside its own transaction (``generation`` bumped,
+``summaries_after_change``, registered with the public page cache; a change of places or a plan
+import marks every summary); after the commit one job per transaction
+(``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
+if no later change bumped the generation meanwhile. The clock job
+``project-summaries-refresh`` rebuilds what time alone changes (midnight, a tender's opening:
+``valid_until``) and whatever a lost job or a deploy left behind. Missing, stale, of another
+``SUMMARY_VERSION`` or ``build`` (the code and templates that rendered it), past its time, not
+signed with this site's key or unreadable, it is ignored and the page renders the same sections
+live: a GET never writes, and no figure has two sources. The content is data, never code: JSON
+with a signature, read only here; nothing in it is ever unpickled or evaluated.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import logging
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from asgiref.local import Local
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.safestring import SafeString, mark_safe
 
 from renovation.consultation import selectors as consultation_selectors
 from renovation.finance import public as finance_public
 from renovation.projects import selectors as project_selectors
-from renovation.projects.models import Project
-from renovation.projects.services import project_public_summary_store
+from renovation.projects.models import Project, ProjectPublicSummary
+from renovation.projects.services import (
+    project_public_summaries_ensure,
+    project_public_summaries_mark_stale,
+    project_public_summary_store,
+)
 from renovation.public.cache import Change, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
 logger = logging.getLogger(__name__)
 
-# Bump when PageParts or what its selectors return changes shape: older rows are then ignored.
-SUMMARY_VERSION = 2
+# Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
+SUMMARY_VERSION = 3
 # The changes that alter a summary; progress, work items' figures, the latest issues and comments
 # are read live.
 SUMMARY_CHANGES = frozenset(
@@ -53,6 +74,22 @@ SUMMARY_CHANGES = frozenset(
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
     }
 )
+# Changes of what every summary may show (a neighbourhood's households count in the consultation
+# tally; a plan import rewrites projects and places) that name no project: all are marked stale.
+SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
+# The page's sections the summary keeps, by name, and the template each is rendered from, here
+# from the selectors and in the page when it renders them live. None reads the request.
+PART_TEMPLATES = {
+    "answer_contractors": "cms/includes/project_answer_contractors.html",
+    "answer_photo": "cms/includes/project_answer_photo.html",
+    "contractors": "cms/includes/project_contractors.html",
+    "consultation": "consultation/includes/project_section.html",
+    "tenders": "tendering/includes/project_tenders.html",
+    "issue_figures": "cms/includes/project_issue_figures.html",
+    "finance": "cms/includes/project_finance.html",
+    "finance_end": "cms/includes/project_finance_end.html",
+}
+_SIGNATURE_SALT = "cms.summary.ProjectPublicSummary"
 
 
 @dataclass
@@ -86,43 +123,150 @@ def page_parts(project: Project, now: datetime) -> tuple[PageParts, datetime]:
     return parts, min(clock, midnight) if clock else midnight
 
 
-def stored_parts(project: Project, now: datetime) -> PageParts | None:
-    """The kept parts in the active language, or None when there are none fit to show now."""
+def part_context(project: Project, parts: PageParts) -> dict[str, Any]:
+    """What the sections' templates read, and the page's own plain values drawn from the parts."""
+    finance = parts.finance
+    return {
+        "consultation": parts.consultation,
+        "consultation_url": reverse("consultation:household", args=[project.pk]),
+        "tender_cards": parts.tender_cards,
+        "finance": finance,
+        "issue_figures": parts.issue_figures,
+        "contractors": parts.contractors,
+        "latest_photo": parts.latest_photo,
+        **_plain_values(parts),
+    }
+
+
+def _plain_values(parts: PageParts) -> dict[str, Any]:
+    finance = parts.finance
+    return {
+        "paid": finance.paid,
+        "issues_reported": parts.issue_figures.reported,
+        "more_payments": bool(not finance.empty and finance.payments and finance.more_payments),
+    }
+
+
+def page_context(project: Project, now: datetime) -> dict[str, Any]:
+    """The project page's context for the kept sections: their stored HTML when the summary is fit
+    to show now (``summary_html``), else the parts live (``summary_html`` None)."""
+    stored = stored_context(project, now)
+    if stored is not None:
+        return stored
+    return {"summary_html": None, **part_context(project, page_parts(project, now)[0])}
+
+
+def stored_context(project: Project, now: datetime) -> dict[str, Any] | None:
+    """The kept sections in the active language, or None when there are none fit to show now."""
     try:
         summary = project.public_summary
     except Project.public_summary.RelatedObjectDoesNotExist:
         return None
-    if summary.version != SUMMARY_VERSION or summary.valid_until <= now:
+    if (
+        summary.version != SUMMARY_VERSION
+        or summary.built_generation != summary.generation
+        or summary.valid_until <= now
+        or summary.build != current_build()
+    ):
         return None
     try:
-        by_language = pickle.loads(bytes(summary.content))
-    except Exception:
+        if not constant_time_compare(summary.signature, _signature(project.pk, summary.build, summary.content)):
+            raise ValueError("signature does not match")
+        return _read(json.loads(summary.content)[translation.get_language()])
+    except (ValueError, KeyError, TypeError, InvalidOperation):
         logger.exception("project %s: unreadable public summary, computed live", project.pk)
         return None
-    return by_language.get(translation.get_language())
+
+
+def _read(stored: dict[str, Any]) -> dict[str, Any]:
+    """A language's stored entry as page context; raises on anything not of the shape written."""
+    html = stored["html"]
+    if set(html) != set(PART_TEMPLATES) or not all(isinstance(value, str) for value in html.values()):
+        raise ValueError("sections missing or not text")
+    reported, more = stored["issues_reported"], stored["more_payments"]
+    if type(reported) is not int or type(more) is not bool or not isinstance(stored["paid"], str):
+        raise ValueError("plain values of the wrong type")
+    return {
+        # Rendered by our templates from our selectors, and signed with the site's key.
+        "summary_html": {name: mark_safe(value) for name, value in html.items()},
+        "paid": Decimal(stored["paid"]),
+        "issues_reported": reported,
+        "more_payments": more,
+    }
+
+
+def _render(project: Project, now: datetime) -> tuple[str, datetime]:
+    """The summary's content in every language, and until when it holds."""
+    by_language = {}
+    valid_until = next_midnight(now)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            parts, until = page_parts(project, now)
+            context = part_context(project, parts)
+            html: dict[str, SafeString] = {
+                name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
+            }
+        by_language[code] = {
+            "html": html,
+            "paid": str(context["paid"]),
+            "issues_reported": context["issues_reported"],
+            "more_payments": context["more_payments"],
+        }
+        valid_until = min(valid_until, until)
+    return json.dumps(by_language, ensure_ascii=False, sort_keys=True), valid_until
 
 
 def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None = None) -> int:
-    """Rebuild the summaries of these projects from the selectors; returns how many."""
+    """Rebuild the summaries of these projects from the selectors; returns how many were written
+    (one that a change marked stale while it was being rendered is left to that change's job)."""
     now = now or timezone.now()
-    projects = Project.objects.filter(pk__in=set(project_ids)).select_related(*project_selectors.PROJECT_RELATED)
+    ids = set(project_ids)
+    if not ids:
+        return 0
+    # Every project gets its row first, then its generation is read before anything the summary is
+    # rendered from: a change committed after this read bumps it, and the conditional write then
+    # leaves the row stale for that change's own job.
+    project_public_summaries_ensure(project_ids=ids)
+    generations = dict(ProjectPublicSummary.objects.filter(project_id__in=ids).values_list("project_id", "generation"))
+    projects = Project.objects.filter(pk__in=ids).select_related(*project_selectors.PROJECT_RELATED)
+    build = current_build()
     count = 0
     for project in projects:
-        by_language = {}
-        valid_until = next_midnight(now)
-        for code, _name in settings.LANGUAGES:
-            with translation.override(code):
-                parts, until = page_parts(project, now)
-            for card in parts.tender_cards:
-                # Only the opening record computed from the bids is shown: the bids stay in their table.
-                getattr(card.tender, "_prefetched_objects_cache", {}).pop("bids", None)
-            by_language[code] = parts
-            valid_until = min(valid_until, until)
-        project_public_summary_store(
-            project_id=project.pk, version=SUMMARY_VERSION, content=pickle.dumps(by_language), valid_until=valid_until
+        content, valid_until = _render(project, now)
+        count += project_public_summary_store(
+            project_id=project.pk,
+            generation=generations.get(project.pk),
+            version=SUMMARY_VERSION,
+            build=build,
+            content=content,
+            signature=_signature(project.pk, build, content),
+            valid_until=valid_until,
         )
-        count += 1
     return count
+
+
+def _signature(project_id: int, build: str, content: str) -> str:
+    """An HMAC with the site's key: a row not written by this site (copied from another project,
+    another installation or typed into the database) is never shown."""
+    return salted_hmac(_SIGNATURE_SALT, f"{project_id}\n{build}\n{content}", algorithm="sha256").hexdigest()
+
+
+@functools.cache
+def current_build() -> str:
+    """A digest of what renders a summary: this module's version, the code, templates, styles and
+    compiled translations of cms and renovation, and the key that signs it. A deploy that changes
+    any of them makes every summary stale (the clock rebuilds them); web and worker agree when
+    they run the same release."""
+    digest = hashlib.sha256(f"{SUMMARY_VERSION}\n".encode())
+    base = settings.BASE_DIR
+    roots = [base / "cms", base / "renovation", *settings.LOCALE_PATHS]
+    for root in roots:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".html", ".css", ".mo"} and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    digest.update(salted_hmac(_SIGNATURE_SALT, "build", algorithm="sha256").digest())
+    return digest.hexdigest()
 
 
 # Per thread and per asynchronous context (asgiref's Local), like Django's own connections.
@@ -130,31 +274,42 @@ _pending = Local()
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:
-    """Note the projects a change touches (renovation.public.cache.on_pages_changed, inside the
-    change's transaction); their summaries are rebuilt once after it commits, however many changes
-    it made. Ids left by a rolled-back transaction are rebuilt with the next commit: harmless."""
-    if change not in SUMMARY_CHANGES or not project_ids:
+    """Mark the summaries of the projects a change touches stale, inside its transaction
+    (renovation.public.cache.on_pages_changed): from its commit the page computes those parts
+    live. One job rebuilds them all once it has committed, however many changes it made. Ids
+    left by a rolled-back transaction are rebuilt with the next commit: harmless."""
+    if change in SUMMARY_CHANGES_EVERYWHERE:
+        project_public_summaries_mark_stale(project_ids=None)
+        _pending.everywhere = True
+    elif change in SUMMARY_CHANGES and project_ids:
+        project_public_summaries_mark_stale(project_ids=project_ids)
+        pending = getattr(_pending, "ids", None)
+        if pending is None:
+            pending = _pending.ids = set()
+        pending.update(project_ids)
+    else:
         return
-    pending = getattr(_pending, "ids", None)
-    if pending is None:
-        pending = _pending.ids = set()
-    pending.update(project_ids)
-    transaction.on_commit(_rebuild_pending)
+    transaction.on_commit(_enqueue_pending)
 
 
-def _rebuild_pending() -> None:
+def _enqueue_pending() -> None:
+    from . import tasks
+
     ids, _pending.ids = getattr(_pending, "ids", None), None
-    if not ids:
-        return  # an earlier callback of the same commit rebuilt them
+    everywhere, _pending.everywhere = getattr(_pending, "everywhere", False), False
     try:
-        project_summaries_rebuild(ids)
-    except Exception:  # the change is committed: the page computes live until the clock rebuilds
-        logger.exception("project summaries %s: rebuild failed", sorted(ids))
+        if everywhere:  # every published page's stale summary, those of ``ids`` included
+            tasks.project_summaries_refresh.enqueue()
+        elif ids:
+            tasks.project_summaries_rebuild.enqueue(project_ids=sorted(ids))
+        # else an earlier callback of the same commit enqueued them
+    except Exception:  # the change is committed; the page computes live until the clock rebuilds
+        logger.exception("project summaries %s: rebuild not enqueued", "all" if everywhere else sorted(ids or ()))
 
 
 def project_summaries_refresh(now: datetime | None = None) -> int:
-    """Rebuild every published project's summary that is missing, outdated or past its time (the
-    clock runs this); returns how many were rebuilt."""
+    """Rebuild every published project's summary that is missing, stale, outdated or past its
+    time (the clock runs this); returns how many were rebuilt."""
     from .models import ProjectPage
 
     now = now or timezone.now()
@@ -164,6 +319,8 @@ def project_summaries_refresh(now: datetime | None = None) -> int:
             Q(project__public_summary__isnull=True)
             | Q(project__public_summary__valid_until__lte=now)
             | ~Q(project__public_summary__version=SUMMARY_VERSION)
+            | ~Q(project__public_summary__build=current_build())
+            | ~Q(project__public_summary__built_generation=F("project__public_summary__generation"))
         )
         .values_list("project_id", flat=True)
     )

@@ -437,21 +437,30 @@ class ProgressPhoto(models.Model):
 
 class ProjectPublicSummary(models.Model):
     """What the public project page shows from the apps built on projects (consultation, tenders,
-    money, issue figures, contractors, latest photo), exactly as their selectors computed it,
-    kept in one row so the page reads it with the project instead of in some twenty queries.
+    money, issue figures, contractors, latest photo), kept in one row as the HTML those sections
+    render to, so the page inserts it instead of some twenty queries and their templates.
 
-    Never a source of a figure: it is rebuilt from the selectors after each change that touches it
-    (cms.summary, called after commit beside the public page cache), and the page computes live
-    when it is missing, of another ``version`` or past ``valid_until``. Derived data, so it keeps
-    no history."""
+    Never a source of a figure: a change that touches it bumps ``generation`` in its own
+    transaction, the task queue rebuilds it from the selectors after the commit (cms.summary), and
+    the page computes live while it is missing, stale (``built_generation`` behind ``generation``),
+    of another ``version`` or ``build``, past ``valid_until`` or not signed by this site. Derived
+    data, so it keeps no history."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, primary_key=True, related_name="public_summary", verbose_name=_("project")
     )
     version = models.PositiveSmallIntegerField(_("version"))
-    # The selectors' results, pickled: written and read by cms.summary only, never from outside.
-    content = models.BinaryField(_("content"))
-    built_at = models.DateTimeField(_("built"))
+    # The code and templates that rendered it (a deploy that changes them makes it stale).
+    build = models.CharField(_("build"), max_length=64, blank=True)
+    # Per language, the sections' HTML and a few plain values, as JSON text: written and read by
+    # cms.summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
+    content = models.TextField(_("content"), blank=True)
+    signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # Bumped by every change that alters it, inside the change's transaction; the content is
+    # current only while ``built_generation`` equals it.
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
     # The first moment the selectors could answer otherwise with no write (midnight, a tender's clock).
     valid_until = models.DateTimeField(_("valid until"), db_index=True)
 
@@ -460,4 +469,4 @@ class ProjectPublicSummary(models.Model):
         verbose_name_plural = _("project public summaries")
 
     def __str__(self) -> str:
-        return f"{self.project_id} @ {self.built_at:%Y-%m-%d %H:%M}"
+        return f"{self.project_id} @ {self.built_at:%Y-%m-%d %H:%M}" if self.built_at else f"{self.project_id}"

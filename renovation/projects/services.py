@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -389,12 +389,55 @@ def progress_report_reject(*, actor: Any, report: ProgressReport, reason: str) -
         return save_recorded(report, actor=actor, reason="progress_report_reject")
 
 
-def project_public_summary_store(*, project_id: int, version: int, content: bytes, valid_until: Any) -> None:
-    """Keep the public page's summary of a project (see ProjectPublicSummary); a system write made
-    after the commit of the change it reflects, so it checks no actor."""
-    if not Project.objects.filter(pk=project_id).exists():
-        return  # deleted meanwhile
-    ProjectPublicSummary.objects.update_or_create(
-        project_id=project_id,
-        defaults={"version": version, "content": content, "built_at": timezone.now(), "valid_until": valid_until},
+def project_public_summary_store(
+    *,
+    project_id: int,
+    generation: int | None,
+    version: int,
+    build: str,
+    content: str,
+    signature: str,
+    valid_until: Any,
+) -> bool:
+    """Keep the public page's summary of a project (see ProjectPublicSummary) rendered from what was
+    committed when its row stood at ``generation``; a system write made after the commit of the
+    change it reflects, so it checks no actor. Written only if no change has bumped the generation
+    since (that change's own job writes it): returns whether it was written."""
+    if generation is None:
+        return False  # deleted meanwhile, or its row not read
+    written = ProjectPublicSummary.objects.filter(project_id=project_id, generation=generation).update(
+        version=version,
+        build=build,
+        content=content,
+        signature=signature,
+        built_generation=generation,
+        built_at=timezone.now(),
+        valid_until=valid_until,
     )
+    return bool(written)
+
+
+def project_public_summaries_ensure(*, project_ids: set[int]) -> None:
+    """Give each of these projects a summary row, stale until built (see ProjectPublicSummary), so
+    that every later change has a generation to bump."""
+    existing = set(ProjectPublicSummary.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True))
+    missing = Project.objects.filter(pk__in=project_ids - existing).values_list("pk", flat=True)
+    ProjectPublicSummary.objects.bulk_create(
+        [ProjectPublicSummary(project_id=pk, version=0, valid_until=timezone.now()) for pk in missing],
+        ignore_conflicts=True,  # a concurrent job or change made it meanwhile: it is there, as wanted
+    )
+
+
+def project_public_summaries_mark_stale(*, project_ids: set[int] | None) -> None:
+    """Mark the public page's summary of these projects (None: of every project) stale, inside the
+    transaction of the change that alters them (cms.summary): from its commit until its rebuild, the
+    page computes live. One UPDATE when every project has its row; a project without one is given
+    it, then marked."""
+    if project_ids is None:
+        ProjectPublicSummary.objects.update(generation=F("generation") + 1)
+        return
+    stale = ProjectPublicSummary.objects.filter(project_id__in=project_ids)
+    if stale.update(generation=F("generation") + 1) < len(project_ids):
+        project_public_summaries_ensure(project_ids=set(project_ids))
+        # Bumped again: a row a job inserted since the first UPDATE must not be taken as current.
+        stale.update(generation=F("generation") + 1)

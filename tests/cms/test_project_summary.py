@@ -1,0 +1,247 @@
+"""The project page's stored summary (cms.summary): the same page as live, stale from a change's
+commit until its job has run, and never trusted when it was not written by this site."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import re
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
+
+from cms.summary import (
+    PART_TEMPLATES,
+    SUMMARY_CHANGES,
+    _signature,
+    project_summaries_rebuild,
+    project_summaries_refresh,
+)
+from renovation.projects.models import ProjectPublicSummary
+from tests.jobs.conftest import DATABASE_BACKEND
+
+pytestmark = pytest.mark.django_db
+REBUILD = "cms.tasks.project_summaries_rebuild"
+
+
+def _page(client, url: str, language: str):
+    client.cookies["django_language"] = language
+    response = client.get(url)
+    assert response.status_code == 200
+    # The only bytes that differ from one request to the next: the CSP nonce and the CSRF token.
+    html = re.sub(r'(nonce|value|content)="[A-Za-z0-9_\-+/=]{20,}"', r'\1="…"', response.content.decode())
+    return response, html
+
+
+def _stored_and_live(client, page, language: str) -> tuple[str, str]:
+    """The page rendered from its summary, then live (the summary marked stale)."""
+    project_summaries_rebuild([page.project_id])
+    stored, stored_html = _page(client, page.url, language)
+    assert stored.context["summary_html"] is not None, "the summary was not read"
+    ProjectPublicSummary.objects.filter(project_id=page.project_id).update(generation=F("generation") + 1)
+    live, live_html = _page(client, page.url, language)
+    assert live.context["summary_html"] is None, "the page did not compute live"
+    return stored_html, live_html
+
+
+def _forget_changes_rolled_back_by_earlier_tests() -> None:
+    """Each test's transaction rolls back: the projects its changes noted are rebuilt with the next
+    commit (harmless by design, see summaries_after_change), which would add to this test's job."""
+    from cms import summary
+
+    summary._pending.ids = None
+    summary._pending.everywhere = False
+
+
+def _payment(project, amount: str, purpose: str):
+    from renovation.finance.models import EntryKind, LedgerEntry
+
+    return LedgerEntry.objects.create(
+        project=project,
+        kind=EntryKind.PAYMENT,
+        amount=Decimal(amount),
+        booked_on=date(2024, 2, 1),
+        counterparty="瑞安市建筑工程有限公司",
+        purpose=purpose,
+    )
+
+
+@pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True)])
+def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in):
+    from cms.services import project_page_ensure
+    from tests.cms.test_project_page import _grow
+
+    if signed_in:  # a resident sees the thread's form and the follow button: none of it is kept
+        client.force_login(personas.resident)
+    page = project_page_ensure(project=cast.project)
+    _grow(cast.project, personas, cast.supervisor, 6)  # payments, issues with photos, contracts, comments
+    stored_html, live_html = _stored_and_live(client, page, language)
+    assert stored_html == live_html
+    assert 'id="consultation"' in stored_html and 'id="tenders"' in stored_html
+    assert f"{page.url}payments/" in stored_html and f"{page.url}issues/" in stored_html
+
+
+@pytest.mark.slow
+def test_it_renders_every_demo_project_page_the_same_from_its_summary_as_live(client):
+    from cms.models import ProjectPage
+
+    call_command("seed_demo", stdout=io.StringIO())
+    pages = list(ProjectPage.objects.live())
+    assert len(pages) > 29
+    for page in pages:
+        for language in ("zh-hans", "en"):
+            stored_html, live_html = _stored_and_live(client, page, language)
+            assert stored_html == live_html, f"{page.url} in {language}"
+
+
+def test_it_keeps_only_json_of_html_and_plain_values(published_project):
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    content = json.loads(ProjectPublicSummary.objects.get(project=project).content)
+    assert set(content) == {"zh-hans", "en"}
+    for stored in content.values():
+        assert set(stored) == {"html", "paid", "issues_reported", "more_payments"}
+        assert set(stored["html"]) == set(PART_TEMPLATES)
+        # Nothing of a visitor: no form, no token, no sign-in state.
+        assert not any("csrf" in html or "<form" in html for html in stored["html"].values())
+
+
+def test_it_is_stale_from_a_changes_commit_until_its_job_runs_and_shows_the_new_figure_throughout(
+    client, settings, personas, published_project, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.finance.services import ledger_entry_record
+
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    assert "4,321.00" not in client.get(page.url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for purpose in ("楼道灯具更换进度款", "屋面防水进度款"):  # two changes, one transaction
+            ledger_entry_record(
+                actor=personas.street_a,
+                data={
+                    "project": project,
+                    "kind": "payment",
+                    "amount": Decimal("4321.00"),
+                    "counterparty": "瑞安市建筑工程有限公司",
+                    "purpose": purpose,
+                    "booked_on": timezone.localdate(),
+                },
+            )
+
+    summary = ProjectPublicSummary.objects.get(project=project)
+    assert summary.built_generation < summary.generation  # stale: the page computes live
+    before = client.get(page.url)
+    assert before.context["summary_html"] is None and "屋面防水进度款" in before.content.decode()
+    jobs = DBTaskResult.objects.filter(task_path=REBUILD)
+    assert [job.args_kwargs["kwargs"] for job in jobs] == [{"project_ids": [project.pk]}]  # one job for both
+
+    jobs.get().task.call(**jobs.get().args_kwargs["kwargs"])
+    after = client.get(page.url)
+    assert after.context["summary_html"] is not None and "屋面防水进度款" in after.content.decode()
+    assert "8,642.00" in after.content.decode()  # paid, on the first screen and in the finance section
+
+
+def test_it_does_not_take_a_summary_rendered_before_a_later_change_as_current(monkeypatch, published_project):
+    from cms import summary
+    from renovation.projects.services import project_public_summaries_mark_stale
+
+    project, _page = published_project(items=1)
+    render = summary._render
+
+    def render_while_a_change_commits(project, now):
+        rendered = render(project, now)  # from what was committed before the change
+        project_public_summaries_mark_stale(project_ids={project.pk})
+        return rendered
+
+    monkeypatch.setattr(summary, "_render", render_while_a_change_commits)
+    assert project_summaries_rebuild([project.pk]) == 0
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation < row.generation  # left to the change's own job
+    monkeypatch.undo()
+    assert project_summaries_rebuild([project.pk]) == 1
+
+
+def test_its_changes_mark_the_summary_stale_in_their_own_transaction(personas, published_project):
+    from renovation.projects.services import project_update
+
+    assert SUMMARY_CHANGES  # each of them reaches the listener through pages_changed
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("250000")})
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation < row.generation  # no commit yet (the test's transaction): marked all the same
+
+
+def _signed(content: str):
+    """A row signed with the site's key whose content is not what the summary writes."""
+
+    def damage(row):
+        return {"content": content, "signature": _signature(row.project_id, row.build, content)}
+
+    return damage
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda row: {"content": "\x80\x04\x95 an old pickle, or garbage"},
+        lambda row: {"content": json.dumps({"zh-hans": {"html": {"tenders": "<script>alert(1)</script>"}}})},
+        lambda row: {"signature": "0" * 64},  # typed into the database, or another site's
+        lambda row: {"signature": _signature(row.project_id + 1, row.build, row.content)},  # another project's
+        _signed("[]"),
+        _signed(json.dumps({"zh-hans": {"html": {"tenders": "<p>x</p>"}, "paid": "1", "issues_reported": 0}})),
+    ],
+    ids=["unreadable", "unsigned", "foreign-signature", "another-projects", "signed-list", "signed-partial"],
+)
+def test_it_ignores_a_corrupted_or_foreign_summary_and_renders_live(client, published_project, caplog, damage):
+    project, page = published_project(items=1)
+    _payment(project, "4321.00", "进度款")
+    project_summaries_rebuild([project.pk])
+    row = ProjectPublicSummary.objects.get(project=project)
+    ProjectPublicSummary.objects.filter(project=project).update(**damage(row))
+
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        response = client.get(page.url)
+    assert response.status_code == 200
+    assert response.context["summary_html"] is None
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    assert "4,321.00" in response.content.decode()
+    assert "unreadable public summary" in caplog.text
+
+
+def test_the_clock_rebuilds_a_summary_left_stale_or_built_by_another_release(published_project):
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    assert project_summaries_refresh() == 0
+    ProjectPublicSummary.objects.filter(project=project).update(generation=50)  # a lost job
+    assert project_summaries_refresh() == 1
+    ProjectPublicSummary.objects.filter(project=project).update(build="another release")
+    assert project_summaries_refresh() == 1
+    assert project_summaries_refresh() == 0
+
+
+def test_a_neighbourhoods_new_household_count_reaches_the_consultation_tally_at_once(
+    client, personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.places.services import neighbourhood_update
+
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    neighbourhood = project.neighbourhood
+    with django_capture_on_commit_callbacks(execute=False):  # committed; the job not yet run
+        neighbourhood_update(actor=personas.bureau, neighbourhood=neighbourhood, data={"household_count": 987})
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation < row.generation
+    response = client.get(page.url)
+    assert response.context["summary_html"] is None
+    assert response.context["consultation"]["tally"].households == 987
