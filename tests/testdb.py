@@ -1,0 +1,153 @@
+"""One migration per test run on PostgreSQL: the test database is migrated once into a template
+and every pytest-xdist worker, then the serial run, starts from a copy of it.
+
+Wagtail and the apps have hundreds of migrations; migrating them once per worker and once more for
+the serial run was three migrations per `make test`. `make test` sets ``TEST_DB_RUN`` (a fresh id
+each run, so the template is always built from this checkout's migrations, never kept between
+runs) and drops the template at the end (``python -m tests.testdb drop``). The first process to
+need a database builds the template under a PostgreSQL advisory lock, the others wait for it, and
+each takes its own copy with ``CREATE DATABASE … TEMPLATE`` (a file copy: a second or two).
+
+Without ``TEST_DB_RUN``, on SQLite, or with ``--reuse-db``, pytest-django's own set-up runs
+unchanged.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+
+import pytest
+
+RUN_VARIABLE = "TEST_DB_RUN"
+LOCK_KEY = 0x7465737464  # pg_advisory_lock key: "testd"
+
+
+def template_name(database_name: str, run: str) -> str:
+    """``test_<database>_tpl_<run>``, within PostgreSQL's 63-byte names."""
+    name = f"test_{database_name}_tpl_{run}"
+    if len(name.encode()) > 63:
+        name = f"test_tpl_{run}_{hashlib.sha256(database_name.encode()).hexdigest()[:16]}"
+    return name[:63]
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _template_applies(connection, keepdb: bool, use_migrations: bool) -> bool:
+    from django.conf import settings
+
+    return bool(
+        os.environ.get(RUN_VARIABLE)
+        and connection.vendor == "postgresql"
+        and not keepdb
+        and use_migrations
+        and len(settings.DATABASES) == 1
+    )
+
+
+def _from_template(connection, verbosity: int) -> str:
+    """Point ``connection`` at a fresh copy of this run's migrated template (built first if no
+    process of this run has built it yet); returns the name the connection had before."""
+    from django.conf import settings
+
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation._get_test_db_name()
+    template = template_name(old_name, os.environ[RUN_VARIABLE])
+    with connection._nodb_cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        try:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
+            if cursor.fetchone() is None:
+                test_settings = connection.settings_dict.setdefault("TEST", {})
+                kept = test_settings.get("NAME")
+                test_settings["NAME"] = template
+                try:
+                    connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+                finally:
+                    test_settings["NAME"] = kept
+                    connection.close()  # no session may stay on a template that is being copied
+                    connection.settings_dict["NAME"] = old_name
+                    settings.DATABASES[connection.alias]["NAME"] = old_name
+            cursor.execute(f"DROP DATABASE IF EXISTS {_quote(test_name)}")
+            cursor.execute(f"CREATE DATABASE {_quote(test_name)} TEMPLATE {_quote(template)}")
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    connection.close()
+    connection.settings_dict["NAME"] = test_name
+    settings.DATABASES[connection.alias]["NAME"] = test_name
+    if verbosity >= 1:
+        print(f"Using test database {test_name!r}, a copy of {template!r}", file=sys.stderr)
+    return old_name
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's ``django_db_setup``, with the template copy on PostgreSQL when
+    ``TEST_DB_RUN`` is set."""
+    from django.db import connections
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
+
+    verbosity = request.config.option.verbose
+    aliases, serialized_aliases = _get_databases_for_setup(request.session.items)
+    connection = connections["default"]
+    keepdb = django_db_keepdb and not django_db_createdb
+    if "default" in aliases and _template_applies(connection, keepdb, django_db_use_migrations):
+        with django_db_blocker.unblock():
+            old_name = _from_template(connection, verbosity)
+            if "default" in serialized_aliases:
+                connection._test_serialized_contents = connection.creation.serialize_db_to_string()
+        yield
+        with django_db_blocker.unblock():
+            connection.creation.destroy_test_db(old_name, verbosity=verbosity, keepdb=False)
+        return
+
+    if not django_db_use_migrations:
+        _disable_migrations()
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=verbosity,
+            interactive=False,
+            aliases=aliases,
+            serialized_aliases=serialized_aliases,
+            **({"keepdb": True} if keepdb else {}),
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            try:
+                teardown_databases(db_cfg, verbosity=verbosity)
+            except Exception as exc:
+                request.node.warn(pytest.PytestWarning(f"Error when trying to teardown test databases: {exc!r}"))
+
+
+def drop(run: str) -> None:
+    """Drop this run's template (``make test`` calls it at the end, failed or not)."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "renovation.settings.test")
+    django.setup()
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    template = template_name(connection.settings_dict["NAME"], run)
+    with connection._nodb_cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {_quote(template)}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 3 or sys.argv[1] != "drop":
+        sys.exit("usage: python -m tests.testdb drop <run>")
+    drop(sys.argv[2])
