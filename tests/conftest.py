@@ -14,7 +14,6 @@ from django.utils import translation
 from renovation.accounts.models import StaffRole
 from renovation.accounts.services import staff_account_ensure
 from tests.factories import NeighbourhoodFactory, StreetFactory, UserFactory
-from tests.testdb import django_db_setup  # noqa: F401  (one migration per run on PostgreSQL)
 
 # The supervision cast (supervisor, construction unit, projects) serves several test packages.
 pytest_plugins = ["tests.supervision.fixtures", "tests.tendering.fixtures"]

@@ -83,18 +83,34 @@ def _from_template(connection, verbosity: int) -> str:
     return old_name
 
 
-@pytest.fixture(scope="session")
-def django_db_setup(
-    request,
-    django_test_environment,
-    django_db_blocker,
-    django_db_use_migrations,
-    django_db_keepdb,
-    django_db_createdb,
-    django_db_modify_db_settings,
-):
-    """pytest-django's ``django_db_setup``, with the template copy on PostgreSQL when
-    ``TEST_DB_RUN`` is set."""
+class _Fixtures:
+    """Registered in ``pytest_configure``, after pytest-django (an entry-point plugin), so that its
+    ``django_db_setup`` is the one used; a conftest would do the same, but every conftest is part of
+    the mutation runner's cache keys (tests/mutation/run.py), and this is no test's concern."""
+
+    @pytest.fixture(scope="session")
+    def django_db_setup(
+        self,
+        request,
+        django_test_environment,
+        django_db_blocker,
+        django_db_use_migrations,
+        django_db_keepdb,
+        django_db_createdb,
+        django_db_modify_db_settings,
+    ):
+        """pytest-django's ``django_db_setup``, with the template copy on PostgreSQL when
+        ``TEST_DB_RUN`` is set."""
+        yield from _django_db_setup(
+            request, django_db_blocker, django_db_use_migrations, django_db_keepdb, django_db_createdb
+        )
+
+
+def pytest_configure(config) -> None:
+    config.pluginmanager.register(_Fixtures(), "renovation-testdb-fixtures")
+
+
+def _django_db_setup(request, django_db_blocker, django_db_use_migrations, django_db_keepdb, django_db_createdb):
     from django.db import connections
     from django.test.utils import setup_databases, teardown_databases
     from pytest_django.fixtures import _disable_migrations, _get_databases_for_setup
