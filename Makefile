@@ -38,7 +38,7 @@ TEST_WORKERS ?= auto
 # from a copy of it (tests/testdb.py); the template is dropped at the end, failed or not.
 test: $(DEPS)
 	export TEST_DB_RUN=$$$$; status=0; \
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" || status=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not serial" || status=$$?; \
 	if [ $$status = 0 ]; then $(PY) -m pytest -m serial || status=$$?; fi; \
 	$(PY) -m tests.testdb drop "$$TEST_DB_RUN"; \
 	exit $$status
