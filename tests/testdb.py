@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
+import types
 
 import pytest
 
@@ -86,31 +87,30 @@ def _from_template(connection, verbosity: int) -> str:
     return old_name
 
 
-class _Fixtures:
-    """Registered in ``pytest_configure``, after pytest-django (an entry-point plugin), so that its
-    ``django_db_setup`` is the one used; a conftest would do the same, but every conftest is part of
-    the mutation runner's cache keys (tests/mutation/run.py), and this is no test's concern."""
-
-    @pytest.fixture(scope="session")
-    def django_db_setup(
-        self,
-        request,
-        django_test_environment,
-        django_db_blocker,
-        django_db_use_migrations,
-        django_db_keepdb,
-        django_db_createdb,
-        django_db_modify_db_settings,
-    ):
-        """pytest-django's ``django_db_setup``, with the template copy on PostgreSQL when
-        ``TEST_DB_RUN`` is set."""
-        yield from _django_db_setup(
-            request, django_db_blocker, django_db_use_migrations, django_db_keepdb, django_db_createdb
-        )
+@pytest.fixture(scope="session", name="django_db_setup")
+def _template_django_db_setup(
+    request,
+    django_test_environment,
+    django_db_blocker,
+    django_db_use_migrations,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_modify_db_settings,
+):
+    """pytest-django's ``django_db_setup``, with the template copy on PostgreSQL when
+    ``TEST_DB_RUN`` is set."""
+    yield from _django_db_setup(
+        request, django_db_blocker, django_db_use_migrations, django_db_keepdb, django_db_createdb
+    )
 
 
 def pytest_configure(config) -> None:
-    config.pluginmanager.register(_Fixtures(), "renovation-testdb-fixtures")
+    # Registered again here, after pytest-django (an entry-point plugin, registered after this -p
+    # plugin), so that this django_db_setup is the one used. A conftest would do the same, but
+    # every conftest is part of the mutation runner's cache keys (tests/mutation/run.py).
+    late = types.ModuleType("tests.testdb.late")
+    late.django_db_setup = _template_django_db_setup
+    config.pluginmanager.register(late, "renovation-testdb-late")
     _flush_by_delete()
 
 
