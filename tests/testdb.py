@@ -25,7 +25,6 @@ import types
 import pytest
 
 RUN_VARIABLE = "TEST_DB_RUN"
-LOCK_KEY = 0x7465737464  # pg_advisory_lock key: "testd"
 
 
 def template_name(database_name: str, run: str) -> str:
@@ -61,7 +60,7 @@ def _from_template(connection, verbosity: int) -> str:
     test_name = connection.creation._get_test_db_name()
     template = template_name(old_name, os.environ[RUN_VARIABLE])
     with connection._nodb_cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])
+        cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [template])  # this run's processes only
         try:
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [template])
             if cursor.fetchone() is None:
@@ -70,6 +69,11 @@ def _from_template(connection, verbosity: int) -> str:
                 test_settings["NAME"] = template
                 try:
                     connection.creation.create_test_db(verbosity=verbosity, autoclobber=True, serialize=False)
+                except BaseException:
+                    # A half-migrated template must not be copied by the processes waiting for it.
+                    connection.close()
+                    cursor.execute(f"DROP DATABASE IF EXISTS {_quote(template)}")
+                    raise
                 finally:
                     test_settings["NAME"] = kept
                     connection.close()  # no session may stay on a template that is being copied
@@ -78,7 +82,7 @@ def _from_template(connection, verbosity: int) -> str:
             cursor.execute(f"DROP DATABASE IF EXISTS {_quote(test_name)}")
             cursor.execute(f"CREATE DATABASE {_quote(test_name)} TEMPLATE {_quote(template)}")
         finally:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [template])
     connection.close()
     connection.settings_dict["NAME"] = test_name
     settings.DATABASES[connection.alias]["NAME"] = test_name
