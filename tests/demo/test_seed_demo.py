@@ -3,8 +3,8 @@ Open311, the open-data formats, the change logs.
 
 Seeding is the slowest step of the suite, so it runs once for this module (``demo``) inside a
 transaction that is rolled back when the module ends; each test runs in a savepoint within it, as
-any ``db`` test does, and sees the freshly seeded demo. The tests share one pytest-xdist group so
-that one worker seeds once for all of them (``make test`` uses ``--dist loadgroup``)."""
+any ``db`` test does, and sees the freshly seeded demo. ``make test`` distributes by module
+(``--dist loadfile``), so one worker seeds once for all of them."""
 
 import csv
 import io
@@ -39,7 +39,7 @@ from tests.cms.test_project_changes import _assert_same_as_python
 from tests.opendata.oc4ids_schema import problems
 from tests.opendata.test_bulk_and_catalogue import _body
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db, pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def _seed(*args: str) -> str:
