@@ -89,24 +89,28 @@ _ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
 def roles_sync() -> dict[str, Group]:
     """Create the role groups and give them exactly their permissions (idempotent)."""
     groups: dict[str, Group] = {}
+    wanted_by_group = {
+        group_name: [
+            ("wagtailadmin", "access_admin"),
+            *[
+                (app_label, f"{action}_{model}")
+                for app_label, models in apps.items()
+                for model, actions in models.items()
+                for action in actions
+            ],
+        ]
+        for group_name, apps in _ROLE_PERMISSIONS.items()
+    }
     with transaction.atomic():
-        for group_name, apps in _ROLE_PERMISSIONS.items():
+        # Every permission the roles name, in one query (it runs for each staff account made):
+        # the first by Permission's ordering where an app has two of one codename, as .first() gave.
+        existing: dict[tuple[str, str], Permission] = {}
+        codenames = {codename for wanted in wanted_by_group.values() for _app, codename in wanted}
+        for permission in Permission.objects.filter(codename__in=codenames).select_related("content_type"):
+            existing.setdefault((permission.content_type.app_label, permission.codename), permission)
+        for group_name, wanted in wanted_by_group.items():
             group, _created = Group.objects.get_or_create(name=group_name)
-            wanted = [
-                ("wagtailadmin", "access_admin"),
-                *[
-                    (app_label, f"{action}_{model}")
-                    for app_label, models in apps.items()
-                    for model, actions in models.items()
-                    for action in actions
-                ],
-            ]
-            permissions = []
-            for app_label, codename in wanted:
-                permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
-                if permission is not None:
-                    permissions.append(permission)
-            group.permissions.set(permissions)
+            group.permissions.set([existing[key] for key in wanted if key in existing])
             groups[group_name] = group
     return groups
 

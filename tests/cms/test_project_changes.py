@@ -4,12 +4,10 @@ database (changelog.paging); it says exactly what diffing the whole history in P
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -54,11 +52,7 @@ def test_it_says_what_diffing_the_whole_history_says(personas, published_project
     _assert_same_as_python(project)
 
 
-@pytest.mark.slow
-def test_it_says_what_diffing_the_whole_history_says_for_every_demo_project(db):
-    call_command("seed_demo", stdout=io.StringIO())
-    for project in Project.objects.all():
-        _assert_same_as_python(project)
+# Every demo project: tests/demo/test_seed_demo.py (it shares one seeded demo).
 
 
 def test_its_pages_follow_on_without_gaps_or_repeats(personas, published_project):

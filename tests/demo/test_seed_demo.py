@@ -1,23 +1,45 @@
+"""The demo (``manage.py seed_demo``), and the demo's data on every public surface: the API and
+Open311, the open-data formats, the change logs.
+
+Seeding is the slowest step of the suite, so it runs once for this module (``demo``) inside a
+transaction that is rolled back when the module ends; each test runs in a savepoint within it, as
+any ``db`` test does, and sees the freshly seeded demo. ``make test`` distributes by module
+(``--dist loadfile``), so one worker seeds once for all of them."""
+
+import csv
+import io
+import json
+import re
+import sys
 from datetime import timedelta
 from decimal import Decimal
 from io import StringIO
 
+import feedparser
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
-from django.utils import timezone
+from django.db import transaction
+from django.test import Client
+from django.utils import timezone, translation
 
 from cms.models import ProjectPage
 from renovation.consultation.models import Deliberation, Intent
 from renovation.finance.models import EntryKind, LedgerEntry, QuarterlyDisclosure, previous_quarter
 from renovation.finance.selectors import contract_positions
+from renovation.opendata import oc4ids
+from renovation.places.models import Street
 from renovation.projects.gallery import project_photo_gallery
 from renovation.projects.models import COMPLETED_STATUSES, ProgressReport, Project, ProjectStatus, WorkCategory
 from renovation.supervision.models import SiteIssue
-from renovation.tendering.models import Bid, Contract, Tender, TenderStatus
+from renovation.tendering.models import Bid, Contract, Tender, TenderRelease, TenderStatus
 from renovation.tendering.seal import unseal
+from tests.api.scene import api_list_paths
+from tests.cms.test_project_changes import _assert_same_as_python
+from tests.opendata.oc4ids_schema import problems
+from tests.opendata.test_bulk_and_catalogue import _body
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
 
 def _seed(*args: str) -> str:
@@ -26,13 +48,32 @@ def _seed(*args: str) -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> str:
+    """The demo seeded once for the module (in the product's default language, as each test ran
+    it before); what ``seed_demo`` printed. Rolled back when the module's last test is done."""
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            with translation.override("zh-hans"):
+                printed = _seed()
+        except BaseException:
+            atomic.__exit__(*sys.exc_info())
+            raise
+    yield printed
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        atomic.__exit__(None, None, None)
+
+
 def _became(project: Project, status: str):
     """When the project first reached ``status`` (from its history)."""
     return project.history.filter(status=status).order_by("history_date").values_list("history_date", flat=True).first()
 
 
-def test_it_loads_ruians_2023_plan_and_is_idempotent(db):
-    first = _seed()
+def test_it_loads_ruians_2023_plan_and_is_idempotent(demo):
+    first = demo
     today = timezone.localdate()
 
     plan_2023 = Project.objects.filter(plan_year=2023)
@@ -143,3 +184,74 @@ def _it_tells_a_true_story(today):
     assert issues.exists()
     assert all(issue.deadline > issue.created_at for issue in issues)
     assert any(issue.is_overdue for issue in issues)
+
+
+# --- the demo on every public surface ---------------------------------------------------------
+
+
+def test_every_endpoint_carries_the_demo(demo, settings):
+    """Each API resource and Open311 answer with the seeded rows (the demo's tenders, contracts,
+    payments, disclosures, issues and tallies)."""
+    settings.API_RATES = {"anon": "10000/minute", "standard": "10000/minute", "partner": "10000/minute"}
+    client = Client()
+    # The demo prints a key acting as a supervisor (for the Open311 POST): it works.
+    key = re.search(r"api-key .* password: (rk_\S+)", demo).group(1)
+    assert Client(HTTP_X_API_KEY=key).get("/api/v1/streets/").status_code == 200
+    for path in api_list_paths():
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert response.json()["results"], f"{path} is empty on the demo"
+    opened = [t for t in client.get("/api/v1/tenders/?status=awarded").json()["results"] if t["opening_record"]]
+    assert opened, "an awarded demo tender publishes its opening record"
+    for fmt in ("json", "xml"):
+        response = client.get(f"/open311/v2/requests.{fmt}?start_date=2020-01-01T00:00:00%2B08:00")
+        assert response.status_code == 200
+        assert b"service_request_id" in response.content
+
+
+def _csv(client, name):
+    body = _body(client.get(f"/open-data/{name}.csv")).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))[1:]
+
+
+def test_the_demo_appears_in_every_format(demo, client):
+    """The demo's data appears in every open-data format, and every document validates."""
+    projects = set(Project.objects.values_list("code", flat=True))
+    published = {tender.ocid for tender in Tender.objects.filter(pk__in=TenderRelease.objects.values("tender_id"))}
+    assert len(projects) > 29 and published
+
+    seen, linked, url = set(), set(), "/projects/oc4ids.json"
+    while url:
+        response = client.get(url)
+        package = json.loads(_body(response))
+        found = problems(package)
+        assert not found, f"{url}: " + "\n".join(found[:10])
+        for document in package["projects"]:
+            seen.add(document["id"])
+            linked.update(
+                p["summary"]["ocid"] for p in document.get("contractingProcesses", []) if "ocid" in p["summary"]
+            )
+        url = response.get("Link", "").partition(">")[0].lstrip("<")
+    assert seen == {f"{oc4ids.project_id(p)}" for p in Project.objects.all()}
+    assert linked == published
+
+    assert {row[0] for row in _csv(client, "projects")} == projects
+    tenders = _csv(client, "tenders")
+    assert {row[0] for row in tenders} == published
+    assert len(tenders) == Tender.objects.exclude(status=TenderStatus.DRAFT).count()
+    assert len(_csv(client, "disclosures")) == QuarterlyDisclosure.objects.count() > 0
+    for name in ("projects", "tenders", "disclosures"):
+        assert client.get(f"/open-data/{name}.xlsx").status_code == 200
+
+    feeds = ["/tenders/feed/", *(f"/streets/{code}/feed/" for code in Street.objects.values_list("code", flat=True))]
+    feeds += [f"/projects/{slug}/feed/" for slug in Project.objects.values_list("slug", flat=True)[:5]]
+    for feed in feeds:
+        parsed = feedparser.parse(client.get(feed).content)
+        assert not parsed.bozo and parsed.entries, feed
+
+
+def test_it_says_what_diffing_the_whole_history_says_for_every_demo_project(demo):
+    """The public change log of every demo project says what diffing its whole history in Python
+    says (tests/cms/test_project_changes.py)."""
+    for project in Project.objects.all():
+        _assert_same_as_python(project)
