@@ -34,7 +34,11 @@ _XDIST_WORKER = env_str("PYTEST_XDIST_WORKER")  # noqa: F405
 if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
     import re as _re
 
-    REDIS_URL = _re.sub(r"(/\d+)?$", f"/{1 + int(_XDIST_WORKER[2:]) % 15}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
+    # Counted from the URL's own number (REDIS_URL=.../6: workers on 7, 8, ...), so two runs given
+    # different numbers (two engineers on one machine) do not flush each other's cache.
+    _base = _re.search(r"/(\d+)$", REDIS_URL.rstrip("/"))  # noqa: F405
+    _number = (int(_base.group(1)) if _base else 0) + 1 + int(_XDIST_WORKER[2:])
+    REDIS_URL = _re.sub(r"(/\d+)?$", f"/{_number % 16}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
 # The public page cache is off for the suite (tests change rows directly with factories, which
 # no service reports); tests/public switch it on where they test it.
