@@ -40,6 +40,9 @@ if REDIS_URL and _XDIST_WORKER.startswith("gw"):  # noqa: F405
     _number = (int(_base.group(1)) if _base else 0) + 1 + int(_XDIST_WORKER[2:])
     REDIS_URL = _re.sub(r"(/\d+)?$", f"/{_number % 16}", REDIS_URL.rstrip("/"), count=1)  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["hosts"][0]["address"] = REDIS_URL  # noqa: F405
+    # The public page cache too: two workers clearing one Redis database lost each other's cached
+    # pages (test_invalidation failed only in parallel runs).
+    CACHES["public"]["LOCATION"] = REDIS_URL  # noqa: F405
 # The public page cache is off for the suite (tests change rows directly with factories, which
 # no service reports); tests/public switch it on where they test it.
 PUBLIC_CACHE_ENABLED = env_bool("PUBLIC_CACHE", False)  # noqa: F405
