@@ -181,10 +181,12 @@ def test_it_checks_uri_and_date_time_formats():
     broken["publicationPolicy"] = "BK 0001 not a uri"
     broken["releases"][0]["date"] = "2010-13-45 yesterday"
     errors = review(broken)["validation_errors"]
-    text = json.dumps(errors)
-    assert '"format"' in text or "format" in text
-    assert "publicationPolicy" in text
-    assert "releases/0/date" in text
+    # Each broken value is reported at its own path, as the format it breaks (and nothing else).
+    found = {(error["path"], error["type"], error["value"]) for error in errors}
+    assert found == {
+        ("publicationPolicy", "uri", "BK 0001 not a uri"),
+        ("releases/0/date", "date-time", "2010-13-45 yesterday"),
+    }, errors
 
 
 def test_it_reports_unknown_fields_and_extension_fields_of_a_later_version():
