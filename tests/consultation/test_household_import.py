@@ -214,6 +214,9 @@ def test_the_upload_is_accepted_at_once_and_the_status_page_follows_the_job(logi
     assert response.status_code == 302
     waiting = client.get(response["Location"]).content.decode()
     assert "等待后台进程" in waiting and not Household.objects.exists()  # the request only queued it
+    # It updates itself, but no faster than every five seconds: a tab left open on a queue that is
+    # busy for minutes must not keep a worker of the site busy.
+    assert '<meta http-equiv="refresh" content="5">' in waiting
     (run_the_job,) = queued
     run_the_job()  # what the worker does
     done = client.get(response["Location"]).content.decode()
