@@ -2,8 +2,13 @@
 the login, and no public listing names it or links to it (the project index and its map, the home
 page's latest updates)."""
 
+from urllib.parse import parse_qs
+
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from cms.documents import DocumentKind
@@ -24,11 +29,17 @@ def _restrict(page, kind=PageViewRestriction.LOGIN, **fields):
 
 
 def test_a_restricted_project_page_asks_for_the_login(client, published_project):
-    project, page = published_project(items=1)
+    _project, page = published_project(items=1)
     _restrict(page)
     response = client.get(page.url)
     assert response.status_code == 302
-    assert "/login" in response["Location"] or "login" in response["Location"]
+    login, _, query = response["Location"].partition("?")
+    assert login == (
+        resolve_url(getattr(settings, "WAGTAIL_FRONTEND_LOGIN_URL", ""))
+        if getattr(settings, "WAGTAIL_FRONTEND_LOGIN_URL", "")
+        else reverse("wagtailcore_login")
+    )
+    assert parse_qs(query)["next"] == [page.url]
 
 
 def test_a_page_under_a_restricted_index_asks_for_the_password(client, published_project):
@@ -51,8 +62,8 @@ def test_the_index_and_its_map_leave_out_a_restricted_project(client, published_
 
 
 def test_the_home_page_links_no_update_of_a_restricted_project(client, published_project):
-    public, public_page = published_project(items=1, name="公开小区改造项目")
-    private, page = published_project(items=1, name="内部小区改造项目")
+    _public, public_page = published_project(items=1, name="公开小区改造项目")
+    _private, page = published_project(items=1, name="内部小区改造项目")
     _restrict(page)
     html = client.get(HomePage.objects.get().url).content.decode()
     assert public_page.url in html
