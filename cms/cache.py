@@ -3,7 +3,8 @@
 Wagtail's own publishing is not one of our services, so its signals report the change: a
 project page's edit touches that project's page, the index and the home page (titles, links),
 and the notices (通知公告); a notice's edit the same, for the project it belongs to (if any);
-an edit of the home or an index page itself, or a move, touches every page (menus, URLs).
+an edit of the home or an index page itself, or a move, touches every page (menus, URLs); so does
+a view restriction set or lifted (private pages leave every listing, and their own stored copy).
 A notice moved from one project to another leaves the old project's page as well: the project the
 live notice had is read before its publication overwrites it (``live_project_before_publish``)."""
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from renovation.public.cache import Change, pages_changed
@@ -41,8 +42,18 @@ def page_moved(sender: Any, instance: Any, **kwargs: Any) -> None:
     pages_changed(Change.SITE)
 
 
+def restriction_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        pages_changed(Change.SITE)
+
+
 def connect() -> None:
+    from wagtail.models import PageViewRestriction
+
     from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage
+
+    post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_saved")
+    post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_deleted")
 
     page_published.connect(page_changed, dispatch_uid="cms.cache.published")
     page_unpublished.connect(page_changed, dispatch_uid="cms.cache.unpublished")

@@ -54,7 +54,7 @@ class PublicDocument(index.Indexed, Orderable):
     search_fields = [
         index.SearchField("search_text"),
         index.FilterField("kind"),
-        index.RelatedFields("page", [index.FilterField("live")]),
+        index.RelatedFields("page", [index.FilterField("live"), index.FilterField("path")]),
     ]
 
     class Meta(Orderable.Meta):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from .notices import NoticePage
 from .search import text_param
+from .visibility import unrestricted
 
 FEED_LENGTH = 50
 
@@ -40,7 +41,7 @@ class NoticeFeed(Feed):
         return settings.OPEN_DATA_LICENCE
 
     def items(self, street: str) -> list[NoticePage]:
-        notices = NoticePage.objects.live().order_by("-date", "-pk")
+        notices = unrestricted(NoticePage.objects.live()).order_by("-date", "-pk")
         if street:
             notices = notices.filter(street__code=street)
         return list(notices[:FEED_LENGTH])

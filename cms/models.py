@@ -35,6 +35,7 @@ from . import summary
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .search import cjk_spaced
+from .visibility import unrestricted
 
 # The project page lists the latest public site issues; all of them are on its issues/ page.
 RECENT_ISSUES = 5
@@ -84,7 +85,7 @@ class HomePage(ViewRestrictionsInOneQuery, Page):
         if year not in years:
             year = project_selectors.default_plan_year(timezone.localdate(), years)
         summary = project_selectors.plan_summary(year)
-        index = ProjectIndexPage.objects.live().first()
+        index = unrestricted(ProjectIndexPage.objects.live()).first()
         # Everything under a plan year belongs to that year: figures, updates, money, satisfaction.
         updates = project_selectors.latest_confirmed_reports(limit=8, plan_year=year)
         context.update(
@@ -145,7 +146,7 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         }
         # Paged over the projects (their own columns sort them), then their pages read for the one
         # page shown: the database does not join every page to every project to sort them all.
-        published = ProjectPage.objects.live().child_of(self).values("project_id")
+        published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
         projects = (
             project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
             .select_related(*project_selectors.PROJECT_RELATED)
@@ -154,7 +155,10 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         paginator = Paginator(projects, settings.PROJECT_INDEX_PAGE_SIZE)
         page_obj = paginator.get_page(request.GET.get("page"))
         shown = list(page_obj.object_list)
-        pages = {page.project_id: page for page in ProjectPage.objects.live().child_of(self).filter(project__in=shown)}
+        pages = {
+            page.project_id: page
+            for page in unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=shown)
+        }
         lateness = project_selectors.lateness_for_projects(shown, timezone.localdate())
         page_obj.object_list = []
         for project in shown:
@@ -179,7 +183,7 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
             }
         )
         # The map shows every project the filters select, not only the listed page.
-        selected = ProjectPage.objects.live().child_of(self).filter(project__in=projects.values("pk"))
+        selected = unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=projects.values("pk"))
         context["index_map"] = index_map(selected, self.get_url(request))
         return context
 
@@ -337,7 +341,7 @@ class ProjectPage(RoutablePageMixin, Page):
 
 def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:
     """Public page URL per project id, in one query."""
-    pages = ProjectPage.objects.live().filter(project_id__in=set(project_ids))
+    pages = unrestricted(ProjectPage.objects.live()).filter(project_id__in=set(project_ids))
     return {page.project_id: page.get_url(request) for page in pages}
 
 

@@ -33,6 +33,7 @@ from renovation.public.cache import depends_on
 from .documents import PublicDocument
 from .permissions import may_write_notice_for
 from .search import cjk_spaced, text_param
+from .visibility import unrestricted
 
 NOTICES_PAGE_SIZE = 20
 
@@ -55,7 +56,11 @@ class NoticeIndexPage(Page):
         depends_on(request, "notices")
         context = super().get_context(request, *args, **kwargs)
         street = text_param(request, "street", 40)
-        notices = NoticePage.objects.live().child_of(self).select_related("street", "project").order_by("-date", "-pk")
+        notices = (
+            unrestricted(NoticePage.objects.live().child_of(self))
+            .select_related("street", "project")
+            .order_by("-date", "-pk")
+        )
         if street:
             notices = notices.filter(street__code=street)
         paginator = Paginator(notices, NOTICES_PAGE_SIZE)

@@ -12,6 +12,7 @@ from renovation.consultation.brief import ProjectDocument
 
 from .documents import PROJECT_DOCUMENT_KINDS, DocumentKind, PublicDocument
 from .notices import NoticePage
+from .visibility import unrestricted
 
 PROJECT_NOTICES_SHOWN = 5
 
@@ -39,7 +40,7 @@ def project_publications(page: Any) -> ProjectPublications:
         if row.kind in groups:
             groups[row.kind].documents.append(row)
     notices = list(
-        NoticePage.objects.live()
+        unrestricted(NoticePage.objects.live())
         .filter(project_id=page.project_id)
         .order_by("-date", "-pk")[: PROJECT_NOTICES_SHOWN + 1]
     )
@@ -87,11 +88,11 @@ def document_is_public(document: Any) -> bool:
     attachment, a project page's document) or links it from its content (Wagtail's reference
     index: a notice body's document block). A draft's, or an unpublished page's, is not. Two
     queries at most."""
-    if PublicDocument.objects.filter(document_id=document.pk, page__live=True).exists():
+    if unrestricted(PublicDocument.objects.filter(document_id=document.pk, page__live=True), "page__path").exists():
         return True
     page_ids = (
         ReferenceIndex.get_references_to(document)
         .filter(base_content_type=ContentType.objects.get_for_model(Page))
         .values_list("object_id", flat=True)
     )
-    return Page.objects.live().filter(pk__in=[int(pk) for pk in page_ids if pk.isdigit()]).exists()
+    return unrestricted(Page.objects.live()).filter(pk__in=[int(pk) for pk in page_ids if pk.isdigit()]).exists()

@@ -14,19 +14,28 @@ from wagtail.search.backends import get_search_backend
 
 from .models import NoticePage, ProjectPage, PublicDocument
 from .search import MAX_QUERY_LENGTH, site_query, text_param
+from .visibility import outside, restricted_paths
 
 SEARCH_PAGE_SIZE = 10
 
-# Tab → (label, the searchable queryset). Each keeps the page to a fixed number of queries.
+# Tab → (label, the searchable queryset without the pages under the given restricted paths). Each
+# keeps the page to a fixed number of queries.
 SECTIONS: dict[str, tuple[Any, Any]] = {
     "projects": (
         _("Projects"),
-        lambda: ProjectPage.objects.live().select_related("project__neighbourhood__community__street"),
+        lambda hidden: outside(ProjectPage.objects.live(), hidden).select_related(
+            "project__neighbourhood__community__street"
+        ),
     ),
-    "notices": (_("Notices and announcements"), lambda: NoticePage.objects.live().select_related("street", "project")),
+    "notices": (
+        _("Notices and announcements"),
+        lambda hidden: outside(NoticePage.objects.live(), hidden).select_related("street", "project"),
+    ),
     "documents": (
         _("Documents"),
-        lambda: PublicDocument.objects.filter(page__live=True).select_related("document", "page"),
+        lambda hidden: outside(PublicDocument.objects.filter(page__live=True), hidden, "page__path").select_related(
+            "document", "page"
+        ),
     ),
 }
 
@@ -39,7 +48,8 @@ def site_search(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"q": raw, "sections": [], "section": None, "page_obj": None}
     if query is not None:
         backend = get_search_backend()
-        results = {name: backend.search(query, queryset()) for name, (label, queryset) in SECTIONS.items()}
+        hidden = restricted_paths()  # a page under a view restriction is found by no one
+        results = {name: backend.search(query, queryset(hidden)) for name, (label, queryset) in SECTIONS.items()}
         counts = {name: found.count() for name, found in results.items()}
         wanted = request.GET.get("type", "")
         if wanted not in SECTIONS:

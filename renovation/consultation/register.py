@@ -196,6 +196,17 @@ def _record_save(record: HouseholdImport, **fields: Any) -> None:
     record.save(update_fields=list(fields))
 
 
+def _settle(record: HouseholdImport, **fields: Any) -> bool:
+    """Save the record's new state unless another run of the job gave it an answer meanwhile (read
+    under the record's lock): a run that read the record before that must not overwrite "done"."""
+    with transaction.atomic():
+        current = HouseholdImport.objects.select_for_update().values_list("status", flat=True).get(pk=record.pk)
+        if current in SETTLED:
+            return False
+        _record_save(record, **fields)
+    return True
+
+
 def _forget_upload(record: HouseholdImport) -> None:
     """The uploaded register is personal data: once its import has an answer it goes. Run after
     the answer commits (a run that dies in between leaves it for the next run to remove)."""
@@ -226,12 +237,14 @@ def _reject(record: HouseholdImport, problems: list[Problem]) -> None:
             marked = None  # the problems are still listed on the page
     if marked is not None:
         record.annotated.save(f"errors-{secrets.token_urlsafe(16)}.xlsx", ContentFile(marked), save=False)
-    _record_save(
+    answered = _settle(
         record,
         status=HouseholdImport.Status.REJECTED,
         errors=[problem.as_dict() for problem in problems],
         annotated=record.annotated.name or "",
     )
+    if not answered and record.annotated:  # another run answered first: no copy of the file stays
+        record.annotated.storage.delete(record.annotated.name)
 
 
 def household_import_run(*, import_id: int) -> HouseholdImport:
@@ -242,11 +255,11 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
     from .services import household_rows_apply
 
     record = HouseholdImport.objects.select_related("uploaded_by").get(pk=import_id)
-    if record.status in SETTLED:
-        _forget_upload(record)
+    if record.status in SETTLED or not _settle(record, status=HouseholdImport.Status.RUNNING, errors=[]):
+        _forget_upload(record)  # a run that died after committing its answer, or one that answered since
+        record.refresh_from_db()
         return record
     try:
-        _record_save(record, status=HouseholdImport.Status.RUNNING, errors=[])
         if not is_staff_member(record.uploaded_by):  # the uploader left the staff since
             raise PermissionDenied(_("Only street and bureau staff may import household registers."))
         rows, problems = _read(record)
@@ -261,11 +274,13 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
                 _record_save(record, status=HouseholdImport.Status.DONE, summary=summary)
     except (PermissionDenied, ValidationError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        _record_save(record, status=HouseholdImport.Status.REJECTED, errors=[{"message": m} for m in messages])
+        _settle(record, status=HouseholdImport.Status.REJECTED, errors=[{"message": m} for m in messages])
     except Exception as error:
         # The job fails too (staff see it under Background jobs and may retry it), naming no cell.
         stopped = import_stopped(logger, "household import", import_id, error)
-        record_failed(record, _record_save)
+        if not record_failed(record, _settle):  # another run answered meanwhile: that answer stands
+            record.refresh_from_db()
+            return record
         raise stopped from None
     _forget_upload(record)
     return record

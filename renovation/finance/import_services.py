@@ -96,6 +96,17 @@ def _import_save(record: StatementImport, **fields: Any) -> None:
     record.save(update_fields=list(fields))
 
 
+def _settle(record: StatementImport, **fields: Any) -> bool:
+    """Save the record's new state unless another run of the job gave it an answer meanwhile (read
+    under the record's lock): a run that read the record before that must not overwrite "done"."""
+    with transaction.atomic():
+        current = StatementImport.objects.select_for_update().values_list("status", flat=True).get(pk=record.pk)
+        if current in SETTLED:
+            return False
+        _import_save(record, **fields)
+    return True
+
+
 def _forget_upload(record: StatementImport) -> None:
     """Once the import has an answer the upload goes (the marked-up copy of a refused one stays)."""
     if record.workbook:
@@ -169,11 +180,11 @@ def _write(record: StatementImport, project: Project, statement: Statement, by_n
 def ledger_statement_import_run(*, import_id: int) -> StatementImport:
     """Check and import one uploaded statement (the worker's job). Safe to run again."""
     record = StatementImport.objects.select_related("uploaded_by", "project").get(pk=import_id)
-    if record.status in SETTLED:
-        _forget_upload(record)  # a run that died after committing its answer
+    if record.status in SETTLED or not _settle(record, status=StatementImport.Status.RUNNING, errors=[]):
+        _forget_upload(record)  # a run that died after committing its answer, or one that answered since
+        record.refresh_from_db()
         return record
     try:
-        _import_save(record, status=StatementImport.Status.RUNNING, errors=[])
         with record.workbook.open("rb") as stored:  # a storage failure is no verdict on the file
             content = stored.read()
         with transaction.atomic():
@@ -195,11 +206,13 @@ def ledger_statement_import_run(*, import_id: int) -> StatementImport:
                 )
     except (PermissionDenied, ValidationError) as error:
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        _import_save(record, status=StatementImport.Status.REJECTED, errors=[{"message": m} for m in messages])
+        _settle(record, status=StatementImport.Status.REJECTED, errors=[{"message": m} for m in messages])
     except Exception as error:
         # The job fails too (staff see it under Background jobs and may retry it), quoting no cell.
         stopped = import_stopped(logger, "bank statement import", import_id, error)
-        record_failed(record, _import_save)
+        if not record_failed(record, _settle):  # another run answered meanwhile: that answer stands
+            record.refresh_from_db()
+            return record
         raise stopped from None
     _forget_upload(record)
     return record

@@ -35,10 +35,13 @@ def import_stopped(logger: logging.Logger, what: str, pk: int, error: BaseExcept
     return ImportStopped(f"{what} {pk} stopped with {name}")
 
 
-def record_failed(record: Any, save: Callable[..., None]) -> None:
-    """Mark an import record interrupted (``save(record, status=..., errors=...)``); if even that
-    fails (the database is gone), the job's own failure is what staff see."""
+def record_failed(record: Any, save: Callable[..., Any]) -> bool:
+    """Mark an import record interrupted (``save(record, status=..., errors=...)``, which answers
+    False when another run of the job gave the record its answer meanwhile: then this returns
+    False and the answer stands); if even that fails (the database is gone), the job's own failure
+    is what staff see."""
     try:
-        save(record, status="failed", errors=[{"message": str(INTERRUPTED)}])
+        return save(record, status="failed", errors=[{"message": str(INTERRUPTED)}]) is not False
     except Exception as error:
         logger.error("import record %s: could not record the failure (%s)", record.pk, type(error).__qualname__)
+        return True

@@ -214,6 +214,9 @@ def test_the_upload_is_accepted_at_once_and_the_status_page_follows_the_job(logi
     assert response.status_code == 302
     waiting = client.get(response["Location"]).content.decode()
     assert "等待后台进程" in waiting and not Household.objects.exists()  # the request only queued it
+    # It updates itself, but no faster than every five seconds: a tab left open on a queue that is
+    # busy for minutes must not keep a worker of the site busy.
+    assert '<meta http-equiv="refresh" content="5">' in waiting
     (run_the_job,) = queued
     run_the_job()  # what the worker does
     done = client.get(response["Location"]).content.decode()
@@ -377,3 +380,27 @@ def test_the_status_page_does_not_grow_in_queries_with_problems(login, personas,
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_a_run_that_read_the_import_before_another_run_finished_it_leaves_it_done(personas, feiyun, monkeypatch):
+    """Two runs of one job at once (a worker's lease lapsed while it still ran): the one that read
+    the record first and resumes after the other finished must not turn "done" into "running" and
+    then "failed" (its upload already gone) — the households are in, the page must say so."""
+    from renovation.consultation import register
+
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        record = household_import_start(actor=personas.street_a, upload=upload(register_workbook([row()])))
+    stale = HouseholdImport.objects.select_related("uploaded_by").get(pk=record.pk)  # the slow run's read
+    assert register.household_import_run(import_id=record.pk).status == HouseholdImport.Status.DONE
+
+    class Stale:
+        def get(self, **lookup):
+            return stale
+
+    with monkeypatch.context() as patch:
+        patch.setattr(HouseholdImport.objects, "select_related", lambda *names: Stale())
+        register.household_import_run(import_id=record.pk)
+    record.refresh_from_db()
+    assert record.status == HouseholdImport.Status.DONE
+    assert record.summary["created"] == 1
+    assert Household.objects.count() == 1

@@ -286,3 +286,28 @@ def test_a_queued_import_survives_the_request_and_the_worker_runs_it(client, boo
     record.refresh_from_db()
     assert (job.status, job.return_value) == (TaskResultStatus.SUCCESSFUL, "done")
     assert record.created_count == 3 and LedgerEntry.objects.filter(project=books.project).count() == 3
+
+
+def test_a_run_that_read_the_import_before_another_run_finished_it_leaves_it_done(books, personas, monkeypatch):
+    """Two runs of one job at once (a worker's lease lapsed while it still ran): the one that read
+    the record first and resumes after the other finished must not turn "done" into "running" and
+    then "failed" (its upload already gone) — the entries are in, the page must say so."""
+    from renovation.finance.services import ledger_statement_import_run
+
+    with TestCase.captureOnCommitCallbacks(execute=False):
+        record = ledger_statement_import_start(
+            actor=personas.street_a, project=books.project, upload=statement(good_rows())
+        )
+    stale = StatementImport.objects.select_related("uploaded_by", "project").get(pk=record.pk)  # the slow run's read
+    assert ledger_statement_import_run(import_id=record.pk).status == StatementImport.Status.DONE
+
+    class Stale:
+        def get(self, **lookup):
+            return stale
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StatementImport.objects, "select_related", lambda *names: Stale())
+        ledger_statement_import_run(import_id=record.pk)
+    record.refresh_from_db()
+    assert (record.status, record.created_count) == (StatementImport.Status.DONE, 3)
+    assert LedgerEntry.objects.count() == 3

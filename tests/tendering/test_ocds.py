@@ -181,10 +181,12 @@ def test_it_checks_uri_and_date_time_formats():
     broken["publicationPolicy"] = "BK 0001 not a uri"
     broken["releases"][0]["date"] = "2010-13-45 yesterday"
     errors = review(broken)["validation_errors"]
-    text = json.dumps(errors)
-    assert '"format"' in text or "format" in text
-    assert "publicationPolicy" in text
-    assert "releases/0/date" in text
+    # Each broken value is reported at its own path, as the format it breaks (and nothing else).
+    found = {(error["path"], error["type"], error["value"]) for error in errors}
+    assert found == {
+        ("publicationPolicy", "uri", "BK 0001 not a uri"),
+        ("releases/0/date", "date-time", "2010-13-45 yesterday"),
+    }, errors
 
 
 def test_it_reports_unknown_fields_and_extension_fields_of_a_later_version():
@@ -258,3 +260,18 @@ def test_it_streams_each_release_as_stored_and_the_same_json_when_encoded_live(t
     # The GETs wrote nothing: the copies are as they were left.
     assert TenderRelease.objects.get(pk=first).text == ""
     assert set(TenderRelease.objects.exclude(pk=first).values_list("text_format", flat=True)) == {0}
+
+
+def test_the_streamed_package_is_the_same_json_as_one_encoding_with_quotes_backslashes_and_chinese():
+    """package_chunks joins stored release texts into the package: valid JSON, equal to encoding the
+    whole package at once, with quotes, backslashes, brackets, a ``</script>`` and Chinese intact."""
+    releases = [
+        {"id": "r-1", "tender": {"title": '飞云花园 "一期" C:\\路面\\[改造]', "description": "</script>\u2028]}"}},
+        {"id": "r-2", "tender": {"title": "二期", "items": [{"id": "1", "description": "[]{}"}]}},
+    ]
+    package = ocds.release_package([], uri="http://testserver/tenders/1/ocds.json?x=[1]", policy="http://p/[x]")
+    text = "".join(ocds.package_chunks(package, [ocds.release_text(release) for release in releases]))
+    assert json.loads(text) == ocds.release_package(
+        releases, uri="http://testserver/tenders/1/ocds.json?x=[1]", policy="http://p/[x]", published=None
+    ) | {"publishedDate": package["publishedDate"]}
+    assert "飞云花园" in text  # not \\u-escaped
