@@ -36,11 +36,12 @@ TEST_WORKERS ?= auto
 # alone afterwards. Exit 5 (nothing collected) fails either run. On PostgreSQL the test database is
 # migrated once per run (TEST_DB_RUN, a new id each time) and each worker and the serial run start
 # from a copy of it (tests/testdb.py); the template is dropped at the end, failed or not.
-# --dist loadfile: a module's tests run on one worker, so module-scoped set-ups (the seeded demo,
-# Chromium) run once; modules are handed out in collection order, as workers free up.
+# Default distribution (--dist load): each worker keeps pytest-django's order, every transactional
+# test after the others, so no flush wipes the page tree under a test that expects the migrated one
+# (--dist loadfile broke that order: 38 tests lost their site tree in CI).
 test: $(DEPS)
 	export TEST_DB_RUN=$$$$; status=0; \
-	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not serial" || status=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" || status=$$?; \
 	if [ $$status = 0 ]; then $(PY) -m pytest -m serial || status=$$?; fi; \
 	$(PY) -m tests.testdb drop "$$TEST_DB_RUN"; \
 	exit $$status
