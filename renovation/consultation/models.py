@@ -326,7 +326,7 @@ class HouseholdImport(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     # The register holds personal data: the upload is kept (private, unguessable name) only until
     # its import has an answer, and the marked-up copy (errors only) is served through the
-    # staff-only view.
+    # staff-only view until IMPORT_FILES_KEEP_DAYS after the answer (the clock deletes both).
     workbook = models.FileField(
         _("workbook"), upload_to="household-imports/%Y/%m/", storage=private_storage, blank=True
     )
@@ -337,6 +337,8 @@ class HouseholdImport(models.Model):
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("import result"), default=dict, blank=True)
     job_id = models.UUIDField(_("job"), null=True, blank=True)
+    # When IMPORT_FILES_KEEP_DAYS after the answer the clock deleted the files (renovation/jobs/retention.py).
+    files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
@@ -353,6 +355,11 @@ class HouseholdImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def files_kept_days(self) -> int | None:
+        """How many days after the import's last activity its files were deleted (None: not deleted)."""
+        return (self.files_deleted_at - self.updated_at).days if self.files_deleted_at else None
 
     @property
     def idle_seconds(self) -> float:

@@ -9,6 +9,7 @@ import io
 import logging
 import secrets
 import zipfile
+from datetime import datetime
 from typing import IO, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.jobs.failures import import_stopped, record_failed
+from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.places.selectors import neighbourhoods_manageable_by
 from renovation.spreadsheets.annotate import annotated_copy
 from renovation.spreadsheets.cells import EXAMPLE_PREFIX, Column, Problem, RowCells, header_positions
@@ -217,6 +219,8 @@ def _forget_upload(record: HouseholdImport) -> None:
 
 
 def _read(record: HouseholdImport) -> tuple[list[dict[str, Any]], list[Problem]]:
+    if not record.workbook:  # deleted after IMPORT_FILES_KEEP_DAYS: a job retried that late has nothing to read
+        raise ValidationError(file_deleted_message(), code="file_deleted")
     with record.workbook.open("rb") as stored:  # a storage failure is no verdict on the file: it fails the job
         content = stored.read()
     try:
@@ -284,3 +288,14 @@ def household_import_run(*, import_id: int) -> HouseholdImport:
         raise stopped from None
     _forget_upload(record)
     return record
+
+
+def household_import_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of register imports answered more than IMPORT_FILES_KEEP_DAYS ago (the
+    clock's job; renovation/jobs/retention.py). Returns how many imports lost their files."""
+    return import_files_expire(
+        model=HouseholdImport,
+        task_path="renovation.consultation.tasks.household_import",
+        answered=(*SETTLED, HouseholdImport.Status.FAILED),
+        now=now,
+    )

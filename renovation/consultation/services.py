@@ -21,6 +21,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from renovation.accounts.permissions import can_manage_street, is_staff_member
 from renovation.changelog.records import apply_changes, save_recorded
 from renovation.figures import format_percent
+from renovation.files.storage import deleted_if_rolled_back
 from renovation.jobs.queue import enqueue_on_commit
 from renovation.notifications.services import notify
 from renovation.places.models import Neighbourhood
@@ -108,8 +109,8 @@ def household_import_start(*, actor: Any, upload: UploadedFile) -> HouseholdImpo
         raise PermissionDenied(_("Only street and bureau staff may import household registers."))
     purpose = pgettext("workbook import", "household register")
     check_workbook_file(upload, name=upload.name, size=upload.size, purpose=purpose)
-    with transaction.atomic():
-        record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
+    record = HouseholdImport(uploaded_by=actor, original_name=upload.name[:255])
+    with deleted_if_rolled_back(record, "workbook"), transaction.atomic():
         record.workbook.save(f"register-{secrets.token_urlsafe(16)}.xlsx", upload, save=False)
         save_recorded(record, actor=actor, reason="household_import")
         job = enqueue_on_commit(household_import, import_id=record.pk)

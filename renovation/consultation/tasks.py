@@ -2,6 +2,7 @@
 
 from django_tasks import task
 
+from .register import household_import_files_expire as expire_files
 from .register import household_import_run
 
 
@@ -9,3 +10,9 @@ from .register import household_import_run
 def household_import(*, import_id: int) -> str:
     """Check and import one uploaded register workbook; returns the import's final status."""
     return household_import_run(import_id=import_id).status
+
+
+@task()
+def household_import_files_expire() -> int:
+    """The clock's job: delete the files of register imports answered more than IMPORT_FILES_KEEP_DAYS ago."""
+    return expire_files()

@@ -8,9 +8,12 @@ one with ``storage=private_storage`` (a callable, so migrations do not depend on
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.core.files.storage import FileSystemStorage, Storage, storages
+from django.db import models
 
 PRIVATE = "private"
 
@@ -37,3 +40,19 @@ class PrivateFileSystemStorage(FileSystemStorage):
 def is_object_storage(storage: Any) -> bool:
     """True for S3-compatible storage (django-storages): it hands out signed URLs itself."""
     return not isinstance(storage, FileSystemStorage)
+
+
+@contextmanager
+def deleted_if_rolled_back(instance: models.Model, field_name: str) -> Iterator[None]:
+    """Wrap the transaction (``with deleted_if_rolled_back(record, "workbook"), transaction.atomic():``)
+    in which a file is saved to storage before its row: storage is no part of the transaction, so
+    when the block fails (validation, the job's row, the commit itself) the file it saved is deleted
+    instead of staying behind with no row naming it. Open it outermost: a transaction around the
+    caller's that rolls back later is not seen (services open their own; requests are not atomic)."""
+    try:
+        yield
+    except BaseException:
+        stored = getattr(instance, field_name)
+        if stored:
+            stored.storage.delete(stored.name)
+        raise

@@ -14,6 +14,7 @@ import io
 import logging
 import secrets
 import zipfile
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -27,8 +28,10 @@ from openpyxl.utils.exceptions import InvalidFileException
 from simple_history.utils import bulk_create_with_history
 
 from renovation.accounts.permissions import is_staff_member
+from renovation.files.storage import deleted_if_rolled_back
 from renovation.jobs.failures import import_stopped, record_failed
 from renovation.jobs.queue import enqueue_on_commit
+from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.projects.models import Project
 from renovation.projects.services import require_project_manager
 from renovation.public.cache import Change, pages_changed
@@ -57,8 +60,8 @@ def ledger_statement_import_start(*, actor: Any, project: Project, upload: Any) 
     require_project_manager(actor, project)
     name = getattr(upload, "name", "statement.xlsx")
     check_workbook_file(upload, name=name, size=upload.size, purpose=pgettext("workbook import", "bank statement"))
-    with transaction.atomic():
-        record = StatementImport(project=project, uploaded_by=actor, original_name=name[:255])
+    record = StatementImport(project=project, uploaded_by=actor, original_name=name[:255])
+    with deleted_if_rolled_back(record, "workbook"), transaction.atomic():
         record.workbook.save(f"statement-{secrets.token_urlsafe(16)}.xlsx", upload, save=False)
         record._history_user = actor
         record._change_reason = REASON
@@ -185,6 +188,8 @@ def ledger_statement_import_run(*, import_id: int) -> StatementImport:
         record.refresh_from_db()
         return record
     try:
+        if not record.workbook:  # deleted after IMPORT_FILES_KEEP_DAYS: a job retried that late has nothing to read
+            raise ValidationError(file_deleted_message(), code="file_deleted")
         with record.workbook.open("rb") as stored:  # a storage failure is no verdict on the file
             content = stored.read()
         with transaction.atomic():
@@ -216,3 +221,14 @@ def ledger_statement_import_run(*, import_id: int) -> StatementImport:
         raise stopped from None
     _forget_upload(record)
     return record
+
+
+def ledger_statement_import_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of statement imports answered more than IMPORT_FILES_KEEP_DAYS ago (the
+    clock's job; renovation/jobs/retention.py). Returns how many imports lost their files."""
+    return import_files_expire(
+        model=StatementImport,
+        task_path="renovation.finance.tasks.ledger_statement_import",
+        answered=(*SETTLED, StatementImport.Status.FAILED),
+        now=now,
+    )

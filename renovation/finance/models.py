@@ -236,7 +236,8 @@ class StatementImport(models.Model):
     )
     original_name = models.CharField(_("file name"), max_length=255)
     # Kept (private, unguessable name) only until the import has an answer; the marked-up copy of a
-    # refused statement is served through the project-manager view.
+    # refused statement is served through the project-manager view until IMPORT_FILES_KEEP_DAYS
+    # after the answer (the clock deletes both).
     workbook = models.FileField(
         _("workbook"), upload_to="statement-imports/%Y/%m/", storage=private_storage, blank=True
     )
@@ -249,6 +250,8 @@ class StatementImport(models.Model):
     # [[row, bank reference], ...]: rows skipped because the ledger already has them.
     already_recorded = models.JSONField(_("already recorded"), default=list, blank=True)
     job_id = models.UUIDField(_("job"), null=True, blank=True)
+    # When IMPORT_FILES_KEEP_DAYS after the answer the clock deleted the files (renovation/jobs/retention.py).
+    files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
@@ -265,6 +268,11 @@ class StatementImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def files_kept_days(self) -> int | None:
+        """How many days after the import's last activity its files were deleted (None: not deleted)."""
+        return (self.files_deleted_at - self.updated_at).days if self.files_deleted_at else None
 
     @property
     def idle_seconds(self) -> float:

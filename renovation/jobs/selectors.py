@@ -28,6 +28,9 @@ LABELS = {
     "renovation.supervision.tasks.site_issues_remind": _("Site-issue deadline reminders"),
     "renovation.evaluation.tasks.evaluations_freeze": _("Monthly evaluation freeze"),
     "renovation.jobs.tasks.jobs_prune": _("Job queue clean-up"),
+    "renovation.consultation.tasks.household_import_files_expire": _("Deleting old import files"),
+    "renovation.finance.tasks.ledger_statement_import_files_expire": _("Deleting old import files"),
+    "renovation.planning.tasks.plan_import_files_expire": _("Deleting old import files"),
 }
 
 # An error's text can quote what the failing code held: mobile numbers, e-mail addresses and

@@ -21,7 +21,8 @@ class PlanImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
     )
     original_name = models.CharField(_("file name"), max_length=255)
-    workbook = models.FileField(_("workbook"), upload_to="plan-imports/%Y/%m/", storage=private_storage)
+    # Empty once IMPORT_FILES_KEEP_DAYS after the answer the clock deleted it.
+    workbook = models.FileField(_("workbook"), upload_to="plan-imports/%Y/%m/", storage=private_storage, blank=True)
     annotated = models.FileField(
         _("workbook with errors marked"), upload_to="plan-imports/%Y/%m/", storage=private_storage, blank=True
     )
@@ -30,6 +31,8 @@ class PlanImport(models.Model):
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)
     summary = models.JSONField(_("import result"), default=dict, blank=True)
+    # When IMPORT_FILES_KEEP_DAYS after the answer the clock deleted the files (renovation/jobs/retention.py).
+    files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
 
@@ -50,3 +53,8 @@ class PlanImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def files_kept_days(self) -> int | None:
+        """How many days after the import's last activity its files were deleted (None: not deleted)."""
+        return (self.files_deleted_at - self.updated_at).days if self.files_deleted_at else None

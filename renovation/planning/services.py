@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,7 +26,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from wagtail import hooks
 
 from renovation.accounts.permissions import is_bureau
+from renovation.files.storage import deleted_if_rolled_back
 from renovation.jobs.queue import enqueue_on_commit
+from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.places.models import Community, ManagementType, Neighbourhood
 from renovation.projects.models import ZERO, Project, ProjectStatus, WorkItem
 from renovation.projects.progress import weighted_progress
@@ -61,8 +64,8 @@ def plan_import_start(*, actor: Any, upload: UploadedFile) -> PlanImport:
     if not is_bureau(actor):
         raise PermissionDenied(_("Only housing bureau staff may import the annual plan."))
     check_workbook_file(upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "annual plan"))
-    with transaction.atomic():
-        record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
+    record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
+    with deleted_if_rolled_back(record, "workbook"), transaction.atomic():
         record.workbook.save(f"plan-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
         record.save()
         enqueue_on_commit(plan_import, import_id=record.pk)
@@ -85,6 +88,8 @@ def plan_import_run(*, import_id: int) -> PlanImport:
         return record
     try:
         _touch(record, status=PlanImport.Status.VALIDATING, rows_done=0, errors=[])
+        if not record.workbook:  # deleted after IMPORT_FILES_KEEP_DAYS: a job retried that late has nothing to read
+            raise ValidationError(file_deleted_message(), code="file_deleted")
         known = Project.objects.values_list("code", flat=True)
         with record.workbook.open("rb") as handle:
             plan = read_plan(handle, known_project_codes=known, progress=lambda n: _touch(record, rows_done=n))
@@ -120,6 +125,17 @@ def plan_import_run(*, import_id: int) -> PlanImport:
         )
         raise  # the job fails too: staff see it under Background jobs and may retry it
     return record
+
+
+def plan_import_files_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of plan imports answered more than IMPORT_FILES_KEEP_DAYS ago (the clock's
+    job; renovation/jobs/retention.py). Returns how many imports lost their files."""
+    return import_files_expire(
+        model=PlanImport,
+        task_path="renovation.planning.tasks.plan_import",
+        answered=(*SETTLED, PlanImport.Status.FAILED),
+        now=now,
+    )
 
 
 def plan_apply(*, actor: Any, plan: Plan) -> dict[str, int]:

@@ -469,7 +469,23 @@ JOBS_SCHEDULE = {
     "project-summaries-refresh": {"task": "cms.tasks.project_summaries_refresh", "every": 5 * 60},
     # Successful jobs are forgotten after 14 days (failed ones stay until retried).
     "jobs-prune": {"task": "renovation.jobs.tasks.jobs_prune", "every": 60 * 60},
+    # The files of answered imports go after IMPORT_FILES_KEEP_DAYS (renovation/jobs/retention.py).
+    "household-import-files-expire": {
+        "task": "renovation.consultation.tasks.household_import_files_expire",
+        "every": 60 * 60,
+    },
+    "statement-import-files-expire": {
+        "task": "renovation.finance.tasks.ledger_statement_import_files_expire",
+        "every": 60 * 60,
+    },
+    "plan-import-files-expire": {"task": "renovation.planning.tasks.plan_import_files_expire", "every": 60 * 60},
 }
+# An import's uploaded workbook and its copy with the problems marked (the household register holds
+# residents' names, phones and addresses; a statement names payees) are deleted this many days after
+# the import's answer (done, refused or interrupted); the import's record and its problem list stay.
+IMPORT_FILES_KEEP_DAYS = env_int("IMPORT_FILES_KEEP_DAYS", 30)
+if IMPORT_FILES_KEEP_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_FILES_KEEP_DAYS must be at least 1.")
 
 # Lateness (周监测、预警): a project under construction with no progress confirmed for this many
 # days is shown as stalled (进度停滞).
