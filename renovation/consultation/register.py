@@ -15,7 +15,6 @@ from typing import IO, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook, load_workbook
@@ -24,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from renovation.accounts.permissions import is_staff_member
-from renovation.jobs.failures import import_stopped, record_failed
+from renovation.jobs.failures import import_record_save, import_record_settle, import_stopped, record_failed
 from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.places.selectors import neighbourhoods_manageable_by
 from renovation.spreadsheets.annotate import annotated_copy
@@ -189,24 +188,11 @@ REASON = "household_import"
 
 
 def _record_save(record: HouseholdImport, **fields: Any) -> None:
-    """Save the record's new state with a history row naming the uploader and the import."""
-    fields["updated_at"] = timezone.now()
-    for name, value in fields.items():
-        setattr(record, name, value)
-    record._history_user = record.uploaded_by
-    record._change_reason = REASON
-    record.save(update_fields=list(fields))
+    import_record_save(record, REASON, **fields)
 
 
 def _settle(record: HouseholdImport, **fields: Any) -> bool:
-    """Save the record's new state unless another run of the job gave it an answer meanwhile (read
-    under the record's lock): a run that read the record before that must not overwrite "done"."""
-    with transaction.atomic():
-        current = HouseholdImport.objects.select_for_update().values_list("status", flat=True).get(pk=record.pk)
-        if current in SETTLED:
-            return False
-        _record_save(record, **fields)
-    return True
+    return import_record_settle(record, SETTLED, REASON, **fields)
 
 
 def _forget_upload(record: HouseholdImport) -> None:

@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from openpyxl.utils.exceptions import InvalidFileException
@@ -29,7 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from renovation.accounts.permissions import is_staff_member
 from renovation.files.storage import deleted_if_rolled_back
-from renovation.jobs.failures import import_stopped, record_failed
+from renovation.jobs.failures import import_record_save, import_record_settle, import_stopped, record_failed
 from renovation.jobs.queue import enqueue_on_commit
 from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.projects.models import Project
@@ -90,24 +89,11 @@ def ledger_statement_import_visible(*, actor: Any, import_id: int) -> StatementI
 
 
 def _import_save(record: StatementImport, **fields: Any) -> None:
-    """Save the record's new state with a history row naming the uploader and the import."""
-    fields["updated_at"] = timezone.now()
-    for name, value in fields.items():
-        setattr(record, name, value)
-    record._history_user = record.uploaded_by
-    record._change_reason = REASON
-    record.save(update_fields=list(fields))
+    import_record_save(record, REASON, **fields)
 
 
 def _settle(record: StatementImport, **fields: Any) -> bool:
-    """Save the record's new state unless another run of the job gave it an answer meanwhile (read
-    under the record's lock): a run that read the record before that must not overwrite "done"."""
-    with transaction.atomic():
-        current = StatementImport.objects.select_for_update().values_list("status", flat=True).get(pk=record.pk)
-        if current in SETTLED:
-            return False
-        _import_save(record, **fields)
-    return True
+    return import_record_settle(record, SETTLED, REASON, **fields)
 
 
 def _forget_upload(record: StatementImport) -> None:

@@ -13,6 +13,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger(__name__)
@@ -45,3 +47,26 @@ def record_failed(record: Any, save: Callable[..., Any]) -> bool:
     except Exception as error:
         logger.error("import record %s: could not record the failure (%s)", record.pk, type(error).__qualname__)
         return True
+
+
+def import_record_save(record: Any, reason: str, **fields: Any) -> None:
+    """Save an import record's new state (``updated_at`` included) with a history row naming its
+    uploader and the import (``reason``)."""
+    fields["updated_at"] = timezone.now()
+    for name, value in fields.items():
+        setattr(record, name, value)
+    record._history_user = record.uploaded_by
+    record._change_reason = reason
+    record.save(update_fields=list(fields))
+
+
+def import_record_settle(record: Any, settled: tuple[Any, ...], reason: str, **fields: Any) -> bool:
+    """Save the record's new state unless another run of the job gave it an answer (a status in
+    ``settled``) meanwhile, read under the record's lock: a run that read the record before that
+    must not overwrite "done". False when the other run's answer stands."""
+    with transaction.atomic():
+        current = type(record).objects.select_for_update().values_list("status", flat=True).get(pk=record.pk)
+        if current in settled:
+            return False
+        import_record_save(record, reason, **fields)
+    return True
