@@ -16,7 +16,7 @@ from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.projects.models import Project
 from renovation.tendering.models import ChangeOrder, ChangeOrderStatus, Contract
 
-from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, quarter_bounds
+from .models import ZERO, EntryKind, IncomeSource, LedgerEntry, QuarterlyDisclosure, StatementImport, quarter_bounds
 
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 CENT = Decimal("0.01")
@@ -35,6 +35,15 @@ def disclosures_manageable_by(user: Any) -> QuerySet[QuarterlyDisclosure]:
     if is_bureau(user):
         return disclosures
     return disclosures.filter(project__neighbourhood__community__street_id=staff_street_id(user))
+
+
+def statement_imports_recent(project: Project, limit: int = 10) -> QuerySet[StatementImport]:
+    """The project's latest statement imports, newest first, for its upload page."""
+    return (
+        StatementImport.objects.filter(project=project)
+        .select_related("uploaded_by")
+        .order_by("-created_at", "-pk")[:limit]
+    )
 
 
 def contracts_of(projects: QuerySet[Project]) -> QuerySet[Contract]:

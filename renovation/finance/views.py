@@ -27,7 +27,7 @@ from . import services
 from .forms import CorrectionForm, PublishForm, StatementForm
 from .models import LedgerEntry, StatementImport
 from .public import PublicFinance, public_finance
-from .selectors import ledger_entries_manageable_by
+from .selectors import ledger_entries_manageable_by, statement_imports_recent
 from .statement import statement_template
 
 ENTRIES_PER_PAGE = 50
@@ -135,8 +135,7 @@ def statement_import(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("workbook", message)
         else:
             return redirect("finance_statement_import_detail", pk=record.pk)
-    recent = StatementImport.objects.filter(project=project).select_related("uploaded_by")[:10]
-    context = {"project": project, "form": form, "recent": recent}
+    context = {"project": project, "form": form, "recent": statement_imports_recent(project)}
     return TemplateResponse(request, "finance/statement.html", context, status=400 if form.errors else 200)
 
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from renovation.files.storage import private_storage
 
@@ -35,6 +36,11 @@ class PlanImport(models.Model):
     files_deleted_at = models.DateTimeField(_("files deleted"), null=True, blank=True)
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
     updated_at = models.DateTimeField(_("last activity"), default=timezone.now)
+
+    # Each change of state (checked, importing, done, refused, interrupted, files deleted) is a
+    # history row naming the uploader and the import; the row counter's ticks while a workbook is
+    # read are progress, not a change, and are written without one (services._progress).
+    history = HistoricalRecords(excluded_fields=["rows_done"])
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -27,6 +27,7 @@ from wagtail import hooks
 
 from renovation.accounts.permissions import is_bureau
 from renovation.files.storage import deleted_if_rolled_back
+from renovation.jobs.failures import import_record_save
 from renovation.jobs.queue import enqueue_on_commit
 from renovation.jobs.retention import file_deleted_message, import_files_expire
 from renovation.places.models import Community, ManagementType, Neighbourhood
@@ -65,6 +66,7 @@ def plan_import_start(*, actor: Any, upload: UploadedFile) -> PlanImport:
         raise PermissionDenied(_("Only housing bureau staff may import the annual plan."))
     check_workbook_file(upload, name=upload.name, size=upload.size, purpose=pgettext("workbook import", "annual plan"))
     record = PlanImport(uploaded_by=actor, original_name=upload.name[:255])
+    record._history_user, record._change_reason = actor, REASON
     with deleted_if_rolled_back(record, "workbook"), transaction.atomic():
         record.workbook.save(f"plan-{timezone.now():%Y%m%d-%H%M%S}.xlsx", upload, save=False)
         record.save()
@@ -73,10 +75,14 @@ def plan_import_start(*, actor: Any, upload: UploadedFile) -> PlanImport:
 
 
 def _touch(record: PlanImport, **fields: Any) -> None:
-    fields["updated_at"] = timezone.now()
-    PlanImport.objects.filter(pk=record.pk).update(**fields)
-    for name, value in fields.items():
-        setattr(record, name, value)
+    """The import's new state, saved with a history row naming its uploader and the import."""
+    import_record_save(record, REASON, **fields)
+
+
+def _progress(record: PlanImport, rows_done: int) -> None:
+    """How far the reading got: shown on the status page, kept out of the history."""
+    record.rows_done, record.updated_at = rows_done, timezone.now()
+    PlanImport.objects.filter(pk=record.pk).update(rows_done=rows_done, updated_at=record.updated_at)
 
 
 def plan_import_run(*, import_id: int) -> PlanImport:
@@ -92,15 +98,14 @@ def plan_import_run(*, import_id: int) -> PlanImport:
             raise ValidationError(file_deleted_message(), code="file_deleted")
         known = Project.objects.values_list("code", flat=True)
         with record.workbook.open("rb") as handle:
-            plan = read_plan(handle, known_project_codes=known, progress=lambda n: _touch(record, rows_done=n))
+            plan = read_plan(handle, known_project_codes=known, progress=lambda n: _progress(record, n))
         _touch(record, rows_total=plan.rows, rows_done=0)
         if plan.problems:
             problems = [problem.as_dict() for problem in plan.problems]
             with record.workbook.open("rb") as handle:
                 marked = annotated_copy(handle, plan.problems, author=_("Plan import"))
             record.annotated.save(f"errors-{record.pk}.xlsx", ContentFile(marked), save=False)
-            PlanImport.objects.filter(pk=record.pk).update(annotated=record.annotated.name)
-            _touch(record, status=PlanImport.Status.REJECTED, errors=problems)
+            _touch(record, status=PlanImport.Status.REJECTED, errors=problems, annotated=record.annotated)
             return record
         _touch(record, status=PlanImport.Status.IMPORTING)
         with transaction.atomic():

@@ -95,6 +95,25 @@ def test_it_refuses_the_whole_file_and_says_where(personas, anyang, projects, it
     assert all(error["row"] for error in record.errors)
 
 
+def test_each_state_of_the_import_is_a_history_row_naming_the_uploader(personas, anyang):
+    content = plan_workbook([project_row(f"RA-2024-{n}", neighbourhood=f"新村{n}") for n in range(3)], [])
+    record = _import(personas.bureau, content)
+    assert record.status == PlanImport.Status.DONE, record.errors
+    states = record.history.order_by("history_date", "history_id")
+    assert [row.status for row in states] == ["queued", "validating", "validating", "importing", "done"]
+    assert {(row.history_user, row.history_change_reason) for row in states} == {(personas.bureau, "plan_import")}
+    # The rows counter ticks while the workbook is read: progress on the status page, not history.
+    assert record.rows_done == 3 and not hasattr(states.first(), "rows_done")
+
+
+def test_a_refused_import_keeps_its_marked_copy_in_the_history(personas, anyang):
+    record = _import(personas.bureau, plan_workbook([project_row("A", central=-5)], []))
+    assert record.status == PlanImport.Status.REJECTED
+    last = record.history.order_by("-history_date", "-history_id").first()
+    assert (last.status, last.annotated) == ("rejected", record.annotated.name)
+    assert last.errors == record.errors and record.errors
+
+
 def test_it_hands_back_the_workbook_with_the_bad_cells_marked(personas, anyang):
     record = _import(personas.bureau, plan_workbook([project_row("A", central=-5)], []))
     workbook = load_workbook(record.annotated.open("rb"))
