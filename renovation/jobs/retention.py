@@ -9,13 +9,19 @@ value); ``files_deleted_at`` says when the files went, so its page says so inste
 
 An import whose job is waiting or running (queued, running, or sent back to the queue by staff
 under Background jobs) is never touched, however old: its job still needs the upload.
+
+A process killed between writing a file and committing the row that names it (an upload's
+transaction, a job's marked-up copy) leaves a file no row knows: the same clock job deletes files
+in the imports' folders that no row names once they are ORPHAN_GRACE old, far longer than any
+upload's transaction or any job's run.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
@@ -29,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 REASON = "import_files_expired"
 FILE_FIELDS = ("workbook", "annotated")
+# A file younger than this may belong to a transaction still open: never an orphan yet.
+ORPHAN_GRACE = timedelta(days=1)
 
 
 def file_deleted_message() -> str:
@@ -87,4 +95,51 @@ def import_files_expire(
         expired += 1
     if expired:
         logger.info("%s: deleted the files of %s imports", model._meta.label, expired)
+    import_orphans_delete(model=model, now=now)
     return expired
+
+
+def _folders(model: type[models.Model]) -> set[str]:
+    """The fixed folder each file field of the import uploads to ("plan-imports/%Y/%m/" → "plan-imports")."""
+    return {str(model._meta.get_field(name).upload_to).split("%", 1)[0].strip("/") for name in FILE_FIELDS}
+
+
+def _walk(storage: Any, folder: str) -> Iterator[str]:
+    """Every file name under ``folder`` (on disk or in an object store alike)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:  # nothing uploaded yet
+        return
+    for name in files:
+        yield f"{folder}/{name}"
+    for name in folders:
+        yield from _walk(storage, f"{folder}/{name}")
+
+
+def import_orphans_delete(*, model: type[models.Model], now: datetime | None = None) -> int:
+    """Delete the files in ``model``'s upload folders that no row of it names and that are older
+    than ORPHAN_GRACE; returns how many. The rows' names are read after the listing, so a file
+    whose row commits meanwhile is found named and kept."""
+    now = now or timezone.now()
+    storage = model._meta.get_field(FILE_FIELDS[0]).storage
+    found = [name for folder in sorted(_folders(model)) for name in _walk(storage, folder)]
+    if not found:
+        return 0
+    named = set()
+    for row in model.objects.values_list(*FILE_FIELDS):
+        named.update(value for value in row if value)
+    deleted = 0
+    for name in found:
+        if name in named:
+            continue
+        try:
+            if storage.get_modified_time(name) > now - ORPHAN_GRACE:
+                continue
+            storage.delete(name)
+        except FileNotFoundError:  # deleted meanwhile
+            continue
+        deleted += 1
+    if deleted:
+        # Names only count: a file name holds no personal data, but the log need not either.
+        logger.info("%s: deleted %s files no import names", model._meta.label, deleted)
+    return deleted

@@ -2,6 +2,7 @@
 deleted IMPORT_FILES_KEEP_DAYS after its answer; an import still being checked is never touched;
 an upload whose transaction rolls back leaves no file behind."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from renovation.planning.models import PlanImport
 from renovation.planning.services import plan_import_files_expire, plan_import_start
+from tests.jobs.test_import_orphans import _write
 from tests.planning.conftest import item_row, plan_workbook, project_row, upload
 from tests.planning.test_plan_import import _import
 
@@ -73,3 +75,17 @@ def test_an_upload_whose_transaction_rolls_back_leaves_no_file(personas, anyang,
         plan_import_start(actor=personas.bureau, upload=upload(plan_workbook([project_row("A")], [])))
     assert not PlanImport.objects.exists()
     assert saved and saved[0].name and not saved[0].storage.exists(saved[0].name)
+
+
+def test_the_clock_job_deletes_orphans_and_keeps_every_file_an_import_names(personas, anyang):
+    record = _import(personas.bureau, plan_workbook([project_row("A", central=-5)], []))
+    assert record.status == PlanImport.Status.REJECTED and record.workbook and record.annotated
+    storage = record.workbook.storage
+    stamp = (timezone.now() - timedelta(days=3)).timestamp()  # older than the grace, younger than retention
+    for name in (record.workbook.name, record.annotated.name):
+        os.utime(storage.path(name), (stamp, stamp))
+    orphan = _write(storage, "plan-imports/2020/01/errors-999.xlsx", timedelta(days=3))
+
+    assert plan_import_files_expire() == 0  # no import is old enough to lose its files
+    assert not storage.exists(orphan)
+    assert storage.exists(record.workbook.name) and storage.exists(record.annotated.name)
