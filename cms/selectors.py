@@ -83,6 +83,32 @@ def consultation_documents(project: Any) -> list[ProjectDocument]:
     ]
 
 
+def _pages_using(document: Any) -> tuple[list[int], list[int]]:
+    """The ids of the pages, in any state, that list the document or link it from their content."""
+    listed = list(PublicDocument.objects.filter(document_id=document.pk).values_list("page_id", flat=True))
+    linked = (
+        ReferenceIndex.get_references_to(document)
+        .filter(base_content_type=ContentType.objects.get_for_model(Page))
+        .values_list("object_id", flat=True)
+    )
+    return listed, [int(pk) for pk in linked if pk.isdigit()]
+
+
+def document_used_in_street(document: Any, street_id: int) -> bool:
+    """Whether a page of the street (a notice of that street, the page of a project there), in any
+    state, lists or links the document: its draft attachments are that street's staff's business."""
+    from .models import ProjectPage  # cms.models reads this module
+
+    listed, linked = _pages_using(document)
+    pages = [*listed, *linked]
+    if not pages:
+        return False
+    return (
+        NoticePage.objects.filter(pk__in=pages, street_id=street_id).exists()
+        or ProjectPage.objects.filter(pk__in=pages, project__neighbourhood__community__street_id=street_id).exists()
+    )
+
+
 def document_is_public(document: Any) -> bool:
     """Whether a file of the document library is published: a live page lists it (a notice's
     attachment, a project page's document) or links it from its content (Wagtail's reference

@@ -8,6 +8,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import PageLogEntry
 from wagtail.permissions import policy_registry
 
+from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.notifications.services import followers_notify_notice
 from renovation.places.services import PLACE_RENAMED_HOOK
 from renovation.projects.models import Project
@@ -70,12 +71,20 @@ def keep_unpublished_documents_private(document: Any, request: HttpRequest) -> N
     """A file of the document library is downloadable by anyone only once a live page publishes it
     (cms.selectors.document_is_public): a draft notice's attachment, or an unpublished one's, is
     not, whoever has its URL. Editors who may choose or change documents keep access (they attach
-    them and preview drafts). Anyone else gets 404, as for a file that does not exist."""
+    them and preview drafts), street staff only for their own street's pages or their own uploads:
+    Wagtail grants documents per collection, and all streets share one. Anyone else gets 404, as for
+    a file that does not exist."""
     if cms_selectors.document_is_public(document):
         return None
+    user = request.user
     policy = policy_registry.get_by_type(get_document_model())
-    if request.user.is_authenticated and policy.user_has_any_permission_for_instance(
-        request.user, ["change", "choose"], document
+    if not user.is_authenticated or not policy.user_has_any_permission_for_instance(
+        user, ["change", "choose"], document
     ):
+        raise Http404
+    street_id = None if user.is_superuser or is_bureau(user) else staff_street_id(user)
+    if street_id is None or document.uploaded_by_user_id == user.pk:
+        return None
+    if cms_selectors.document_used_in_street(document, street_id):
         return None
     raise Http404

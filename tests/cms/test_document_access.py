@@ -62,6 +62,21 @@ def test_it_lets_editors_open_a_draft_notices_attachment(login, personas, site_t
     assert login(personas.bureau).get(document.url).status_code == 200
 
 
+def test_it_refuses_another_streets_staff_a_draft_notices_attachment(login, personas, site_tree, upload):
+    # Wagtail grants documents per collection and every street shares one: the street decides.
+    document = upload("东门封闭示意图", "gate.pdf")
+    _draft_notice(login, personas, document)
+    assert login(personas.street_b).get(document.url).status_code == 404
+    assert login(personas.street_a).get(document.url).status_code == 200
+
+
+def test_street_staff_open_their_own_uploads_before_any_page_uses_them(login, personas, upload):
+    own = upload("我的草图", "sketch.pdf", actor=personas.street_b)
+    assert login(personas.street_b).get(own.url).status_code == 200
+    assert login(personas.street_a).get(own.url).status_code == 404
+    assert login(personas.bureau).get(own.url).status_code == 200
+
+
 def test_it_refuses_signed_in_residents_a_draft_notices_attachment(login, personas, site_tree, upload):
     document = upload("东门封闭示意图", "gate.pdf")
     _draft_notice(login, personas, document)
