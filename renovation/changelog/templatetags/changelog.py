@@ -4,7 +4,7 @@ change-log page lists.
 Written in Python rather than as a template: a page lists up to ``CHANGE_LOG_PAGE_SIZE`` entries
 of several changes each, and resolving the same dozen variables per entry through the template
 engine was most of the page's rendering time. The output is the markup the page's template wrote
-(tests/changelog/test_entry_markup.py holds the two byte for byte equal); values are formatted by
+(tests/cms/test_project_changes.py holds the two byte for byte equal); values are formatted by
 the template engine's own functions, so numbers and dates read as elsewhere in the language shown.
 """
 
