@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
-from renovation.changelog.paging import HistorySource
+from renovation.changelog.paging import HistorySource, history_model
 from renovation.changelog.selectors import ChangeEntry, FieldChange, history_entries, ordered_history
 from renovation.projects.models import COMPLETED_STATUSES, Project, ProjectStatus, WorkCategory
 
@@ -346,13 +346,13 @@ def consultation_change_sources(project: Project) -> list[HistorySource]:
     """The consultation's part of the public change log, paged in the database (changelog.paging)."""
     return [
         HistorySource(
-            model=ConsultationRule.history.model,
+            model=history_model(ConsultationRule),
             filters={"project_id": project.pk},
             fields=RULE_PUBLIC_FIELDS,
             subject=lambda record: str(_("Approval threshold")),
         ),
         HistorySource(
-            model=Deliberation.history.model,
+            model=history_model(Deliberation),
             filters={"project_id": project.pk},
             fields=DELIBERATION_PUBLIC_FIELDS,
             subject=lambda record: record.subject,
@@ -360,7 +360,7 @@ def consultation_change_sources(project: Project) -> list[HistorySource]:
             events=DELIBERATION_EVENTS,
         ),
         HistorySource(
-            model=DecisionItem.history.model,
+            model=history_model(DecisionItem),
             filters={"project_id": project.pk},
             fields=DECISION_PUBLIC_FIELDS,
             subject=lambda record: record.question,

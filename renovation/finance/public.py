@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from renovation.changelog.paging import HistorySource
+from renovation.changelog.paging import HistorySource, history_model
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_yuan
 from renovation.projects.models import Project
@@ -182,7 +182,7 @@ def ledger_change_sources(project: Project) -> list[HistorySource]:
         field_obj = model._meta.get_field(name)
         return dict(field_obj.flatchoices).get(value, value) if field_obj.choices else value
 
-    history = LedgerEntry.history.model
+    history = history_model(LedgerEntry)
     booked_on = history._meta.get_field("booked_on").column
     return [
         HistorySource(

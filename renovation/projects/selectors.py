@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_bureau, staff_street_id
-from renovation.changelog.paging import HistorySource
+from renovation.changelog.paging import HistorySource, history_model
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
 
@@ -406,7 +406,7 @@ def project_change_sources(project: Project) -> list[HistorySource]:
     )
     return [
         HistorySource(
-            model=Project.history.model,
+            model=history_model(Project),
             filters={"id": project.pk},
             fields=PROJECT_PUBLIC_FIELDS,
             subject=lambda record: str(project.name),
@@ -415,7 +415,7 @@ def project_change_sources(project: Project) -> list[HistorySource]:
             events=("actual_end", "actual_start"),
         ),
         HistorySource(
-            model=WorkItem.history.model,
+            model=history_model(WorkItem),
             filters={"project_id": project.pk},
             fields=WORK_ITEM_PUBLIC_FIELDS,
             subject=lambda record: f"{WorkCategory(record.category).label} · {record.description}",

@@ -85,3 +85,47 @@ def test_a_page_costs_the_same_queries_whatever_the_length_of_the_history(
         html = client.get(url).content.decode()
     assert 'rel="next"' in html
     assert len(short) == len(long)
+
+
+# The entry markup as the page's template wrote it before ``{% change_log_entry %}`` (changelog
+# templatetags) took its place: the tag must write the same bytes.
+TEMPLATE_ENTRY = """{% load i18n %}{% for entry in entries %}
+    <li>
+      {% if entry.day_only %}<time datetime="{{ entry.when|date:'Y-m-d' }}">{{ entry.when|date:"Y-m-d" }}</time>{% else %}<time datetime="{{ entry.when|date:'c' }}">{{ entry.when|date:"Y-m-d H:i" }}</time>{% endif %}
+      <span class="changelog__subject">{{ entry.subject }}</span>
+      {% if entry.created %}<span class="changelog__created">{% trans "added" %}</span>{% endif %}
+      <ul>
+        {% for change in entry.changes %}
+        <li>{{ change.label }}: {% if not entry.created %}<del>{{ change.old }}</del> → {% endif %}<ins>{{ change.new }}</ins></li>
+        {% endfor %}
+      </ul>
+    </li>
+    {% endfor %}"""  # noqa: E501
+
+TAG_ENTRY = """{% load changelog %}{% for entry in entries %}
+    {% change_log_entry entry %}
+    {% endfor %}"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_its_entries_read_as_the_template_wrote_them(personas, published_project, language):
+    from django.template import engines
+    from django.utils import translation
+
+    from renovation.projects.services import work_item_update
+
+    project, _page = published_project(items=2, reports_per_item=2)
+    item = project.work_items.first()
+    project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("1234.5")})
+    project_update(actor=personas.bureau, project=project, data={"actual_start": date(2023, 4, 1)})
+    work_item_update(actor=personas.bureau, work_item=item, data={"description": "楼道 <粉刷> & 防水"})
+    log = project_public_change_log(project)
+    entries = list(log[0 : log.count()])
+    assert {entry.created for entry in entries} == {True, False}
+    assert {entry.day_only for entry in entries} == {True, False}
+    engine = engines["django"]
+    with translation.override(language):
+        expected = engine.from_string(TEMPLATE_ENTRY).render({"entries": entries})
+        written = engine.from_string(TAG_ENTRY).render({"entries": entries})
+    assert "&lt;粉刷&gt; &amp; 防水" in written
+    assert written == expected

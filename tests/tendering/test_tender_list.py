@@ -126,3 +126,40 @@ def test_each_filter_and_page_is_stored_as_its_own_page(client, tender_cast, per
     assert client.get("/tenders/", {"street": "yuhai"})["X-Public-Cache"] == "hit"
     anyang = client.get("/tenders/", {"street": "anyang"})
     assert anyang["X-Public-Cache"] == "miss" and "玉海招标00号" not in anyang.content.decode()
+
+
+# The card as its included template (tendering/includes/tender_card.html) wrote it before
+# ``{% tender_card %}`` (tendering templatetags) took its place: the tag must write the same bytes.
+TEMPLATE_CARD = """{% load i18n figures %}
+<li class="card tender-card">
+  <h3><a href="{% url 'tendering:detail' tender.pk %}">{{ tender.title }}</a></h3>
+  <p class="project-header__meta">
+    <span class="status status--tender-{{ tender.phase }}">{{ tender.phase_label }}</span>
+    <span>{{ tender.project.neighbourhood.community.street.name }} · {{ tender.project.neighbourhood.name }}</span>
+  </p>
+  <dl class="facts">
+    <dt>{% trans "Ceiling price" %}</dt><dd>{{ tender.ceiling_price|yuan }}</dd>
+    <dt>{% trans "Bids until" %}</dt><dd>{{ tender.bid_period_end|date:"Y-m-d H:i" }}</dd>
+    <dt>{% trans "Opening" %}</dt><dd>{{ tender.opening_at|date:"Y-m-d H:i" }}</dd>
+  </dl>
+</li>
+"""
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_its_cards_read_as_the_template_wrote_them(tender_cast, language):
+    from django.template import engines
+    from django.utils import translation
+
+    past = _past_tenders(tender_cast.project, 2, prefix="<路灯> & 监控")
+    past[1].status = TenderStatus.FAILED
+    past[1].ceiling_price = Decimal("1234567.891")
+    past[1].save()
+    engine = engines["django"]
+    for tender in [tender_cast.tender, *past]:
+        tender = Tender.objects.select_related("project__neighbourhood__community__street").get(pk=tender.pk)
+        with translation.override(language):
+            expected = engine.from_string(TEMPLATE_CARD).render({"tender": tender})
+            written = engine.from_string("{% load tender_cards %}{% tender_card tender %}").render({"tender": tender})
+        assert "&lt;路灯&gt; &amp; 监控" in written or tender == tender_cast.tender
+        assert written == expected
