@@ -275,18 +275,19 @@ def test_it_does_not_take_sections_rendered_before_a_later_change_as_current(mon
     assert home_summary_rebuild() == 2
 
 
-def _signed(content: str):
-    """A row signed with the site's key whose content is not what the job writes."""
+def _signed(content: str | None = None, **sections):
+    """A row signed with the site's key whose content is not what the job writes: ``content``, or
+    sections with the row's own site and ``sections`` over them."""
 
     def damage(row):
-        return {"content": content, "signature": _signature(row.language, row.build, content)}
+        text = content
+        if text is None:
+            parts = dict.fromkeys(PART_TEMPLATES, "<p>x</p>")
+            site = json.loads(row.content)["site"]
+            text = json.dumps({"site": site, "years": [THIS_YEAR], "by_year": {str(THIS_YEAR): parts}, **sections})
+        return {"content": text, "signature": _signature(row.language, row.build, text)}
 
     return damage
-
-
-def _sections(**overrides) -> str:
-    parts = dict.fromkeys(PART_TEMPLATES, "<p>x</p>")
-    return json.dumps({"site": 1, "years": [THIS_YEAR], "by_year": {str(THIS_YEAR): parts}, **overrides})
 
 
 @pytest.mark.parametrize(
@@ -297,8 +298,9 @@ def _sections(**overrides) -> str:
         lambda row: {"signature": _signature("en" if row.language != "en" else "zh-hans", row.build, row.content)},
         _signed("\x80\x04\x95 an old pickle, or garbage"),
         _signed("[]"),
-        _signed(json.dumps({"site": 1, "years": [THIS_YEAR], "by_year": {str(THIS_YEAR): {"plan": "<p>x</p>"}}})),
-        _signed(json.dumps({"site": 1, "years": "2026", "by_year": {}})),
+        _signed(by_year={str(THIS_YEAR): {"plan": "<p>x</p>"}}),
+        _signed(years=str(THIS_YEAR)),
+        _signed(by_year={}),
     ],
     ids=[
         "unsigned",
@@ -308,6 +310,7 @@ def _sections(**overrides) -> str:
         "signed-list",
         "signed-partial",
         "signed-years-text",
+        "signed-year-missing",
     ],
 )
 def test_it_ignores_a_corrupted_or_foreign_row_logs_it_and_renders_live(client, plans, caplog, damage):
@@ -329,7 +332,7 @@ def test_it_ignores_a_corrupted_or_foreign_row_logs_it_and_renders_live(client, 
         lambda row: {"build": "another release"},
         lambda row: {"version": 0},
         lambda row: {"valid_until": timezone.now()},
-        _signed(_sections(site=-1)),  # rendered for another site's links
+        _signed(site=-1),  # rendered for another site's links
     ],
     ids=["other-build", "other-version", "past-its-time", "other-site"],
 )
