@@ -14,6 +14,7 @@ class CmsConfig(AppConfig):
         from renovation.public.cache import on_pages_changed
 
         from . import cache
+        from .home_summary import home_summary_after_change
         from .models import NoticePage
         from .permissions import editor_permissions_sync_after_migrate
         from .selectors import consultation_documents
@@ -24,6 +25,8 @@ class CmsConfig(AppConfig):
         # Each change the project page's stored summary shows marks it stale in its transaction;
         # a job rebuilds it after the commit (cms.summary).
         on_pages_changed(summaries_after_change)
+        # So does each change the home page's stored sections show (cms.home_summary).
+        on_pages_changed(home_summary_after_change)
         page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
         # The household's brief lists the project's plan and drawings (consultation never imports cms).
         if consultation_documents not in DOCUMENT_SOURCES:

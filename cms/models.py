@@ -16,11 +16,10 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page, PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
 from cms.maps import index_map, project_map
-from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
@@ -30,8 +29,8 @@ from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkC
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
+from . import home_summary, summary
 from . import selectors as cms_selectors
-from . import summary
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .search import cjk_spaced
@@ -40,7 +39,15 @@ from .visibility import unrestricted
 # The project page lists the latest public site issues; all of them are on its issues/ page.
 RECENT_ISSUES = 5
 
-__all__ = ["HomePage", "NoticeIndexPage", "NoticePage", "ProjectIndexPage", "ProjectPage", "PublicDocument"]
+__all__ = [
+    "HomePage",
+    "HomePublicSummary",
+    "NoticeIndexPage",
+    "NoticePage",
+    "ProjectIndexPage",
+    "ProjectPage",
+    "PublicDocument",
+]
 
 
 class ViewRestrictionsInOneQuery:
@@ -80,25 +87,10 @@ class HomePage(ViewRestrictionsInOneQuery, Page):
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, "home", until=next_midnight())
         context = super().get_context(request, *args, **kwargs)
-        years = project_selectors.plan_years()
-        year = _int_or_none(request.GET.get("year"))
-        if year not in years:
-            year = project_selectors.default_plan_year(timezone.localdate(), years)
-        summary = project_selectors.plan_summary(year)
-        index = unrestricted(ProjectIndexPage.objects.live()).first()
-        # Everything under a plan year belongs to that year: figures, updates, money, satisfaction.
-        updates = project_selectors.latest_confirmed_reports(limit=8, plan_year=year)
-        context.update(
-            {
-                "plan_years": years,
-                "summary": summary,
-                "disclosed": finance_public.plan_year_disclosed(year),
-                "project_index": index,
-                "updates": updates,
-                "update_urls": project_page_urls([report.work_item.project_id for report in updates], request),
-                "satisfaction": consultation_selectors.satisfaction_overview(plan_year=year),
-            }
-        )
+        # The sections (the plan year's figures, money, satisfaction, updates) as kept after their
+        # last change, else live (cms.home_summary).
+        asked_year = _int_or_none(request.GET.get("year"))
+        context.update(home_summary.page_context(request, asked_year, timezone.now()))
         return context
 
 
@@ -339,10 +331,13 @@ class ProjectPage(RoutablePageMixin, Page):
         return TemplateResponse(request, "cms/project_changes.html", context)
 
 
-def project_page_urls(project_ids: list[int], request: HttpRequest | None = None) -> dict[int, str]:
-    """Public page URL per project id, in one query."""
+def project_page_urls(
+    project_ids: list[int], request: HttpRequest | None = None, current_site: Site | None = None
+) -> dict[int, str]:
+    """Public page URL per project id, in one query; relative to the request's site (or to
+    ``current_site`` without a request) as Wagtail makes them."""
     pages = unrestricted(ProjectPage.objects.live()).filter(project_id__in=set(project_ids))
-    return {page.project_id: page.get_url(request) for page in pages}
+    return {page.project_id: page.get_url(request, current_site=current_site) for page in pages}
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -350,3 +345,38 @@ def _int_or_none(value: str | None) -> int | None:
         return int(value) if value else None
     except (TypeError, ValueError):
         return None
+
+
+class HomePublicSummary(models.Model):
+    """What the home page shows from the back end (the plan in numbers, the money disclosed, the
+    satisfaction, the latest updates and their links), kept per language as the HTML its sections
+    render to for every plan year, so the page inserts it instead of some ten queries and their
+    templates (cms.home_summary).
+
+    Never a source of a figure: a change the home page shows bumps ``generation`` in its own
+    transaction, a job rebuilds it from the selectors after the commit, and the page renders live
+    while it is missing, stale, of another ``version`` or ``build``, past ``valid_until``, rendered
+    for another site or not signed by this site. A derived rendering, so it keeps no history."""
+
+    language = models.CharField(_("language"), max_length=16, primary_key=True)
+    version = models.PositiveSmallIntegerField(_("version"))
+    # The code and templates that rendered it (a deploy that changes them makes it stale).
+    build = models.CharField(_("build"), max_length=64, blank=True)
+    # The sections' HTML by plan year and the plan years, as JSON text: written and read by
+    # cms.home_summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
+    content = models.TextField(_("content"), blank=True)
+    signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # Bumped by every change that alters it, inside the change's transaction; the content is
+    # current only while ``built_generation`` equals it.
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    # The next midnight after it was built: the clock rebuilds it then.
+    valid_until = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("home page summary")
+        verbose_name_plural = _("home page summaries")
+
+    def __str__(self) -> str:
+        return f"{self.language} @ {self.built_at:%Y-%m-%d %H:%M}" if self.built_at else self.language

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.text import slugify
@@ -26,7 +27,15 @@ from renovation.places.models import Community, Neighbourhood, Street
 from renovation.projects.models import Project
 from renovation.public.cache import Change, pages_changed
 
-from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage, PublicDocument
+from .models import (
+    HomePage,
+    HomePublicSummary,
+    NoticeIndexPage,
+    NoticePage,
+    ProjectIndexPage,
+    ProjectPage,
+    PublicDocument,
+)
 from .permissions import may_write_notice_for
 from .search import project_pages_reindex
 
@@ -186,3 +195,45 @@ def project_document_add(*, actor: Any, project: Project, document: Document, ki
     with transaction.atomic():
         page.save_revision(user=actor, log_action=True).publish(user=actor)
     return row
+
+
+# --- The home page's stored summary (cms.home_summary): system writes, checking no actor. ---
+
+
+def home_public_summaries_ensure() -> None:
+    """Give each language its home page summary row, stale until built (see HomePublicSummary), so
+    that every later change has a generation to bump."""
+    HomePublicSummary.objects.bulk_create(
+        [HomePublicSummary(language=code, version=0, valid_until=timezone.now()) for code, _name in settings.LANGUAGES],
+        ignore_conflicts=True,  # a concurrent job or change made it meanwhile: it is there, as wanted
+    )
+
+
+def home_public_summaries_mark_stale() -> None:
+    """Mark the home page's summary stale in every language, inside the transaction of the change
+    that alters it: from its commit until its rebuild, the page renders live. One UPDATE once the
+    rows exist; missing ones are made, then marked."""
+    if HomePublicSummary.objects.update(generation=F("generation") + 1) < len(settings.LANGUAGES):
+        home_public_summaries_ensure()
+        # Bumped again: a row a job inserted since the first UPDATE must not be taken as current.
+        HomePublicSummary.objects.update(generation=F("generation") + 1)
+
+
+def home_public_summary_store(
+    *, language: str, generation: int | None, version: int, build: str, content: str, signature: str, valid_until: Any
+) -> bool:
+    """Keep the home page's summary in a language, rendered from what was committed when its row
+    stood at ``generation``; written only if no change has bumped the generation since (that
+    change's own job writes it): returns whether it was written."""
+    if generation is None:
+        return False
+    written = HomePublicSummary.objects.filter(language=language, generation=generation).update(
+        version=version,
+        build=build,
+        content=content,
+        signature=signature,
+        built_generation=generation,
+        built_at=timezone.now(),
+        valid_until=valid_until,
+    )
+    return bool(written)

@@ -1,8 +1,9 @@
-"""The project pages' summaries, as background jobs: rebuilt after each change that alters them,
-and by the clock (JOBS_SCHEDULE) for what time alone changes."""
+"""The project pages' and the home page's summaries, as background jobs: rebuilt after each change
+that alters them, and by the clock (JOBS_SCHEDULE) for what time alone changes."""
 
 from django_tasks import task
 
+from . import home_summary
 from .summary import project_summaries_rebuild as rebuild
 from .summary import project_summaries_refresh as refresh
 
@@ -18,3 +19,16 @@ def project_summaries_refresh() -> int:
     """Rebuild the summaries that midnight, a tender's clock, a deploy or a lost job left stale;
     returns how many."""
     return refresh()
+
+
+@task()
+def home_summary_rebuild() -> int:
+    """Rebuild the home page's sections a committed change marked stale (cms.home_summary);
+    returns how many languages were written."""
+    return home_summary.home_summary_rebuild()
+
+
+@task()
+def home_summary_refresh() -> int:
+    """Rebuild the home page's sections that midnight, a deploy or a lost job left stale."""
+    return home_summary.home_summary_refresh()
