@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
-from cms.maps import index_map, project_map
+from cms.maps import index_map
 from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
@@ -36,9 +36,6 @@ from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .search import cjk_spaced
 from .visibility import unrestricted
-
-# The project page lists the latest public site issues; all of them are on its issues/ page.
-RECENT_ISSUES = 5
 
 __all__ = ["HomePage", "NoticeIndexPage", "NoticePage", "ProjectIndexPage", "ProjectPage", "PublicDocument"]
 
@@ -241,36 +238,22 @@ class ProjectPage(RoutablePageMixin, Page):
             project = self.project
         else:
             project = project_selectors.project_detail(pk=self.project_id)
-        groups = project_selectors.work_items_by_category(project)
-        today = timezone.localdate()
-        items = [item for group in groups for item in group.items]
-        lateness = project_selectors.project_lateness(project, today, items)
-        for group in groups:
-            for item in group.items:
-                item.lateness = lateness.items.get(item.pk)
         page_url = self.get_url(request) or self.url_path
         context.update(
             {
                 "project": project,
-                "lateness": lateness.project,
-                "live_key": f"project-{project.pk}",
                 "neighbourhood": project.neighbourhood,
                 "budget_sources": [
                     (project._meta.get_field(name).verbose_name, getattr(project, name))
                     for name in project_selectors.BUDGET_SOURCE_FIELDS
                 ],
-                "groups": groups,
-                "timeline": project_selectors.project_timeline(project, groups, today),
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
                 "photo_gallery": project_selectors.project_photo_gallery(project),
                 "publications": cms_selectors.project_publications(self),
-                # The first phone screen answers: how far, when, what next, who builds, what is paid.
-                "next_step": project_selectors.project_next_step(project, items),
-                # The other apps' sections (consultation, tenders, money, issue figures, the
-                # construction units, the latest photo) as kept after their last change, else live.
+                # The figures, works, timeline, latest issues and the other apps' sections as kept
+                # after their last change (cms.summary), else live.
                 **summary.page_context(project, timezone.now()),
             }
         )
@@ -278,7 +261,6 @@ class ProjectPage(RoutablePageMixin, Page):
         thread = project_thread(project)
         if thread is not None:
             context.update(thread_context(thread, request.user, next_url=page_url))
-        context["project_map"] = project_map(project)
         return context
 
     @path("photos/", name="photos")
@@ -313,7 +295,7 @@ class ProjectPage(RoutablePageMixin, Page):
     def issues(self, request: HttpRequest) -> HttpResponse:
         """Every public site issue of the project with its photos, newest first, paged."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
-        paginator = Paginator(supervision_selectors.public_issues_of(self.project), RECENT_ISSUES * 4)
+        paginator = Paginator(supervision_selectors.public_issues_of(self.project), summary.RECENT_ISSUES * 4)
         page_obj = paginator.get_page(request.GET.get("page"))
         page_obj.object_list = supervision_selectors.split_photos(page_obj.object_list)
         return self._list_page(request, "cms/project_issues.html", page_obj)

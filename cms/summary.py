@@ -56,22 +56,26 @@ from renovation.public.cache import Change, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
+from .maps import project_map
+
 logger = logging.getLogger(__name__)
 
 # Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
-SUMMARY_VERSION = 3
-# The changes that alter a summary; progress, work items' figures, the latest issues and comments
-# are read live.
+SUMMARY_VERSION = 4
+# The changes that alter a summary (the page's editorial content, documents and notices are read
+# live, with the visitor's parts).
 SUMMARY_CHANGES = frozenset(
     {
         Change.PROJECT,
         Change.WORK_ITEM,
+        Change.PROGRESS,  # progress, lateness and the next step, the works and the timeline
         Change.LEDGER,
         Change.DISCLOSURE,
         Change.TENDER,
         Change.CONSULTATION,
         Change.SITE_ISSUE,
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
+        Change.COMMENT,  # the thread's comments as an anonymous visitor sees them
     }
 )
 # Changes of what every summary may show (a neighbourhood's households count in the consultation
@@ -80,8 +84,11 @@ SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
 # The page's sections the summary keeps, by name, and the template each is rendered from, here
 # from the selectors and in the page when it renders them live. None reads the request.
 PART_TEMPLATES = {
-    "answer_contractors": "cms/includes/project_answer_contractors.html",
-    "answer_photo": "cms/includes/project_answer_photo.html",
+    "answer": "cms/project_answer.html",
+    "header_lateness": "cms/includes/project_header_lateness.html",
+    "works": "cms/includes/project_works.html",
+    "timeline": "cms/includes/project_timeline.html",
+    "site_issues": "cms/includes/project_site_issues.html",
     "contractors": "cms/includes/project_contractors.html",
     "consultation": "consultation/includes/project_section.html",
     "tenders": "tendering/includes/project_tenders.html",
@@ -90,6 +97,8 @@ PART_TEMPLATES = {
     "finance_end": "cms/includes/project_finance_end.html",
 }
 _SIGNATURE_SALT = "cms.summary.ProjectPublicSummary"
+# The project page lists the latest public site issues; all of them are on its issues/ page.
+RECENT_ISSUES = 5
 
 
 @dataclass
@@ -100,11 +109,24 @@ class PageParts:
     issue_figures: supervision_selectors.ResponseFigures
     contractors: list[Any]
     latest_photo: Any
+    groups: list[project_selectors.CategoryGroup]
+    lateness: Any  # the project's Lateness, each work item's on its item
+    timeline: Any
+    next_step: project_selectors.NextStep | None
+    site_issues: list[Any]
+    project_map: dict[str, Any] | None
 
 
 def page_parts(project: Project, now: datetime) -> tuple[PageParts, datetime]:
     """The parts, live from their selectors, and the moment the clock alone could change them."""
     tender_cards = tendering_selectors.project_tender_cards(project, now)
+    today = timezone.localdate(now)
+    groups = project_selectors.work_items_by_category(project)
+    items = [item for group in groups for item in group.items]
+    lateness = project_selectors.project_lateness(project, today, items)
+    for item in items:
+        item.lateness = lateness.items.get(item.pk)
+    site_issues = supervision_selectors.public_issues(project, limit=RECENT_ISSUES)
     parts = PageParts(
         consultation=consultation_selectors.project_consultation(project),
         tender_cards=tender_cards,
@@ -117,16 +139,27 @@ def page_parts(project: Project, now: datetime) -> tuple[PageParts, datetime]:
         latest_photo=(
             project_selectors.project_latest_photo(project) or supervision_selectors.latest_public_photo(project)
         ),
+        groups=groups,
+        lateness=lateness.project,
+        timeline=project_selectors.project_timeline(project, groups, today),
+        next_step=project_selectors.project_next_step(project, items),
+        site_issues=site_issues,
+        project_map=project_map(project),
     )
-    clock = tendering_selectors.next_clock_change([card.tender for card in tender_cards], now)
-    midnight = next_midnight(now)
-    return parts, min(clock, midnight) if clock else midnight
+    clocks = [
+        next_midnight(now),
+        tendering_selectors.next_clock_change([card.tender for card in tender_cards], now),
+        # A shown issue turns overdue when its deadline passes.
+        *(issue.deadline for issue in site_issues if issue.deadline and issue.deadline > now),
+    ]
+    return parts, min(clock for clock in clocks if clock)
 
 
 def part_context(project: Project, parts: PageParts) -> dict[str, Any]:
     """What the sections' templates read, and the page's own plain values drawn from the parts."""
     finance = parts.finance
     return {
+        "project": project,
         "consultation": parts.consultation,
         "consultation_url": reverse("consultation:household", args=[project.pk]),
         "tender_cards": parts.tender_cards,
@@ -134,6 +167,13 @@ def part_context(project: Project, parts: PageParts) -> dict[str, Any]:
         "issue_figures": parts.issue_figures,
         "contractors": parts.contractors,
         "latest_photo": parts.latest_photo,
+        "live_key": f"project-{project.pk}",
+        "groups": parts.groups,
+        "lateness": parts.lateness,
+        "timeline": parts.timeline,
+        "next_step": parts.next_step,
+        "site_issues": parts.site_issues,
+        "project_map": parts.project_map,
         **_plain_values(parts),
     }
 
@@ -144,6 +184,7 @@ def _plain_values(parts: PageParts) -> dict[str, Any]:
         "paid": finance.paid,
         "issues_reported": parts.issue_figures.reported,
         "more_payments": bool(not finance.empty and finance.payments and finance.more_payments),
+        "issues_shown": len(parts.site_issues),
     }
 
 
@@ -183,14 +224,15 @@ def _read(stored: dict[str, Any]) -> dict[str, Any]:
     html = stored["html"]
     if set(html) != set(PART_TEMPLATES) or not all(isinstance(value, str) for value in html.values()):
         raise ValueError("sections missing or not text")
-    reported, more = stored["issues_reported"], stored["more_payments"]
-    if type(reported) is not int or type(more) is not bool or not isinstance(stored["paid"], str):
+    reported, shown, more = stored["issues_reported"], stored["issues_shown"], stored["more_payments"]
+    if not (type(reported) is type(shown) is int and type(more) is bool and isinstance(stored["paid"], str)):
         raise ValueError("plain values of the wrong type")
     return {
         # Rendered by our templates from our selectors, and signed with the site's key.
         "summary_html": {name: mark_safe(value) for name, value in html.items()},
         "paid": Decimal(stored["paid"]),
         "issues_reported": reported,
+        "issues_shown": shown,
         "more_payments": more,
     }
 
@@ -210,6 +252,7 @@ def _render(project: Project, now: datetime) -> tuple[str, datetime]:
             "html": html,
             "paid": str(context["paid"]),
             "issues_reported": context["issues_reported"],
+            "issues_shown": context["issues_shown"],
             "more_payments": context["more_payments"],
         }
         valid_until = min(valid_until, until)

@@ -105,7 +105,7 @@ def test_it_keeps_only_json_of_html_and_plain_values(published_project):
     content = json.loads(ProjectPublicSummary.objects.get(project=project).content)
     assert set(content) == {"zh-hans", "en"}
     for stored in content.values():
-        assert set(stored) == {"html", "paid", "issues_reported", "more_payments"}
+        assert set(stored) == {"html", "paid", "issues_reported", "issues_shown", "more_payments"}
         assert set(stored["html"]) == set(PART_TEMPLATES)
         # Nothing of a visitor: no form, no token, no sign-in state.
         assert not any("csrf" in html or "<form" in html for html in stored["html"].values())
