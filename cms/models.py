@@ -143,10 +143,12 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         }
         # Paged over the projects (their own columns sort them), then their pages read for the one
         # page shown: the database does not join every page to every project to sort them all.
+        # Each project comes with its stored card (cms.summary), not the rest of its summary.
         published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
         projects = (
             project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
-            .select_related(*project_selectors.PROJECT_RELATED)
+            .select_related(*project_selectors.PROJECT_RELATED, "public_summary")
+            .defer("public_summary__content")
             .order_by("-plan_year", "code")
         )
         paginator = Paginator(projects, settings.PROJECT_INDEX_PAGE_SIZE)
@@ -156,7 +158,11 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
             page.project_id: page
             for page in unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=shown)
         }
-        lateness = project_selectors.lateness_for_projects(shown, timezone.localdate())
+        now = timezone.now()
+        cards = summary.stored_cards(shown, now)
+        # A card whose summary is missing or stale is rendered live, from the selectors.
+        live = [project for project in shown if project.pk not in cards]
+        lateness = project_selectors.lateness_for_projects(live, timezone.localdate(now)) if live else {}
         page_obj.object_list = []
         for project in shown:
             page = pages.get(project.pk)
@@ -164,7 +170,9 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
                 continue
             page.project = project
             page._cached_parent_obj = self
-            page.lateness = lateness[project.pk].project
+            page.card_html = cards.get(project.pk)
+            if page.card_html is None:
+                page.lateness = lateness[project.pk].project
             page_obj.object_list.append(page)
         query = request.GET.copy()
         query.pop("page", None)
@@ -250,13 +258,16 @@ class ProjectPage(RoutablePageMixin, Page):
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "photo_gallery": project_selectors.project_photo_gallery(project),
                 "publications": cms_selectors.project_publications(self),
                 # The figures, works, timeline, latest issues and the other apps' sections as kept
                 # after their last change (cms.summary), else live.
-                **summary.page_context(project, timezone.now()),
+                **summary.page_context(project, timezone.now(), page_url),
             }
         )
+        if context["comments_html"] is not None and not request.user.is_authenticated:
+            context["next_url"] = page_url  # the thread as kept, then the sign-in link back here
+            return context
+        context["comments_html"] = None  # a signed-in visitor's actions are their own: live
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:

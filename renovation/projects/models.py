@@ -456,6 +456,10 @@ class ProjectPublicSummary(models.Model):
     # cms.summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # Per language, the project's card on the project index as HTML (JSON text), apart from the
+    # page's content so that the index reads a page of cards without it; signed the same way.
+    card = models.TextField(_("card"), blank=True)
+    card_signature = models.CharField(_("card signature"), max_length=64, blank=True)
     # Bumped by every change that alters it, inside the change's transaction; the content is
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)
