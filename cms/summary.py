@@ -1,12 +1,19 @@
-"""The project page's summary of the apps built on projects, kept in one row per project.
+"""The project page's summary of the back end, kept in one row per project.
 
-The consultation, the tenders, the money, the issue figures, the contractors and the latest photo
-cost some twenty queries to compute and a large share of the page's templates to render. The page
+The first screen (status, progress, lateness, next step, what is paid), the consultation, the
+works, the photos, the timeline, the tenders, the money, the site issues with their map and
+figures cost some twenty queries to compute and most of the page's templates to render. The page
 reads them instead from ProjectPublicSummary (loaded with the project by ProjectIndexPage.route, so
 at no query of its own): per language, the HTML of the sections they feed (``PART_TEMPLATES``,
 inserted by ``{% summary_part %}``) and the few plain values the page itself uses, as JSON text.
-Every section kept is the same for every visitor: the links that depend on the page's address
-(all payment lines, all site issues) and anything personal stay in the page and are rendered live.
+Every section kept is the same for every visitor: the links built from the page's address (all
+payment lines, all site issues, the change log, the sign-in link) and anything of the visitor stay
+in the page and are rendered live. The photo gallery's links to its photos/ page are kept as the
+page's address was when the summary was built (``page_url``): at another address it is not shown.
+The thread's header and comments are kept as an anonymous visitor sees them (``comments``) and
+shown to anonymous visitors only; a signed-in visitor gets the thread live, with their actions.
+The project index reads each project's card (``CARD_TEMPLATE``, per language) from the row's own
+``card`` column, with the projects of the page shown, at no query of its own (``stored_cards``).
 
 A change that alters the summary marks it stale inside its own transaction (``generation`` bumped,
 ``summaries_after_change``, registered with the public page cache; a change of places or a plan
@@ -17,7 +24,7 @@ if no later change bumped the generation meanwhile. The clock job
 ``valid_until``) and whatever a lost job or a deploy left behind. Missing, stale, of another
 ``SUMMARY_VERSION`` or ``build`` (the code and templates that rendered it), past its time, not
 signed with this site's key or unreadable, it is ignored and the page renders the same sections
-live: a GET never writes, and no figure has two sources. The content is data, never code: JSON
+(the index the same card) live: a GET never writes, and no figure has two sources. The content is data, never code: JSON
 with a signature, read only here; nothing in it is ever unpickled or evaluated.
 """
 

@@ -436,9 +436,10 @@ class ProgressPhoto(models.Model):
 
 
 class ProjectPublicSummary(models.Model):
-    """What the public project page shows from the apps built on projects (consultation, tenders,
-    money, issue figures, contractors, latest photo), kept in one row as the HTML those sections
-    render to, so the page inserts it instead of some twenty queries and their templates.
+    """What the public project page shows of the project and the apps built on it (progress, works,
+    timeline, photos, consultation, tenders, money, site issues, the thread as the public sees it),
+    and its card on the project index, kept in one row as the HTML those sections render to, so
+    the pages insert it instead of some twenty queries and their templates.
 
     Never a source of a figure: a change that touches it bumps ``generation`` in its own
     transaction, the task queue rebuilds it from the selectors after the commit (cms.summary), and

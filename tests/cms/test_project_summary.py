@@ -139,11 +139,15 @@ def test_it_keeps_only_json_of_html_and_plain_values(published_project):
             "more_payments",
             "thread_open",
             "comments",
+            "page_url",
         }
+        assert stored["page_url"] == _page.url
         assert set(stored["html"]) == set(PART_TEMPLATES)
         # Nothing of a visitor: no form, no token, no sign-in state.
         for html in [*stored["html"].values(), stored["comments"]]:
             assert "csrf" not in html and "<form" not in html and "login" not in html
+    cards = json.loads(ProjectPublicSummary.objects.get(project=project).card)
+    assert set(cards) == {"zh-hans", "en"} and all(project.name in card for card in cards.values())
 
 
 def test_it_is_stale_from_a_changes_commit_until_its_job_runs_and_shows_the_new_figure_throughout(
