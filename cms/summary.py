@@ -19,13 +19,13 @@ A change that alters the summary marks it stale inside its own transaction (``ge
 ``summaries_after_change``, registered with the public page cache; a change of places or a plan
 import marks every summary); after the commit one job per transaction
 (``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
-if no later change bumped the generation meanwhile. The clock job
-``project-summaries-refresh`` rebuilds what time alone changes (midnight, a tender's opening:
-``valid_until``) and whatever a lost job or a deploy left behind. Missing, stale, of another
-``SUMMARY_VERSION`` or ``build`` (the code and templates that rendered it), past its time, not
-signed with this site's key or unreadable, it is ignored and the page renders the same sections
-(the index the same card) live: a GET never writes, and no figure has two sources. The content is data, never code: JSON
-with a signature, read only here; nothing in it is ever unpickled or evaluated.
+if no later change bumped the generation meanwhile. The clock job ``project-summaries-refresh``
+rebuilds what time alone changes (midnight, a tender's opening: ``valid_until``) and whatever a
+lost job or a deploy left behind. Missing, stale, of another ``SUMMARY_VERSION`` or ``build`` (the
+code and templates that rendered it), past its time, not signed with this site's key or unreadable,
+it is ignored and the page renders the same sections (the index the same card) live: a GET never
+writes, and no figure has two sources. The content is data, never code: JSON with a signature, read
+only here; nothing in it is ever unpickled or evaluated.
 """
 
 from __future__ import annotations
