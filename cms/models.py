@@ -19,7 +19,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.search import index
 
-from cms.maps import index_map, project_map
+from cms.maps import index_map
 from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
@@ -35,9 +35,6 @@ from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .search import cjk_spaced
 from .visibility import unrestricted
-
-# The project page lists the latest public site issues; all of them are on its issues/ page.
-RECENT_ISSUES = 5
 
 __all__ = [
     "HomePage",
@@ -138,10 +135,12 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         }
         # Paged over the projects (their own columns sort them), then their pages read for the one
         # page shown: the database does not join every page to every project to sort them all.
+        # Each project comes with its stored card (cms.summary), not the rest of its summary.
         published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
         projects = (
             project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
-            .select_related(*project_selectors.PROJECT_RELATED)
+            .select_related(*project_selectors.PROJECT_RELATED, "public_summary")
+            .defer("public_summary__content")
             .order_by("-plan_year", "code")
         )
         paginator = Paginator(projects, settings.PROJECT_INDEX_PAGE_SIZE)
@@ -151,7 +150,11 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
             page.project_id: page
             for page in unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=shown)
         }
-        lateness = project_selectors.lateness_for_projects(shown, timezone.localdate())
+        now = timezone.now()
+        cards = summary.stored_cards(shown, now)
+        # A card whose summary is missing or stale is rendered live, from the selectors.
+        live = [project for project in shown if project.pk not in cards]
+        lateness = project_selectors.lateness_for_projects(live, timezone.localdate(now)) if live else {}
         page_obj.object_list = []
         for project in shown:
             page = pages.get(project.pk)
@@ -159,7 +162,9 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
                 continue
             page.project = project
             page._cached_parent_obj = self
-            page.lateness = lateness[project.pk].project
+            page.card_html = cards.get(project.pk)
+            if page.card_html is None:
+                page.lateness = lateness[project.pk].project
             page_obj.object_list.append(page)
         query = request.GET.copy()
         query.pop("page", None)
@@ -233,44 +238,32 @@ class ProjectPage(RoutablePageMixin, Page):
             project = self.project
         else:
             project = project_selectors.project_detail(pk=self.project_id)
-        groups = project_selectors.work_items_by_category(project)
-        today = timezone.localdate()
-        items = [item for group in groups for item in group.items]
-        lateness = project_selectors.project_lateness(project, today, items)
-        for group in groups:
-            for item in group.items:
-                item.lateness = lateness.items.get(item.pk)
         page_url = self.get_url(request) or self.url_path
         context.update(
             {
                 "project": project,
-                "lateness": lateness.project,
-                "live_key": f"project-{project.pk}",
                 "neighbourhood": project.neighbourhood,
                 "budget_sources": [
                     (project._meta.get_field(name).verbose_name, getattr(project, name))
                     for name in project_selectors.BUDGET_SOURCE_FIELDS
                 ],
-                "groups": groups,
-                "timeline": project_selectors.project_timeline(project, groups, today),
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "site_issues": supervision_selectors.public_issues(project, limit=RECENT_ISSUES),
-                "photo_gallery": project_selectors.project_photo_gallery(project),
                 "publications": cms_selectors.project_publications(self),
-                # The first phone screen answers: how far, when, what next, who builds, what is paid.
-                "next_step": project_selectors.project_next_step(project, items),
-                # The other apps' sections (consultation, tenders, money, issue figures, the
-                # construction units, the latest photo) as kept after their last change, else live.
-                **summary.page_context(project, timezone.now()),
+                # The figures, works, timeline, latest issues and the other apps' sections as kept
+                # after their last change (cms.summary), else live.
+                **summary.page_context(project, timezone.now(), page_url),
             }
         )
+        if context["comments_html"] is not None and not request.user.is_authenticated:
+            context["next_url"] = page_url  # the thread as kept, then the sign-in link back here
+            return context
+        context["comments_html"] = None  # a signed-in visitor's actions are their own: live
         # The thread is opened with the page (cms.services.project_page_ensure): a GET never writes.
         thread = project_thread(project)
         if thread is not None:
             context.update(thread_context(thread, request.user, next_url=page_url))
-        context["project_map"] = project_map(project)
         return context
 
     @path("photos/", name="photos")
@@ -305,7 +298,7 @@ class ProjectPage(RoutablePageMixin, Page):
     def issues(self, request: HttpRequest) -> HttpResponse:
         """Every public site issue of the project with its photos, newest first, paged."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
-        paginator = Paginator(supervision_selectors.public_issues_of(self.project), RECENT_ISSUES * 4)
+        paginator = Paginator(supervision_selectors.public_issues_of(self.project), summary.RECENT_ISSUES * 4)
         page_obj = paginator.get_page(request.GET.get("page"))
         page_obj.object_list = supervision_selectors.split_photos(page_obj.object_list)
         return self._list_page(request, "cms/project_issues.html", page_obj)

@@ -1,24 +1,31 @@
-"""The project page's summary of the apps built on projects, kept in one row per project.
+"""The project page's summary of the back end, kept in one row per project.
 
-The consultation, the tenders, the money, the issue figures, the contractors and the latest photo
-cost some twenty queries to compute and a large share of the page's templates to render. The page
+The first screen (status, progress, lateness, next step, what is paid), the consultation, the
+works, the photos, the timeline, the tenders, the money, the site issues with their map and
+figures cost some twenty queries to compute and most of the page's templates to render. The page
 reads them instead from ProjectPublicSummary (loaded with the project by ProjectIndexPage.route, so
 at no query of its own): per language, the HTML of the sections they feed (``PART_TEMPLATES``,
 inserted by ``{% summary_part %}``) and the few plain values the page itself uses, as JSON text.
-Every section kept is the same for every visitor: the links that depend on the page's address
-(all payment lines, all site issues) and anything personal stay in the page and are rendered live.
+Every section kept is the same for every visitor: the links built from the page's address (all
+payment lines, all site issues, the change log, the sign-in link) and anything of the visitor stay
+in the page and are rendered live. The photo gallery's links to its photos/ page are kept as the
+page's address was when the summary was built (``page_url``): at another address it is not shown.
+The thread's header and comments are kept as an anonymous visitor sees them (``comments``) and
+shown to anonymous visitors only; a signed-in visitor gets the thread live, with their actions.
+The project index reads each project's card (``CARD_TEMPLATE``, per language) from the row's own
+``card`` column, with the projects of the page shown, at no query of its own (``stored_cards``).
 
 A change that alters the summary marks it stale inside its own transaction (``generation`` bumped,
 ``summaries_after_change``, registered with the public page cache; a change of places or a plan
 import marks every summary); after the commit one job per transaction
 (``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
-if no later change bumped the generation meanwhile. The clock job
-``project-summaries-refresh`` rebuilds what time alone changes (midnight, a tender's opening:
-``valid_until``) and whatever a lost job or a deploy left behind. Missing, stale, of another
-``SUMMARY_VERSION`` or ``build`` (the code and templates that rendered it), past its time, not
-signed with this site's key or unreadable, it is ignored and the page renders the same sections
-live: a GET never writes, and no figure has two sources. The content is data, never code: JSON
-with a signature, read only here; nothing in it is ever unpickled or evaluated.
+if no later change bumped the generation meanwhile. The clock job ``project-summaries-refresh``
+rebuilds what time alone changes (midnight, a tender's opening: ``valid_until``) and whatever a
+lost job or a deploy left behind. Missing, stale, of another ``SUMMARY_VERSION`` or ``build`` (the
+code and templates that rendered it), past its time, not signed with this site's key or unreadable,
+it is ignored and the page renders the same sections (the index the same card) live: a GET never
+writes, and no figure has two sources. The content is data, never code: JSON with a signature, read
+only here; nothing in it is ever unpickled or evaluated.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from typing import Any
 
 from asgiref.local import Local
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -44,6 +52,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 
 from renovation.consultation import selectors as consultation_selectors
+from renovation.discussion import selectors as discussion_selectors
 from renovation.finance import public as finance_public
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectPublicSummary
@@ -56,32 +65,42 @@ from renovation.public.cache import Change, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
+from .maps import project_map
+
 logger = logging.getLogger(__name__)
 
 # Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
-SUMMARY_VERSION = 3
-# The changes that alter a summary; progress, work items' figures, the latest issues and comments
-# are read live.
+SUMMARY_VERSION = 4
+# The changes that alter a summary (the page's editorial content, documents and notices are read
+# live, with the visitor's parts).
 SUMMARY_CHANGES = frozenset(
     {
         Change.PROJECT,
         Change.WORK_ITEM,
+        Change.PROGRESS,  # progress, lateness and the next step, the works and the timeline
         Change.LEDGER,
         Change.DISCLOSURE,
         Change.TENDER,
         Change.CONSULTATION,
         Change.SITE_ISSUE,
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
+        Change.COMMENT,  # the thread's comments as an anonymous visitor sees them
+        Change.PAGE,  # the project page published: its thread opens with it
     }
 )
 # Changes of what every summary may show (a neighbourhood's households count in the consultation
-# tally; a plan import rewrites projects and places) that name no project: all are marked stale.
-SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
+# tally; a plan import rewrites projects and places; a page moved changes the pages' addresses,
+# which the photo gallery's links hold) that name no project: all are marked stale.
+SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN, Change.SITE})
 # The page's sections the summary keeps, by name, and the template each is rendered from, here
 # from the selectors and in the page when it renders them live. None reads the request.
 PART_TEMPLATES = {
-    "answer_contractors": "cms/includes/project_answer_contractors.html",
-    "answer_photo": "cms/includes/project_answer_photo.html",
+    "answer": "cms/project_answer.html",
+    "header_lateness": "cms/includes/project_header_lateness.html",
+    "works": "cms/includes/project_works.html",
+    "timeline": "cms/includes/project_timeline.html",
+    "site_issues": "cms/includes/project_site_issues.html",
+    "gallery": "cms/includes/project_gallery.html",  # its links: the page's address when built
     "contractors": "cms/includes/project_contractors.html",
     "consultation": "consultation/includes/project_section.html",
     "tenders": "tendering/includes/project_tenders.html",
@@ -90,6 +109,14 @@ PART_TEMPLATES = {
     "finance_end": "cms/includes/project_finance_end.html",
 }
 _SIGNATURE_SALT = "cms.summary.ProjectPublicSummary"
+# The project page lists the latest public site issues; all of them are on its issues/ page.
+RECENT_ISSUES = 5
+# The thread's header and comments as an anonymous visitor sees them (no form, no action on a
+# comment): kept apart from the parts, the page shows it to anonymous visitors only.
+COMMENTS_TEMPLATE = "discussion/includes/thread_comments.html"
+# The project's card on the project index (inside its link, which the index renders): kept in the
+# row's own column (``card``), so that a page of cards is read without the pages' content.
+CARD_TEMPLATE = "cms/includes/project_card.html"
 
 
 @dataclass
@@ -100,11 +127,25 @@ class PageParts:
     issue_figures: supervision_selectors.ResponseFigures
     contractors: list[Any]
     latest_photo: Any
+    groups: list[project_selectors.CategoryGroup]
+    lateness: Any  # the project's Lateness, each work item's on its item
+    timeline: Any
+    next_step: project_selectors.NextStep | None
+    site_issues: list[Any]
+    project_map: dict[str, Any] | None
+    photo_gallery: Any
 
 
 def page_parts(project: Project, now: datetime) -> tuple[PageParts, datetime]:
     """The parts, live from their selectors, and the moment the clock alone could change them."""
     tender_cards = tendering_selectors.project_tender_cards(project, now)
+    today = timezone.localdate(now)
+    groups = project_selectors.work_items_by_category(project)
+    items = [item for group in groups for item in group.items]
+    lateness = project_selectors.project_lateness(project, today, items)
+    for item in items:
+        item.lateness = lateness.items.get(item.pk)
+    site_issues = supervision_selectors.public_issues(project, limit=RECENT_ISSUES)
     parts = PageParts(
         consultation=consultation_selectors.project_consultation(project),
         tender_cards=tender_cards,
@@ -117,16 +158,28 @@ def page_parts(project: Project, now: datetime) -> tuple[PageParts, datetime]:
         latest_photo=(
             project_selectors.project_latest_photo(project) or supervision_selectors.latest_public_photo(project)
         ),
+        groups=groups,
+        lateness=lateness.project,
+        timeline=project_selectors.project_timeline(project, groups, today),
+        next_step=project_selectors.project_next_step(project, items),
+        site_issues=site_issues,
+        project_map=project_map(project),
+        photo_gallery=project_selectors.project_photo_gallery(project),
     )
-    clock = tendering_selectors.next_clock_change([card.tender for card in tender_cards], now)
-    midnight = next_midnight(now)
-    return parts, min(clock, midnight) if clock else midnight
+    clocks = [
+        next_midnight(now),
+        tendering_selectors.next_clock_change([card.tender for card in tender_cards], now),
+        # A shown issue turns overdue when its deadline passes.
+        *(issue.deadline for issue in site_issues if issue.deadline and issue.deadline > now),
+    ]
+    return parts, min(clock for clock in clocks if clock)
 
 
 def part_context(project: Project, parts: PageParts) -> dict[str, Any]:
     """What the sections' templates read, and the page's own plain values drawn from the parts."""
     finance = parts.finance
     return {
+        "project": project,
         "consultation": parts.consultation,
         "consultation_url": reverse("consultation:household", args=[project.pk]),
         "tender_cards": parts.tender_cards,
@@ -134,6 +187,14 @@ def part_context(project: Project, parts: PageParts) -> dict[str, Any]:
         "issue_figures": parts.issue_figures,
         "contractors": parts.contractors,
         "latest_photo": parts.latest_photo,
+        "live_key": f"project-{project.pk}",
+        "groups": parts.groups,
+        "lateness": parts.lateness,
+        "timeline": parts.timeline,
+        "next_step": parts.next_step,
+        "site_issues": parts.site_issues,
+        "project_map": parts.project_map,
+        "photo_gallery": parts.photo_gallery,
         **_plain_values(parts),
     }
 
@@ -144,20 +205,132 @@ def _plain_values(parts: PageParts) -> dict[str, Any]:
         "paid": finance.paid,
         "issues_reported": parts.issue_figures.reported,
         "more_payments": bool(not finance.empty and finance.payments and finance.more_payments),
+        "issues_shown": len(parts.site_issues),
     }
 
 
-def page_context(project: Project, now: datetime) -> dict[str, Any]:
+def page_context(project: Project, now: datetime, page_url: str) -> dict[str, Any]:
     """The project page's context for the kept sections: their stored HTML when the summary is fit
-    to show now (``summary_html``), else the parts live (``summary_html`` None)."""
-    stored = stored_context(project, now)
+    to show now (``summary_html``; ``comments_html``, the thread for an anonymous visitor, and
+    ``thread_open``), else the parts live (``summary_html`` and ``comments_html`` None).
+    ``page_url``: the page's address for this request; a summary built under another is not shown."""
+    stored = stored_context(project, now, page_url)
     if stored is not None:
         return stored
-    return {"summary_html": None, **part_context(project, page_parts(project, now)[0])}
+    return {"summary_html": None, "comments_html": None, **part_context(project, page_parts(project, now)[0])}
 
 
-def stored_context(project: Project, now: datetime) -> dict[str, Any] | None:
-    """The kept sections in the active language, or None when there are none fit to show now."""
+def stored_context(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
+    """The kept sections in the active language, or None when there are none fit to show now at
+    this address."""
+    summary = _fit(project, now)
+    if summary is None:
+        return None
+    try:
+        if not constant_time_compare(summary.signature, _signature(project.pk, summary.build, summary.content)):
+            raise ValueError("signature does not match")
+        stored = _read(json.loads(summary.content)[translation.get_language()])
+    except (ValueError, KeyError, TypeError, InvalidOperation):
+        logger.exception("project %s: unreadable public summary, computed live", project.pk)
+        return None
+    # Its links to the page's own sub-pages were written for the address the page had then.
+    return stored if stored.pop("page_url") == page_url else None
+
+
+def _read(stored: dict[str, Any]) -> dict[str, Any]:
+    """A language's stored entry as page context; raises on anything not of the shape written."""
+    html = stored["html"]
+    if set(html) != set(PART_TEMPLATES) or not all(isinstance(value, str) for value in html.values()):
+        raise ValueError("sections missing or not text")
+    reported, shown, more = stored["issues_reported"], stored["issues_shown"], stored["more_payments"]
+    if not (type(reported) is type(shown) is int and type(more) is bool and isinstance(stored["paid"], str)):
+        raise ValueError("plain values of the wrong type")
+    thread_open, comments, page_url = stored["thread_open"], stored["comments"], stored["page_url"]
+    if type(thread_open) is not bool or not isinstance(comments, str) or not isinstance(page_url, str):
+        raise ValueError("thread or address of the wrong type")
+    return {
+        # Rendered by our templates from our selectors, and signed with the site's key.
+        "summary_html": {name: mark_safe(value) for name, value in html.items()},
+        "paid": Decimal(stored["paid"]),
+        "issues_reported": reported,
+        "issues_shown": shown,
+        "more_payments": more,
+        "thread_open": thread_open,
+        "comments_html": mark_safe(comments),
+        "page_url": page_url,
+    }
+
+
+def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None:
+    """The summary's content and the index card in every language, and until when they hold;
+    None for a project without a page."""
+    from .models import ProjectPage
+
+    page = ProjectPage.objects.filter(project_id=project.pk).first()
+    if page is None:
+        return None
+    page_url = page.get_url()  # as the page computes it: ProjectPage.get_context
+    by_language = {}
+    cards = {}
+    valid_until = next_midnight(now)
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            parts, until = page_parts(project, now)
+            context = {"page": page, **part_context(project, parts)}
+            html: dict[str, SafeString] = {
+                name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
+            }
+            thread_open, comments = _comments(project)
+            cards[code] = render_to_string(CARD_TEMPLATE, card_context(project, parts.lateness))
+        by_language[code] = {
+            "html": html,
+            "thread_open": thread_open,
+            "comments": comments,
+            "page_url": page_url,
+            "paid": str(context["paid"]),
+            "issues_reported": context["issues_reported"],
+            "issues_shown": context["issues_shown"],
+            "more_payments": context["more_payments"],
+        }
+        valid_until = min(valid_until, until)
+    return (
+        json.dumps(by_language, ensure_ascii=False, sort_keys=True),
+        json.dumps(cards, ensure_ascii=False, sort_keys=True),
+        valid_until,
+    )
+
+
+def card_context(project: Project, lateness: Any) -> dict[str, Any]:
+    """What the index card's template reads: the project (with its place) and its lateness."""
+    return {"project": project, "lateness": lateness}
+
+
+def stored_cards(projects: Iterable[Project], now: datetime) -> dict[int, SafeString]:
+    """The index cards in the active language of those projects whose summary (loaded with them,
+    ``card`` but not ``content``) is fit to show now; the others are missing from the answer."""
+    language = translation.get_language()
+    cards = {}
+    for project in projects:
+        summary = _fit(project, now)
+        if summary is None:
+            continue
+        try:
+            expected = _card_signature(project.pk, summary.build, summary.card)
+            if not constant_time_compare(summary.card_signature, expected):
+                raise ValueError("signature does not match")
+            card = json.loads(summary.card)[language]
+            if not isinstance(card, str):
+                raise ValueError("card not text")
+        except (ValueError, KeyError, TypeError):
+            logger.exception("project %s: unreadable index card, rendered live", project.pk)
+            continue
+        cards[project.pk] = mark_safe(card)  # rendered by our template, signed with the site's key
+    return cards
+
+
+def _fit(project: Project, now: datetime) -> ProjectPublicSummary | None:
+    """The project's summary row if it is current (this version and build, no change since it was
+    built, not past its time), else None."""
     try:
         summary = project.public_summary
     except Project.public_summary.RelatedObjectDoesNotExist:
@@ -169,51 +342,21 @@ def stored_context(project: Project, now: datetime) -> dict[str, Any] | None:
         or summary.build != current_build()
     ):
         return None
-    try:
-        if not constant_time_compare(summary.signature, _signature(project.pk, summary.build, summary.content)):
-            raise ValueError("signature does not match")
-        return _read(json.loads(summary.content)[translation.get_language()])
-    except (ValueError, KeyError, TypeError, InvalidOperation):
-        logger.exception("project %s: unreadable public summary, computed live", project.pk)
-        return None
+    return summary
 
 
-def _read(stored: dict[str, Any]) -> dict[str, Any]:
-    """A language's stored entry as page context; raises on anything not of the shape written."""
-    html = stored["html"]
-    if set(html) != set(PART_TEMPLATES) or not all(isinstance(value, str) for value in html.values()):
-        raise ValueError("sections missing or not text")
-    reported, more = stored["issues_reported"], stored["more_payments"]
-    if type(reported) is not int or type(more) is not bool or not isinstance(stored["paid"], str):
-        raise ValueError("plain values of the wrong type")
-    return {
-        # Rendered by our templates from our selectors, and signed with the site's key.
-        "summary_html": {name: mark_safe(value) for name, value in html.items()},
-        "paid": Decimal(stored["paid"]),
-        "issues_reported": reported,
-        "more_payments": more,
-    }
+def _card_signature(project_id: int, build: str, card: str) -> str:
+    """The card's HMAC: the content's, over text that no content can be (it starts with "card")."""
+    return _signature(project_id, build, f"card\n{card}")
 
 
-def _render(project: Project, now: datetime) -> tuple[str, datetime]:
-    """The summary's content in every language, and until when it holds."""
-    by_language = {}
-    valid_until = next_midnight(now)
-    for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            parts, until = page_parts(project, now)
-            context = part_context(project, parts)
-            html: dict[str, SafeString] = {
-                name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
-            }
-        by_language[code] = {
-            "html": html,
-            "paid": str(context["paid"]),
-            "issues_reported": context["issues_reported"],
-            "more_payments": context["more_payments"],
-        }
-        valid_until = min(valid_until, until)
-    return json.dumps(by_language, ensure_ascii=False, sort_keys=True), valid_until
+def _comments(project: Project) -> tuple[bool, str]:
+    """Whether the project's thread is open, and its header and comments for an anonymous visitor."""
+    thread = discussion_selectors.project_thread(project)
+    if thread is None:
+        return False, ""
+    context = discussion_selectors.thread_context(thread, AnonymousUser(), next_url="")
+    return True, render_to_string(COMMENTS_TEMPLATE, context)
 
 
 def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None = None) -> int:
@@ -232,7 +375,10 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
     build = current_build()
     count = 0
     for project in projects:
-        content, valid_until = _render(project, now)
+        rendered = _render(project, now)
+        if rendered is None:
+            continue  # no page shows it
+        content, card, valid_until = rendered
         count += project_public_summary_store(
             project_id=project.pk,
             generation=generations.get(project.pk),
@@ -240,6 +386,8 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
             build=build,
             content=content,
             signature=_signature(project.pk, build, content),
+            card=card,
+            card_signature=_card_signature(project.pk, build, card),
             valid_until=valid_until,
         )
     return count

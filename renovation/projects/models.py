@@ -436,9 +436,10 @@ class ProgressPhoto(models.Model):
 
 
 class ProjectPublicSummary(models.Model):
-    """What the public project page shows from the apps built on projects (consultation, tenders,
-    money, issue figures, contractors, latest photo), kept in one row as the HTML those sections
-    render to, so the page inserts it instead of some twenty queries and their templates.
+    """What the public project page shows of the project and the apps built on it (progress, works,
+    timeline, photos, consultation, tenders, money, site issues, the thread as the public sees it),
+    and its card on the project index, kept in one row as the HTML those sections render to, so
+    the pages insert it instead of some twenty queries and their templates.
 
     Never a source of a figure: a change that touches it bumps ``generation`` in its own
     transaction, the task queue rebuilds it from the selectors after the commit (cms.summary), and
@@ -456,6 +457,10 @@ class ProjectPublicSummary(models.Model):
     # cms.summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # Per language, the project's card on the project index as HTML (JSON text), apart from the
+    # page's content so that the index reads a page of cards without it; signed the same way.
+    card = models.TextField(_("card"), blank=True)
+    card_signature = models.CharField(_("card signature"), max_length=64, blank=True)
     # Bumped by every change that alters it, inside the change's transaction; the content is
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)

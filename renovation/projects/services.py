@@ -397,6 +397,8 @@ def project_public_summary_store(
     build: str,
     content: str,
     signature: str,
+    card: str,
+    card_signature: str,
     valid_until: Any,
 ) -> bool:
     """Keep the public page's summary of a project (see ProjectPublicSummary) rendered from what was
@@ -410,6 +412,8 @@ def project_public_summary_store(
         build=build,
         content=content,
         signature=signature,
+        card=card,
+        card_signature=card_signature,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,

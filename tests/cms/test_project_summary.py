@@ -33,9 +33,13 @@ def _page(client, url: str, language: str):
     client.cookies["django_language"] = language
     response = client.get(url)
     assert response.status_code == 200
-    # The only bytes that differ from one request to the next: the CSP nonce and the CSRF token.
-    html = re.sub(r'(nonce|value|content)="[A-Za-z0-9_\-+/=]{20,}"', r'\1="…"', response.content.decode())
-    return response, html
+    return response, _same(response)
+
+
+def _same(response) -> str:
+    """The page's HTML less the only bytes that differ from one request to the next: the CSP
+    nonce and the CSRF token."""
+    return re.sub(r'(nonce|value|content)="[A-Za-z0-9_\-+/=]{20,}"', r'\1="…"', response.content.decode())
 
 
 def _stored_and_live(client, page, language: str) -> tuple[str, str]:
@@ -97,6 +101,28 @@ def test_it_renders_every_demo_project_page_the_same_from_its_summary_as_live(cl
         for language in ("zh-hans", "en"):
             stored_html, live_html = _stored_and_live(client, page, language)
             assert stored_html == live_html, f"{page.url} in {language}"
+    # The index's cards, every page of it, in both languages.
+    project_summaries_rebuild([page.project_id for page in pages])
+    for language in ("zh-hans", "en"):
+        stored = _index_pages(client, language)
+        assert stored and all(page.card_html is not None for response in stored for page in _cards(response))
+        ProjectPublicSummary.objects.update(generation=F("generation") + 1)
+        live = _index_pages(client, language)
+        assert all(page.card_html is None for response in live for page in _cards(response))
+        assert [_same(response) for response in stored] == [_same(response) for response in live], language
+        project_summaries_rebuild([page.project_id for page in pages])
+
+
+def _cards(response):
+    return response.context["page_obj"].object_list
+
+
+def _index_pages(client, language: str) -> list:
+    """Every page of the project index."""
+    client.cookies["django_language"] = language
+    first = client.get("/projects/")
+    pages = first.context["page_obj"].paginator.num_pages
+    return [first] + [client.get("/projects/", {"page": number}) for number in range(2, pages + 1)]
 
 
 def test_it_keeps_only_json_of_html_and_plain_values(published_project):
@@ -105,10 +131,23 @@ def test_it_keeps_only_json_of_html_and_plain_values(published_project):
     content = json.loads(ProjectPublicSummary.objects.get(project=project).content)
     assert set(content) == {"zh-hans", "en"}
     for stored in content.values():
-        assert set(stored) == {"html", "paid", "issues_reported", "more_payments"}
+        assert set(stored) == {
+            "html",
+            "paid",
+            "issues_reported",
+            "issues_shown",
+            "more_payments",
+            "thread_open",
+            "comments",
+            "page_url",
+        }
+        assert stored["page_url"] == _page.url
         assert set(stored["html"]) == set(PART_TEMPLATES)
         # Nothing of a visitor: no form, no token, no sign-in state.
-        assert not any("csrf" in html or "<form" in html for html in stored["html"].values())
+        for html in [*stored["html"].values(), stored["comments"]]:
+            assert "csrf" not in html and "<form" not in html and "login" not in html
+    cards = json.loads(ProjectPublicSummary.objects.get(project=project).card)
+    assert set(cards) == {"zh-hans", "en"} and all(project.name in card for card in cards.values())
 
 
 def test_it_is_stale_from_a_changes_commit_until_its_job_runs_and_shows_the_new_figure_throughout(
@@ -245,3 +284,105 @@ def test_a_neighbourhoods_new_household_count_reaches_the_consultation_tally_at_
     response = client.get(page.url)
     assert response.context["summary_html"] is None
     assert response.context["consultation"]["tally"].households == 987
+
+
+def _progress(project, personas) -> str:
+    from renovation.projects.services import progress_report_confirm, progress_report_submit
+
+    report = progress_report_submit(actor=personas.bureau, work_item=project.work_items.get(), percent=Decimal("73"))
+    progress_report_confirm(actor=personas.bureau, report=report)
+    return 'aria-valuenow="73.0"'  # the project's progress on the first screen, its work item's
+
+
+def _comment(project, personas) -> str:
+    from renovation.discussion.selectors import project_thread
+    from renovation.discussion.services import comment_post
+
+    comment_post(actor=personas.resident, thread=project_thread(project), text="楼道灯什么时候换？")
+    return "楼道灯什么时候换？"
+
+
+@pytest.mark.parametrize("change", [_progress, _comment], ids=["progress", "comment"])
+def test_a_newly_kept_change_makes_the_summary_stale_at_once_and_its_job_rebuilds_it_after_commit(
+    client, personas, published_project, django_capture_on_commit_callbacks, change
+):
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        shown = change(project, personas)
+        row = ProjectPublicSummary.objects.get(project=project)
+        assert row.built_generation < row.generation  # in the change's own transaction
+        response = client.get(page.url)
+        assert response.context["summary_html"] is None and shown in response.content.decode()
+    for callback in callbacks:  # the commit: the rebuild job runs (at once in tests)
+        callback()
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation == row.generation
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and shown in response.content.decode()
+    assert response.context["comments_html"] is not None  # an anonymous visitor: the kept thread
+
+
+def test_it_keeps_the_thread_for_anonymous_visitors_only(client, personas, published_project):
+    project, page = published_project(items=1)
+    shown = _comment(project, personas)
+    project_summaries_rebuild([project.pk])
+    anonymous = client.get(page.url)
+    assert anonymous.context["comments_html"] is not None and shown in anonymous.content.decode()
+    assert "<form" not in anonymous.context["comments_html"]
+    client.force_login(personas.resident)
+    resident = client.get(page.url)
+    assert resident.context["summary_html"] is not None and resident.context["comments_html"] is None
+    assert shown in resident.content.decode() and 'name="text"' in resident.content.decode()  # the form
+
+
+def _index(client, language: str):
+    client.cookies["django_language"] = language
+    response = client.get("/projects/")
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_index_renders_the_same_cards_from_the_summaries_as_live(client, published_project, language):
+    projects = [published_project(items=2)[0], published_project(items=1, reports_per_item=0)[0]]
+    project_summaries_rebuild([project.pk for project in projects])
+    stored = _index(client, language)
+    assert all(page.card_html is not None for page in stored.context["page_obj"].object_list)
+    ProjectPublicSummary.objects.update(generation=F("generation") + 1)
+    live = _index(client, language)
+    assert all(page.card_html is None for page in live.context["page_obj"].object_list)
+    assert _same(stored) == _same(live)
+    assert all(project.name in stored.content.decode() for project in projects)
+
+
+def test_the_index_shows_a_fresh_card_right_after_a_change(
+    client, personas, published_project, django_capture_on_commit_callbacks
+):
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    assert 'aria-valuenow="10.0"' in _index(client, "zh-hans").content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        shown = _progress(project, personas)
+        response = _index(client, "zh-hans")
+        assert response.context["page_obj"].object_list[0].card_html is None  # stale: live
+        assert shown in response.content.decode() and 'aria-valuenow="10.0"' not in response.content.decode()
+    for callback in callbacks:
+        callback()
+    response = _index(client, "zh-hans")
+    assert response.context["page_obj"].object_list[0].card_html is not None  # rebuilt
+    assert shown in response.content.decode()
+
+
+def test_the_index_ignores_a_card_not_signed_by_this_site(client, published_project, caplog):
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    forged = json.dumps({"zh-hans": "<h2>伪造</h2>", "en": "<h2>forged</h2>"})
+    ProjectPublicSummary.objects.filter(project=project).update(card=forged)
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        response = _index(client, "zh-hans")
+    assert response.context["page_obj"].object_list[0].card_html is None
+    assert "伪造" not in response.content.decode() and project.name in response.content.decode()
+    assert "unreadable index card" in caplog.text
