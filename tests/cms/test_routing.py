@@ -157,3 +157,13 @@ def test_a_new_process_reads_the_tree_again(published_project, django_assert_num
     routing.forget()
     with django_assert_num_queries(4):  # the site, the home page, the index, the project page
         routing.route_for_request(_request(page.url), page.url)
+
+
+def test_wagtails_own_urls_are_not_taken_for_pages(client, published_project):
+    _project, page = published_project(items=1)
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type="password", password="s3cret")
+    form_url = f"/_util/authenticate_with_password/{restriction.pk}/{page.pk}/"
+    response = client.post(form_url, {"password": "s3cret", "return_url": page.url})
+    assert (response.status_code, response["Location"]) == (302, page.url)
+    assert client.get(page.url).status_code == 200
+    assert client.get("/_util/login/").status_code == 200
