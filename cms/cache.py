@@ -4,7 +4,9 @@ Wagtail's own publishing is not one of our services, so its signals report the c
 project page's edit touches that project's page, the index and the home page (titles, links),
 and the notices (通知公告); a notice's edit the same, for the project it belongs to (if any);
 an edit of the home or an index page itself, or a move, touches every page (menus, URLs); so does
-a view restriction set or lifted (private pages leave every listing, and their own stored copy).
+a view restriction set or lifted (private pages leave every listing, and their own stored copy),
+and a Site saved or deleted (hostnames and root pages: every URL). Both also drop every process's
+memo of the routes (cms/routing.py).
 A notice moved from one project to another leaves the old project's page as well: the project the
 live notice had is read before its publication overwrites it (``live_project_before_publish``)."""
 
@@ -47,13 +49,21 @@ def restriction_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
         pages_changed(Change.SITE)
 
 
+def site_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    if not kwargs.get("raw"):
+        pages_changed(Change.SITE)
+
+
 def connect() -> None:
-    from wagtail.models import PageViewRestriction
+    from wagtail.models import PageViewRestriction, Site
 
     from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage
 
     post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_saved")
     post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_deleted")
+
+    post_save.connect(site_changed, sender=Site, dispatch_uid="cms.cache.site_saved")
+    post_delete.connect(site_changed, sender=Site, dispatch_uid="cms.cache.site_deleted")
 
     page_published.connect(page_changed, dispatch_uid="cms.cache.published")
     page_unpublished.connect(page_changed, dispatch_uid="cms.cache.unpublished")

@@ -8,7 +8,6 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
 from django.db.models import QuerySet
-from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
-from wagtail.models import Page, PageViewRestriction, Site
+from wagtail.models import Page, Site
 from wagtail.search import index
 
 from cms.maps import index_map
@@ -33,6 +32,7 @@ from . import home_summary, summary
 from . import selectors as cms_selectors
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
+from .routing import ViewRestrictionsInOneQuery
 from .search import cjk_spaced
 from .visibility import unrestricted
 
@@ -45,20 +45,6 @@ __all__ = [
     "ProjectPage",
     "PublicDocument",
 ]
-
-
-class ViewRestrictionsInOneQuery:
-    """Wagtail's rule for a page's view restrictions (its own and its ancestors', an alias
-    answering for its source page) in one query instead of two, on every public page served.
-    ProjectPage.get_view_restrictions does the same."""
-
-    path: str
-    steplen: int
-
-    def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
-        paths = [self.path[:end] for end in range(self.steplen, len(self.path) + 1, self.steplen)]
-        sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
-        return PageViewRestriction.objects.filter(page_id__in=sources)
 
 
 class HomePage(ViewRestrictionsInOneQuery, Page):
@@ -105,14 +91,7 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
     def route(self, request: HttpRequest, path_components: list[str]) -> Any:
         """A project page and its project are found in one query."""
         if path_components:
-            child = (
-                ProjectPage.objects.child_of(self)
-                .select_related(
-                    *(f"project__{name}" for name in project_selectors.PROJECT_RELATED), "project__public_summary"
-                )
-                .filter(slug=path_components[0])
-                .first()
-            )
+            child = ProjectPage.routing_queryset().child_of(self).filter(slug=path_components[0]).first()
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
@@ -185,7 +164,7 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         return context
 
 
-class ProjectPage(RoutablePageMixin, Page):
+class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
     """The public page of one project; its figures come live from ``project``. Its change log
     is a page of its own (``changes/``), paginated: the project page reads no history."""
 
@@ -222,13 +201,12 @@ class ProjectPage(RoutablePageMixin, Page):
             self.story,
         )
 
-    def get_view_restrictions(self) -> QuerySet[PageViewRestriction]:
-        """Wagtail's rule (this page's and its ancestors' restrictions, an alias answering for its
-        source page) in one query instead of two: a project page is read at a fixed query count."""
-        steplen = self.steplen
-        paths = [self.path[:end] for end in range(steplen, len(self.path) + 1, steplen)]
-        sources = Page.objects.filter(path__in=paths).values(source=Coalesce("alias_of_id", "id"))
-        return PageViewRestriction.objects.filter(page_id__in=sources)
+    @classmethod
+    def routing_queryset(cls) -> QuerySet[ProjectPage]:
+        """Routing reads the project with its place and its stored summary (the page shows them)."""
+        return cls.objects.select_related(
+            *(f"project__{name}" for name in project_selectors.PROJECT_RELATED), "project__public_summary"
+        )
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, f"project:{self.project_id}", until=next_midnight())

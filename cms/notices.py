@@ -32,13 +32,14 @@ from renovation.public.cache import depends_on
 
 from .documents import PublicDocument
 from .permissions import may_write_notice_for
+from .routing import ViewRestrictionsInOneQuery
 from .search import cjk_spaced, text_param
 from .visibility import unrestricted
 
 NOTICES_PAGE_SIZE = 20
 
 
-class NoticeIndexPage(Page):
+class NoticeIndexPage(ViewRestrictionsInOneQuery, Page):
     intro = RichTextField(_("introduction"), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -140,7 +141,7 @@ class NoticePermissionTester(PagePermissionTester):
             self.permissions = set()
 
 
-class NoticePage(Page):
+class NoticePage(ViewRestrictionsInOneQuery, Page):
     date = models.DateField(_("date"), default=timezone.localdate)
     street = models.ForeignKey(
         "places.Street",

@@ -26,6 +26,17 @@ def _chinese_by_default():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _routing_memo_per_test():
+    """Each test is a fresh process to routing (cms/routing.py): rows a test rolls back change the
+    page tree without the commit that would bump the routing version."""
+    from cms import routing
+
+    routing.forget()
+    yield
+    routing.forget()
+
+
 @dataclass
 class Personas:
     bureau: Any

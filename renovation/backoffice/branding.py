@@ -6,6 +6,7 @@ deploys its own; the templates under ``backoffice/templates/wagtailadmin`` read 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -13,7 +14,12 @@ from django.templatetags.static import static
 
 
 def bureau_logo_url() -> str:
-    logo = settings.BUREAU_LOGO
+    return _logo_url(settings.BUREAU_LOGO, settings.STATIC_URL)
+
+
+# Every page's frame shows the emblem: its static path is found once per process (per setting).
+@lru_cache(maxsize=8)
+def _logo_url(logo: str, static_url: str) -> str:
     return logo if logo.startswith(("https://", "http://", "/")) else static(logo)
 
 

@@ -5,7 +5,8 @@ commit. Each public page declares, before it reads its data, the *scopes* it sho
 (``depends_on``): ``home``, ``index``, ``notices``, ``streets``, ``tenders``, ``ocds``, ``open_data``
 (bulk files, OC4IDS, the catalogue), ``api`` (/api/v1/ and Open311 for callers without a key), one
 project (``project:<id>``: its page, change log and feed) or one tender (``tender:<id>``); every
-page also depends on ``site``.
+page also depends on ``site``. The scope ``routing`` is no page's: it versions each process's
+memo of the page tree's routes (cms/routing.py).
 Each scope has a version counter in the cache. A stored page remembers the versions it was
 rendered under and is served only while they are all unchanged; a service that changes something
 public calls ``pages_changed(Change.X, ...)``, which bumps the scopes that ``CHANGE_PAGES`` lists
@@ -49,7 +50,7 @@ class Change(enum.StrEnum):
     COMMENT = "comment"
     EVALUATION = "evaluation"  # a month's street evaluation frozen
     PAGE = "page"  # a page published, unpublished, moved or deleted in Wagtail
-    SITE = "site"  # the home or index page itself edited in Wagtail
+    SITE = "site"  # the home or index page itself edited in Wagtail, a move, a restriction, a Site
 
 
 # change → pages: the one place that says which public pages show what. "project" and "tender"
@@ -69,8 +70,9 @@ CHANGE_PAGES: dict[Change, tuple[str, ...]] = {
     Change.SITE_ISSUE: ("project", "streets", "open_data", "api"),
     Change.COMMENT: ("project",),
     Change.EVALUATION: ("streets",),
-    Change.PAGE: ("home", "index", "project", "notices"),
-    Change.SITE: ("site",),
+    # "routing": not a page but each process's memo of the page tree's routes (cms/routing.py).
+    Change.PAGE: ("home", "index", "project", "notices", "routing"),
+    Change.SITE: ("site", "routing"),
 }
 
 logger = logging.getLogger(__name__)

@@ -206,11 +206,12 @@ def test_the_project_page_costs_the_same_queries_for_more_tenders(
 
 
 # Fixed whatever the number of tenders (measured: the page, its thread, the tender, finance and consultation sections).
-# Routing finds the page with its project in one query; the change log is a page of its own.
+# Routing finds the page with its project in one query (the warm-up request taught this process the
+# path: cms/routing.py; the site comes from the same memo); the change log is a page of its own.
 # No stored summary here (its rebuild runs after commit; this test's changes never commit), so the
 # page computes every part live: the fallback path, constant too. With a current summary the page
 # runs at most 15 (tests/cms/test_project_page.py).
-QUERIES_PROJECT_PAGE = 27  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
+QUERIES_PROJECT_PAGE = 23  # + lateness: confirmed reports (the works are loaded once); + contractors and their works
 # + the page's documents and its notices (cms.selectors.project_publications); + the gallery (the map reads
 # nothing here: no tiles are configured, so no map is drawn)
 
