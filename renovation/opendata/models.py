@@ -11,7 +11,8 @@ from renovation.projects.models import Project
 class ProjectOpenData(models.Model):
     """A project as the open-data endpoints send it, JSON text encoded once by the task queue:
     its OC4IDS project (``/projects/oc4ids.json``, the site's address left as a mark the view fills
-    in) and its representation in the API (``/api/v1/projects/``).
+    in), its representation in the API (``/api/v1/projects/``) and its feed's entries per language
+    (``/projects/<slug>/feed/``).
 
     Never a source of a figure: a change that alters them bumps ``generation`` in its own
     transaction, a job rebuilds them from the selectors after the commit (opendata.stored), and the
@@ -27,6 +28,8 @@ class ProjectOpenData(models.Model):
     # Empty when it cannot be kept (see stored.oc4ids_text): the endpoint then encodes it live.
     oc4ids = models.TextField(_("OC4IDS project (JSON)"), blank=True)
     api = models.TextField(_("API representation (JSON)"), blank=True)
+    # The entries of the project's Atom feed, per language (stored.feed_text).
+    feed = models.TextField(_("feed entries (JSON)"), blank=True)
     # Bumped by every change that alters it, inside the change's transaction; the texts are
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)

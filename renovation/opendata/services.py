@@ -14,7 +14,14 @@ from .models import ProjectOpenData
 
 
 def project_open_data_store(
-    *, project_id: int, generation: int | None, build: str, oc4ids: str, api: str, valid_until: datetime
+    *,
+    project_id: int,
+    generation: int | None,
+    build: str,
+    oc4ids: str,
+    api: str,
+    feed: str,
+    valid_until: datetime,
 ) -> bool:
     """Keep a project's open-data texts encoded from what was committed when its row stood at
     ``generation``; written only if no change has bumped the generation since (that change's own
@@ -25,6 +32,7 @@ def project_open_data_store(
         build=build,
         oc4ids=oc4ids,
         api=api,
+        feed=feed,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,

@@ -3,7 +3,8 @@
 ``/projects/oc4ids.json`` and ``/api/v1/projects/`` cost a batch of queries and some thousands of
 serializer calls per page to encode a hundred projects. Like the OCDS releases
 (``TenderRelease.text``) they send instead, per project, JSON text kept in ProjectOpenData: the
-OC4IDS project and the API's representation, each byte for byte what the live code encodes.
+OC4IDS project and the API's representation, each byte for byte what the live code encodes. A
+project's feed reads its entries, per language, from the same row instead of its change log.
 
 The rows follow the project page's summary (cms.summary): a change that alters them (every
 ``Change`` whose pages in ``CHANGE_PAGES`` include ``open_data`` or ``api``; a change of places or a
@@ -37,13 +38,14 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 
 from . import oc4ids
+from .feeds import FeedEntry, project_feed_entries
 from .models import ProjectOpenData
 from .services import project_open_data_ensure, project_open_data_mark_stale, project_open_data_store
 
@@ -118,6 +120,30 @@ def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
     return text if fit and text else None
 
 
+def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | None:
+    """The project's feed entries in the active language, when current (``project`` loaded with
+    its ``open_data_text``)."""
+    try:
+        row = project.open_data_text
+    except Project.open_data_text.RelatedObjectDoesNotExist:
+        return None
+    fit = is_current(
+        generation=row.generation,
+        built_generation=row.built_generation,
+        build=row.build,
+        valid_until=row.valid_until,
+        now=now,
+    )
+    if not fit or not row.feed:
+        return None
+    try:
+        entries = json.loads(row.feed)[translation.get_language()]
+        return [FeedEntry(datetime.fromisoformat(when), *fields) for when, *fields in entries]
+    except (ValueError, KeyError, TypeError):
+        logger.exception("project %s: unreadable feed entries, read live", project.pk)
+        return None
+
+
 def site_address(request: HttpRequest) -> str:
     """The site's address as ``build_absolute_uri`` writes it before a path, escaped as in JSON."""
     return json.dumps(request.build_absolute_uri("/")[:-1], ensure_ascii=False)[1:-1]
@@ -165,6 +191,18 @@ def _marks_only_in(value: Any, urls: set[str]) -> bool:
     return True
 
 
+def feed_text(project: Project) -> str:
+    """The project's feed entries in every language, as JSON text."""
+    by_language = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            by_language[code] = [
+                [entry.when.isoformat(), entry.title, entry.description, entry.link, entry.guid, entry.category]
+                for entry in project_feed_entries(project)
+            ]
+    return json.dumps(by_language, ensure_ascii=False)
+
+
 def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None = None) -> int:
     """Encode the texts of these projects again; returns how many rows were written (one that a
     change marked stale while it was encoded is left to that change's job)."""
@@ -195,6 +233,7 @@ def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None =
                 build=build,
                 oc4ids=oc4ids_marked_text(project, sources),
                 api=api_texts[project.pk],
+                feed=feed_text(project),
                 valid_until=valid_until,
             )
     return count

@@ -143,6 +143,32 @@ def test_it_sends_the_api_page_stored_byte_for_byte_as_live(client, scene, perso
     assert stored_queries == 1 and live_queries > 1
 
 
+def _feed(project) -> str:
+    return f"/projects/{project.slug}/feed/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_sends_the_project_feed_from_its_stored_entries_byte_for_byte_as_live(client, scene, cast, language):
+    project_open_data_refresh()
+    client.cookies["django_language"] = language
+    stored_body, stored_queries = _counted(client, _feed(cast.project))
+    _mark_all_stale()
+    live_body, live_queries = _counted(client, _feed(cast.project))
+    assert stored_body == live_body
+    assert stored_body.count(b"<entry>") > 3
+    assert stored_queries == 1 and live_queries > 1  # the project with its row
+
+
+def test_the_buffered_atom_is_byte_for_byte_what_django_writes(client, scene, cast, monkeypatch):
+    from django.utils.feedgenerator import Atom1Feed
+
+    from renovation.opendata.feeds import ProjectFeed
+
+    buffered = _body(client, _feed(cast.project))
+    monkeypatch.setattr(ProjectFeed, "feed_type", Atom1Feed)
+    assert _body(client, _feed(cast.project)) == buffered
+
+
 def test_the_kept_texts_are_the_same_in_every_language(client, scene):
     project_open_data_refresh()
     assert _body(client, API, "en") == _body(client, API, "zh-hans")
@@ -202,7 +228,7 @@ def _rename_project(personas, project):
     from renovation.projects.services import project_update
 
     project_update(actor=personas.bureau, project=project, data={"name": "虹桥新村改造（更名）"})
-    return "虹桥新村改造（更名）", "虹桥新村改造（更名）"
+    return "虹桥新村改造（更名）", "虹桥新村改造（更名）", None
 
 
 def _add_work(personas, project):
@@ -219,7 +245,7 @@ def _add_work(personas, project):
             "budget": Decimal("3000"),
         },
     )
-    return "新增停车位", "transport.road"
+    return "新增停车位", "transport.road", "新增停车位"
 
 
 def _rename_street(personas, project):
@@ -227,7 +253,7 @@ def _rename_street(personas, project):
 
     street = project.neighbourhood.community.street
     street_update(actor=personas.bureau, street=street, data={"name": "安阳街道（新）"})
-    return None, "安阳街道（新）"
+    return None, "安阳街道（新）", None
 
 
 @pytest.mark.parametrize("change", [_rename_project, _add_work, _rename_street])
@@ -237,15 +263,22 @@ def test_each_change_has_the_texts_encoded_again_after_its_commit(
     project = _plain_project(personas)
     project_open_data_rebuild([project.pk])
     with django_capture_on_commit_callbacks(execute=True):  # the job runs at once (tests' task backend)
-        in_api, in_oc4ids = change(personas, project)
+        in_api, in_oc4ids, in_feed = change(personas, project)
     row = _current(project)
     assert in_oc4ids in row.oc4ids
     if in_api is not None:
         assert in_api in row.api
-    kept_api, kept_oc4ids = _body(client, API), _projects_of(_body(client, OC4IDS))
+    if in_feed is not None:
+        assert in_feed in row.feed  # the change log's entry
+    kept_api, kept_oc4ids, kept_feed = (
+        _body(client, API),
+        _projects_of(_body(client, OC4IDS)),
+        _body(client, _feed(project)),
+    )
     _mark_all_stale()
     assert kept_api == _body(client, API)
     assert kept_oc4ids == _projects_of(_body(client, OC4IDS))
+    assert kept_feed == _body(client, _feed(project))
 
 
 def test_a_tender_step_has_the_texts_encoded_again(client, tender_cast, personas, django_capture_on_commit_callbacks):
