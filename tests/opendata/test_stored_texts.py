@@ -120,15 +120,15 @@ def test_it_encodes_live_a_project_whose_own_text_holds_the_mark(client, persona
     assert document["documents"][0]["url"] == f"http://testserver/projects/{project.slug}/"
 
 
-def test_oc4ids_queries_do_not_grow_with_the_projects(client, personas):
+def test_queries_do_not_grow_with_the_projects(client, personas):
     _plain_project(personas)
     project_open_data_refresh()
-    _body_one, before = _counted(client, OC4IDS)
+    before = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
     for _ in range(10):
         _plain_project(personas)
     project_open_data_refresh()
-    _body_ten, after = _counted(client, OC4IDS)
-    assert before == after == 2
+    after = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
+    assert before == after == {OC4IDS: 2, API: 1}
 
 
 @pytest.mark.parametrize("query", ["", "?page_size=1", "?status=consulting", "?category=care"])
@@ -289,3 +289,11 @@ def test_a_tender_step_has_the_texts_encoded_again(client, tender_cast, personas
     assert tender.ocid in row.oc4ids and contract.contractor.name in row.api
     (document,) = json.loads(_body(client, OC4IDS))["projects"]
     assert document["contractingProcesses"][0]["id"] == tender.ocid
+
+
+def test_unreadable_feed_entries_are_read_live(client, scene, cast, caplog):
+    project_open_data_refresh()
+    kept = _body(client, _feed(cast.project))
+    ProjectOpenData.objects.filter(project=cast.project).update(feed='{"zh-hans": [["not a date"]]}')
+    assert _body(client, _feed(cast.project)) == kept
+    assert "unreadable feed entries" in caplog.text
