@@ -3,6 +3,7 @@ progress. Every figure is read from the selectors the project pages use."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -10,7 +11,11 @@ from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+from rest_framework.compat import LONG_SEPARATORS, SHORT_SEPARATORS
+from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
 
+from renovation.opendata import stored
 from renovation.projects import selectors as project_selectors
 from renovation.projects.lateness import Lateness
 from renovation.projects.models import (
@@ -150,24 +155,89 @@ class ProjectFilter(filters.FilterSet):
         return project_selectors.project_filter(queryset, **{name: value})
 
 
+class StoredResultsRenderer(JSONRenderer):
+    """The API's JSON, with a page's results as the texts kept per project when the view gives
+    them (``stored_results`` on the response): the page's own fields are rendered, the results'
+    texts are put in as they are. Byte for byte what JSONRenderer renders from the same data."""
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        texts = getattr((renderer_context or {}).get("response"), "stored_results", None)
+        if texts is None or self.get_indent(accepted_media_type, renderer_context or {}) is not None:
+            return super().render(data, accepted_media_type, renderer_context)
+        head = super().render({**data, "results": []}, accepted_media_type, renderer_context)
+        if not head.endswith(b"[]}"):  # "results" is the last field of a page
+            raise ValueError("a page's results must come last")
+        separator = (SHORT_SEPARATORS if self.compact else LONG_SEPARATORS)[0]
+        return head[:-2] + separator.join(texts).encode() + b"]}"
+
+
+def projects_for_api() -> QuerySet[Project]:
+    """Projects with what their representation reads, loaded with them."""
+    items = WorkItem.objects.order_by("category", "sort_order", "pk")
+    return Project.objects.select_related(*project_selectors.PROJECT_RELATED).prefetch_related(
+        Prefetch("work_items", queryset=items)
+    )
+
+
+def projects_context(projects: list[Project], today: date) -> dict[str, Any]:
+    """What the representations of these projects read, for all of them at once."""
+    return {
+        "lateness": project_selectors.lateness_for_projects(projects, today),
+        "contractors": contractors_by_project([project.pk for project in projects]),
+    }
+
+
+def project_api_texts(projects: list[Project], today: date) -> dict[int, str]:
+    """Each project's representation as JSON text, as a page of the list renders it (kept per
+    project by opendata.stored; ``projects`` loaded by ``projects_for_api``)."""
+    context = projects_context(projects, today)
+    renderer = StoredResultsRenderer()
+    return {
+        project.pk: renderer.render(ProjectSerializer(project, context=context).data).decode() for project in projects
+    }
+
+
 class ProjectViewSet(BatchedViewSet):
     """Renovation projects (改造项目) with their works, planned and actual dates, budget by source,
     status, progress, lateness and construction units."""
 
     serializer_class = ProjectSerializer
     filterset_class = ProjectFilter
+    renderer_classes = [StoredResultsRenderer]
 
     def get_queryset(self) -> QuerySet[Project]:
-        items = WorkItem.objects.order_by("category", "sort_order", "pk")
-        return Project.objects.select_related(*project_selectors.PROJECT_RELATED).prefetch_related(
-            Prefetch("work_items", queryset=items)
-        )
+        return projects_for_api()
 
     def page_context(self, objects: list[Any]) -> dict[str, Any]:
-        return {
-            "lateness": project_selectors.lateness_for_projects(objects, timezone.localdate()),
-            "contractors": contractors_by_project([project.pk for project in objects]),
-        }
+        return projects_context(objects, timezone.localdate())
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Any:
+        """A page of projects: each one's stored text where it is current (opendata.stored), the
+        others rendered live (the page in one query when every text is current)."""
+        if request.accepted_renderer.get_indent(request.accepted_media_type, self.get_renderer_context()) is not None:
+            return super().list(request, *args, **kwargs)  # pretty-printed on request: rendered live
+        queryset = self.filter_queryset(Project.objects.select_related("open_data_text").only(*_STORED_FIELDS))
+        objects = list(self.paginate_queryset(queryset) or [])
+        now = timezone.now()
+        texts = {project.pk: stored.stored_api_text(project, now) for project in objects}
+        missing = [pk for pk, text in texts.items() if text is None]
+        if missing:
+            live = list(self.get_queryset().filter(pk__in=missing))
+            texts.update(project_api_texts(live, timezone.localdate(now)))
+        response = self.get_paginated_response([])
+        # One deleted since the page was read is left out.
+        response.stored_results = [texts[project.pk] for project in objects if texts.get(project.pk) is not None]
+        return response
+
+
+_STORED_FIELDS = (
+    "pk",
+    "open_data_text__api",
+    "open_data_text__generation",
+    "open_data_text__built_generation",
+    "open_data_text__build",
+    "open_data_text__valid_until",
+)
 
 
 class ProgressSerializer(serializers.ModelSerializer):

@@ -11,6 +11,7 @@ name companies.
 from __future__ import annotations
 
 import hashlib
+import io
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.translation import gettext as _
 
@@ -203,8 +205,18 @@ def newest(entries: Iterable[FeedEntry]) -> list[FeedEntry]:
 # --- the feeds -----------------------------------------------------------------------------------
 
 
+class BufferedAtom1Feed(Atom1Feed):
+    """Atom, written in memory and then to the response at once: written straight to the response,
+    each of a feed's ~1,500 tags and texts was a response write (and a bytes copy) of its own."""
+
+    def write(self, outfile: Any, encoding: str) -> None:
+        buffer = io.BytesIO()
+        super().write(buffer, encoding)
+        outfile.write(buffer.getvalue())
+
+
 class _AtomFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = BufferedAtom1Feed
 
     def author_name(self) -> str:
         # RFC 4287 asks for an author; the publisher, never a person.
@@ -243,7 +255,11 @@ class ProjectFeed(_AtomFeed):
     """A project's confirmed progress, its notices and its change log."""
 
     def get_object(self, request: HttpRequest, slug: str) -> Project:
-        project = get_object_or_404(Project.objects.select_related("neighbourhood"), slug=slug)
+        # With the feed's stored entries (opendata.stored), not the row's other texts.
+        projects = Project.objects.select_related("neighbourhood", "open_data_text").defer(
+            "open_data_text__oc4ids", "open_data_text__api"
+        )
+        project = get_object_or_404(projects, slug=slug)
         depends_on(request, f"project:{project.pk}")
         return project
 
@@ -259,7 +275,16 @@ class ProjectFeed(_AtomFeed):
         }
 
     def items(self, obj: Project) -> list[FeedEntry]:
-        return newest([*progress_entries([obj.pk]), *notice_entries(obj), *change_log_entries(obj)])
+        from .stored import stored_feed_entries
+
+        kept = stored_feed_entries(obj, timezone.now())
+        return kept if kept is not None else project_feed_entries(obj)
+
+
+def project_feed_entries(project: Project) -> list[FeedEntry]:
+    """A project's feed, newest first: its confirmed progress, its notices and its change log
+    (kept per language by opendata.stored)."""
+    return newest([*progress_entries([project.pk]), *notice_entries(project), *change_log_entries(project)])
 
 
 class TenderFeed(_AtomFeed):

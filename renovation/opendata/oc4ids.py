@@ -13,6 +13,7 @@ OC4IDS 0.9.4). Nothing here names a person: parties are public bodies, the resid
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -409,6 +410,11 @@ def project_document(project: Project, sources: ProjectSources, absolute: Absolu
     if processes:
         document["contractingProcesses"] = processes
     return document
+
+
+def project_text(document: dict[str, Any]) -> str:
+    """A project as JSON text, as the bulk view sends it (and opendata.stored keeps it)."""
+    return json.dumps(document, ensure_ascii=False)
 
 
 def project_package(

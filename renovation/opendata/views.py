@@ -10,6 +10,7 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -19,7 +20,7 @@ from renovation.public.cache import depends_on
 from renovation.spreadsheets.responses import attachment, spreadsheet_response
 from renovation.tendering.models import TenderRelease
 
-from . import bulk, catalogue, oc4ids
+from . import bulk, catalogue, oc4ids, stored
 
 _JSON = {"ensure_ascii": False}
 
@@ -62,32 +63,47 @@ def _page_number(request: HttpRequest) -> int:
 @require_GET
 def projects_oc4ids(request: HttpRequest) -> StreamingHttpResponse:
     """Every project as OC4IDS, ``PAGE_SIZE`` per page in a stable order, the next page in a
-    ``Link: rel="next"`` header. The page's projects are read up front (a fixed number of queries),
-    then written out one project at a time."""
+    ``Link: rel="next"`` header. Each project's stored text is sent as it is, with the site's
+    address filled in (opendata.stored); those without a current one are encoded live, in a fixed
+    number of queries, then written out one project at a time."""
     depends_on(request, "open_data")
-    paginator = Paginator(oc4ids.public_projects(), oc4ids.PAGE_SIZE, allow_empty_first_page=False)
+    rows = Project.objects.order_by("pk").values_list(*stored.OC4IDS_ROW_FIELDS)
+    paginator = Paginator(rows, oc4ids.PAGE_SIZE, allow_empty_first_page=False)
     try:
         page = paginator.page(_page_number(request))
     except (EmptyPage, PageNotAnInteger):
         # A package must hold at least one project: no page past the last, and none while empty.
         raise Http404(_("There is no such page of projects.")) from None
-    projects = list(page.object_list)
-    sources = oc4ids.project_sources(projects)
-    absolute = _absolute(request)
-    documents = [oc4ids.project_document(project, sources, absolute) for project in projects]
+    now = timezone.now()
+    kept = {row[0]: stored.stored_oc4ids_text(row, now) for row in page.object_list}
+    address = stored.site_address(request)
+    texts = {pk: stored.oc4ids_fill(text, address) for pk, text in kept.items() if text is not None}
+    texts.update(_live_oc4ids([pk for pk, text in kept.items() if text is None], _absolute(request)))
+    order = [pk for pk in kept if pk in texts]  # one deleted since the page was read is left out
     head = oc4ids.package_head(uri=request.build_absolute_uri(), policy=_policy(request))
 
     def chunks() -> Iterator[str]:
         opening = json.dumps(head, **_JSON)
         yield opening[:-1] + ', "projects": ['
-        for index, document in enumerate(documents):
-            yield ("," if index else "") + json.dumps(document, **_JSON)
+        for index, pk in enumerate(order):
+            yield ("," if index else "") + texts[pk]
         yield "]}"
 
     response = StreamingHttpResponse(chunks(), content_type="application/json")
     if page.has_next():
         response["Link"] = f'<{request.path}?page={page.next_page_number()}>; rel="next"'
     return response
+
+
+def _live_oc4ids(ids: list[int], absolute: oc4ids.Absolute) -> dict[int, str]:
+    """The OC4IDS texts of these projects, encoded now from the selectors."""
+    if not ids:
+        return {}
+    projects = list(oc4ids.public_projects().filter(pk__in=ids))
+    sources = oc4ids.project_sources(projects)
+    return {
+        project.pk: oc4ids.project_text(oc4ids.project_document(project, sources, absolute)) for project in projects
+    }
 
 
 @require_GET

@@ -469,6 +469,8 @@ JOBS_SCHEDULE = {
     "project-summaries-refresh": {"task": "cms.tasks.project_summaries_refresh", "every": 5 * 60},
     # The home page's sections (cms.home_summary) past midnight, a deploy or a lost job are rebuilt.
     "home-summary-refresh": {"task": "cms.tasks.home_summary_refresh", "every": 5 * 60},
+    # Each project's open-data texts (renovation/opendata/stored.py) past midnight are encoded again.
+    "project-open-data-refresh": {"task": "renovation.opendata.tasks.project_open_data_refresh", "every": 5 * 60},
     # Successful jobs are forgotten after 14 days (failed ones stay until retried).
     "jobs-prune": {"task": "renovation.jobs.tasks.jobs_prune", "every": 60 * 60},
     # The files of answered imports go after IMPORT_FILES_KEEP_DAYS (renovation/jobs/retention.py).

@@ -53,6 +53,20 @@ def test_the_projects_download_has_the_ledgers_public_columns_and_defuses_formul
     assert sheet[2][1] == '\'=HYPERLINK("http://x")'
 
 
+def test_the_csv_streams_whole_lines_a_chunk_of_them_at_a_time(client, personas, monkeypatch):
+    from renovation.opendata import bulk
+
+    monkeypatch.setattr(bulk, "CSV_LINES_PER_CHUNK", 2)
+    for number in range(5):
+        ProjectFactory(neighbourhood=personas.street_a_place, code=f"RA-{number}")
+    response = client.get("/open-data/projects.csv")
+    chunks = [chunk.decode() for chunk in response.streaming_content]
+    assert [chunk.count("\r\n") for chunk in chunks] == [1, 2, 2, 1]  # the header, then 2 + 2 + 1 rows
+    assert all(chunk.endswith("\r\n") for chunk in chunks)
+    rows = list(csv.reader(io.StringIO("".join(chunks).removeprefix("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == [f"RA-{number}" for number in range(5)]
+
+
 def test_the_tenders_download_says_nothing_of_bids_before_the_opening(client, tender_cast):
     tender_cast.three_bids()
     rows = _csv(client, "tenders")

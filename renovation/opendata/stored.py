@@ -1,0 +1,314 @@
+"""Each project's open-data texts, encoded once by the task queue and streamed by the endpoints.
+
+``/projects/oc4ids.json`` and ``/api/v1/projects/`` cost a batch of queries and some thousands of
+serializer calls per page to encode a hundred projects. Like the OCDS releases
+(``TenderRelease.text``) they send instead, per project, JSON text kept in ProjectOpenData: the
+OC4IDS project and the API's representation, each byte for byte what the live code encodes. A
+project's feed reads its entries, per language, from the same row instead of its change log.
+
+The rows follow the project page's summary (cms.summary): a change that alters them (every
+``Change`` whose pages in ``CHANGE_PAGES`` include ``open_data`` or ``api``; a change of places or a
+plan import: every project) marks them stale inside its own transaction (``generation`` bumped,
+``open_data_after_change``, registered with the public page cache); after the commit one job per
+transaction (``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, and writes
+them only if no later change bumped the generation meanwhile. The clock job
+``project-open-data-refresh`` rebuilds what midnight changes (the API's lateness counts days) and
+whatever a lost job or a deploy left behind. Missing, stale, of another ``build`` or past its time,
+a row is ignored and the endpoint encodes that project live: a GET never writes.
+
+The OC4IDS project links the project's page and the tenders' releases by absolute URL, on the
+host the request came to: the stored text holds ``SITE_MARK`` (a control character, which JSON
+always escapes) where the site's address goes, and the view puts the request's own in its place.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import django
+import rest_framework
+from asgiref.local import Local
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.http import HttpRequest
+from django.utils import timezone, translation
+from django.utils.encoding import iri_to_uri
+
+from renovation.projects.models import Project
+from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
+
+from . import oc4ids
+from .feeds import FeedEntry, project_feed_entries
+from .models import ProjectOpenData
+from .services import project_open_data_ensure, project_open_data_mark_stale, project_open_data_store
+
+logger = logging.getLogger(__name__)
+
+# Bump when what the rows hold changes shape: older rows are then ignored and rebuilt.
+OPEN_DATA_VERSION = 1
+# The changes that alter the texts: those whose pages are open data or the API, from the one list.
+OPEN_DATA_CHANGES = frozenset(change for change, pages in CHANGE_PAGES.items() if {"open_data", "api"} & set(pages))
+# Changes that name no project and may alter every text (street names and codes, a plan import).
+OPEN_DATA_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
+# Where the site's address goes in a stored OC4IDS text, and how JSON writes it there.
+SITE_MARK = "\x1f"
+_SITE_MARK_JSON = json.dumps(SITE_MARK)[1:-1]
+# Projects encoded per batch (a fixed number of queries each).
+BATCH = oc4ids.PAGE_SIZE
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def is_current(
+    *,
+    generation: int | None,
+    built_generation: int | None,
+    build: str | None,
+    valid_until: datetime | None,
+    now: datetime,
+) -> bool:
+    """Whether a row's texts may be sent now (a missing row reads as all None)."""
+    return (
+        generation is not None
+        and generation == built_generation
+        and build == current_build()
+        and valid_until is not None
+        and valid_until > now
+    )
+
+
+def stored_api_text(project: Project, now: datetime) -> str | None:
+    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+    try:
+        row = project.open_data_text
+    except Project.open_data_text.RelatedObjectDoesNotExist:
+        return None
+    fit = is_current(
+        generation=row.generation,
+        built_generation=row.built_generation,
+        build=row.build,
+        valid_until=row.valid_until,
+        now=now,
+    )
+    return row.api if fit and row.api else None
+
+
+OC4IDS_ROW_FIELDS = (
+    "pk",
+    "open_data_text__oc4ids",
+    "open_data_text__generation",
+    "open_data_text__built_generation",
+    "open_data_text__build",
+    "open_data_text__valid_until",
+)
+
+
+def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
+    """A row of ``OC4IDS_ROW_FIELDS``' OC4IDS text with its site mark, when current."""
+    _pk, text, generation, built_generation, build, valid_until = row
+    fit = is_current(
+        generation=generation, built_generation=built_generation, build=build, valid_until=valid_until, now=now
+    )
+    return text if fit and text else None
+
+
+def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | None:
+    """The project's feed entries in the active language, when current (``project`` loaded with
+    its ``open_data_text``)."""
+    try:
+        row = project.open_data_text
+    except Project.open_data_text.RelatedObjectDoesNotExist:
+        return None
+    fit = is_current(
+        generation=row.generation,
+        built_generation=row.built_generation,
+        build=row.build,
+        valid_until=row.valid_until,
+        now=now,
+    )
+    if not fit or not row.feed:
+        return None
+    try:
+        entries = json.loads(row.feed)[translation.get_language()]
+        return [FeedEntry(datetime.fromisoformat(when), *fields) for when, *fields in entries]
+    except (ValueError, KeyError, TypeError):
+        logger.exception("project %s: unreadable feed entries, read live", project.pk)
+        return None
+
+
+def site_address(request: HttpRequest) -> str:
+    """The site's address as ``build_absolute_uri`` writes it before a path, escaped as in JSON."""
+    return json.dumps(request.build_absolute_uri("/")[:-1], ensure_ascii=False)[1:-1]
+
+
+def oc4ids_fill(text: str, address: str) -> str:
+    """A stored OC4IDS text with the site's address (``site_address``) in place of its marks."""
+    return text.replace(_SITE_MARK_JSON, address)
+
+
+# --- encoding ------------------------------------------------------------------------------------
+
+
+def oc4ids_marked_text(project: Project, sources: oc4ids.ProjectSources) -> str:
+    """The project's OC4IDS text with ``SITE_MARK`` for the site's address; empty when the mark
+    would not be unambiguous (a text of the project that holds the mark itself, or a path that
+    ``build_absolute_uri`` would not simply append): the endpoint then encodes it live."""
+    urls: set[str] = set()
+
+    def absolute(path: str) -> str:
+        if not path.startswith("/") or path.startswith("//") or "/./" in path or "/../" in path:
+            raise _NotSimple(path)
+        urls.add(SITE_MARK + iri_to_uri(path))
+        return SITE_MARK + iri_to_uri(path)
+
+    try:
+        document = oc4ids.project_document(project, sources, absolute)
+    except _NotSimple:
+        return ""
+    return oc4ids.project_text(document) if _marks_only_in(document, urls) else ""
+
+
+class _NotSimple(Exception):
+    pass
+
+
+def _marks_only_in(value: Any, urls: set[str]) -> bool:
+    """Whether every string of ``value`` that holds ``SITE_MARK`` is one of ``urls``."""
+    if isinstance(value, str):
+        return SITE_MARK not in value or value in urls
+    if isinstance(value, dict):
+        return all(_marks_only_in(key, urls) and _marks_only_in(item, urls) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return all(_marks_only_in(item, urls) for item in value)
+    return True
+
+
+def feed_text(project: Project) -> str:
+    """The project's feed entries in every language, as JSON text."""
+    by_language = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            by_language[code] = [
+                [entry.when.isoformat(), entry.title, entry.description, entry.link, entry.guid, entry.category]
+                for entry in project_feed_entries(project)
+            ]
+    return json.dumps(by_language, ensure_ascii=False)
+
+
+def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Encode the texts of these projects again; returns how many rows were written (one that a
+    change marked stale while it was encoded is left to that change's job)."""
+    from renovation.api.projects import project_api_texts, projects_for_api
+
+    now = now or timezone.now()
+    ids = set(project_ids)
+    if not ids:
+        return 0
+    # Every project gets its row first, then its generation is read before anything the texts are
+    # encoded from: a change committed after this read bumps it, and the write then leaves it.
+    project_open_data_ensure(project_ids=ids)
+    generations = dict(ProjectOpenData.objects.filter(project_id__in=ids).values_list("project_id", "generation"))
+    build = current_build()
+    valid_until = next_midnight(now)
+    today = timezone.localdate(now)
+    count = 0
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), BATCH):
+        batch = ordered[start : start + BATCH]
+        projects = list(oc4ids.public_projects().filter(pk__in=batch))
+        sources = oc4ids.project_sources(projects)
+        api_texts = project_api_texts(list(projects_for_api().filter(pk__in=batch)), today)
+        for project in projects:
+            count += project_open_data_store(
+                project_id=project.pk,
+                generation=generations.get(project.pk),
+                build=build,
+                oc4ids=oc4ids_marked_text(project, sources),
+                api=api_texts[project.pk],
+                feed=feed_text(project),
+                valid_until=valid_until,
+            )
+    return count
+
+
+def project_open_data_refresh(now: datetime | None = None) -> int:
+    """Encode again every project's texts that are missing, stale, of another build or past their
+    time (the clock runs this); returns how many were written."""
+    now = now or timezone.now()
+    due = Project.objects.filter(
+        Q(open_data_text__isnull=True)
+        | Q(open_data_text__valid_until__lte=now)
+        | ~Q(open_data_text__build=current_build())
+        | ~Q(open_data_text__built_generation=F("open_data_text__generation"))
+    ).values_list("pk", flat=True)
+    return project_open_data_rebuild(list(due), now)
+
+
+@functools.cache
+def current_build() -> str:
+    """A digest of what encodes the texts: this module's version, the code and compiled
+    translations of renovation, the settings the documents show and the libraries that encode
+    them. A deploy that changes any of them makes every row stale (the clock rebuilds them)."""
+    digest = hashlib.sha256(f"{OPEN_DATA_VERSION}\n{django.__version__}\n{rest_framework.VERSION}\n".encode())
+    for name in (
+        "OC4IDS_PROJECT_PREFIX",
+        "OC4IDS_PUBLIC_AUTHORITY",
+        "OCDS_PUBLISHER_NAME",
+        "TIME_ZONE",
+        "LANGUAGE_CODE",
+        "REST_FRAMEWORK",
+    ):
+        digest.update(f"{name}={getattr(settings, name, None)!r}\n".encode())
+    base = settings.BASE_DIR
+    for root in [base / "renovation", *settings.LOCALE_PATHS]:
+        for path in sorted(root.rglob("*")):
+            if path.suffix in {".py", ".mo"} and path.is_file():
+                digest.update(str(path.relative_to(base)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+# --- marking stale -------------------------------------------------------------------------------
+
+# Per thread and per asynchronous context (asgiref's Local), like Django's own connections.
+_pending = Local()
+
+
+def open_data_after_change(change: Change, project_ids: set[int]) -> None:
+    """Mark the texts of the projects a change touches stale, inside its transaction
+    (renovation.public.cache.on_pages_changed); one job rebuilds them after the commit."""
+    if change in OPEN_DATA_CHANGES_EVERYWHERE or (change in OPEN_DATA_CHANGES and not project_ids):
+        project_open_data_mark_stale(project_ids=None)
+        _pending.everywhere = True
+    elif change in OPEN_DATA_CHANGES:
+        project_open_data_mark_stale(project_ids=project_ids)
+        pending = getattr(_pending, "ids", None)
+        if pending is None:
+            pending = _pending.ids = set()
+        pending.update(project_ids)
+    else:
+        return
+    transaction.on_commit(_enqueue_pending)
+
+
+def _enqueue_pending() -> None:
+    from . import tasks
+
+    ids, _pending.ids = getattr(_pending, "ids", None), None
+    everywhere, _pending.everywhere = getattr(_pending, "everywhere", False), False
+    try:
+        if everywhere:
+            tasks.project_open_data_refresh.enqueue()
+        elif ids:
+            tasks.project_open_data_rebuild.enqueue(project_ids=sorted(ids))
+        # else an earlier callback of the same commit enqueued them
+    except Exception:  # the change is committed; the endpoints encode live until the clock rebuilds
+        logger.exception("project open data %s: rebuild not enqueued", "all" if everywhere else sorted(ids or ()))

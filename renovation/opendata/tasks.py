@@ -1,0 +1,19 @@
+"""Each project's open-data texts, as background jobs: encoded after each change that alters
+them, and by the clock (JOBS_SCHEDULE) for what midnight, a deploy or a lost job left stale."""
+
+from django_tasks import task
+
+from .stored import project_open_data_rebuild as rebuild
+from .stored import project_open_data_refresh as refresh
+
+
+@task()
+def project_open_data_rebuild(project_ids: list[int]) -> int:
+    """Encode the texts a committed change marked stale (opendata.stored); returns how many."""
+    return rebuild(project_ids)
+
+
+@task()
+def project_open_data_refresh() -> int:
+    """Encode the texts that midnight, a deploy or a lost job left stale; returns how many."""
+    return refresh()

@@ -1,0 +1,299 @@
+"""Each project's open-data texts kept by the task queue (renovation/opendata/stored.py): the
+endpoints send byte for byte what they encode live, in a fixed number of queries, and every change
+that alters a text marks it stale in its own transaction and has it encoded again after commit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import F
+from django.test.utils import CaptureQueriesContext
+
+from renovation.opendata import stored
+from renovation.opendata.models import ProjectOpenData
+from renovation.opendata.stored import project_open_data_rebuild, project_open_data_refresh
+from renovation.projects.models import ProjectStatus
+from tests.api.scene import build_scene
+from tests.factories import ProjectFactory, WorkItemFactory
+from tests.opendata.oc4ids_schema import problems
+from tests.tendering.test_ocds import _lifecycle
+
+pytestmark = pytest.mark.django_db
+OC4IDS = "/projects/oc4ids.json"
+API = "/api/v1/projects/"
+
+
+@pytest.fixture
+def scene(personas, cast, reported_issue, site_tree):
+    """The API tests' scene: projects with works, progress, tenders, contracts and issues."""
+    return build_scene(personas, cast, reported_issue)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_counts():
+    """The API's rates are counted in the cache; each test starts with none spent."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _forget_changes_rolled_back_by_earlier_tests():
+    """Each test's transaction rolls back: the projects its changes noted would be rebuilt with the
+    next commit (harmless by design, see open_data_after_change) and add to this test's job."""
+    stored._pending.ids = None
+    stored._pending.everywhere = False
+
+
+def _body(client, path: str, language: str = "zh-hans") -> bytes:
+    client.cookies["django_language"] = language
+    response = client.get(path)
+    assert response.status_code == 200, path
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def _projects_of(package: bytes) -> bytes:
+    """A package without its head (whose ``publishedDate`` is the moment of the request)."""
+    return package[package.index(b'"projects": [') :]
+
+
+def _counted(client, path: str) -> tuple[bytes, int]:
+    with CaptureQueriesContext(connection) as queries:
+        body = _body(client, path)
+    return body, len(queries)
+
+
+def _mark_all_stale() -> None:
+    ProjectOpenData.objects.update(generation=F("generation") + 1)
+
+
+def _current(project) -> ProjectOpenData:
+    row = ProjectOpenData.objects.get(project=project)
+    assert row.built_generation == row.generation, "stale"
+    return row
+
+
+def _plain_project(personas, **fields):
+    project = ProjectFactory(neighbourhood=personas.street_a_place, **fields)
+    WorkItemFactory(project=project, category="care", budget=Decimal("1000"))
+    return project
+
+
+def test_it_sends_the_oc4ids_projects_stored_byte_for_byte_as_live(client, tender_cast, personas):
+    tender, _contract = _lifecycle(tender_cast, personas)
+    _plain_project(personas, status=ProjectStatus.CONSULTING)
+    assert project_open_data_refresh() == 2
+    stored_body, stored_queries = _counted(client, OC4IDS)
+    _mark_all_stale()
+    live_body, live_queries = _counted(client, OC4IDS)
+    assert _projects_of(stored_body) == _projects_of(live_body)
+    assert stored_queries == 2  # the count for the paginator, the page's rows with their texts
+    assert live_queries > stored_queries
+    package = json.loads(stored_body)
+    assert not problems(package)  # OC4IDS 0.9.4, formats checked
+    (process,) = package["projects"][0]["contractingProcesses"]
+    assert {release["url"] for release in process["releases"]} == {f"http://testserver/tenders/{tender.pk}/ocds.json"}
+    assert package["projects"][1]["documents"][0]["url"].startswith("http://testserver/projects/")
+
+
+def test_it_fills_in_the_host_each_request_came_to(client, settings, personas):
+    settings.ALLOWED_HOSTS = ["testserver", "data.example.cn"]
+    project = _plain_project(personas)
+    project_open_data_rebuild([project.pk])
+    response = client.get(OC4IDS, HTTP_HOST="data.example.cn")
+    (document,) = json.loads(b"".join(response.streaming_content))["projects"]
+    assert document["documents"][0]["url"] == f"http://data.example.cn/projects/{project.slug}/"
+    assert "\\u001f" not in _body(client, OC4IDS).decode()
+
+
+def test_it_encodes_live_a_project_whose_own_text_holds_the_mark(client, personas):
+    project = _plain_project(personas, summary="控制字符\x1f在简介里")
+    project_open_data_rebuild([project.pk])
+    assert _current(project).oc4ids == ""  # not kept: the mark would be ambiguous
+    (document,) = json.loads(_body(client, OC4IDS))["projects"]
+    assert document["description"] == "控制字符\x1f在简介里"
+    assert document["documents"][0]["url"] == f"http://testserver/projects/{project.slug}/"
+
+
+def test_queries_do_not_grow_with_the_projects(client, personas):
+    _plain_project(personas)
+    project_open_data_refresh()
+    before = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
+    for _ in range(10):
+        _plain_project(personas)
+    project_open_data_refresh()
+    after = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
+    assert before == after == {OC4IDS: 2, API: 1}
+
+
+@pytest.mark.parametrize("query", ["", "?page_size=1", "?status=consulting", "?category=care"])
+def test_it_sends_the_api_page_stored_byte_for_byte_as_live(client, scene, personas, query):
+    _plain_project(personas, status=ProjectStatus.CONSULTING)
+    project_open_data_refresh()
+    stored_body, stored_queries = _counted(client, API + query)
+    _mark_all_stale()
+    live_body, live_queries = _counted(client, API + query)
+    assert stored_body == live_body
+    assert json.loads(stored_body)["results"]
+    assert stored_queries == 1 and live_queries > 1
+
+
+def _feed(project) -> str:
+    return f"/projects/{project.slug}/feed/"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_sends_the_project_feed_from_its_stored_entries_byte_for_byte_as_live(client, scene, cast, language):
+    project_open_data_refresh()
+    client.cookies["django_language"] = language
+    stored_body, stored_queries = _counted(client, _feed(cast.project))
+    _mark_all_stale()
+    live_body, live_queries = _counted(client, _feed(cast.project))
+    assert stored_body == live_body
+    assert stored_body.count(b"<entry>") > 3
+    assert stored_queries == 1 and live_queries > 1  # the project with its row
+
+
+def test_the_buffered_atom_is_byte_for_byte_what_django_writes(client, scene, cast, monkeypatch):
+    from django.utils.feedgenerator import Atom1Feed
+
+    from renovation.opendata.feeds import ProjectFeed
+
+    buffered = _body(client, _feed(cast.project))
+    monkeypatch.setattr(ProjectFeed, "feed_type", Atom1Feed)
+    assert _body(client, _feed(cast.project)) == buffered
+
+
+def test_the_kept_texts_are_the_same_in_every_language(client, scene):
+    project_open_data_refresh()
+    assert _body(client, API, "en") == _body(client, API, "zh-hans")
+    assert _projects_of(_body(client, OC4IDS, "en")) == _projects_of(_body(client, OC4IDS, "zh-hans"))
+
+
+def test_a_pretty_printed_api_page_is_rendered_live(client, scene):
+    project_open_data_refresh()
+    response = client.get(API, HTTP_ACCEPT="application/json; indent=2")
+    assert response.content.startswith(b'{\n  "next"')
+    assert json.loads(response.content) == json.loads(_body(client, API))
+
+
+def test_a_text_past_midnight_or_of_another_build_is_not_sent(client, personas, monkeypatch):
+    project = _plain_project(personas)
+    project_open_data_rebuild([project.pk])
+    ProjectOpenData.objects.filter(project=project).update(api='{"id":0}', oc4ids='{"id":"kept"}')
+    assert json.loads(_body(client, API))["results"] == [{"id": 0}]  # current: sent as kept
+    monkeypatch.setattr(stored, "current_build", lambda: "another release")
+    assert json.loads(_body(client, API))["results"][0]["id"] == project.pk
+    assert json.loads(_body(client, OC4IDS))["projects"][0]["id"] != "kept"
+    monkeypatch.undo()
+    ProjectOpenData.objects.filter(project=project).update(valid_until=date(2020, 1, 1).isoformat() + "T00:00Z")
+    assert json.loads(_body(client, API))["results"][0]["id"] == project.pk
+
+
+def test_it_does_not_take_texts_encoded_before_a_later_change_as_current(monkeypatch, personas):
+    from renovation.opendata.services import project_open_data_mark_stale
+
+    project = _plain_project(personas)
+    marked = stored.oc4ids_marked_text
+
+    def encode_while_a_change_commits(project, sources):
+        text = marked(project, sources)  # from what was committed before the change
+        project_open_data_mark_stale(project_ids={project.pk})
+        return text
+
+    monkeypatch.setattr(stored, "oc4ids_marked_text", encode_while_a_change_commits)
+    assert project_open_data_rebuild([project.pk]) == 0
+    row = ProjectOpenData.objects.get(project=project)
+    assert row.built_generation < row.generation
+    monkeypatch.undo()
+    assert project_open_data_rebuild([project.pk]) == 1
+
+
+def test_its_changes_mark_the_texts_stale_in_their_own_transaction(personas):
+    from renovation.projects.services import project_update
+
+    project = _plain_project(personas)
+    project_open_data_rebuild([project.pk])
+    project_update(actor=personas.bureau, project=project, data={"name": "改名后的项目"})
+    row = ProjectOpenData.objects.get(project=project)
+    assert row.built_generation < row.generation  # no commit yet (the test's transaction): marked all the same
+
+
+def _rename_project(personas, project):
+    from renovation.projects.services import project_update
+
+    project_update(actor=personas.bureau, project=project, data={"name": "虹桥新村改造（更名）"})
+    return "虹桥新村改造（更名）", "虹桥新村改造（更名）", None
+
+
+def _add_work(personas, project):
+    from renovation.projects.services import work_item_create
+
+    work_item_create(
+        actor=personas.bureau,
+        data={
+            "project": project,
+            "category": "roads",
+            "description": "新增停车位",
+            "quantity": Decimal("12"),
+            "unit": "个",
+            "budget": Decimal("3000"),
+        },
+    )
+    return "新增停车位", "transport.road", "新增停车位"
+
+
+def _rename_street(personas, project):
+    from renovation.places.services import street_update
+
+    street = project.neighbourhood.community.street
+    street_update(actor=personas.bureau, street=street, data={"name": "安阳街道（新）"})
+    return None, "安阳街道（新）", None
+
+
+@pytest.mark.parametrize("change", [_rename_project, _add_work, _rename_street])
+def test_each_change_has_the_texts_encoded_again_after_its_commit(
+    client, personas, change, django_capture_on_commit_callbacks
+):
+    project = _plain_project(personas)
+    project_open_data_rebuild([project.pk])
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs at once (tests' task backend)
+        in_api, in_oc4ids, in_feed = change(personas, project)
+    row = _current(project)
+    assert in_oc4ids in row.oc4ids
+    if in_api is not None:
+        assert in_api in row.api
+    if in_feed is not None:
+        assert in_feed in row.feed  # the change log's entry
+    kept_api, kept_oc4ids, kept_feed = (
+        _body(client, API),
+        _projects_of(_body(client, OC4IDS)),
+        _body(client, _feed(project)),
+    )
+    _mark_all_stale()
+    assert kept_api == _body(client, API)
+    assert kept_oc4ids == _projects_of(_body(client, OC4IDS))
+    assert kept_feed == _body(client, _feed(project))
+
+
+def test_a_tender_step_has_the_texts_encoded_again(client, tender_cast, personas, django_capture_on_commit_callbacks):
+    project_open_data_rebuild([tender_cast.project.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        tender, contract = _lifecycle(tender_cast, personas)
+    row = _current(tender_cast.project)
+    assert tender.ocid in row.oc4ids and contract.contractor.name in row.api
+    (document,) = json.loads(_body(client, OC4IDS))["projects"]
+    assert document["contractingProcesses"][0]["id"] == tender.ocid
+
+
+def test_unreadable_feed_entries_are_read_live(client, scene, cast, caplog):
+    project_open_data_refresh()
+    kept = _body(client, _feed(cast.project))
+    ProjectOpenData.objects.filter(project=cast.project).update(feed='{"zh-hans": [["not a date"]]}')
+    assert _body(client, _feed(cast.project)) == kept
+    assert "unreadable feed entries" in caplog.text
