@@ -27,7 +27,6 @@ cache is down, requests are routed by Wagtail as if there were no memo.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -68,7 +67,6 @@ class Memo:
 
 
 _memo: Memo | None = None
-_lock = threading.Lock()
 
 
 def forget() -> None:
@@ -78,11 +76,12 @@ def forget() -> None:
 
 
 def _memo_at(version: int) -> Memo:
+    # No lock: two threads replacing the memo at once each get a valid, empty one (the last kept).
     global _memo
-    with _lock:
-        if _memo is None or _memo.version != version:
-            _memo = Memo(version)
-        return _memo
+    memo = _memo
+    if memo is None or memo.version != version:
+        memo = _memo = Memo(version)
+    return memo
 
 
 def serve(request: HttpRequest, path: str) -> HttpResponseBase:
