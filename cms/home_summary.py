@@ -26,9 +26,8 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from asgiref.local import Local
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -39,6 +38,7 @@ from wagtail.models import Site
 
 from renovation.consultation import selectors as consultation_selectors
 from renovation.finance import public as finance_public
+from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects import selectors as project_selectors
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 
@@ -225,30 +225,27 @@ def _signature(language: str, build: str, content: str) -> str:
     return salted_hmac(_SIGNATURE_SALT, f"{language}\n{build}\n{content}", algorithm="sha256").hexdigest()
 
 
-# Per thread and per asynchronous context (asgiref's Local), like cms.summary's.
-_pending = Local()
+def _tasks() -> Any:
+    from . import tasks  # the tasks module imports this one
+
+    return tasks
+
+
+# One rebuild job per transaction, however many changes it made; it rebuilds every language.
+rebuilds = RebuildAfterCommit(
+    "home page summary",
+    rebuild=lambda ids: _tasks().home_summary_rebuild.enqueue(),
+    refresh=lambda: _tasks().home_summary_rebuild.enqueue(),
+)
 
 
 def home_summary_after_change(change: Change, project_ids: set[int]) -> None:
     """Mark the home page's rows stale inside the transaction of a change it shows
-    (renovation.public.cache.on_pages_changed); one job rebuilds them once it has committed,
-    however many changes it made."""
+    (renovation.public.cache.on_pages_changed); one job rebuilds them once it has committed
+    (``rebuilds``)."""
     from .services import home_public_summaries_mark_stale
 
     if change not in HOME_CHANGES:
         return
     home_public_summaries_mark_stale()
-    _pending.home = True
-    transaction.on_commit(_enqueue_pending)
-
-
-def _enqueue_pending() -> None:
-    from . import tasks
-
-    pending, _pending.home = getattr(_pending, "home", False), False
-    if not pending:
-        return  # an earlier callback of the same commit enqueued it
-    try:
-        tasks.home_summary_rebuild.enqueue()
-    except Exception:  # the change is committed; the page renders live until the clock rebuilds it
-        logger.exception("home page summary: rebuild not enqueued")
+    rebuilds.add(None)

@@ -40,10 +40,8 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from asgiref.local import Local
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -54,6 +52,7 @@ from django.utils.safestring import SafeString, mark_safe
 from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion import selectors as discussion_selectors
 from renovation.finance import public as finance_public
+from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectPublicSummary
 from renovation.projects.services import (
@@ -417,42 +416,30 @@ def current_build() -> str:
     return digest.hexdigest()
 
 
-# Per thread and per asynchronous context (asgiref's Local), like Django's own connections.
-_pending = Local()
+def _tasks() -> Any:
+    from . import tasks  # the tasks module imports this one
+
+    return tasks
+
+
+# One rebuild job per transaction, however many changes it made.
+rebuilds = RebuildAfterCommit(
+    "project summaries",
+    rebuild=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=ids),
+    refresh=lambda: _tasks().project_summaries_refresh.enqueue(),  # every stale summary, any noted included
+)
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:
     """Mark the summaries of the projects a change touches stale, inside its transaction
     (renovation.public.cache.on_pages_changed): from its commit the page computes those parts
-    live. One job rebuilds them all once it has committed, however many changes it made. Ids
-    left by a rolled-back transaction are rebuilt with the next commit: harmless."""
+    live. One job rebuilds them all once it has committed (``rebuilds``)."""
     if change in SUMMARY_CHANGES_EVERYWHERE:
         project_public_summaries_mark_stale(project_ids=None)
-        _pending.everywhere = True
+        rebuilds.add(None)
     elif change in SUMMARY_CHANGES and project_ids:
         project_public_summaries_mark_stale(project_ids=project_ids)
-        pending = getattr(_pending, "ids", None)
-        if pending is None:
-            pending = _pending.ids = set()
-        pending.update(project_ids)
-    else:
-        return
-    transaction.on_commit(_enqueue_pending)
-
-
-def _enqueue_pending() -> None:
-    from . import tasks
-
-    ids, _pending.ids = getattr(_pending, "ids", None), None
-    everywhere, _pending.everywhere = getattr(_pending, "everywhere", False), False
-    try:
-        if everywhere:  # every published page's stale summary, those of ``ids`` included
-            tasks.project_summaries_refresh.enqueue()
-        elif ids:
-            tasks.project_summaries_rebuild.enqueue(project_ids=sorted(ids))
-        # else an earlier callback of the same commit enqueued them
-    except Exception:  # the change is committed; the page computes live until the clock rebuilds
-        logger.exception("project summaries %s: rebuild not enqueued", "all" if everywhere else sorted(ids or ()))
+        rebuilds.add(project_ids)
 
 
 def project_summaries_refresh(now: datetime | None = None) -> int:

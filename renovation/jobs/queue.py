@@ -8,11 +8,16 @@ enqueues after the commit.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from asgiref.local import Local
 from django.db import transaction
 from django_tasks.base import Task, TaskResult
 from django_tasks_db import DatabaseBackend
+
+logger = logging.getLogger(__name__)
 
 
 def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> TaskResult | None:
@@ -21,3 +26,48 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> TaskResult | Non
         return task.enqueue(*args, **kwargs)
     transaction.on_commit(lambda: task.enqueue(*args, **kwargs))
     return None
+
+
+class RebuildAfterCommit:
+    """One rebuild job per transaction for a stored rendering (a project's summary, the home
+    page's, a project's open-data texts) that changes mark stale inside their own transaction.
+
+    ``add(ids)`` remembers what the transaction made stale (``None``: everything) and, once it has
+    committed, the first of its callbacks enqueues one job for all of it: ``rebuild(ids)`` (the
+    sorted ids) or, when everything is stale, ``refresh()``; the later callbacks of the same
+    commit find nothing left. Ids left by a rolled-back transaction are rebuilt with the next
+    commit: harmless. A job that cannot be enqueued is logged: the change is committed, its pages
+    render live until the clock rebuilds. Per thread and per asynchronous context (asgiref's
+    Local), like Django's own connections."""
+
+    def __init__(self, name: str, *, rebuild: Callable[[list[int]], Any], refresh: Callable[[], Any]) -> None:
+        self.name = name
+        self.rebuild = rebuild
+        self.refresh = refresh
+        self._pending = Local()
+
+    def add(self, ids: Iterable[int] | None) -> None:
+        if ids is None:
+            self._pending.everywhere = True
+        else:
+            pending = getattr(self._pending, "ids", None)
+            if pending is None:
+                pending = self._pending.ids = set()
+            pending.update(ids)
+        transaction.on_commit(self._enqueue)
+
+    def forget(self) -> None:
+        """Drop what is pending (tests: what an earlier test's rolled-back transaction noted)."""
+        self._pending.ids, self._pending.everywhere = None, False
+
+    def _enqueue(self) -> None:
+        ids, self._pending.ids = getattr(self._pending, "ids", None), None
+        everywhere, self._pending.everywhere = getattr(self._pending, "everywhere", False), False
+        try:
+            if everywhere:  # everything stale, ``ids`` included
+                self.refresh()
+            elif ids:
+                self.rebuild(sorted(ids))
+            # else an earlier callback of the same commit enqueued it
+        except Exception:
+            logger.exception("%s %s: rebuild not enqueued", self.name, "all" if everywhere else sorted(ids or ()))

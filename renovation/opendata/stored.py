@@ -33,14 +33,13 @@ from typing import Any
 
 import django
 import rest_framework
-from asgiref.local import Local
 from django.conf import settings
-from django.db import transaction
 from django.db.models import F, Q
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
 
+from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 
@@ -278,37 +277,27 @@ def current_build() -> str:
 
 # --- marking stale -------------------------------------------------------------------------------
 
-# Per thread and per asynchronous context (asgiref's Local), like Django's own connections.
-_pending = Local()
+
+def _tasks() -> Any:
+    from . import tasks  # the tasks module imports this one
+
+    return tasks
+
+
+# One rebuild job per transaction, however many changes it made.
+rebuilds = RebuildAfterCommit(
+    "project open data",
+    rebuild=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=ids),
+    refresh=lambda: _tasks().project_open_data_refresh.enqueue(),
+)
 
 
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:
     """Mark the texts of the projects a change touches stale, inside its transaction
-    (renovation.public.cache.on_pages_changed); one job rebuilds them after the commit."""
+    (renovation.public.cache.on_pages_changed); one job rebuilds them after the commit (``rebuilds``)."""
     if change in OPEN_DATA_CHANGES_EVERYWHERE or (change in OPEN_DATA_CHANGES and not project_ids):
         project_open_data_mark_stale(project_ids=None)
-        _pending.everywhere = True
+        rebuilds.add(None)
     elif change in OPEN_DATA_CHANGES:
         project_open_data_mark_stale(project_ids=project_ids)
-        pending = getattr(_pending, "ids", None)
-        if pending is None:
-            pending = _pending.ids = set()
-        pending.update(project_ids)
-    else:
-        return
-    transaction.on_commit(_enqueue_pending)
-
-
-def _enqueue_pending() -> None:
-    from . import tasks
-
-    ids, _pending.ids = getattr(_pending, "ids", None), None
-    everywhere, _pending.everywhere = getattr(_pending, "everywhere", False), False
-    try:
-        if everywhere:
-            tasks.project_open_data_refresh.enqueue()
-        elif ids:
-            tasks.project_open_data_rebuild.enqueue(project_ids=sorted(ids))
-        # else an earlier callback of the same commit enqueued them
-    except Exception:  # the change is committed; the endpoints encode live until the clock rebuilds
-        logger.exception("project open data %s: rebuild not enqueued", "all" if everywhere else sorted(ids or ()))
+        rebuilds.add(project_ids)

@@ -92,7 +92,7 @@ def plans(published_project, personas):
 def _forget_changes_rolled_back_by_earlier_tests() -> None:
     from cms import home_summary
 
-    home_summary._pending.home = False
+    home_summary.rebuilds.forget()
 
 
 @pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True), ("en", True)])

@@ -58,8 +58,7 @@ def _forget_changes_rolled_back_by_earlier_tests() -> None:
     commit (harmless by design, see summaries_after_change), which would add to this test's job."""
     from cms import summary
 
-    summary._pending.ids = None
-    summary._pending.everywhere = False
+    summary.rebuilds.forget()
 
 
 def _payment(project, amount: str, purpose: str):

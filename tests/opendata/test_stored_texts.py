@@ -46,8 +46,7 @@ def _fresh_rate_counts():
 def _forget_changes_rolled_back_by_earlier_tests():
     """Each test's transaction rolls back: the projects its changes noted would be rebuilt with the
     next commit (harmless by design, see open_data_after_change) and add to this test's job."""
-    stored._pending.ids = None
-    stored._pending.everywhere = False
+    stored.rebuilds.forget()
 
 
 def _body(client, path: str, language: str = "zh-hans") -> bytes:

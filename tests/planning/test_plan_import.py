@@ -173,7 +173,7 @@ def test_its_query_count_does_not_grow_with_rows(personas, anyang, monkeypatch):
     monkeypatch.setattr("renovation.planning.services.hooks.get_hooks", lambda name: [])
     # Nor is encoding every project's open-data texts again, the job the plan's commit queues for the
     # worker (renovation/opendata/stored.py; the tests' immediate backend would run it inline).
-    monkeypatch.setattr("renovation.opendata.stored._enqueue_pending", lambda: None)
+    monkeypatch.setattr("renovation.opendata.stored.rebuilds.refresh", lambda: None)
 
     def run(count: int, prefix: str) -> int:
         projects = [project_row(f"{prefix}-{n}", neighbourhood=f"{prefix}小区{n}") for n in range(count)]
