@@ -18,7 +18,7 @@ from cms.models import ProjectPage
 from renovation.planning.models import PlanImport
 from renovation.planning.services import plan_import_start
 from renovation.projects.models import Project, WorkItem
-from tests.jobs.workers import start_worker, stop, wait_for
+from tests.jobs.workers import start_worker, stop, stored_renderings_refresh, wait_for
 from tests.planning.conftest import item_row, plan_workbook, project_row, upload
 
 # Serial: it kills a worker at a moment it waits for, which a loaded parallel run can miss.
@@ -67,11 +67,9 @@ def test_it_completes_the_import_exactly_once_after_the_worker_is_killed(postgre
     job = DBTaskResult.objects.get(task_path="renovation.planning.tasks.plan_import")
     assert job.status == TaskResultStatus.READY
 
-    # The worker's clock also refreshes the project pages' summaries, and writing one waits on the
-    # locked project too: make them current first, so the one waiting is the import.
-    from cms.summary import project_summaries_refresh
-
-    project_summaries_refresh()
+    # The worker's clock also refreshes the stored renderings, and writing one waits on the locked
+    # project too: make them current first, so the one waiting is the import.
+    stored_renderings_refresh()
 
     log = tmp_path / "workers.log"
     lock = psycopg.connect(_dsn())

@@ -18,7 +18,7 @@ from renovation.consultation.models import Household, HouseholdImport
 from renovation.consultation.services import household_import_start
 from tests.consultation.test_household_import import register_workbook, row
 from tests.jobs.test_worker_killed_mid_import import DATABASE_BACKEND, _blocked_on_a_lock, _dsn, postgresql  # noqa: F401
-from tests.jobs.workers import start_worker, stop, wait_for
+from tests.jobs.workers import start_worker, stop, stored_renderings_refresh, wait_for
 from tests.planning.conftest import upload
 
 pytestmark = [
@@ -50,9 +50,7 @@ def test_it_completes_the_register_import_exactly_once_after_the_worker_is_kille
     job = DBTaskResult.objects.get(task_path="renovation.consultation.tasks.household_import")
     assert job.status == TaskResultStatus.READY
 
-    from cms.summary import project_summaries_refresh
-
-    project_summaries_refresh()  # the worker's clock finds nothing to wait for
+    stored_renderings_refresh()  # the worker's clock finds nothing to wait for
 
     log = tmp_path / "workers.log"
     lock = psycopg.connect(_dsn())

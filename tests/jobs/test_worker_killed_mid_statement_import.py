@@ -18,7 +18,7 @@ from renovation.finance.services import ledger_statement_import_start
 from tests.finance.conftest import books  # noqa: F401
 from tests.finance.test_ledger_statement_import import good_rows, statement
 from tests.jobs.test_worker_killed_mid_import import DATABASE_BACKEND, _blocked_on_a_lock, _dsn, postgresql  # noqa: F401
-from tests.jobs.workers import start_worker, stop, wait_for
+from tests.jobs.workers import start_worker, stop, stored_renderings_refresh, wait_for
 
 pytestmark = [
     pytest.mark.serial,
@@ -41,9 +41,7 @@ def test_it_writes_the_statement_exactly_once_after_the_worker_is_killed(
     )
     job = DBTaskResult.objects.get(task_path="renovation.finance.tasks.ledger_statement_import")
 
-    from cms.summary import project_summaries_refresh
-
-    project_summaries_refresh()  # the worker's clock finds nothing to wait for on the locked project
+    stored_renderings_refresh()  # the worker's clock finds nothing to wait for on the locked project
 
     log = tmp_path / "workers.log"
     lock = psycopg.connect(_dsn())

@@ -75,3 +75,16 @@ def in_process_worker(worker_id: str = "test-worker") -> Any:
         worker_id=worker_id,
         excluded_queue_names=[],
     )
+
+
+def stored_renderings_refresh() -> None:
+    """Bring every stored rendering up to date, as the worker's clock would: a test that holds a
+    project's row lock then finds the worker waiting inside the job it watches, not inside a clock
+    job writing a row whose foreign key names the locked project."""
+    from cms.home_summary import home_summary_refresh
+    from cms.summary import project_summaries_refresh
+    from renovation.opendata.stored import project_open_data_refresh
+
+    project_summaries_refresh()
+    project_open_data_refresh()
+    home_summary_refresh()
