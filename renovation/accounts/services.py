@@ -20,6 +20,7 @@ from renovation.places.models import Street
 
 from .models import SessionRecord, StaffProfile, StaffRole
 from .permissions import can_grant_role, can_lift_login_locks, can_manage_account, can_manage_accounts
+from .signals import display_name, display_name_report
 
 BUREAU_GROUP = "住建局工作人员"
 STREET_GROUP = "街道工作人员"
@@ -161,6 +162,7 @@ def resident_account_ensure(*, username: str, full_name: str, email: str = "", p
         if not password:
             raise ValidationError({"password": _("Set a first password for the new account.")})
         user = User(username=username)
+    before = display_name(user)
     user.first_name = (full_name or "").strip()[:150]
     user.email = (email or "").strip()
     if password:
@@ -170,7 +172,9 @@ def resident_account_ensure(*, username: str, full_name: str, email: str = "", p
             raise ValidationError({"password": error.messages}) from error
         user.set_password(password)
     user.full_clean(exclude=["password"])
-    user.save()
+    with transaction.atomic():
+        user.save()
+        display_name_report(user, before)
     return user
 
 
@@ -299,6 +303,7 @@ def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request
     if role_given:
         role, street = _clean_role(actor=actor, user=user, role=data.get("role") or "", street=data.get("street"))
     was_active = user.is_active
+    before = display_name(user)
     for field in ACCOUNT_FIELDS:
         if field in data:
             setattr(user, field, (data[field] or "").strip())
@@ -323,6 +328,7 @@ def staff_account_update(*, actor: Any, user: Any, data: dict[str, Any], request
         else:
             user._change_reason = "staff_account_update"
         user.save()
+        display_name_report(user, before)
         if role_given:
             _role_apply(user, role=role, street=street, reason="staff_account_update")
         if "groups" in data:

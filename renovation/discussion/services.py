@@ -49,6 +49,21 @@ def _record(comment: Comment, kind: str) -> None:
         pages_changed(Change.COMMENT, project_id=comment.thread.project_id)
 
 
+def comment_author_renamed(*, user: Any, **_signal: Any) -> None:
+    """An author's shown name changed (``accounts.signals.display_name_changed``): every public
+    page that shows one of their comments, kept or cached, is out of date. Comments on a site
+    issue's thread are shown with that issue on its project's pages."""
+    threads = Thread.objects.filter(comments__author=user)
+    project_ids = {
+        project_id
+        for pair in threads.values_list("project_id", "site_issue__project_id").distinct()
+        for project_id in pair
+        if project_id is not None
+    }
+    if project_ids:
+        pages_changed(Change.COMMENT, project_ids=project_ids)
+
+
 def _clean_text(text: str) -> str:
     text = (text or "").strip()
     if not text:

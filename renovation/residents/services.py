@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import update_change_reason
 
 from renovation.accounts.permissions import is_staff_member
+from renovation.accounts.signals import display_name, display_name_report
 from renovation.consultation.models import Household, HouseholdMember
 from renovation.notifications.models import Notification
 from renovation.sms.auth import phone_sign_in_allowed
@@ -53,6 +54,7 @@ def resident_account_close(*, actor: Any, user: Any) -> None:
         HouseholdMember.history.filter(user_id=user.pk).delete()
         user_phone_remove(user=user)
         Notification.objects.filter(recipient=user).delete()
+        before = display_name(user)
         user.username = f"closed-{user.pk}"
         user.first_name = ""
         user.last_name = ""
@@ -60,3 +62,4 @@ def resident_account_close(*, actor: Any, user: Any) -> None:
         user.is_active = False
         user.set_unusable_password()
         user.save()
+        display_name_report(user, before)
