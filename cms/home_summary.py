@@ -9,9 +9,11 @@ through ``{% home_part %}``), rendered for every plan year: the year asked for, 
 (this year's plan, else the latest past), is picked from the stored plan years at no query.
 
 The pattern is the project page's (cms.summary): a change that the home page shows (``CHANGE_PAGES``
-lists "home" or "site" for it) marks the rows stale inside its own transaction; after the commit
-one job (``cms.tasks.home_summary_rebuild``) renders them again from the selectors and writes each
-only if no later change bumped its generation meanwhile; the clock (``home-summary-refresh``)
+lists "home" or "site" for it) marks the rows stale right after its commit, not inside its
+transaction (every such change marks the same two rows: held until each commit, they queued every
+public change behind the others, and could deadlock two of them); then one job
+(``cms.tasks.home_summary_rebuild``) renders them again from the selectors and writes each only if
+no later change bumped its generation meanwhile; the clock (``home-summary-refresh``)
 rebuilds them past midnight, after a deploy or a lost job. Missing, stale, of another
 ``HOME_SUMMARY_VERSION`` or build, past its time, rendered for another Wagtail site (the links are
 relative to the site they were rendered for), not signed with this site's key or unreadable, a row
@@ -231,21 +233,24 @@ def _tasks() -> Any:
     return tasks
 
 
-# One rebuild job per transaction, however many changes it made; it rebuilds every language.
+def _mark_stale(_ids: list[int] | None) -> None:
+    from .services import home_public_summaries_mark_stale
+
+    home_public_summaries_mark_stale()
+
+
+# Once per transaction, after its commit, however many changes it made: the rows marked stale,
+# then one job that rebuilds every language.
 rebuilds = RebuildAfterCommit(
     "home page summary",
     rebuild=lambda ids: _tasks().home_summary_rebuild.enqueue(),
     refresh=lambda: _tasks().home_summary_rebuild.enqueue(),
+    mark=_mark_stale,
 )
 
 
 def home_summary_after_change(change: Change, project_ids: set[int]) -> None:
-    """Mark the home page's rows stale inside the transaction of a change it shows
-    (renovation.public.cache.on_pages_changed); one job rebuilds them once it has committed
-    (``rebuilds``)."""
-    from .services import home_public_summaries_mark_stale
-
-    if change not in HOME_CHANGES:
-        return
-    home_public_summaries_mark_stale()
-    rebuilds.add(None)
+    """A change the home page shows (renovation.public.cache.on_pages_changed): once its
+    transaction commits, the rows are marked stale and one job rebuilds them (``rebuilds``)."""
+    if change in HOME_CHANGES:
+        rebuilds.add(None)

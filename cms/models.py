@@ -324,8 +324,8 @@ class HomePublicSummary(models.Model):
     render to for every plan year, so the page inserts it instead of some ten queries and their
     templates (cms.home_summary).
 
-    Never a source of a figure: a change the home page shows bumps ``generation`` in its own
-    transaction, a job rebuilds it from the selectors after the commit, and the page renders live
+    Never a source of a figure: a change the home page shows bumps ``generation`` right after its
+    commit, a job rebuilds it from the selectors after the commit, and the page renders live
     while it is missing, stale, of another ``version`` or ``build``, past ``valid_until``, rendered
     for another site or not signed by this site. A derived rendering, so it keeps no history."""
 
@@ -337,7 +337,7 @@ class HomePublicSummary(models.Model):
     # cms.home_summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, inside the change's transaction; the content is
+    # Bumped by every change that alters it, right after the change commits; the content is
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)
     built_generation = models.PositiveIntegerField(_("built generation"), default=0)

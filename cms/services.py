@@ -210,9 +210,9 @@ def home_public_summaries_ensure() -> None:
 
 
 def home_public_summaries_mark_stale() -> None:
-    """Mark the home page's summary stale in every language, inside the transaction of the change
-    that alters it: from its commit until its rebuild, the page renders live. One UPDATE once the
-    rows exist; missing ones are made, then marked."""
+    """Mark the home page's summary stale in every language, right after the commit of a change
+    that alters it (cms.home_summary.rebuilds): from then until its rebuild, the page renders live.
+    One UPDATE once the rows exist; missing ones are made, then marked."""
     if HomePublicSummary.objects.update(generation=F("generation") + 1) < len(settings.LANGUAGES):
         home_public_summaries_ensure()
         # Bumped again: a row a job inserted since the first UPDATE must not be taken as current.

@@ -30,20 +30,33 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> TaskResult | Non
 
 class RebuildAfterCommit:
     """One rebuild job per transaction for a stored rendering (a project's summary, the home
-    page's, a project's open-data texts) that changes mark stale inside their own transaction.
+    page's, a project's open-data texts) that changes make stale.
 
     ``add(ids)`` remembers what the transaction made stale (``None``: everything) and, once it has
-    committed, the first of its callbacks enqueues one job for all of it: ``rebuild(ids)`` (the
-    sorted ids) or, when everything is stale, ``refresh()``; the later callbacks of the same
-    commit find nothing left. Ids left by a rolled-back transaction are rebuilt with the next
-    commit: harmless. A job that cannot be enqueued is logged: the change is committed, its pages
-    render live until the clock rebuilds. Per thread and per asynchronous context (asgiref's
-    Local), like Django's own connections."""
+    committed, the first of its callbacks does the work for all of it: ``mark(ids)`` (optional;
+    the sorted ids or None) marks the rows stale, then one job is enqueued: ``rebuild(ids)`` or,
+    when everything is stale, ``refresh()``; the later callbacks of the same commit find nothing
+    left. Marking after the commit takes no row lock inside the change's transaction: rows that
+    every change marks (the home page's) would otherwise queue every such transaction behind the
+    others until their commits, and two transactions that marked them and a project's row in
+    opposite orders would deadlock. The callbacks run before the page cache is invalidated
+    (``pages_changed`` registers them first), so no page is cached from the old rows under the new
+    versions. Ids left by a rolled-back transaction are rebuilt with the next commit: harmless. A
+    mark or job that fails is logged: the change is committed, and the job (or the clock) rebuilds.
+    Per thread and per asynchronous context (asgiref's Local), like Django's own connections."""
 
-    def __init__(self, name: str, *, rebuild: Callable[[list[int]], Any], refresh: Callable[[], Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        rebuild: Callable[[list[int]], Any],
+        refresh: Callable[[], Any],
+        mark: Callable[[list[int] | None], Any] | None = None,
+    ) -> None:
         self.name = name
         self.rebuild = rebuild
         self.refresh = refresh
+        self.mark = mark
         self._pending = Local()
 
     def add(self, ids: Iterable[int] | None) -> None:
@@ -63,11 +76,18 @@ class RebuildAfterCommit:
     def _enqueue(self) -> None:
         ids, self._pending.ids = getattr(self._pending, "ids", None), None
         everywhere, self._pending.everywhere = getattr(self._pending, "everywhere", False), False
+        if not everywhere and not ids:
+            return  # an earlier callback of the same commit did it
+        stale = None if everywhere else sorted(ids)
+        if self.mark is not None:
+            try:
+                self.mark(stale)
+            except Exception:
+                logger.exception("%s %s: not marked stale", self.name, "all" if everywhere else stale)
         try:
             if everywhere:  # everything stale, ``ids`` included
                 self.refresh()
-            elif ids:
-                self.rebuild(sorted(ids))
-            # else an earlier callback of the same commit enqueued it
+            else:
+                self.rebuild(stale)
         except Exception:
-            logger.exception("%s %s: rebuild not enqueued", self.name, "all" if everywhere else sorted(ids or ()))
+            logger.exception("%s %s: rebuild not enqueued", self.name, "all" if everywhere else stale)

@@ -28,6 +28,8 @@ from .permissions import may_bid, require_bidder_account
 from .seal import new_content, seal_content, seal_file
 
 BIDDER_FIELDS = ("name", "uscc", "contact_name", "contact_phone", "address")
+# What a public page or OCDS shows of a bidder (its contact person, phone and address: never).
+BIDDER_PUBLIC_FIELDS = ("name", "uscc")
 DOCUMENT_SUFFIXES = {".pdf", ".jpg", ".jpeg", ".png"}
 PROPOSAL_SUFFIXES = {".pdf", ".doc", ".docx", ".zip", ".rar", ".7z", ".xls", ".xlsx", ".jpg", ".jpeg", ".png"}
 MAX_DURATION_DAYS = 3650
@@ -52,17 +54,18 @@ def bidder_update(*, actor: Any, bidder: Bidder, data: Mapping[str, Any]) -> Bid
     data = dict(data)
     if "uscc" in data:
         data["uscc"] = normalise_uscc(data["uscc"])
-    apply_changes(bidder, data, BIDDER_FIELDS)
+    changed = apply_changes(bidder, data, BIDDER_FIELDS)
     with transaction.atomic():
         save_recorded(bidder, actor=actor, reason="bidder_update")
-        # Its name stands in opening records, awards and contracts once they are public.
-        bids = Bid.objects.filter(bidder=bidder).values_list("tender_id", "tender__project_id")
-        contracts = Contract.objects.filter(contractor=bidder).values_list("project_id", flat=True)
-        pages_changed(
-            Change.TENDER,
-            tender_ids=[tender_id for tender_id, _project in bids],
-            project_ids={*(project for _tender, project in bids), *contracts},
-        )
+        if set(changed) & set(BIDDER_PUBLIC_FIELDS):
+            # Its name stands in opening records, awards and contracts once they are public: only
+            # the pages of the tenders it bid in and of their projects change, if any.
+            bids = list(Bid.objects.filter(bidder=bidder).values_list("tender_id", "tender__project_id"))
+            contracts = Contract.objects.filter(contractor=bidder).values_list("project_id", flat=True)
+            tender_ids = {tender_id for tender_id, _project in bids}
+            project_ids = {project for project in (*(project for _tender, project in bids), *contracts) if project}
+            if tender_ids or project_ids:
+                pages_changed(Change.TENDER, tender_ids=tender_ids, project_ids=project_ids)
     return bidder
 
 

@@ -149,11 +149,27 @@ def test_the_changes_that_mark_it_stale_are_those_the_one_list_says_touch_the_ho
     } == HOME_CHANGES
 
 
+def _rebuild_jobs_run() -> None:
+    """What the worker does: run the queued rebuild jobs (``settings.TASKS = DATABASE_BACKEND``)."""
+    from django_tasks_db.models import DBTaskResult
+
+    for job in DBTaskResult.objects.filter(task_path=REBUILD):
+        job.task.call(**job.args_kwargs["kwargs"])
+        job.delete()
+
+
 @pytest.mark.parametrize("change", list(Change))
-def test_each_change_the_home_page_shows_marks_it_stale_in_its_own_transaction(plans, change):
+def test_each_change_the_home_page_shows_marks_it_stale_once_its_transaction_commits(
+    settings, plans, change, django_capture_on_commit_callbacks
+):
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
     done, _started = plans
     home_summary_rebuild()
-    pages_changed(change, project_id=done.pk)  # no commit yet (the test's transaction)
+    with django_capture_on_commit_callbacks(execute=True):
+        pages_changed(change, project_id=done.pk)
+        # Not inside the change's transaction: no lock on the rows every change marks.
+        assert not any(row.built_generation < row.generation for row in HomePublicSummary.objects.all())
     stale = {row.built_generation < row.generation for row in HomePublicSummary.objects.all()}
     assert stale == {change in HOME_CHANGES}
 
@@ -217,18 +233,19 @@ def _page_unpublished(personas, done, started):
     "make", [_progress, _project, _work_item, _disclosure, _satisfaction, _page_unpublished], ids=lambda f: f.__name__
 )
 def test_a_change_shows_live_from_its_commit_and_stored_once_its_job_has_run(
-    client, personas, plans, django_capture_on_commit_callbacks, make
+    client, settings, personas, plans, django_capture_on_commit_callbacks, make
 ):
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
     done, started = plans
     home_summary_rebuild()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # committed; the job not yet run
+    with django_capture_on_commit_callbacks(execute=True):  # committed; the job not yet run
         url, shown = make(personas, done, started)
     assert all(row.built_generation < row.generation for row in HomePublicSummary.objects.all())
     live, live_html = _page(client, url)
     assert live.context["home_html"] is None and shown in live_html
 
-    for callback in callbacks:  # the commit's work: the job runs at once in tests
-        callback()
+    _rebuild_jobs_run()
     stored, stored_html = _page(client, url)
     assert stored.context["home_html"] is not None and shown in stored_html
     assert stored_html == live_html
