@@ -4,7 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
@@ -49,12 +48,10 @@ urlpatterns = [
     # Site notices (公示牌): /projects/<address>/notice/ and notice.pdf.
     path("", include("renovation.reports.public_urls")),
     path("files/", include("renovation.files.urls")),
-    # The site search over projects, notices and documents (cms/views.py).
+    # The site search (cms/views.py), and Wagtail's page tree: /, /projects/, /projects/<slug>/
+    # (cms/urls.py serves it through this process's routing memo, cms/routing.py).
     path("", include("cms.urls")),
 ]
 
 if settings.DEBUG:
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
-# Wagtail's page tree serves everything else: /, /projects/, /projects/<slug>/.
-urlpatterns += [path("", include(wagtail_urls))]
