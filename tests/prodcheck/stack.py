@@ -259,13 +259,17 @@ class Stack:
             collect = self.start_collectstatic()
             self.manage("migrate", "--noinput", "-v", "0")
             self.manage("seed_demo")
+            self.finish_collectstatic(collect)
             # The demo queues ~1,100 jobs (stored renderings, search index, notifications; with
             # back-dated enqueue times, so ahead of anything queued later). Run them once here, as
             # the quick start does, so that the template starts with a settled queue: otherwise the
             # worker drained them during the checks of every run copied from it, and the plan
-            # import the excel_import step waits for (90 s at most) queued behind them all.
+            # import the excel_import step waits for (90 s at most) queued behind them all. After
+            # collectstatic: the stored renderings name hashed static files from its manifest.
             self.manage("jobs_worker", "--batch", "--no-reload", "--no-startup-delay", "-v", "0")
-            self.finish_collectstatic(collect)
+            failed = self.failed_jobs()
+            if failed:
+                raise CheckFailed(f"jobs the demo queued failed on the batch worker: {failed}")
             old = self.databases_like("prodcheck_template_%")
             # The demo's sealed bids open only with the keys they were sealed with: keep them with it.
             keys = {name: (self.tmp / "etc" / name).read_text() for name in KEY_FILES}
@@ -294,15 +298,31 @@ class Stack:
             f"static files collected into {self.static}",
         ]
 
+    def failed_jobs(self) -> dict[str, int]:
+        """Failed task rows by task path (django-tasks' database backend)."""
+        with psycopg.connect(self.database_url(), autocommit=True) as connection:
+            table = self._task_table(connection)
+            if table is None:
+                return {}
+            rows = connection.execute(
+                f"SELECT task_path, count(*) FROM \"{table}\" WHERE status = 'FAILED' GROUP BY 1 ORDER BY 1"
+            ).fetchall()
+        return dict(rows)
+
+    @staticmethod
+    def _task_table(connection: psycopg.Connection) -> str | None:
+        row = connection.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s", ("%dbtaskresult",)
+        ).fetchone()
+        return row[0] if row else None
+
     def job_counts(self) -> str:
         """The task rows by status (django-tasks' database backend), e.g. 'SUCCESSFUL 1102'."""
         with psycopg.connect(self.database_url(), autocommit=True) as connection:
-            table = connection.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_name LIKE %s", ("%dbtaskresult",)
-            ).fetchone()
+            table = self._task_table(connection)
             if table is None:
                 return "no task table"
-            rows = connection.execute(f'SELECT status, count(*) FROM "{table[0]}" GROUP BY 1 ORDER BY 1').fetchall()
+            rows = connection.execute(f'SELECT status, count(*) FROM "{table}" GROUP BY 1 ORDER BY 1').fetchall()
         return ", ".join(f"{status} {count}" for status, count in rows) or "none queued"
 
     def start_collectstatic(self) -> subprocess.Popen:
