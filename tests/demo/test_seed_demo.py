@@ -3,8 +3,10 @@ Open311, the open-data formats, the change logs.
 
 Seeding is the slowest step of the suite, so it runs once for this module (``demo``) inside a
 transaction that is rolled back when the module ends; each test runs in a savepoint within it, as
-any ``db`` test does, and sees the freshly seeded demo. ``make test`` distributes by module
-(``--dist loadfile``), so one worker seeds once for all of them."""
+any ``db`` test does, and sees the freshly seeded demo. ``make test`` uses xdist's default
+distribution, so a worker seeds once for the tests of this module it is given (two seeds at most
+on two workers, however many demo-wide tests there are): add demo-wide checks here rather than
+calling ``seed_demo`` in another module."""
 
 import csv
 import io
@@ -20,22 +22,32 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import F
 from django.test import Client
 from django.utils import timezone, translation
 
 from cms.models import ProjectPage
+from cms.summary import project_summaries_rebuild
 from renovation.consultation.models import Deliberation, Intent
 from renovation.finance.models import EntryKind, LedgerEntry, QuarterlyDisclosure, previous_quarter
 from renovation.finance.selectors import contract_positions
 from renovation.opendata import oc4ids
 from renovation.places.models import Street
 from renovation.projects.gallery import project_photo_gallery
-from renovation.projects.models import COMPLETED_STATUSES, ProgressReport, Project, ProjectStatus, WorkCategory
+from renovation.projects.models import (
+    COMPLETED_STATUSES,
+    ProgressReport,
+    Project,
+    ProjectPublicSummary,
+    ProjectStatus,
+    WorkCategory,
+)
 from renovation.supervision.models import SiteIssue
 from renovation.tendering.models import Bid, Contract, Tender, TenderRelease, TenderStatus
 from renovation.tendering.seal import unseal
 from tests.api.scene import api_list_paths
 from tests.cms.test_project_changes import _assert_same_as_python
+from tests.cms.test_project_summary import _cards, _index_pages, _same, _stored_and_live
 from tests.opendata.oc4ids_schema import problems
 from tests.opendata.test_bulk_and_catalogue import _body
 
@@ -255,3 +267,24 @@ def test_it_says_what_diffing_the_whole_history_says_for_every_demo_project(demo
     says (tests/cms/test_project_changes.py)."""
     for project in Project.objects.all():
         _assert_same_as_python(project)
+
+
+def test_it_renders_every_demo_project_page_the_same_from_its_summary_as_live(demo, client):
+    """Every demo project page, and every page of the project index, reads the same from its
+    stored summary as computed live, in both languages (tests/cms/test_project_summary.py)."""
+    pages = list(ProjectPage.objects.live())
+    assert len(pages) > 29
+    for page in pages:
+        for language in ("zh-hans", "en"):
+            stored_html, live_html = _stored_and_live(client, page, language)
+            assert stored_html == live_html, f"{page.url} in {language}"
+    # The index's cards, every page of it, in both languages.
+    project_summaries_rebuild([page.project_id for page in pages])
+    for language in ("zh-hans", "en"):
+        stored = _index_pages(client, language)
+        assert stored and all(page.card_html is not None for response in stored for page in _cards(response))
+        ProjectPublicSummary.objects.update(generation=F("generation") + 1)
+        live = _index_pages(client, language)
+        assert all(page.card_html is None for response in live for page in _cards(response))
+        assert [_same(response) for response in stored] == [_same(response) for response in live], language
+        project_summaries_rebuild([page.project_id for page in pages])

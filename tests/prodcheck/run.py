@@ -9,6 +9,7 @@ PRODCHECK_ALLOW_SKIP (comma-separated step keys). See tests/prodcheck/README.md.
 from __future__ import annotations
 
 import argparse
+import signal
 import subprocess
 
 import psycopg
@@ -49,12 +50,19 @@ def photo_in_object_store(stack: Stack) -> list[str]:
     return [f"{len(photos)} photo object(s) in bucket {stack.object_store.bucket}, none on local disk"]
 
 
+def _stopped(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, configs)")
     parser.add_argument("--measure", type=float, default=0, help="afterwards, measure requests/s for this many seconds")
     options = parser.parse_args(argv)
 
+    # Stopped with SIGTERM (CI cancelled, or .ci/run exiting early while prod-check runs in the
+    # background), it still stops the processes it started and drops its databases (the finally below).
+    signal.signal(signal.SIGTERM, _stopped)
     report = Report()
     stack = Stack.create()
     print(f"prod-check in {stack.tmp}")
