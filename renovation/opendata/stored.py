@@ -84,8 +84,9 @@ def is_current(
     )
 
 
-def stored_api_text(project: Project, now: datetime) -> str | None:
-    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+def _current_row(project: Project, now: datetime) -> ProjectOpenData | None:
+    """The project's row when its texts may be sent now (``project`` loaded with its
+    ``open_data_text``); None when it is missing or not current."""
     try:
         row = project.open_data_text
     except Project.open_data_text.RelatedObjectDoesNotExist:
@@ -97,7 +98,13 @@ def stored_api_text(project: Project, now: datetime) -> str | None:
         valid_until=row.valid_until,
         now=now,
     )
-    return row.api if fit and row.api else None
+    return row if fit else None
+
+
+def stored_api_text(project: Project, now: datetime) -> str | None:
+    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+    row = _current_row(project, now)
+    return row.api if row is not None and row.api else None
 
 
 OC4IDS_ROW_FIELDS = (
@@ -122,18 +129,8 @@ def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
 def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | None:
     """The project's feed entries in the active language, when current (``project`` loaded with
     its ``open_data_text``)."""
-    try:
-        row = project.open_data_text
-    except Project.open_data_text.RelatedObjectDoesNotExist:
-        return None
-    fit = is_current(
-        generation=row.generation,
-        built_generation=row.built_generation,
-        build=row.build,
-        valid_until=row.valid_until,
-        now=now,
-    )
-    if not fit or not row.feed:
+    row = _current_row(project, now)
+    if row is None or not row.feed:
         return None
     try:
         entries = json.loads(row.feed)[translation.get_language()]
