@@ -282,8 +282,8 @@ MAX_PAGE = 1_000_000
 
 
 def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
-    """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed in a few large writes
-    with its length (public.responses.text_stream); ``Link`` names the next page. Read only:
+    """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed in one write with
+    its length (public.responses.text_stream); ``Link`` names the next page. Read only:
     openings are recorded by the ``tenders_advance`` job."""
     depends_on(request, "ocds")
     # By publication (pk), so the pages stay stable when a back-dated release is added.
