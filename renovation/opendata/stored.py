@@ -165,7 +165,8 @@ def projects_csv(language: str, now: datetime) -> Iterator[str]:
     a GET never writes). One query while every line is current, read in chunks as it streams."""
     dataset = bulk.DATASETS["projects"]
     with translation.override(language):
-        yield bulk.csv_header(dataset)
+        header = bulk.csv_header(dataset)
+    yield header
     rows = Project.objects.order_by(*LEDGER_ORDER).values_list(
         "pk",
         KeyTextTransform(language, "open_data_text__csv"),
