@@ -12,7 +12,7 @@ opening), disclosures the frozen quarterly figures.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -56,13 +56,26 @@ class Dataset:
 # --- projects: the ledger's public columns -----------------------------------------------------------
 
 
-def _project_rows() -> Iterator[dict[str, Any]]:
+def _project_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """The project statuses and management types in words, in the active language."""
     statuses = {value: str(label) for value, label in ProjectStatus.choices}
     management = {value: str(label) for value, label in ManagementType.choices}
+    return statuses, management
+
+
+def _project_labelled(row: dict[str, Any], labels: tuple[dict[str, str], dict[str, str]]) -> dict[str, Any]:
+    statuses, management = labels
+    return {
+        **row,
+        "status": statuses.get(row["status"], row["status"]),
+        "management_type": management.get(row["management_type"], row["management_type"]),
+    }
+
+
+def _project_rows() -> Iterator[dict[str, Any]]:
+    labels = _project_labels()
     for row in public_project_rows():
-        row["status"] = statuses.get(row["status"], row["status"])
-        row["management_type"] = management.get(row["management_type"], row["management_type"])
-        yield row
+        yield _project_labelled(row, labels)
 
 
 PROJECT_FIELDS = tuple(field for field in LEDGER_FIELDS if field[0] not in ISSUE_COUNTS)
@@ -245,20 +258,44 @@ class _Echo:
 CSV_LINES_PER_CHUNK = 100
 
 
-def csv_lines(dataset: Dataset) -> Iterator[str]:
-    """The dataset as CSV text, in chunks of whole lines, the first with a UTF-8 byte-order mark
+def csv_header(dataset: Dataset) -> str:
+    """The first line of the dataset's CSV, in the active language, with a UTF-8 byte-order mark
     so Excel reads the Chinese."""
+    return "\ufeff" + csv.writer(_Echo()).writerow([safe_text(header) for header in dataset.headers()])
+
+
+def _csv_line(writer: Any, values: list[Any], kinds: list[Kind]) -> str:
+    return writer.writerow([_csv_value(value, kind) for value, kind in zip(values, kinds, strict=True)])
+
+
+def csv_lines(dataset: Dataset) -> Iterator[str]:
+    """The dataset as CSV text, in chunks of whole lines, the header first (``csv_header``)."""
+    yield csv_header(dataset)
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([safe_text(header) for header in dataset.headers()])
     kinds = [kind for _key, _header, kind, _width in dataset.fields]
     lines: list[str] = []
     for values in dataset.values():
-        lines.append(writer.writerow([_csv_value(value, kind) for value, kind in zip(values, kinds, strict=True)]))
+        lines.append(_csv_line(writer, values, kinds))
         if len(lines) == CSV_LINES_PER_CHUNK:
             yield "".join(lines)
             lines = []
     if lines:
         yield "".join(lines)
+
+
+def project_csv_lines(rows: Iterable[dict[str, Any]]) -> dict[int, str]:
+    """Each of these projects' line of ``projects.csv`` in the active language, byte for byte what
+    ``csv_lines`` writes for it; ``rows`` as ``public_project_rows`` reads them (left unchanged)."""
+    dataset = DATASETS["projects"]
+    writer = csv.writer(_Echo())
+    keys = [key for key, *_rest in dataset.fields]
+    kinds = [kind for _key, _header, kind, _width in dataset.fields]
+    labels = _project_labels()
+    lines = {}
+    for row in rows:
+        labelled = _project_labelled(row, labels)
+        lines[row["pk"]] = _csv_line(writer, [labelled.get(key) for key in keys], kinds)
+    return lines
 
 
 def write_workbook(dataset: Dataset, target: IO[bytes]) -> int:

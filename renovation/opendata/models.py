@@ -11,8 +11,8 @@ from renovation.projects.models import Project
 class ProjectOpenData(models.Model):
     """A project as the open-data endpoints send it, JSON text encoded once by the task queue:
     its OC4IDS project (``/projects/oc4ids.json``, the site's address left as a mark the view fills
-    in), its representation in the API (``/api/v1/projects/``) and its feed's entries per language
-    (``/projects/<slug>/feed/``).
+    in), its representation in the API (``/api/v1/projects/``), its feed's entries per language
+    (``/projects/<slug>/feed/``) and its line of ``/open-data/projects.csv`` per language.
 
     Never a source of a figure: a change that alters them bumps ``generation`` in its own
     transaction, a job rebuilds them from the selectors after the commit (opendata.stored), and the
@@ -30,6 +30,8 @@ class ProjectOpenData(models.Model):
     api = models.TextField(_("API representation (JSON)"), blank=True)
     # The entries of the project's Atom feed, per language (stored.feed_text).
     feed = models.TextField(_("feed entries (JSON)"), blank=True)
+    # Its line of /open-data/projects.csv per language code (stored.projects_csv).
+    csv = models.JSONField(_("CSV line per language"), default=dict, blank=True)
     # Bumped by every change that alters it, inside the change's transaction; the texts are
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)

@@ -21,6 +21,7 @@ def project_open_data_store(
     oc4ids: str,
     api: str,
     feed: str,
+    csv: dict[str, str],
     valid_until: datetime,
 ) -> bool:
     """Keep a project's open-data texts encoded from what was committed when its row stood at
@@ -33,6 +34,7 @@ def project_open_data_store(
         oc4ids=oc4ids,
         api=api,
         feed=feed,
+        csv=csv,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,

@@ -27,7 +27,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +35,7 @@ import django
 import rest_framework
 from django.conf import settings
 from django.db.models import F, Q
+from django.db.models.fields.json import KeyTextTransform
 from django.http import HttpRequest
 from django.utils import timezone, translation
 from django.utils.encoding import iri_to_uri
@@ -42,8 +43,9 @@ from django.utils.encoding import iri_to_uri
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
+from renovation.reports.exports import LEDGER_ORDER, public_project_rows
 
-from . import oc4ids
+from . import bulk, oc4ids
 from .feeds import FeedEntry, project_feed_entries
 from .models import ProjectOpenData
 from .services import project_open_data_ensure, project_open_data_mark_stale, project_open_data_store
@@ -51,7 +53,7 @@ from .services import project_open_data_ensure, project_open_data_mark_stale, pr
 logger = logging.getLogger(__name__)
 
 # Bump when what the rows hold changes shape: older rows are then ignored and rebuilt.
-OPEN_DATA_VERSION = 1
+OPEN_DATA_VERSION = 2
 # The changes that alter the texts: those whose pages are open data or the API, from the one list.
 OPEN_DATA_CHANGES = frozenset(change for change, pages in CHANGE_PAGES.items() if {"open_data", "api"} & set(pages))
 # Changes that name no project and may alter every text (street names and codes, a plan import).
@@ -84,8 +86,9 @@ def is_current(
     )
 
 
-def stored_api_text(project: Project, now: datetime) -> str | None:
-    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+def _current_row(project: Project, now: datetime) -> ProjectOpenData | None:
+    """The project's row when its texts may be sent now (``project`` loaded with its
+    ``open_data_text``); None when it is missing or not current."""
     try:
         row = project.open_data_text
     except Project.open_data_text.RelatedObjectDoesNotExist:
@@ -97,7 +100,13 @@ def stored_api_text(project: Project, now: datetime) -> str | None:
         valid_until=row.valid_until,
         now=now,
     )
-    return row.api if fit and row.api else None
+    return row if fit else None
+
+
+def stored_api_text(project: Project, now: datetime) -> str | None:
+    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+    row = _current_row(project, now)
+    return row.api if row is not None and row.api else None
 
 
 OC4IDS_ROW_FIELDS = (
@@ -112,6 +121,12 @@ OC4IDS_ROW_FIELDS = (
 
 def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
     """A row of ``OC4IDS_ROW_FIELDS``' OC4IDS text with its site mark, when current."""
+    return _row_text(row, now)
+
+
+def _row_text(row: Sequence[Any], now: datetime) -> str | None:
+    """The text of a row ``(pk, text, generation, built_generation, build, valid_until)``, when
+    current and not empty."""
     _pk, text, generation, built_generation, build, valid_until = row
     fit = is_current(
         generation=generation, built_generation=built_generation, build=build, valid_until=valid_until, now=now
@@ -122,18 +137,8 @@ def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
 def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | None:
     """The project's feed entries in the active language, when current (``project`` loaded with
     its ``open_data_text``)."""
-    try:
-        row = project.open_data_text
-    except Project.open_data_text.RelatedObjectDoesNotExist:
-        return None
-    fit = is_current(
-        generation=row.generation,
-        built_generation=row.built_generation,
-        build=row.build,
-        valid_until=row.valid_until,
-        now=now,
-    )
-    if not fit or not row.feed:
+    row = _current_row(project, now)
+    if row is None or not row.feed:
         return None
     try:
         entries = json.loads(row.feed)[translation.get_language()]
@@ -151,6 +156,50 @@ def site_address(request: HttpRequest) -> str:
 def oc4ids_fill(text: str, address: str) -> str:
     """A stored OC4IDS text with the site's address (``site_address``) in place of its marks."""
     return text.replace(_SITE_MARK_JSON, address)
+
+
+def projects_csv(language: str, now: datetime) -> Iterator[str]:
+    """``/open-data/projects.csv`` in ``language``, in chunks of whole lines: the header, then each
+    project's stored line in the ledger's order, byte for byte what ``bulk.csv_lines`` writes. The
+    projects without a current line are encoded live, a chunk of rows at a time (never stored here:
+    a GET never writes). One query while every line is current, read in chunks as it streams."""
+    dataset = bulk.DATASETS["projects"]
+    with translation.override(language):
+        header = bulk.csv_header(dataset)
+    yield header
+    rows = Project.objects.order_by(*LEDGER_ORDER).values_list(
+        "pk",
+        KeyTextTransform(language, "open_data_text__csv"),
+        *OC4IDS_ROW_FIELDS[2:],  # the row's generations, build and time
+    )
+    lines: list[str] = []
+    for chunk in _chunks(rows.iterator(chunk_size=bulk.CHUNK_SIZE), bulk.CHUNK_SIZE):
+        kept = {row[0]: _row_text(row, now) for row in chunk}
+        missing = [pk for pk, line in kept.items() if line is None]
+        live = {}
+        if missing:
+            with translation.override(language):
+                live = bulk.project_csv_lines(public_project_rows(Project.objects.filter(pk__in=missing)))
+        for pk, line in kept.items():
+            line = line if line is not None else live.get(pk)  # None: deleted since it was read
+            if line is not None:
+                lines.append(line)
+            if len(lines) == bulk.CSV_LINES_PER_CHUNK:
+                yield "".join(lines)
+                lines = []
+    if lines:
+        yield "".join(lines)
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
 
 
 # --- encoding ------------------------------------------------------------------------------------
@@ -172,7 +221,12 @@ def oc4ids_marked_text(project: Project, sources: oc4ids.ProjectSources) -> str:
         document = oc4ids.project_document(project, sources, absolute)
     except _NotSimple:
         return ""
-    return oc4ids.project_text(document) if _marks_only_in(document, urls) else ""
+    if not _marks_only_in(document, urls):
+        return ""
+    text = oc4ids.project_text(document)
+    # Every "\u001f" of the text must be a mark: a text of the project that holds a backslash and
+    # "u001f" is written "\\u001f" in JSON, and filling that in would break the JSON.
+    return text if text.count(_SITE_MARK_JSON) == _mark_count(document) else ""
 
 
 class _NotSimple(Exception):
@@ -188,6 +242,28 @@ def _marks_only_in(value: Any, urls: set[str]) -> bool:
     if isinstance(value, list | tuple):
         return all(_marks_only_in(item, urls) for item in value)
     return True
+
+
+def _mark_count(value: Any) -> int:
+    """How many times ``SITE_MARK`` occurs in the strings of ``value``."""
+    if isinstance(value, str):
+        return value.count(SITE_MARK)
+    if isinstance(value, dict):
+        return sum(_mark_count(key) + _mark_count(item) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return sum(_mark_count(item) for item in value)
+    return 0
+
+
+def project_csv_texts(project_ids: Iterable[int]) -> dict[int, dict[str, str]]:
+    """Each of these projects' line of ``projects.csv`` in every language (two or three queries)."""
+    rows = list(public_project_rows(Project.objects.filter(pk__in=project_ids)))
+    by_project: dict[int, dict[str, str]] = {}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for pk, line in bulk.project_csv_lines(rows).items():
+                by_project.setdefault(pk, {})[code] = line
+    return by_project
 
 
 def feed_text(project: Project) -> str:
@@ -225,6 +301,7 @@ def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None =
         projects = list(oc4ids.public_projects().filter(pk__in=batch))
         sources = oc4ids.project_sources(projects)
         api_texts = project_api_texts(list(projects_for_api().filter(pk__in=batch)), today)
+        csv_texts = project_csv_texts(batch)
         for project in projects:
             count += project_open_data_store(
                 project_id=project.pk,
@@ -233,6 +310,7 @@ def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None =
                 oc4ids=oc4ids_marked_text(project, sources),
                 api=api_texts[project.pk],
                 feed=feed_text(project),
+                csv=csv_texts.get(project.pk, {}),
                 valid_until=valid_until,
             )
     return count

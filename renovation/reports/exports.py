@@ -131,6 +131,8 @@ LEDGER_PLACE_FIELDS = {
 
 
 ISSUE_COUNTS = ("issues_reported", "issues_open", "issues_overdue")
+# The ledger's order (project codes are unique, so it is total).
+LEDGER_ORDER = ("-plan_year", "neighbourhood__community__street__sort_order", "code")
 
 
 def _ledger_values(projects: QuerySet, *, with_issues: bool) -> QuerySet:
@@ -157,7 +159,7 @@ def _ledger_values(projects: QuerySet, *, with_issues: bool) -> QuerySet:
             *issues,
             **{name: F(path) for name, path in LEDGER_PLACE_FIELDS.items()},
         )
-        .order_by("-plan_year", "neighbourhood__community__street__sort_order", "code")
+        .order_by(*LEDGER_ORDER)
     )
 
 
@@ -166,10 +168,11 @@ def project_ledger_queryset(user: Any, filters: ProjectFilters) -> QuerySet:
     return _ledger_values(project_filter(projects_manageable_by(user), **filters.as_kwargs()), with_issues=True)
 
 
-def public_project_rows() -> Iterator[dict[str, Any]]:
-    """Every project for the public bulk download (/open-data/): the ledger's own figures from the
-    same queries, less the staff-only site-issue counts."""
-    return _rows_with_contractors(_ledger_values(Project.objects.all(), with_issues=False))
+def public_project_rows(projects: QuerySet | None = None) -> Iterator[dict[str, Any]]:
+    """Every project (or these) for the public bulk download (/open-data/): the ledger's own
+    figures from the same queries, less the staff-only site-issue counts."""
+    projects = Project.objects.all() if projects is None else projects
+    return _rows_with_contractors(_ledger_values(projects, with_issues=False))
 
 
 def project_ledger_rows(user: Any, filters: ProjectFilters) -> Iterator[dict[str, Any]]:

@@ -421,5 +421,7 @@ def package_chunks(package: dict[str, Any], releases: Iterable[str]) -> Iterator
     head = json.dumps(package, ensure_ascii=False, cls=DjangoJSONEncoder)
     yield head[: head.rindex("[")] + "["
     for index, text in enumerate(releases):
-        yield ("," if index else "") + text
+        if index:
+            yield ","
+        yield text  # as it is: no copy of it to prefix the comma
     yield "]}"

@@ -22,6 +22,7 @@ from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 from renovation.licence import licence_name, licence_url
 from renovation.public.cache import depends_on, next_midnight
+from renovation.public.responses import text_stream
 
 from . import bidding, redflags, selectors, services, sign_up_views
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
@@ -273,7 +274,7 @@ def ocds_tender(request: HttpRequest, pk: int) -> StreamingHttpResponse:
     if not releases:
         raise Http404
     package = release_package([], uri=request.build_absolute_uri(), policy=publication_policy_url(request))
-    return StreamingHttpResponse(package_chunks(package, releases), content_type="application/json")
+    return text_stream(package_chunks(package, releases), "application/json")
 
 
 # Far beyond any real page; larger numbers answer 404 before they reach SQL as an OFFSET.
@@ -281,8 +282,9 @@ MAX_PAGE = 1_000_000
 
 
 def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
-    """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed; ``Link`` names the
-    next page. Read only: openings are recorded by the ``tenders_advance`` job."""
+    """Every release, a fixed number a page (``OCDS_PAGE_SIZE``), streamed in one write with
+    its length (public.responses.text_stream); ``Link`` names the next page. Read only:
+    openings are recorded by the ``tenders_advance`` job."""
     depends_on(request, "ocds")
     # By publication (pk), so the pages stay stable when a back-dated release is added.
     queryset = TenderRelease.objects.exclude(tender__status=TenderStatus.DRAFT).order_by("pk")
@@ -296,7 +298,7 @@ def ocds_all(request: HttpRequest) -> StreamingHttpResponse:
     if not releases:
         raise Http404
     package = release_package([], uri=request.build_absolute_uri(), policy=publication_policy_url(request))
-    response = StreamingHttpResponse(package_chunks(package, releases), content_type="application/json")
+    response = text_stream(package_chunks(package, releases), "application/json")
     if has_next:
         response["Link"] = f'<{request.path}?page={number + 1}>; rel="next"'
     return response

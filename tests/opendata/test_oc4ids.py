@@ -171,7 +171,9 @@ def test_an_empty_site_has_no_bulk_page(client, db):
 def _json(response):
     import json
 
-    return json.loads(b"".join(response.streaming_content))
+    body = b"".join(response.streaming_content)
+    assert response["Content-Length"] == str(len(body))
+    return json.loads(body)
 
 
 # --- the validator itself ---------------------------------------------------------------------

@@ -4,6 +4,8 @@ that alters a text marks it stale in its own transaction and has it encoded agai
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import date
 from decimal import Decimal
@@ -13,11 +15,12 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
-from renovation.opendata import stored
+from renovation.opendata import bulk, stored
 from renovation.opendata.models import ProjectOpenData
 from renovation.opendata.stored import project_open_data_rebuild, project_open_data_refresh
-from renovation.projects.models import ProjectStatus
+from renovation.projects.models import Project, ProjectStatus
 from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
 from tests.opendata.oc4ids_schema import problems
@@ -26,6 +29,7 @@ from tests.tendering.test_ocds import _lifecycle
 pytestmark = pytest.mark.django_db
 OC4IDS = "/projects/oc4ids.json"
 API = "/api/v1/projects/"
+CSV = "/open-data/projects.csv"
 
 
 @pytest.fixture
@@ -61,9 +65,9 @@ def _projects_of(package: bytes) -> bytes:
     return package[package.index(b'"projects": [') :]
 
 
-def _counted(client, path: str) -> tuple[bytes, int]:
+def _counted(client, path: str, language: str = "zh-hans") -> tuple[bytes, int]:
     with CaptureQueriesContext(connection) as queries:
-        body = _body(client, path)
+        body = _body(client, path, language)
     return body, len(queries)
 
 
@@ -91,7 +95,7 @@ def test_it_sends_the_oc4ids_projects_stored_byte_for_byte_as_live(client, tende
     _mark_all_stale()
     live_body, live_queries = _counted(client, OC4IDS)
     assert _projects_of(stored_body) == _projects_of(live_body)
-    assert stored_queries == 2  # the count for the paginator, the page's rows with their texts
+    assert stored_queries == 1  # the page's rows with their texts, and whether another page follows
     assert live_queries > stored_queries
     package = json.loads(stored_body)
     assert not problems(package)  # OC4IDS 0.9.4, formats checked
@@ -119,15 +123,60 @@ def test_it_encodes_live_a_project_whose_own_text_holds_the_mark(client, persona
     assert document["documents"][0]["url"] == f"http://testserver/projects/{project.slug}/"
 
 
+def test_it_encodes_live_a_project_whose_text_holds_an_escaped_mark(client, personas):
+    # JSON writes this backslash as "\\", so the text holds "\\u001f": not a mark, and filling it
+    # in would have broken the whole page's JSON.
+    project = _plain_project(personas, summary="反斜杠\\u001f在简介里")
+    project_open_data_rebuild([project.pk])
+    assert _current(project).oc4ids == ""
+    (document,) = json.loads(_body(client, OC4IDS))["projects"]
+    assert document["description"] == "反斜杠\\u001f在简介里"
+    assert document["documents"][0]["url"] == f"http://testserver/projects/{project.slug}/"
+
+
+def _whole_csv(language: str) -> bytes:
+    """projects.csv as the dataset's own writer encodes it from the ledger's rows."""
+    with translation.override(language):
+        return "".join(bulk.csv_lines(bulk.DATASETS["projects"])).encode()
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_sends_the_projects_csv_from_the_stored_lines_byte_for_byte_as_live(client, scene, personas, language):
+    # Quoting (a comma, quotes, a line break in a cell) and the formula guard, in the stored lines.
+    awkward = _plain_project(personas, name='=HYPERLINK("http://x"),"引号"\n第二行', supervising_engineer="@某监理")
+    _plain_project(personas, name="-1+1", status=ProjectStatus.CONSULTING)
+    project_open_data_refresh()
+    stored_body, stored_queries = _counted(client, CSV, language)
+    ProjectOpenData.objects.filter(project=awkward).update(generation=F("generation") + 1)
+    mixed_body, mixed_queries = _counted(client, CSV, language)  # one line encoded live amid the stored
+    _mark_all_stale()
+    live_body, live_queries = _counted(client, CSV, language)
+    assert stored_body == mixed_body == live_body == _whole_csv(language)
+    assert stored_queries == 1 and mixed_queries > 1 and live_queries > 1
+    rows = list(csv.reader(io.StringIO(stored_body.decode("utf-8-sig"))))
+    names = {row[1]: row for row in rows[1:]}
+    assert set(names) >= {'\'=HYPERLINK("http://x"),"引号"\n第二行', "'-1+1"}
+    assert "'@某监理" in names['\'=HYPERLINK("http://x"),"引号"\n第二行']
+    assert len(rows) == 1 + Project.objects.count()
+    assert any(row[-2] for row in rows[1:])  # the scene's construction units are there
+
+
+def test_the_stored_csv_lines_are_in_each_language(client, scene):
+    project_open_data_refresh()
+    chinese, english = _body(client, CSV, "zh-hans"), _body(client, CSV, "en")
+    assert chinese != english  # headers, statuses and management types in words
+    assert chinese == _whole_csv("zh-hans") and english == _whole_csv("en")
+
+
 def test_queries_do_not_grow_with_the_projects(client, personas):
     _plain_project(personas)
     project_open_data_refresh()
-    before = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
+    before = {path: _counted(client, path)[1] for path in (OC4IDS, API, CSV)}
     for _ in range(10):
         _plain_project(personas)
     project_open_data_refresh()
-    after = {path: _counted(client, path)[1] for path in (OC4IDS, API)}
-    assert before == after == {OC4IDS: 2, API: 1}
+    after = {path: _counted(client, path)[1] for path in (OC4IDS, API, CSV)}
+    assert before == after == {OC4IDS: 1, API: 1, CSV: 1}
 
 
 @pytest.mark.parametrize("query", ["", "?page_size=1", "?status=consulting", "?category=care"])
@@ -149,12 +198,13 @@ def _feed(project) -> str:
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
 def test_it_sends_the_project_feed_from_its_stored_entries_byte_for_byte_as_live(client, scene, cast, language):
     project_open_data_refresh()
-    client.cookies["django_language"] = language
-    stored_body, stored_queries = _counted(client, _feed(cast.project))
+    stored_body, stored_queries = _counted(client, _feed(cast.project), language)
     _mark_all_stale()
-    live_body, live_queries = _counted(client, _feed(cast.project))
+    live_body, live_queries = _counted(client, _feed(cast.project), language)
     assert stored_body == live_body
     assert stored_body.count(b"<entry>") > 3
+    # In that language (the cookie was once overwritten by the fetch, so both runs were Chinese).
+    assert (b'xml:lang="en' in stored_body) == (language == "en")
     assert stored_queries == 1 and live_queries > 1  # the project with its row
 
 
@@ -269,12 +319,16 @@ def test_each_change_has_the_texts_encoded_again_after_its_commit(
         assert in_api in row.api
     if in_feed is not None:
         assert in_feed in row.feed  # the change log's entry
-    kept_api, kept_oc4ids, kept_feed = (
+    if change is not _add_work:
+        assert in_oc4ids in row.csv["zh-hans"]  # a project's or street's new name
+    kept_api, kept_oc4ids, kept_feed, kept_csv = (
         _body(client, API),
         _projects_of(_body(client, OC4IDS)),
         _body(client, _feed(project)),
+        _body(client, CSV),
     )
     _mark_all_stale()
+    assert kept_csv == _body(client, CSV) == _whole_csv("zh-hans")
     assert kept_api == _body(client, API)
     assert kept_oc4ids == _projects_of(_body(client, OC4IDS))
     assert kept_feed == _body(client, _feed(project))
@@ -286,6 +340,7 @@ def test_a_tender_step_has_the_texts_encoded_again(client, tender_cast, personas
         tender, contract = _lifecycle(tender_cast, personas)
     row = _current(tender_cast.project)
     assert tender.ocid in row.oc4ids and contract.contractor.name in row.api
+    assert contract.contractor.name in row.csv["zh-hans"]  # the construction unit
     (document,) = json.loads(_body(client, OC4IDS))["projects"]
     assert document["contractingProcesses"][0]["id"] == tender.ocid
 

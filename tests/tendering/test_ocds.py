@@ -24,7 +24,9 @@ def _package(client, tender):
     services.tenders_catch_up()
     response = client.get(f"/tenders/{tender.pk}/ocds.json")
     assert response.status_code == 200 and response.streaming  # the stored releases, streamed
-    return json.loads(b"".join(response.streaming_content))
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 1 and response["Content-Length"] == str(len(chunks[0]))  # one write, its length
+    return json.loads(chunks[0])
 
 
 def _assert_clean(package):
