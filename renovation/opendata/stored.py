@@ -7,9 +7,10 @@ OC4IDS project and the API's representation, each byte for byte what the live co
 project's feed reads its entries, per language, from the same row instead of its change log.
 
 The rows follow the project page's summary (cms.summary): a change that alters them (every
-``Change`` whose pages in ``CHANGE_PAGES`` include ``open_data`` or ``api``; a change of places or a
-plan import: every project) marks them stale inside its own transaction (``generation`` bumped,
-``open_data_after_change``, registered with the public page cache); after the commit one job per
+``Change`` whose pages in ``CHANGE_PAGES`` include ``open_data`` or ``api``, for the projects it
+names; a change of places or a plan import: every project) marks them stale inside its own
+transaction (``generation`` bumped, ``open_data_after_change``, registered with the public page
+cache); after the commit one job per
 transaction (``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, and writes
 them only if no later change bumped the generation meanwhile. The clock job
 ``project-open-data-refresh`` rebuilds what midnight changes (the API's lateness counts days) and
@@ -373,9 +374,9 @@ rebuilds = RebuildAfterCommit(
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:
     """Mark the texts of the projects a change touches stale, inside its transaction
     (renovation.public.cache.on_pages_changed); one job rebuilds them after the commit (``rebuilds``)."""
-    if change in OPEN_DATA_CHANGES_EVERYWHERE or (change in OPEN_DATA_CHANGES and not project_ids):
+    if change in OPEN_DATA_CHANGES_EVERYWHERE:
         project_open_data_mark_stale(project_ids=None)
         rebuilds.add(None)
-    elif change in OPEN_DATA_CHANGES:
+    elif change in OPEN_DATA_CHANGES and project_ids:  # a change naming no project changes none
         project_open_data_mark_stale(project_ids=project_ids)
         rebuilds.add(project_ids)

@@ -21,6 +21,7 @@ from renovation.opendata import bulk, stored
 from renovation.opendata.models import ProjectOpenData
 from renovation.opendata.stored import project_open_data_rebuild, project_open_data_refresh
 from renovation.projects.models import Project, ProjectStatus
+from renovation.public.cache import Change
 from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
 from tests.opendata.oc4ids_schema import problems
@@ -271,6 +272,21 @@ def test_its_changes_mark_the_texts_stale_in_their_own_transaction(personas):
     project_update(actor=personas.bureau, project=project, data={"name": "改名后的项目"})
     row = ProjectOpenData.objects.get(project=project)
     assert row.built_generation < row.generation  # no commit yet (the test's transaction): marked all the same
+
+
+@pytest.mark.parametrize(
+    ("change", "everywhere"), [(Change.TENDER, False), (Change.PROGRESS, False), (Change.PLACE, True)]
+)
+def test_only_a_change_of_places_or_plans_marks_every_project_without_naming_one(personas, change, everywhere):
+    """A change that names no project changes no project's texts (a company editing its record
+    once marked every project stale and had them all encoded again); places and plans do."""
+    from renovation.public.cache import pages_changed
+
+    projects = [_plain_project(personas), _plain_project(personas)]
+    project_open_data_rebuild([project.pk for project in projects])
+    pages_changed(change)
+    stale = {row.built_generation < row.generation for row in ProjectOpenData.objects.all()}
+    assert stale == {everywhere}
 
 
 def _rename_project(personas, project):
