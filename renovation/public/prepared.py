@@ -73,22 +73,23 @@ class PreparedRows:
         self.fields = fields
         self._compiled: dict[tuple[str, str, str], _Compiled] = {}
 
-    def rows(self, **values: Any) -> list[tuple[Any, ...]]:
-        if values.keys() != self.fields.keys():
-            raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
+    def rows(self, *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple[Any, ...]]:
+        """The rows, or ``limit`` of them from ``offset`` (as a slice of the queryset would)."""
         if _through_orm:
-            return [tuple(row) for row in self.build(**values)]
-        key = (connection.alias, connection.vendor, timezone.get_current_timezone_name())
-        compiled = self._compiled.get(key)
-        if compiled is None:
-            compiled = self._compiled[key] = self._compile()
-        params = list(compiled.params)
-        for name, positions in compiled.slots.items():
-            prepared = self.fields[name].get_db_prep_value(values[name], connection, prepared=False)
-            for position in positions:
-                params[position] = prepared
+            queryset = self._queryset(values)
+            if limit is not None:
+                queryset = queryset[offset : offset + limit]
+            elif offset:
+                queryset = queryset[offset:]
+            return [row if isinstance(row, tuple) else (row,) for row in queryset]
+        compiled, params = self._prepared(values)
+        sql = compiled.sql
+        if limit is not None:
+            sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
+        elif offset:
+            raise ValueError("an offset needs a limit")
         with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
         if not compiled.converters:
             return [tuple(row[: compiled.width]) for row in rows]
@@ -102,6 +103,34 @@ class PreparedRows:
                 row[position] = value
             result.append(tuple(row))
         return result
+
+    def count(self, **values: Any) -> int:
+        """How many rows there are, in one query."""
+        if _through_orm:
+            return self._queryset(values).count()
+        compiled, params = self._prepared(values)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", params)
+            return cursor.fetchone()[0]
+
+    def _queryset(self, values: dict[str, Any]) -> QuerySet:
+        if values.keys() != self.fields.keys():
+            raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
+        return self.build(**values)
+
+    def _prepared(self, values: dict[str, Any]) -> tuple[_Compiled, list[Any]]:
+        if values.keys() != self.fields.keys():
+            raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
+        key = (connection.alias, connection.vendor, timezone.get_current_timezone_name())
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = self._compiled[key] = self._compile()
+        params = list(compiled.params)
+        for name, positions in compiled.slots.items():
+            prepared = self.fields[name].get_db_prep_value(values[name], connection, prepared=False)
+            for position in positions:
+                params[position] = prepared
+        return compiled, params
 
     def _compile(self) -> _Compiled:
         stand_ins = {}

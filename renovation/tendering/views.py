@@ -61,7 +61,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
     page, then the rest, ``TENDER_LIST_PAGE_SIZE`` a page, in the same queries for any number."""
     depends_on(request, "tenders")
     now = timezone.now()
-    form = TenderFilterForm(request.GET or None, years=selectors.tender_years())
+    form = TenderFilterForm(request.GET or None, years=selectors.tender_years(), streets=selectors.street_choices())
     open_tenders, other_tenders = selectors.tender_list(now=now, **form.filters())
     page_obj = Paginator(other_tenders, TENDER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_obj.object_list = [
