@@ -56,12 +56,16 @@ def orm_reads() -> Iterator[None]:
 
 
 class _Compiled:
-    def __init__(self, sql: str, params: list[Any], slots: dict[str, list[int]], converters: list, width: int):
+    def __init__(
+        self, sql: str, params: list[Any], slots: dict[str, list[int]], converters: list, width: int, compiler: Any
+    ):
         self.sql = sql
         self.params = params
         self.slots = slots
         self.converters = converters
         self.width = width
+        self.compiler = compiler  # what it knows of the columns: which model and relation each is
+        self.instances: Any = None  # PreparedObjects: how rows become instances
 
 
 class PreparedRows:
@@ -91,6 +95,9 @@ class PreparedRows:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
+        return self._converted(compiled, rows)
+
+    def _converted(self, compiled: _Compiled, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         if not compiled.converters:
             return [tuple(row[: compiled.width]) for row in rows]
         result = []
@@ -148,7 +155,46 @@ class PreparedRows:
                 raise ValueError(f"the value of {name!r} does not reach the query's parameters as one value")
         width = compiler.col_count
         found = compiler.get_converters([column[0] for column in compiler.select[:width]])
-        return _Compiled(sql, params, slots, list(found.items()), width)
+        return _Compiled(sql, params, slots, list(found.items()), width, compiler)
+
+
+class PreparedObjects(PreparedRows):
+    """The same for a queryset of model instances, with what it ``select_related`` (no
+    ``prefetch_related``, no ``only``/``defer``): instances are made from the rows as Django's
+    ``ModelIterable`` makes them (``Model.from_db`` and its related populators)."""
+
+    def objects(self, **values: Any) -> list[Any]:
+        if _through_orm:
+            return list(self._queryset(values))
+        compiled, params = self._prepared(values)
+        with connection.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = self._converted(compiled, cursor.fetchall())
+        if compiled.instances is None:
+            compiled.instances = _instance_maker(compiled.compiler)
+        return [compiled.instances(row) for row in rows]
+
+
+def _instance_maker(compiler: Any) -> Callable[[tuple[Any, ...]], Any]:
+    """``ModelIterable.__iter__`` for one compiled query, set up once."""
+    from django.db.models.query import get_related_populators
+
+    select, klass_info = compiler.select, compiler.klass_info
+    model = klass_info["model"]
+    start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
+    names = [column[0].target.attname for column in select[start:end]]
+    populators = get_related_populators(klass_info, select, connection.alias)
+    annotations = list(compiler.annotation_col_map.items())
+
+    def make(row: tuple[Any, ...]) -> Any:
+        instance = model.from_db(connection.alias, names, row[start:end])
+        for populator in populators:
+            populator.populate(row, instance)
+        for name, position in annotations:
+            setattr(instance, name, row[position])
+        return instance
+
+    return make
 
 
 def _same(param: Any, prepared: Any) -> bool:

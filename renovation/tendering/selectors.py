@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from renovation.places.models import Street
 from renovation.projects.models import Project, WorkItem
 from renovation.projects.selectors import projects_manageable_by
-from renovation.public.prepared import PreparedRows
+from renovation.public.prepared import PreparedObjects, PreparedRows
 
 from .models import (
     SEALED_STATUSES,
@@ -30,6 +30,7 @@ from .models import (
     BidEvaluation,
     ChangeOrder,
     Contract,
+    Objection,
     Tender,
     TenderStatus,
 )
@@ -62,6 +63,43 @@ def tender_detail_queryset() -> QuerySet[Tender]:
 def public_tenders() -> QuerySet[Tender]:
     """Every tender the public may see: announced or later."""
     return tender_detail_queryset().exclude(status=TenderStatus.DRAFT)
+
+
+_PUBLIC_TENDER = PreparedObjects(
+    lambda pk: (
+        Tender.objects.select_related("project__neighbourhood__community__street", "kind", "previous")
+        .exclude(status=TenderStatus.DRAFT)
+        .filter(pk=pk)
+    ),
+    pk=Tender._meta.pk,
+)
+_WORKS_COVERED = PreparedObjects(lambda pk: WorkItem.objects.filter(tenders=pk), pk=Tender._meta.pk)
+_OBJECTIONS = PreparedObjects(
+    lambda pk: Objection.objects.filter(tender=pk).order_by("lodged_at"), pk=Objection._meta.get_field("tender")
+)
+
+
+def public_tender(pk: int) -> Tender | None:
+    """A public tender as ``public_tenders()`` gives it (with its works covered), for its public
+    page: the queries compiled once per process (renovation/public/prepared.py)."""
+    found = _PUBLIC_TENDER.objects(pk=pk)
+    if not found:
+        return None
+    tender = found[0]
+    # Where ``prefetch_related("work_items")`` keeps them, so ``tender.work_items.all()`` reads them.
+    works = tender.work_items.all()
+    works._result_cache = _WORKS_COVERED.objects(pk=pk)
+    works._prefetch_done = True
+    tender._prefetched_objects_cache = {"work_items": works}
+    return tender
+
+
+def public_objections(tender: Tender) -> list[Objection]:
+    """The tender's objections, first lodged first."""
+    objections = _OBJECTIONS.objects(pk=tender.pk)
+    for objection in objections:
+        objection.tender = tender
+    return objections
 
 
 def tenders_for_staff(user: Any) -> QuerySet[Tender]:
