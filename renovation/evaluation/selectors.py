@@ -62,6 +62,14 @@ _RATINGS = PreparedRows(
 )
 
 
+_PLAN_YEARS = PreparedRows(lambda: Project.objects.order_by("-plan_year").values_list("plan_year").distinct())
+
+
+def plan_years() -> list[int]:
+    """Every plan year, latest first (``projects.selectors.plan_years``, compiled once)."""
+    return [year for (year,) in _PLAN_YEARS.rows()]
+
+
 def street_league(plan_year: int | None, as_of: date) -> list[LeagueRow]:
     """Every street with projects in the plan year, as of the end of ``as_of``; four queries."""
     if plan_year is None:

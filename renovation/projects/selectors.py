@@ -19,7 +19,6 @@ from renovation.accounts.permissions import is_bureau, staff_street_id
 from renovation.changelog.paging import HistorySource, history_model
 from renovation.changelog.selectors import ChangeEntry, history_entries, ordered_history
 from renovation.figures import format_percent, format_yuan
-from renovation.public.prepared import PreparedRows
 
 # The photos of the works have their own module; the project's public reads are all found here.
 from .gallery import project_latest_photo, project_photo_gallery, public_progress_photos  # noqa: F401
@@ -97,13 +96,8 @@ def project_filter(
     return queryset
 
 
-_PLAN_YEARS = PreparedRows(lambda: Project.objects.order_by("-plan_year").values_list("plan_year").distinct())
-
-
 def plan_years() -> list[int]:
-    """Every plan year, latest first (a query compiled once per process: the public pages ask on
-    every request)."""
-    return [year for (year,) in _PLAN_YEARS.rows()]
+    return list(Project.objects.order_by("-plan_year").values_list("plan_year", flat=True).distinct())
 
 
 @dataclass(frozen=True)
