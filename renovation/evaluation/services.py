@@ -64,7 +64,7 @@ def _freeze_month(*, actor: Any, plan_year: int, year: int, month: int) -> int:
                 figures = row.figures
                 save_recorded(
                     MonthlyEvaluation(
-                        street=row.street,
+                        street_id=row.street.pk,
                         plan_year=plan_year,
                         year=year,
                         month=month,

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from renovation.accounts.permissions import is_staff_member
-from renovation.projects.selectors import default_plan_year, plan_years
+from renovation.projects.selectors import default_plan_year
 from renovation.public.cache import depends_on, next_midnight
 
 from .charts import BarChart, bar_chart
-from .selectors import LeagueRow, league_context
+from .selectors import LeagueRow, league_context, plan_years
 
 
 def _plan_year(request: HttpRequest, years: list[int]) -> int | None:

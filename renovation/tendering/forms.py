@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
-from renovation.places.models import Street
 from renovation.sms.codes import phone_number_normalise
 
 from .models import Bidder, TenderStatus
@@ -121,37 +121,56 @@ class BidderReviewForm(forms.Form):
 PUBLIC_STATES = [(value, label) for value, label in TenderStatus.choices if value != TenderStatus.DRAFT]
 
 
-class _ListedChoiceIterator(forms.models.ModelChoiceIterator):
-    """The choices read in one plain query: Django's iterator reads them through
-    ``QuerySet.iterator()``, a server-side cursor on PostgreSQL (DECLARE, FETCH, CLOSE: three
-    round trips for a handful of streets on every list page)."""
+class _RememberedSelect(forms.Select):
+    """A ``<select>`` of the public list's filters, rendered once per process for each language,
+    name, value, attributes and choices (its whole input): the same few are asked for on every
+    request, and rendering them through the form templates was a fifth of the page's time."""
 
-    def __iter__(self) -> Iterator[tuple[Any, Any]]:
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        for obj in list(self.queryset):
-            yield self.choice(obj)
+    rendered: ClassVar[dict[tuple[Any, ...], SafeString]] = {}
+    LIMIT: ClassVar[int] = 512  # odd values from the query string must not grow it without bound
+
+    def render(self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None) -> SafeString:
+        key = (
+            get_language(),
+            name,
+            type(value),
+            str(value),
+            tuple(sorted((str(k), str(v)) for k, v in (attrs or {}).items())),
+            tuple((str(choice), str(label)) for choice, label in self.choices),
+            id(renderer),
+        )
+        found = self.rendered.get(key)
+        if found is None:
+            if len(self.rendered) >= self.LIMIT:
+                self.rendered.clear()
+            found = self.rendered[key] = super().render(name, value, attrs, renderer)
+        return found
 
 
-class _ListedModelChoiceField(forms.ModelChoiceField):
-    iterator = _ListedChoiceIterator
+class _StreetChoiceField(forms.ChoiceField):
+    """A street by its code, from choices the view read; a NUL character is named as such, as
+    Django's ``ModelChoiceField`` names it."""
+
+    def to_python(self, value: object) -> str:
+        if value not in self.empty_values:
+            ProhibitNullCharactersValidator()(value)
+        return super().to_python(value)
 
 
 class TenderFilterForm(forms.Form):
     """The filters of the public tender list (a GET form: every field optional, a bad value is
     reported and ignored)."""
 
-    street = _ListedModelChoiceField(
+    street = _StreetChoiceField(  # by code; ``streets`` gives the choices, read with the page's queries
         label=_("Street"),
-        queryset=Street.objects.all(),
-        to_field_name="code",
+        widget=_RememberedSelect,
         required=False,
-        empty_label=_("All streets"),
         error_messages={"invalid_choice": _("There is no such street; choose one from the list.")},
     )
     state = forms.ChoiceField(
         label=pgettext_lazy("tender filter", "State"),
         choices=[("", _("All states")), *PUBLIC_STATES],
+        widget=_RememberedSelect,
         required=False,
         error_messages={"invalid_choice": _("There is no such tender state; choose one from the list.")},
     )
@@ -160,17 +179,24 @@ class TenderFilterForm(forms.Form):
         coerce=int,
         empty_value=None,
         required=False,
+        widget=_RememberedSelect,
         error_messages={"invalid_choice": _("No tender opens in that year; choose one from the list.")},
     )
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args, years: list[int], streets: list[tuple[int, str, str]], **kwargs) -> None:
+        """``streets``: (id, code, name) of every street, in the order listed."""
         super().__init__(*args, **kwargs)
+        self.street_ids = {code: pk for pk, code, _name in streets}
+        self.fields["street"].choices = [("", _("All streets")), *[(code, name) for _pk, code, name in streets]]
         self.fields["year"].choices = [("", _("All years")), *[(year, str(year)) for year in years]]
 
     def filters(self) -> dict:
-        """The filters that are valid (a bad one is left out, not guessed)."""
+        """The filters that are valid (a bad one is left out, not guessed); the street by its id."""
         if not self.is_bound:
             return {}
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        return {name: data[name] for name in ("street", "state", "year") if data.get(name) not in (None, "")}
+        found = {name: data[name] for name in ("street", "state", "year") if data.get(name) not in (None, "")}
+        if "street" in found:
+            found["street"] = self.street_ids[found["street"]]
+        return found

@@ -12,13 +12,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from renovation.places.models import Street
 from renovation.projects.models import Project, WorkItem
 from renovation.projects.selectors import projects_manageable_by
+from renovation.public.prepared import PreparedObjects, PreparedRows
 
 from .models import (
     SEALED_STATUSES,
@@ -27,6 +30,7 @@ from .models import (
     BidEvaluation,
     ChangeOrder,
     Contract,
+    Objection,
     Tender,
     TenderStatus,
 )
@@ -61,6 +65,43 @@ def public_tenders() -> QuerySet[Tender]:
     return tender_detail_queryset().exclude(status=TenderStatus.DRAFT)
 
 
+_PUBLIC_TENDER = PreparedObjects(
+    lambda pk: (
+        Tender.objects.select_related("project__neighbourhood__community__street", "kind", "previous")
+        .exclude(status=TenderStatus.DRAFT)
+        .filter(pk=pk)
+    ),
+    pk=Tender._meta.pk,
+)
+_WORKS_COVERED = PreparedObjects(lambda pk: WorkItem.objects.filter(tenders=pk), pk=Tender._meta.pk)
+_OBJECTIONS = PreparedObjects(
+    lambda pk: Objection.objects.filter(tender=pk).order_by("lodged_at"), pk=Objection._meta.get_field("tender")
+)
+
+
+def public_tender(pk: int) -> Tender | None:
+    """A public tender as ``public_tenders()`` gives it (with its works covered), for its public
+    page: the queries compiled once per process (renovation/public/prepared.py)."""
+    found = _PUBLIC_TENDER.objects(pk=pk)
+    if not found:
+        return None
+    tender = found[0]
+    # Where ``prefetch_related("work_items")`` keeps them, so ``tender.work_items.all()`` reads them.
+    works = tender.work_items.all()
+    works._result_cache = _WORKS_COVERED.objects(pk=pk)
+    works._prefetch_done = True
+    tender._prefetched_objects_cache = {"work_items": works}
+    return tender
+
+
+def public_objections(tender: Tender) -> list[Objection]:
+    """The tender's objections, first lodged first."""
+    objections = _OBJECTIONS.objects(pk=tender.pk)
+    for objection in objections:
+        objection.tender = tender
+    return objections
+
+
 def tenders_for_staff(user: Any) -> QuerySet[Tender]:
     """The tenders of the projects the user manages (their street; every street for the bureau)."""
     return Tender.objects.select_related("project__neighbourhood__community__street", "kind").filter(
@@ -68,20 +109,23 @@ def tenders_for_staff(user: Any) -> QuerySet[Tender]:
     )
 
 
-LIST_CARD_FIELDS = (
+# What a card of the public list, ``tender_as_of`` and the page's clock (``next_clock_change``) read.
+_LISTED_FIELDS = (
+    "id",
+    "project_id",
     "title",
-    "status",
     "ceiling_price",
     "bid_period_start",
     "bid_period_end",
     "opening_at",
+    "status",
     "publicity_end",
-    "project",
-    "project__neighbourhood",
-    "project__neighbourhood__name",
-    "project__neighbourhood__community",
-    "project__neighbourhood__community__street",
+)
+_LISTED_COLUMNS = (
+    *_LISTED_FIELDS,
     "project__neighbourhood__community__street__name",
+    "project__neighbourhood__name",
+    "received_bids",
 )
 
 
@@ -96,23 +140,16 @@ def _public_list_queryset(now: datetime) -> QuerySet[Tender]:
         .annotate(number=Count("pk"))
         .values("number")
     )
-    return (
-        Tender.objects.exclude(status=TenderStatus.DRAFT)
-        .select_related("project__neighbourhood__community__street")
-        # What a card, ``tender_as_of`` and the page's clock (``next_clock_change``) read: the
-        # project's and the places' other columns made most of the query's compilation and rows.
-        .only(*LIST_CARD_FIELDS)
-        .annotate(
-            received_bids=Case(
-                When(opening_at__lte=now, then=Coalesce(Subquery(bids), Value(0))),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
+    return Tender.objects.exclude(status=TenderStatus.DRAFT).annotate(
+        received_bids=Case(
+            When(opening_at__lte=now, then=Coalesce(Subquery(bids), Value(0))),
+            default=Value(0),
+            output_field=IntegerField(),
         )
     )
 
 
-def _state_filter(state: str, now: datetime) -> Q:
+def _state_filter(state: str, now: datetime, min_bids: int) -> Q:
     """Tenders whose state *as the clock has it* (``Tender.phase``, ``tender_as_of``) is ``state``."""
     sealed = Q(status__in=SEALED_STATUSES)
     if state == TenderStatus.ANNOUNCED:
@@ -120,7 +157,7 @@ def _state_filter(state: str, now: datetime) -> Q:
     if state == TenderStatus.BIDDING:
         return sealed & Q(opening_at__gt=now, bid_period_start__lte=now)
     lagging = sealed & Q(opening_at__lte=now)  # opened by the clock, not yet recorded
-    enough = Q(received_bids__gte=settings.TENDER_MIN_VALID_BIDS)
+    enough = Q(received_bids__gte=min_bids)
     if state == TenderStatus.OPENED:
         return Q(status=TenderStatus.OPENED) | (lagging & enough)
     if state == TenderStatus.FAILED:
@@ -128,29 +165,140 @@ def _state_filter(state: str, now: datetime) -> Q:
     return Q(status=state)
 
 
+class _ListQueries:
+    """The public list's three queries for one combination of filters (which filters are set and
+    the state chosen), compiled once per process (renovation/public/prepared.py)."""
+
+    def __init__(self, *, street: bool, state: str, year: bool) -> None:
+        moment = Tender._meta.get_field("opening_at")
+        fields: dict[str, Any] = {"now": moment}
+        if state in (TenderStatus.OPENED, TenderStatus.FAILED):
+            fields["min_bids"] = IntegerField()
+        if street:
+            fields["street"] = Tender._meta.pk
+        if year:
+            fields.update(year_start=moment, year_end=moment)
+
+        self.names = set(fields)
+
+        def filtered(now: datetime, **values: Any) -> QuerySet[Tender]:
+            tenders = _public_list_queryset(now)
+            if street:
+                tenders = tenders.filter(project__neighbourhood__community__street=values["street"])
+            if state:
+                tenders = tenders.filter(_state_filter(state, now, values.get("min_bids", 0)))
+            if year:  # ``opening_at__year`` in the time zone shown, as two comparisons
+                tenders = tenders.filter(opening_at__gte=values["year_start"], opening_at__lt=values["year_end"])
+            return tenders
+
+        def still_open(now: datetime) -> Q:
+            return Q(status__in=SEALED_STATUSES, opening_at__gt=now)
+
+        self.open = PreparedRows(
+            lambda **values: (
+                filtered(**values)
+                .filter(still_open(values["now"]))
+                .order_by("bid_period_end", "pk")
+                .values_list(*_LISTED_COLUMNS)
+            ),
+            **fields,
+        )
+        self.others = PreparedRows(
+            lambda **values: (
+                filtered(**values)
+                .exclude(still_open(values["now"]))
+                .order_by("-opening_at", "-pk")
+                .values_list(*_LISTED_COLUMNS)
+            ),
+            **fields,
+        )
+        self.counted = PreparedRows(
+            lambda **values: filtered(**values).exclude(still_open(values["now"])).order_by().values_list("pk"),
+            **fields,
+        )
+
+
+_LIST_QUERIES: dict[tuple[bool, str, bool], _ListQueries] = {}
+
+
+def _listed(row: tuple[Any, ...]) -> Tender:
+    """A tender of the list from its row: the card's fields loaded (the others deferred), with the
+    names of its street and neighbourhood and ``received_bids``."""
+    values = dict(zip(_LISTED_COLUMNS, row, strict=True))
+    tender = Tender.from_db(connection.alias, _LISTED_ATTNAMES, [values[name] for name in _LISTED_ATTNAMES])
+    tender.street_name = values["project__neighbourhood__community__street__name"]
+    tender.neighbourhood_name = values["project__neighbourhood__name"]
+    tender.received_bids = values["received_bids"]
+    return tender
+
+
+_LISTED_ATTNAMES = [field.attname for field in Tender._meta.concrete_fields if field.attname in _LISTED_FIELDS]
+
+
+class TenderPages:
+    """The tenders past their bid period (or opened), latest opening first, as a sequence for
+    Django's ``Paginator``: its count is one query, a page one query."""
+
+    def __init__(self, queries: _ListQueries, values: dict[str, Any]) -> None:
+        self.queries = queries
+        self.values = values
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.queries.counted.count(**self.values)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Tender]:
+        if not isinstance(index, slice) or index.step not in (None, 1):
+            raise TypeError("the tender pages are read a slice at a time")
+        start, stop = index.start or 0, index.stop
+        if stop is None or stop <= start:
+            return []
+        return [_listed(row) for row in self.queries.others.rows(limit=stop - start, offset=start, **self.values)]
+
+
 def tender_list(
-    *, now: datetime, street: Any = None, state: str | None = None, year: int | None = None
-) -> tuple[QuerySet[Tender], QuerySet[Tender]]:
-    """The public list, filtered: the tenders still open for bids (or waiting to open) first,
-    then the rest, latest opening first, for the page to paginate."""
-    tenders = _public_list_queryset(now)
+    *, now: datetime, street: int | None = None, state: str | None = None, year: int | None = None
+) -> tuple[list[Tender], TenderPages]:
+    """The public list, filtered (``street`` by its id): the tenders still open for bids (or
+    waiting to open) first, then the rest, latest opening first, for the page to paginate."""
+    shape = (street is not None, state or "", bool(year))
+    queries = _LIST_QUERIES.get(shape)
+    if queries is None:
+        queries = _LIST_QUERIES[shape] = _ListQueries(street=shape[0], state=shape[1], year=shape[2])
+    values: dict[str, Any] = {"now": now}
+    if "min_bids" in queries.names:
+        values["min_bids"] = settings.TENDER_MIN_VALID_BIDS
     if street is not None:
-        tenders = tenders.filter(project__neighbourhood__community__street=street)
-    if state:
-        tenders = tenders.filter(_state_filter(state, now))
+        values["street"] = street
     if year:
-        tenders = tenders.filter(opening_at__year=year)
-    still_open = Q(status__in=SEALED_STATUSES, opening_at__gt=now)
-    return (
-        tenders.filter(still_open).order_by("bid_period_end", "pk"),
-        tenders.exclude(still_open).order_by("-opening_at", "-pk"),
-    )
+        zone = timezone.get_current_timezone()
+        values["year_start"] = timezone.make_aware(datetime(year, 1, 1), zone)
+        values["year_end"] = timezone.make_aware(datetime(year + 1, 1, 1), zone)
+    open_tenders = [_listed(row) for row in queries.open.rows(**values)]
+    return open_tenders, TenderPages(queries, values)
+
+
+_STREETS = PreparedRows(lambda: Street.objects.order_by("sort_order", "name").values_list("pk", "code", "name"))
+
+
+def street_choices() -> list[tuple[int, str, str]]:
+    """Every street as (id, code, name), in the order of the list's filter."""
+    return _STREETS.rows()
+
+
+_TENDER_YEARS = PreparedRows(
+    lambda: Tender.objects.exclude(status=TenderStatus.DRAFT).datetimes("opening_at", "year", order="DESC")
+)
 
 
 def tender_years() -> list[int]:
     """The years in which public tenders open, latest first, for the list's filter."""
-    moments = Tender.objects.exclude(status=TenderStatus.DRAFT).datetimes("opening_at", "year", order="DESC")
-    return [moment.year for moment in moments]
+    return [moment.year for (moment,) in _TENDER_YEARS.rows()]
 
 
 def opening_failure_reason(received: int) -> str | None:

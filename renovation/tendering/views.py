@@ -62,7 +62,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
     page, then the rest, ``TENDER_LIST_PAGE_SIZE`` a page, in the same queries for any number."""
     depends_on(request, "tenders")
     now = timezone.now()
-    form = TenderFilterForm(request.GET or None, years=selectors.tender_years())
+    form = TenderFilterForm(request.GET or None, years=selectors.tender_years(), streets=selectors.street_choices())
     open_tenders, other_tenders = selectors.tender_list(now=now, **form.filters())
     page_obj = Paginator(other_tenders, TENDER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_obj.object_list = [
@@ -87,7 +87,9 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
-    tender = get_object_or_404(selectors.public_tenders(), pk=pk)
+    tender = selectors.public_tender(pk)
+    if tender is None:
+        raise Http404
     depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
     # The seal lifts by the clock; the page shows the opening before the job records it.
     rows = selectors.opening_record(tender, now)
@@ -107,7 +109,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "award": award,
         "contract": contract,
         "change_orders": list(contract.change_orders.all()) if contract is not None else [],
-        "objections": list(tender.objections.select_related(None).order_by("lodged_at")),
+        "objections": selectors.public_objections(tender),
         "objection_form": ObjectionForm() if tender.publicity_open(now) else None,
         "may_manage": can_manage_tender(request.user, tender),
         "may_bid": may_bid(request.user) and tender.accepts_bids(now),

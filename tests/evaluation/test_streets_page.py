@@ -188,3 +188,22 @@ def test_its_charts_read_as_the_template_wrote_them(personas, language):
             written = engine.from_string("{% load league_table %}{% bar_chart chart %}").render({"chart": chart})
             assert "&lt;玉海&gt; &amp; 街道" in written
             assert written == expected
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_its_compiled_queries_write_what_the_orm_would(personas, client, language):
+    """The queries compiled once per process (renovation/public/prepared.py) give the page byte
+    for byte as the querysets run through the ORM give it, for each plan year."""
+    from renovation.public.prepared import orm_reads
+
+    _projects(personas, 2)
+    _projects(personas, 1, personas.street_b_place)
+    ProjectFactory(neighbourhood=personas.street_b_place, plan_year=2026, status=ProjectStatus.APPROVED)
+    monthly_evaluations_freeze(today=date(2025, 8, 1))
+    client.cookies["django_language"] = language
+    for params in ({}, {"year": "2025"}, {"year": "2026"}, {"year": "1999"}, {"year": "abc"}):
+        compiled = client.get("/streets/", params)
+        with orm_reads():
+            through_orm = client.get("/streets/", params)
+        assert compiled.content == through_orm.content, params
+    assert "2025-07" in client.get("/streets/", {"year": "2025"}).content.decode()

@@ -316,3 +316,31 @@ def test_the_back_office_tender_page_costs_the_same_queries_for_more_bids(
 # Wagtail's admin shell (user, menu, site) plus the tender, its opening record and objections.
 QUERIES_MANAGE_PAGE = 19  # + red flags: the street's tenders, their bids, their awards
 # + where street staff's page permissions start (they write notices): Wagtail's Pages menu
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_tender_page_from_compiled_queries_reads_as_through_the_orm(tender_cast, personas, client, language):
+    """Sealed (announced, bids in), then opened: the queries compiled once per process
+    (selectors.public_tender, public_objections) give the page byte for byte as the ORM does."""
+    from renovation.public.prepared import orm_reads
+
+    client.cookies["django_language"] = language
+    url = f"/tenders/{tender_cast.tender.pk}/"
+
+    def same() -> str:
+        compiled = client.get(url)
+        with orm_reads():
+            through_orm = client.get(url)
+        assert compiled.status_code == through_orm.status_code == 200
+        assert compiled.content == through_orm.content
+        return compiled.content.decode()
+
+    same()
+    tender_cast.three_bids()
+    sealed = same().replace(",", "")
+    assert "873456" not in sealed and "绝密技术标" not in sealed  # nothing of a bid before the opening
+    open_now(tender_cast.tender)
+    assert "873456" in same().replace(",", "")
+    with orm_reads():
+        assert client.get("/tenders/999999/").status_code == 404
+    assert client.get("/tenders/999999/").status_code == 404

@@ -10,6 +10,8 @@ template engine's own ``render_value_in_context``, so figures read as elsewhere 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django import template
 from django.template.base import render_value_in_context
 from django.utils.html import conditional_escape
@@ -35,17 +37,25 @@ HEADINGS = (  # translated when written (the league table's own headings, same m
 NUMBER_CLASS = ' class="num"'
 
 
-@register.simple_tag(takes_context=True)
-def frozen_month(context: template.Context, month: FrozenMonth, first: bool) -> SafeString:
-    # The same few figures and headings recur in every month: each is written once per page (by
-    # type and text, so that 1 and Decimal("1.0") stay apart).
-    written = context.render_context.setdefault("frozen_month_values", {})
+def _written_once(context: template.Context) -> Callable[[object], str]:
+    """``render_value_in_context``, once per page for each value: the same few figures, headings,
+    names and coordinates recur in every month and every chart (kept by type and text, so that 1
+    and Decimal("1.0") stay apart)."""
+    written = context.render_context.setdefault("league_table_values", {})
 
     def value(item: object) -> str:
         key = (type(item), str(item))
-        if key not in written:
-            written[key] = render_value_in_context(item, context)
-        return written[key]
+        found = written.get(key)
+        if found is None:
+            found = written[key] = render_value_in_context(item, context)
+        return found
+
+    return value
+
+
+@register.simple_tag(takes_context=True)
+def frozen_month(context: template.Context, month: FrozenMonth, first: bool) -> SafeString:
+    value = _written_once(context)
 
     def or_dash(item: object) -> str:  # {{ item|default_if_none:"—" }}
         return value("—" if item is None else item)
@@ -89,9 +99,7 @@ def bar_chart(context: template.Context, chart: BarChart) -> SafeString:
     the value written after each bar; the markup its template wrote, in Python for the same
     reason as the months (tests/evaluation/test_streets_page.py holds the two equal)."""
 
-    def value(item: object) -> str:
-        return render_value_in_context(item, context)
-
+    value = _written_once(context)
     key, title = value(chart.key), value(chart.title)
     bars = "".join(
         '\n    <g class="league-chart__row">\n'

@@ -11,6 +11,7 @@ values are formatted by the template engine's own functions (the ``yuan`` filter
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django import template
 from django.template.base import render_value_in_context
@@ -35,26 +36,50 @@ def _minute(moment: datetime | None, use_tz: bool | None) -> str:
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
+def _page_parts(context: template.Context) -> dict[str, Any]:
+    """What every card of one page writes alike, found once per page: the translated terms, the
+    address of a tender's page (all but its number) and each value already written (kept by type
+    and text, so that 1 and Decimal("1.0") stay apart)."""
+    parts = context.render_context.get("tender_card_parts")
+    if parts is None:
+        marker = 918_273_645  # a tender number, split out of the reversed address
+        url = conditional_escape(reverse("tendering:detail", args=[marker]))
+        before, after = url.split(str(marker))
+        parts = context.render_context["tender_card_parts"] = {
+            "url": (before, after),
+            "terms": tuple(conditional_escape(gettext(term)) for term in ("Ceiling price", "Bids until", "Opening")),
+            "written": {},
+        }
+    return parts
+
+
 @register.simple_tag(takes_context=True)
 def tender_card(context: template.Context, tender: Tender) -> SafeString:
-    def value(item: object) -> str:
-        return render_value_in_context(item, context)
+    """``tender`` as the public list reads it (selectors.tender_list): with ``street_name`` and
+    ``neighbourhood_name``."""
+    parts = _page_parts(context)
+    written = parts["written"]
 
-    neighbourhood = tender.project.neighbourhood
-    url = conditional_escape(reverse("tendering:detail", args=[tender.pk]))
+    def value(item: object) -> str:
+        key = (type(item), str(item))
+        found = written.get(key)
+        if found is None:
+            found = written[key] = render_value_in_context(item, context)
+        return found
+
+    before, after = parts["url"]
+    ceiling, until, opening = parts["terms"]
     return mark_safe(  # every value below is escaped
         '\n<li class="card tender-card">\n'
-        f'  <h3><a href="{url}">{value(tender.title)}</a></h3>\n'
+        f'  <h3><a href="{before}{tender.pk}{after}">{render_value_in_context(tender.title, context)}</a></h3>\n'
         '  <p class="project-header__meta">\n'
         f'    <span class="status status--tender-{value(tender.phase())}">{value(tender.phase_label())}</span>\n'
-        f"    <span>{value(neighbourhood.community.street.name)} · {value(neighbourhood.name)}</span>\n"
+        f"    <span>{value(tender.street_name)} · {value(tender.neighbourhood_name)}</span>\n"
         "  </p>\n"
         '  <dl class="facts">\n'
-        f"    <dt>{conditional_escape(gettext('Ceiling price'))}</dt>"
-        f"<dd>{value(format_yuan(tender.ceiling_price))}</dd>\n"
-        f"    <dt>{conditional_escape(gettext('Bids until'))}</dt>"
-        f"<dd>{_minute(tender.bid_period_end, context.use_tz)}</dd>\n"
-        f"    <dt>{conditional_escape(gettext('Opening'))}</dt><dd>{_minute(tender.opening_at, context.use_tz)}</dd>\n"
+        f"    <dt>{ceiling}</dt><dd>{value(format_yuan(tender.ceiling_price))}</dd>\n"
+        f"    <dt>{until}</dt><dd>{_minute(tender.bid_period_end, context.use_tz)}</dd>\n"
+        f"    <dt>{opening}</dt><dd>{_minute(tender.opening_at, context.use_tz)}</dd>\n"
         "  </dl>\n"
         "</li>\n"
     )
