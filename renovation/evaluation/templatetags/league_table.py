@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 from django import template
 from django.template.base import render_value_in_context
+from django.utils import translation
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop
@@ -40,8 +41,8 @@ NUMBER_CLASS = ' class="num"'
 def _written_once(context: template.Context) -> Callable[[object], str]:
     """``render_value_in_context``, once per page for each value: the same few figures, headings,
     names and coordinates recur in every month and every chart (kept by type and text, so that 1
-    and Decimal("1.0") stay apart)."""
-    written = context.render_context.setdefault("league_table_values", {})
+    and Decimal("1.0") stay apart; per language, as numbers are formatted in it)."""
+    written = context.render_context.setdefault(("league_table_values", translation.get_language()), {})
 
     def value(item: object) -> str:
         key = (type(item), str(item))
@@ -60,9 +61,10 @@ def frozen_month(context: template.Context, month: FrozenMonth, first: bool) -> 
     def or_dash(item: object) -> str:  # {{ item|default_if_none:"—" }}
         return value("—" if item is None else item)
 
-    headings = context.render_context.get("frozen_month_headings")
+    headings_key = ("frozen_month_headings", translation.get_language())
+    headings = context.render_context.get(headings_key)
     if headings is None:
-        headings = context.render_context["frozen_month_headings"] = "".join(
+        headings = context.render_context[headings_key] = "".join(
             f'<th scope="col"{NUMBER_CLASS if index else ""}>{conditional_escape(gettext(heading))}</th>'
             for index, heading in enumerate(HEADINGS)
         )
