@@ -26,6 +26,8 @@ from django.db.models import QuerySet
 # Only these values take a kept parameter's place; any other type compiles anew.
 _INT_LIMIT = 2**31  # outside a 32-bit integer the ORM may answer without SQL (a field's range)
 _LIKE_PATTERNS = ("%%%s%%", "%s%%", "%%%s")
+# The integer types PostgreSQL's backend sends typed (a value outside the type is an error there).
+_INT_BITS = {"Int2": 16, "Int4": 32, "Int8": 64}
 # A bound on the shapes one process keeps (a page's filters: a few dozen at most).
 LIMIT = 256
 
@@ -35,6 +37,7 @@ class _Slot:
     index: int
     name: str
     pattern: str | None  # None: the value as it is; else a LIKE pattern around its escaped text
+    cast: type | None = None  # the integer type the backend sends it as (psycopg's Int2, Int4...)
 
 
 @dataclass(frozen=True)
@@ -75,14 +78,8 @@ def run(
             _kept.clear()
         _kept[shape] = _compile(build, values, using) if all(map(_placeable, values.values())) else None
     compiled = _kept[shape] if all(map(_placeable, values.values())) else None
-    if compiled is not None:
-        params = list(compiled.params)
-        for slot in compiled.slots:
-            value = values[slot.name]
-            if slot.pattern is not None:
-                value = slot.pattern % connection.ops.prep_for_like_query(value)
-            params[slot.index] = value
-    else:
+    params = _params(compiled, values, connection) if compiled is not None else None
+    if compiled is None or params is None:
         try:
             compiled = _compiled_with(build(**values), using)
         except EmptyResultSet:
@@ -97,6 +94,23 @@ def run(
     if wrap:
         return rows
     return [_row(row, compiled, connection) for row in rows]
+
+
+def _params(compiled: _Compiled, values: dict[str, Any], connection: Any) -> list[Any] | None:
+    """The kept parameters with these values in their places; None when one does not fit the
+    type the backend sends it as (the ORM then answers as it would, without SQL)."""
+    params = list(compiled.params)
+    for slot in compiled.slots:
+        value = values[slot.name]
+        if slot.pattern is not None:
+            value = slot.pattern % connection.ops.prep_for_like_query(value)
+        elif slot.cast is not None:
+            bits = _INT_BITS.get(slot.cast.__name__)
+            if bits is None or not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
+                return None
+            value = slot.cast(value)
+        params[slot.index] = value
+    return params
 
 
 def _placeable(value: Any) -> bool:
@@ -137,6 +151,17 @@ def _compile(build: Callable[..., QuerySet], values: dict[str, Any], using: str)
         for name in values:
             if a == first[name] and b == second[name] and type(a) is type(first[name]):
                 slot = _Slot(index, name, None)
+            elif (
+                type(first[name]) is int
+                and type(a) is type(b)
+                and isinstance(a, int)
+                and (a, b)
+                == (
+                    first[name],
+                    second[name],
+                )
+            ):
+                slot = _Slot(index, name, None, cast=type(a))  # a typed integer (psycopg's Int2)
             elif isinstance(first[name], str) and isinstance(a, str) and isinstance(b, str):
                 for pattern in _LIKE_PATTERNS:
                     if a == pattern % ops.prep_for_like_query(first[name]) and b == pattern % ops.prep_for_like_query(

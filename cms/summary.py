@@ -339,7 +339,17 @@ def stored_card(
     return _card(project_id, build, card, card_signature, translation.get_language())
 
 
+# Cards read and verified already, by everything the check reads: the same text under the same
+# signature and key verifies again, so an index page spends no HMAC or JSON on cards it showed before.
+_verified_cards: dict[tuple[int, str, str, str, str, str], SafeString] = {}
+VERIFIED_CARDS_LIMIT = 4096
+
+
 def _card(project_id: int, build: str, card: str, card_signature: str, language: str) -> SafeString | None:
+    key = (project_id, build, card, card_signature, language, settings.SECRET_KEY)
+    verified = _verified_cards.get(key)
+    if verified is not None:
+        return verified
     try:
         if not constant_time_compare(card_signature, _card_signature(project_id, build, card)):
             raise ValueError("signature does not match")
@@ -349,7 +359,10 @@ def _card(project_id: int, build: str, card: str, card_signature: str, language:
     except (ValueError, KeyError, TypeError):
         logger.exception("project %s: unreadable index card, rendered live", project_id)
         return None
-    return mark_safe(html)  # rendered by our template, signed with the site's key
+    if len(_verified_cards) >= VERIFIED_CARDS_LIMIT:
+        _verified_cards.clear()
+    _verified_cards[key] = verified = mark_safe(html)  # rendered by our template, signed with the site's key
+    return verified
 
 
 def _fit(project: Project, now: datetime) -> ProjectPublicSummary | None:
