@@ -69,6 +69,17 @@ _LARGEST_GUESS = 10**6
 
 
 @dataclass(frozen=True)
+class Card:
+    """A project in the list: its page's address, its card, and the card as stored (None when
+    it was rendered live)."""
+
+    project_id: int
+    url: str
+    html: SafeString
+    card_html: SafeString | None
+
+
+@dataclass(frozen=True)
 class StreetChoice:
     code: str
     name: str
@@ -223,12 +234,14 @@ def listing(index: ProjectIndexPage, request: HttpRequest, filters: dict[str, An
         if found is not None:
             cards[project_id] = found
     live = [row[0] for row in rows if row[0] not in cards]
-    if live:
-        cards.update(_live_cards(live, now))
+    rendered = _live_cards(live, now) if live else {}
     urls = _page_urls(index, request, [row[1] for row in rows])
-    items = [(url, cards[row[0]]) for row, url in zip(rows, urls, strict=True)]
+    items = [
+        Card(row[0], url, cards.get(row[0]) or rendered[row[0]], cards.get(row[0]))
+        for row, url in zip(rows, urls, strict=True)
+    ]
     page_obj.object_list = items
-    html = "".join(_ITEM.format(url=escape(url), card=card) for url, card in items)
+    html = "".join(_ITEM.format(url=escape(item.url), card=item.html) for item in items)
     return {"page_obj": page_obj, "cards_html": mark_safe(html)}  # escaped addresses, our cards
 
 
