@@ -7,7 +7,7 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -22,13 +22,13 @@ from cms.maps import index_map
 from renovation.discussion.selectors import project_thread, thread_context
 from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
-from renovation.places.models import Street
+from renovation.places.maps import tile_layers
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
-from . import home_summary, summary
+from . import home_summary, project_index, summary
 from . import selectors as cms_selectors
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
@@ -112,56 +112,54 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
             "category": text("category") or None,
             "search": text("q")[:100] or None,
         }
-        # Paged over the projects (their own columns sort them), then their pages read for the one
-        # page shown: the database does not join every page to every project to sort them all.
-        # Each project comes with its stored card (cms.summary), not the rest of its summary.
-        published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
-        projects = (
-            project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
-            .select_related(*project_selectors.PROJECT_RELATED, "public_summary")
-            .defer("public_summary__content")
-            .order_by("-plan_year", "code")
-        )
-        paginator = Paginator(projects, settings.PROJECT_INDEX_PAGE_SIZE)
-        page_obj = paginator.get_page(request.GET.get("page"))
-        shown = list(page_obj.object_list)
-        pages = {
-            page.project_id: page
-            for page in unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=shown)
-        }
-        now = timezone.now()
-        cards = summary.stored_cards(shown, now)
-        # A card whose summary is missing or stale is rendered live, from the selectors.
-        live = [project for project in shown if project.pk not in cards]
-        lateness = project_selectors.lateness_for_projects(live, timezone.localdate(now)) if live else {}
-        page_obj.object_list = []
-        for project in shown:
-            page = pages.get(project.pk)
-            if page is None:  # unpublished between the two reads
-                continue
-            page.project = project
-            page._cached_parent_obj = self
-            page.card_html = cards.get(project.pk)
-            if page.card_html is None:
-                page.lateness = lateness[project.pk].project
-            page_obj.object_list.append(page)
+        # One query: the page of projects with their count, addresses and stored cards
+        # (cms.project_index); the filter form's choices are kept per process while current.
+        context.update(project_index.listing(self, request, filters, timezone.now()))
+        choices = project_index.filter_choices(request)
         query = request.GET.copy()
         query.pop("page", None)
         context.update(
             {
-                "page_obj": page_obj,
                 "filters": filters,
                 "filter_query": query.urlencode(),
-                "streets": Street.objects.all(),
-                "plan_years": project_selectors.plan_years(),
+                "streets": choices.streets,
+                "plan_years": choices.plan_years,
                 "statuses": ProjectStatus.choices,
                 "categories": WorkCategory.choices,
+                **project_index.options(choices, filters),
+                # The follow switch's street, from the choices (else it reads it by its code).
+                "filter_street": choices.street(filters["street"]) if filters["street"] else None,
             }
         )
         # The map shows every project the filters select, not only the listed page.
-        selected = unrestricted(ProjectPage.objects.live().child_of(self)).filter(project__in=projects.values("pk"))
-        context["index_map"] = index_map(selected, self.get_url(request))
+        context["index_map"] = None
+        if tile_layers() is not None:
+            selected = unrestricted(ProjectPage.objects.live().child_of(self)).filter(
+                project__in=self.filtered_projects(**filters).values("pk")
+            )
+            context["index_map"] = index_map(selected, self.get_url(request))
         return context
+
+    def filtered_projects(self, **filters: Any) -> QuerySet[Project]:
+        """The projects whose page is published here and that the filters select."""
+        published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
+        return project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
+
+    def listing_queryset(self, **filters: Any) -> QuerySet[Project]:
+        """The index's list as rows (cms.project_index.LIST_FIELDS), ordered: each selected project
+        with its page's URL path, how many are selected, and its summary's card columns (not
+        the rest of its summary). Paged over the projects (their own columns sort them): the
+        database does not join every page to every project to sort them all."""
+        page_path = unrestricted(ProjectPage.objects.live().child_of(self)).filter(project_id=OuterRef("pk"))
+        return (
+            self.filtered_projects(**filters)
+            .annotate(
+                page_url_path=Subquery(page_path.values("url_path")[:1]),
+                selected=Window(Count("pk")),
+            )
+            .order_by("-plan_year", "code")
+            .values_list(*project_index.LIST_FIELDS)
+        )
 
 
 class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):

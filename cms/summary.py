@@ -313,18 +313,56 @@ def stored_cards(projects: Iterable[Project], now: datetime) -> dict[int, SafeSt
         summary = _fit(project, now)
         if summary is None:
             continue
-        try:
-            expected = _card_signature(project.pk, summary.build, summary.card)
-            if not constant_time_compare(summary.card_signature, expected):
-                raise ValueError("signature does not match")
-            card = json.loads(summary.card)[language]
-            if not isinstance(card, str):
-                raise ValueError("card not text")
-        except (ValueError, KeyError, TypeError):
-            logger.exception("project %s: unreadable index card, rendered live", project.pk)
-            continue
-        cards[project.pk] = mark_safe(card)  # rendered by our template, signed with the site's key
+        card = _card(project.pk, summary.build, summary.card, summary.card_signature, language)
+        if card is not None:
+            cards[project.pk] = card
     return cards
+
+
+def stored_card(
+    project_id: int,
+    *,
+    version: int | None,
+    build: str,
+    generation: int,
+    built_generation: int,
+    valid_until: datetime,
+    card: str,
+    card_signature: str,
+    now: datetime,
+) -> SafeString | None:
+    """The index card in the active language from a summary read as plain values (the project
+    index reads them in its own query; ``version`` None: there is no summary), if it is fit to
+    show now; else None."""
+    if version is None or not _current(version, build, generation, built_generation, valid_until, now):
+        return None
+    return _card(project_id, build, card, card_signature, translation.get_language())
+
+
+# Cards read and verified already, by everything the check reads: the same text under the same
+# signature and key verifies again, so an index page spends no HMAC or JSON on cards it showed before.
+_verified_cards: dict[tuple[int, str, str, str, str, str], SafeString] = {}
+VERIFIED_CARDS_LIMIT = 4096
+
+
+def _card(project_id: int, build: str, card: str, card_signature: str, language: str) -> SafeString | None:
+    key = (project_id, build, card, card_signature, language, settings.SECRET_KEY)
+    verified = _verified_cards.get(key)
+    if verified is not None:
+        return verified
+    try:
+        if not constant_time_compare(card_signature, _card_signature(project_id, build, card)):
+            raise ValueError("signature does not match")
+        html = json.loads(card)[language]
+        if not isinstance(html, str):
+            raise ValueError("card not text")
+    except (ValueError, KeyError, TypeError):
+        logger.exception("project %s: unreadable index card, rendered live", project_id)
+        return None
+    if len(_verified_cards) >= VERIFIED_CARDS_LIMIT:
+        _verified_cards.clear()
+    _verified_cards[key] = verified = mark_safe(html)  # rendered by our template, signed with the site's key
+    return verified
 
 
 def _fit(project: Project, now: datetime) -> ProjectPublicSummary | None:
@@ -334,14 +372,20 @@ def _fit(project: Project, now: datetime) -> ProjectPublicSummary | None:
         summary = project.public_summary
     except Project.public_summary.RelatedObjectDoesNotExist:
         return None
-    if (
-        summary.version != SUMMARY_VERSION
-        or summary.built_generation != summary.generation
-        or summary.valid_until <= now
-        or summary.build != current_build()
+    if not _current(
+        summary.version, summary.build, summary.generation, summary.built_generation, summary.valid_until, now
     ):
         return None
     return summary
+
+
+def _current(
+    version: int, build: str, generation: int, built_generation: int, valid_until: datetime, now: datetime
+) -> bool:
+    """A summary of this version and build, as built as its generation, before its time."""
+    return (
+        version == SUMMARY_VERSION and built_generation == generation and valid_until > now and build == current_build()
+    )
 
 
 def _card_signature(project_id: int, build: str, card: str) -> str:

@@ -30,11 +30,13 @@ def _chinese_by_default():
 def _routing_memo_per_test():
     """Each test is a fresh process to routing (cms/routing.py): rows a test rolls back change the
     page tree without the commit that would bump the routing version."""
-    from cms import routing
+    from cms import project_index, routing
 
     routing.forget()
+    project_index.forget()  # and the project index's kept filter choices and SQL
     yield
     routing.forget()
+    project_index.forget()
 
 
 @dataclass

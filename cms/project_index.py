@@ -1,0 +1,296 @@
+"""The project index's list and filter form at a fixed cost, whatever the number of projects.
+
+One query reads the projects the filters select, one page of them, ordered, with how many there
+are (a window count), each with its page's address and its stored card (cms.summary): the SQL is
+the ORM's (``ProjectIndexPage.listing_queryset``), written once per process and shape of filters
+and run with each request's values (cms.compiled_query). Django's Paginator reads it through
+``ProjectRows``: the page asked for comes with the count; a page out of range (the paginator then
+shows the last one) costs a count and that page on their own.
+
+A card is inserted as stored when its summary is fit to show now and signed by this site; else it
+is rendered live from the selectors (``stored_card`` logs an unreadable one: never a 500). Each
+card links to its page at the index's own address followed by the page's slug, as Wagtail writes
+a child page's address (the index's ``get_url`` once, not each card's).
+
+The filter form's choices (the plan years of every project, the streets) change with projects and
+places only: they are read once per process and kept while the public cache's ``index`` and
+``site`` versions stay where they were (a project, a plan import or a place bumps one of them after
+commit; renovation/public/cache.py) and at most ``PUBLIC_CACHE_SECONDS`` (a change no service
+reported shows no later than a cached page would). Without the shared cache they are read for each
+request.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db import DEFAULT_DB_ALIAS
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls.resolvers import RFC3986_SUBDELIMS
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from renovation.places.models import Street
+from renovation.projects import selectors as project_selectors
+from renovation.projects.models import Project, ProjectStatus, WorkCategory
+from renovation.public.cache import CACHE_DOWN, SITE, scope_versions
+
+from . import compiled_query, summary
+
+if TYPE_CHECKING:
+    from .models import ProjectIndexPage
+
+# What a row of the list holds, in this order (the summary's columns as the card check reads them).
+SUMMARY_FIELDS = (
+    "public_summary__version",
+    "public_summary__build",
+    "public_summary__generation",
+    "public_summary__built_generation",
+    "public_summary__valid_until",
+    "public_summary__card",
+    "public_summary__card_signature",
+)
+LIST_FIELDS = ("id", "page_url_path", "selected", *SUMMARY_FIELDS)
+# One card in the list, as the template's loop wrote it (the test compares them byte for byte).
+_ITEM = '\n  <li class="project-card">\n    <a href="{url}">{card}</a>\n  </li>\n  '
+# The scopes whose versions keep the filter form's choices (CHANGE_PAGES: projects bump "index",
+# plan imports and places "site").
+SCOPES = ("index", SITE)
+# A page number past this is not read with the count (its offset would overflow a query).
+_LARGEST_GUESS = 10**6
+
+
+@dataclass(frozen=True)
+class Card:
+    """A project in the list: its page's address, its card, and the card as stored (None when
+    it was rendered live)."""
+
+    project_id: int
+    url: str
+    html: SafeString
+    card_html: SafeString | None
+
+
+@dataclass(frozen=True)
+class StreetChoice:
+    code: str
+    name: str
+    values: tuple[tuple[str, ...], tuple[Any, ...]]  # the row, to make the Street of the follow switch
+
+
+@dataclass(frozen=True)
+class Choices:
+    streets: tuple[StreetChoice, ...]
+    plan_years: tuple[int, ...]
+
+    def street(self, code: str | None) -> Street | None:
+        for choice in self.streets:
+            if choice.code == code:
+                names, values = choice.values
+                return Street.from_db(DEFAULT_DB_ALIAS, list(names), list(values))
+        return None
+
+
+@dataclass
+class _Memo:
+    versions: dict[str, int]
+    until: float
+    choices: Choices
+
+
+_memo: _Memo | None = None
+
+
+def forget() -> None:
+    """Drop this process's choices and kept SQL (a new process starts so)."""
+    global _memo
+    _memo = None
+    compiled_query.forget()
+
+
+def filter_choices(request: HttpRequest) -> Choices:
+    """The filter form's streets and plan years, from this process's memo while it is current."""
+    global _memo
+    versions = _versions(request)
+    memo = _memo
+    if versions is not None and memo is not None and memo.versions == versions and memo.until > time.monotonic():
+        return memo.choices
+    choices = _read_choices()
+    if versions is not None:  # read before the choices: a change committed meanwhile moves them
+        _memo = _Memo(versions, time.monotonic() + settings.PUBLIC_CACHE_SECONDS, choices)
+    return choices
+
+
+def _versions(request: HttpRequest) -> dict[str, int] | None:
+    declared = getattr(request, "public_cache", None)  # read already when the page may be stored
+    if declared is not None and all(scope in declared.versions for scope in SCOPES):
+        return {scope: declared.versions[scope] for scope in SCOPES}
+    try:
+        return scope_versions(SCOPES)
+    except CACHE_DOWN:
+        return None
+
+
+def _read_choices() -> Choices:
+    names = tuple(field.attname for field in Street._meta.concrete_fields)
+    streets = tuple(
+        StreetChoice(street.code, street.name, (names, tuple(getattr(street, name) for name in names)))
+        for street in Street.objects.all()
+    )
+    return Choices(streets=streets, plan_years=tuple(project_selectors.plan_years()))
+
+
+class ProjectRows:
+    """The selected projects' rows for Django's Paginator: ``count()`` reads the page it will
+    most likely be asked for with the count, in one query."""
+
+    def __init__(self, index: ProjectIndexPage, filters: dict[str, Any], page: str | None, per_page: int) -> None:
+        self.index = index
+        self.values = {name: value for name, value in filters.items() if value}  # as project_filter reads them
+        self.key = ("project-index", index.pk, index.path, index.depth)
+        self.per_page = per_page
+        self.guess = _page_number(page)
+        self._count: int | None = None
+        self._read: tuple[int, list[tuple[Any, ...]]] | None = None  # offset, rows (up to per_page)
+
+    def _rows(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
+        return compiled_query.run(
+            self.key,
+            self.index.listing_queryset,
+            self.values,
+            suffix=" LIMIT %s OFFSET %s",
+            suffix_params=(limit, offset),
+        )
+
+    def count(self) -> int:
+        if self._count is None:
+            offset = (self.guess - 1) * self.per_page
+            rows = self._rows(offset, self.per_page) if self.guess <= _LARGEST_GUESS else []
+            if rows:
+                self._count = rows[0][LIST_FIELDS.index("selected")]
+                self._read = (offset, rows)
+            elif offset == 0 and self.guess <= _LARGEST_GUESS:
+                self._count = 0
+                self._read = (0, [])
+            else:
+                counted = compiled_query.run(
+                    self.key, self.index.listing_queryset, self.values, wrap="SELECT COUNT(*) FROM ({}) counted"
+                )
+                self._count = counted[0][0] if counted else 0
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[tuple[Any, ...]]:
+        start, stop = index.start or 0, index.stop
+        if not isinstance(index, slice) or index.step not in (None, 1) or stop is None or stop < start:
+            raise ValueError("the project list is read a page at a time")
+        if self._read is not None:
+            offset, rows = self._read
+            if offset == start and (len(rows) >= stop - start or len(rows) < self.per_page):
+                return rows[: stop - start]
+        return self._rows(start, stop - start) if stop > start else []
+
+
+def _page_number(page: str | None) -> int:
+    """The page Paginator.get_page will show, when it is in range."""
+    try:
+        number = int(page) if page else 1
+    except (TypeError, ValueError):
+        return 1
+    return number if number >= 1 else 1
+
+
+def listing(index: ProjectIndexPage, request: HttpRequest, filters: dict[str, Any], now: datetime) -> dict[str, Any]:
+    """The page of projects (``page_obj``, its object list the cards' links and HTML) and the list's
+    HTML (``cards_html``)."""
+    per_page = settings.PROJECT_INDEX_PAGE_SIZE
+    paginator = Paginator(ProjectRows(index, filters, request.GET.get("page"), per_page), per_page)
+    page_obj = paginator.get_page(request.GET.get("page"))
+    rows = list(page_obj.object_list)
+    cards: dict[int, SafeString] = {}
+    for row in rows:
+        project_id, _url_path, _selected, version, build, generation, built, valid_until, card, signature = row
+        found = summary.stored_card(
+            project_id,
+            version=version,
+            build=build,
+            generation=generation,
+            built_generation=built,
+            valid_until=valid_until,
+            card=card,
+            card_signature=signature,
+            now=now,
+        )
+        if found is not None:
+            cards[project_id] = found
+    live = [row[0] for row in rows if row[0] not in cards]
+    rendered = _live_cards(live, now) if live else {}
+    urls = _page_urls(index, request, [row[1] for row in rows])
+    items = [
+        Card(row[0], url, cards.get(row[0]) or rendered[row[0]], cards.get(row[0]))
+        for row, url in zip(rows, urls, strict=True)
+    ]
+    page_obj.object_list = items
+    html = "".join(_ITEM.format(url=escape(item.url), card=item.html) for item in items)
+    return {"page_obj": page_obj, "cards_html": mark_safe(html)}  # escaped addresses, our cards
+
+
+def _live_cards(project_ids: list[int], now: datetime) -> dict[int, SafeString]:
+    """Cards of projects whose summary is missing or stale, rendered from the selectors."""
+    projects = list(Project.objects.filter(pk__in=project_ids).select_related(*project_selectors.PROJECT_RELATED))
+    lateness = project_selectors.lateness_for_projects(projects, timezone.localdate(now))
+    return {
+        project.pk: render_to_string(summary.CARD_TEMPLATE, summary.card_context(project, lateness[project.pk].project))
+        for project in projects
+    }
+
+
+def _page_urls(index: ProjectIndexPage, request: HttpRequest, url_paths: list[str]) -> list[str]:
+    """Each page's address as ``{% pageurl %}`` writes it: the index's, then the page's slug quoted
+    as Django's ``reverse`` quotes a path. Where that may not hold (a site rooted at one of the
+    pages, no trailing slashes) each page's own ``get_url``."""
+    if not url_paths:
+        return []
+    index_url = index.get_url(request)
+    own = index.url_path
+    roots = [root[1] for root in index._get_site_root_paths(request)]
+    if (
+        getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+        and index_url
+        and index_url.endswith("/")
+        and not any(root.startswith(own) and root != own for root in roots)
+        and all(url_path.startswith(own) for url_path in url_paths)
+    ):
+        return [index_url + quote(url_path[len(own) :], safe=RFC3986_SUBDELIMS + "/~:@") for url_path in url_paths]
+    from .models import ProjectPage
+
+    return [ProjectPage(url_path=url_path).get_url(request) for url_path in url_paths]
+
+
+def options(choices: Choices, filters: dict[str, Any]) -> dict[str, SafeString]:
+    """The filter form's ``<option>``s (after each "all" option), the chosen ones selected."""
+    return {
+        "street_options": _options([(street.code, street.name) for street in choices.streets], filters["street"]),
+        "year_options": _options([(year, year) for year in choices.plan_years], filters["plan_year"]),
+        "status_options": _options(ProjectStatus.choices, filters["status"]),
+        "category_options": _options(WorkCategory.choices, filters["category"]),
+    }
+
+
+def _options(pairs: list[tuple[Any, Any]], chosen: Any) -> SafeString:
+    return mark_safe(  # every value and label escaped
+        "".join(
+            f'<option value="{escape(value)}"{" selected" if chosen == value else ""}>{escape(label)}</option>'
+            for value, label in pairs
+        )
+    )
