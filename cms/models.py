@@ -29,7 +29,6 @@ from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
 from . import home_summary, summary
-from . import selectors as cms_selectors
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .routing import ViewRestrictionsInOneQuery
@@ -228,10 +227,12 @@ class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
                 "change_log_url": f"{page_url}changes/",
                 "payments_url": f"{page_url}payments/",
                 "issues_url": f"{page_url}issues/",
-                "publications": cms_selectors.project_publications(self),
-                # The figures, works, timeline, latest issues and the other apps' sections as kept
-                # after their last change (cms.summary), else live.
-                **summary.page_context(project, timezone.now(), page_url),
+                # The figures, works, timeline, latest issues, documents and notices and the other
+                # apps' sections as kept after their last change (cms.summary), else live; a
+                # preview is all live.
+                **summary.page_context(
+                    self, project, timezone.now(), page_url, live=getattr(request, "is_preview", False)
+                ),
             }
         )
         if context["comments_html"] is not None and not request.user.is_authenticated:

@@ -69,9 +69,10 @@ from .maps import project_map
 logger = logging.getLogger(__name__)
 
 # Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
-SUMMARY_VERSION = 4
-# The changes that alter a summary (the page's editorial content, documents and notices are read
-# live, with the visitor's parts).
+SUMMARY_VERSION = 5
+# The changes that alter a summary (the page's editorial content is read live, with the visitor's
+# parts; its documents and notices are kept: a page, a notice or a document in the library edited
+# in Wagtail reports ``Change.PAGE`` for the projects whose pages list it, cms/cache.py).
 SUMMARY_CHANGES = frozenset(
     {
         Change.PROJECT,
@@ -84,7 +85,7 @@ SUMMARY_CHANGES = frozenset(
         Change.SITE_ISSUE,
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
         Change.COMMENT,  # the thread's comments as an anonymous visitor sees them
-        Change.PAGE,  # the project page published: its thread opens with it
+        Change.PAGE,  # the project page published (its thread opens, its documents), a notice, a document
     }
 )
 # Changes of what every summary may show (a neighbourhood's households count in the consultation
@@ -106,6 +107,8 @@ PART_TEMPLATES = {
     "issue_figures": "cms/includes/project_issue_figures.html",
     "finance": "cms/includes/project_finance.html",
     "finance_end": "cms/includes/project_finance_end.html",
+    # The page's documents by kind and its latest notices (their links: as the page's address).
+    "publications": "cms/includes/project_publications.html",
 }
 _SIGNATURE_SALT = "cms.summary.ProjectPublicSummary"
 # The project page lists the latest public site issues; all of them are on its issues/ page.
@@ -208,15 +211,33 @@ def _plain_values(parts: PageParts) -> dict[str, Any]:
     }
 
 
-def page_context(project: Project, now: datetime, page_url: str) -> dict[str, Any]:
+def page_context(page: Any, project: Project, now: datetime, page_url: str, *, live: bool = False) -> dict[str, Any]:
     """The project page's context for the kept sections: their stored HTML when the summary is fit
     to show now (``summary_html``; ``comments_html``, the thread for an anonymous visitor, and
     ``thread_open``), else the parts live (``summary_html`` and ``comments_html`` None).
-    ``page_url``: the page's address for this request; a summary built under another is not shown."""
-    stored = stored_context(project, now, page_url)
+    ``page_url``: the page's address for this request; a summary built under another is not shown.
+    ``live``: compute every part (a staff preview)."""
+    stored = None if live else stored_context(project, now, page_url)
     if stored is not None:
         return stored
-    return {"summary_html": None, "comments_html": None, **part_context(project, page_parts(project, now)[0])}
+    return {
+        "summary_html": None,
+        "comments_html": None,
+        **part_context(project, page_parts(project, now)[0]),
+        **publications_context(page),
+    }
+
+
+def publications_context(page: Any) -> dict[str, Any]:
+    """The page's documents and notices, live (two queries), and whether it has any (its contents
+    list links to them)."""
+    from .selectors import project_publications
+
+    publications = project_publications(page)
+    return {
+        "publications": publications,
+        "has_publications": bool(publications.document_groups or publications.notices),
+    }
 
 
 def stored_context(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
@@ -247,6 +268,8 @@ def _read(stored: dict[str, Any]) -> dict[str, Any]:
     thread_open, comments, page_url = stored["thread_open"], stored["comments"], stored["page_url"]
     if type(thread_open) is not bool or not isinstance(comments, str) or not isinstance(page_url, str):
         raise ValueError("thread or address of the wrong type")
+    if type(stored["has_publications"]) is not bool:
+        raise ValueError("publications flag of the wrong type")
     return {
         # Rendered by our templates from our selectors, and signed with the site's key.
         "summary_html": {name: mark_safe(value) for name, value in html.items()},
@@ -254,6 +277,7 @@ def _read(stored: dict[str, Any]) -> dict[str, Any]:
         "issues_reported": reported,
         "issues_shown": shown,
         "more_payments": more,
+        "has_publications": stored["has_publications"],
         "thread_open": thread_open,
         "comments_html": mark_safe(comments),
         "page_url": page_url,
@@ -275,7 +299,7 @@ def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             parts, until = page_parts(project, now)
-            context = {"page": page, **part_context(project, parts)}
+            context = {"page": page, **part_context(project, parts), **publications_context(page)}
             html: dict[str, SafeString] = {
                 name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
             }
@@ -290,6 +314,7 @@ def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None
             "issues_reported": context["issues_reported"],
             "issues_shown": context["issues_shown"],
             "more_payments": context["more_payments"],
+            "has_publications": context["has_publications"],
         }
         valid_until = min(valid_until, until)
     return (

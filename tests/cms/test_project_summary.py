@@ -75,17 +75,25 @@ def _payment(project, amount: str, purpose: str):
 
 
 @pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True)])
-def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in):
-    from cms.services import project_page_ensure
+def test_it_renders_the_same_page_from_its_summary_as_live(
+    client, personas, cast, language, signed_in, upload, notice
+):
+    from cms.documents import DocumentKind
+    from cms.services import project_document_add, project_page_ensure
     from tests.cms.test_project_page import _grow
 
     if signed_in:  # a resident sees the thread's form and the follow button: none of it is kept
         client.force_login(personas.resident)
     page = project_page_ensure(project=cast.project)
     _grow(cast.project, personas, cast.supervisor, 6)  # payments, issues with photos, contracts, comments
+    plan = upload("飞云花园改造方案（公示稿）", "plan.pdf")
+    project_document_add(actor=personas.bureau, project=cast.project, document=plan, kind=DocumentKind.PLAN)
+    notice("关于飞云花园改造施工期间停水的通知", project=cast.project, slug="project-water")
+    page.refresh_from_db()
     stored_html, live_html = _stored_and_live(client, page, language)
     assert stored_html == live_html
     assert 'id="consultation"' in stored_html and 'id="tenders"' in stored_html
+    assert 'href="#documents"' in stored_html and plan.url in stored_html and "停水的通知" in stored_html
     assert f"{page.url}payments/" in stored_html and f"{page.url}issues/" in stored_html
 
 
@@ -321,6 +329,61 @@ def test_a_newly_kept_change_makes_the_summary_stale_at_once_and_its_job_rebuild
     response = client.get(page.url)
     assert response.context["summary_html"] is not None and shown in response.content.decode()
     assert response.context["comments_html"] is not None  # an anonymous visitor: the kept thread
+
+
+def test_a_document_edited_or_deleted_in_the_library_makes_the_summary_stale_and_its_job_rebuilds_it(
+    client, personas, published_project, upload, django_capture_on_commit_callbacks
+):
+    from cms.documents import DocumentKind
+    from cms.services import project_document_add
+
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    document = upload("飞云花园改造方案（公示稿）", "plan.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        project_document_add(actor=personas.bureau, project=project, document=document, kind=DocumentKind.PLAN)
+    project_summaries_rebuild([project.pk])
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "（公示稿）" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        document.title = "飞云花园改造方案（定稿）"
+        document.save()  # as Wagtail's document editor saves it
+        row = ProjectPublicSummary.objects.get(project=project)
+        assert row.built_generation < row.generation  # in the edit's own transaction
+    for callback in callbacks:
+        callback()
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "（定稿）" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None
+    assert "飞云花园改造方案" not in response.content.decode() and 'href="#documents"' not in response.content.decode()
+
+
+def test_a_notice_published_for_the_project_reaches_its_page_through_the_summary(
+    client, personas, published_project, notice, django_capture_on_commit_callbacks
+):
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    assert 'href="#documents"' not in client.get(page.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        notice("关于飞云花园改造施工期间停水的通知", project=project, slug="project-water")
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None
+    assert "停水的通知" in response.content.decode() and 'href="#documents"' in response.content.decode()
+
+
+def test_a_preview_computes_every_part_live(client, personas, published_project):
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    client.force_login(personas.bureau)
+    response = client.get(f"/admin/pages/{page.pk}/view_draft/")
+    assert response.status_code == 200
+    assert response.context["summary_html"] is None and response.context["publications"] is not None
 
 
 def test_it_keeps_the_thread_for_anonymous_visitors_only(client, personas, published_project):
