@@ -75,9 +75,7 @@ def _payment(project, amount: str, purpose: str):
 
 
 @pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True)])
-def test_it_renders_the_same_page_from_its_summary_as_live(
-    client, personas, cast, language, signed_in, upload, notice
-):
+def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in, upload, notice):
     from cms.documents import DocumentKind
     from cms.services import project_document_add, project_page_ensure
     from tests.cms.test_project_page import _grow
@@ -147,11 +145,13 @@ def test_it_keeps_only_json_of_html_and_plain_values(published_project):
             "thread_open",
             "comments",
             "page_url",
+            "has_publications",
+            "changes",
         }
         assert stored["page_url"] == _page.url
         assert set(stored["html"]) == set(PART_TEMPLATES)
         # Nothing of a visitor: no form, no token, no sign-in state.
-        for html in [*stored["html"].values(), stored["comments"]]:
+        for html in [*stored["html"].values(), stored["comments"], stored["changes"]]:
             assert "csrf" not in html and "<form" not in html and "login" not in html
     cards = json.loads(ProjectPublicSummary.objects.get(project=project).card)
     assert set(cards) == {"zh-hans", "en"} and all(project.name in card for card in cards.values())
@@ -448,3 +448,76 @@ def test_the_index_ignores_a_card_not_signed_by_this_site(client, published_proj
     assert response.context["page_obj"].object_list[0].card_html is None
     assert "伪造" not in response.content.decode() and project.name in response.content.decode()
     assert "unreadable index card" in caplog.text
+
+
+def _changes(client, url: str, language: str, **query):
+    client.cookies["django_language"] = language
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_renders_the_change_logs_first_page_the_same_from_its_summary_as_live(
+    client, settings, personas, published_project, language
+):
+    from renovation.projects.services import project_update
+
+    settings.CHANGE_LOG_PAGE_SIZE = 4
+    project, page = published_project(items=2, reports_per_item=2)
+    for step in range(3):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    stored = _changes(client, url, language)
+    assert stored.context["changes_html"] is not None, "the summary was not read"
+    first = _changes(client, url, language, page="1")
+    assert first.context["changes_html"] is not None
+    # Any other page, or a page number that is not one, is read live, as before.
+    for asked in ("2", "abc", "999", "0"):
+        assert _changes(client, url, language, page=asked).context["changes_html"] is None
+    ProjectPublicSummary.objects.filter(project_id=project.pk).update(generation=F("generation") + 1)
+    live = _changes(client, url, language)
+    assert live.context["changes_html"] is None
+    assert _same(stored) == _same(live)  # (``?page=1`` differs only by the language form's return path)
+    assert 'rel="next"' in _same(stored) and "?page=2" in _same(stored)
+
+
+def test_the_kept_change_log_costs_one_query_whatever_the_length_of_the_history(
+    client, settings, personas, published_project, django_assert_num_queries
+):
+    from renovation.projects.services import project_update
+
+    settings.CHANGE_LOG_PAGE_SIZE = 10
+    project, page = published_project(items=2, reports_per_item=1)
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    client.get(url)
+    with django_assert_num_queries(1):  # the page with its project and summary (cms/routing.py)
+        assert client.get(url).context["changes_html"] is not None
+    for step in range(30):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+    project_summaries_rebuild([project.pk])
+    with django_assert_num_queries(1):
+        html = client.get(url).content.decode()
+    assert 'rel="next"' in html
+
+
+def test_a_change_reaches_the_kept_change_log_right_after_its_commit(
+    client, personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.projects.services import project_update
+
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    assert "某监理公司" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        project_update(actor=personas.bureau, project=project, data={"supervising_engineer": "某监理公司"})
+        response = client.get(url)  # stale from the change's own transaction: live
+        assert response.context["changes_html"] is None and "某监理公司" in response.content.decode()
+    for callback in callbacks:
+        callback()
+    response = client.get(url)
+    assert response.context["changes_html"] is not None and "某监理公司" in response.content.decode()
