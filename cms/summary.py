@@ -3,17 +3,16 @@
 The first screen (status, progress, lateness, next step, what is paid), the consultation, the
 works, the photos, the timeline, the tenders, the money, the site issues with their map and
 figures cost some twenty queries to compute and most of the page's templates to render. The page
-reads them instead from ProjectPublicSummary (loaded with the project by ProjectIndexPage.route, so
-at no query of its own): per language, the HTML of the sections they feed (``PART_TEMPLATES``,
-inserted by ``{% summary_part %}``) and the few plain values the page itself uses, as JSON text.
-Since version 7 the page keeps, per language, the whole page as every visitor sees it in three
-parts (``top``: breadcrumbs and header; ``body``: contents, place and budget, the sections above,
-its documents and notices; ``end``: the change log's link), and the change log's first page
-(``CHANGES_TEMPLATE``). The links built from the page's address (all payment lines, all site
-issues, the change log) are rendered with the page's address when built (``page_url``: at another
-address nothing kept is shown); the follow button, the thread's form and anything else of the
-visitor stay in the page and are rendered live for each request. The photo gallery's links to its photos/ page are kept as the
-page's address was when the summary was built (``page_url``): at another address it is not shown.
+reads them instead from ProjectPublicSummary (loaded with the page by routing, cms/routing.py, so
+at no query of its own): per language, the page as every visitor sees it in three parts
+(``PART_TEMPLATES``, inserted by ``{% summary_part %}``: ``top``, breadcrumbs and header; ``body``,
+from the contents to the money, with the sections above and the page's documents and notices;
+``end``, the change log's link), the change log's first page (``CHANGES_TEMPLATE``) and the few
+plain values the page itself uses, as JSON text. The follow button, the thread's form and anything
+else of the visitor stay in the page and are rendered live for each request. The links built from
+the page's address (the photos, all payment lines, all site issues, the change log) are kept as
+the page's address was when the summary was built (``page_url``): at another address nothing kept
+is shown.
 The thread's header and comments are kept as an anonymous visitor sees them (``comments``) and
 shown to anonymous visitors only; a signed-in visitor gets the thread live, with their actions.
 The project index reads each project's card (``CARD_TEMPLATE``, per language) from the row's own
