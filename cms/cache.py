@@ -6,7 +6,9 @@ and the notices (通知公告); a notice's edit the same, for the project it bel
 an edit of the home or an index page itself, or a move, touches every page (menus, URLs); so does
 a view restriction set or lifted (private pages leave every listing, and their own stored copy),
 and a Site saved or deleted (hostnames and root pages: every URL). Both also drop every process's
-memo of the routes (cms/routing.py).
+memo of the routes (cms/routing.py). A document of the library edited or deleted is an edit of the
+pages that list it (its title, file and size show there): ``Change.PAGE`` for the projects whose
+pages list it, reported only when some page does.
 A notice moved from one project to another leaves the old project's page as well: the project the
 live notice had is read before its publication overwrites it (``live_project_before_publish``)."""
 
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
 from renovation.public.cache import Change, pages_changed
@@ -40,6 +42,19 @@ def live_project_before_publish(sender: Any, instance: Any, update_fields: Any =
     instance._live_project_id_before_publish = live
 
 
+def document_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """A document saved (title, file) or about to be deleted (its rows on the pages go with it)."""
+    from .documents import PublicDocument
+
+    if kwargs.get("raw") or instance.pk is None:
+        return
+    listed = list(
+        PublicDocument.objects.filter(document_id=instance.pk).values_list("page__projectpage__project_id", flat=True)
+    )
+    if listed:
+        pages_changed(Change.PAGE, project_ids={project_id for project_id in listed if project_id is not None})
+
+
 def page_moved(sender: Any, instance: Any, **kwargs: Any) -> None:
     pages_changed(Change.SITE)
 
@@ -55,12 +70,17 @@ def site_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 def connect() -> None:
+    from wagtail.documents import get_document_model
     from wagtail.models import PageViewRestriction, Site
 
     from .models import HomePage, NoticeIndexPage, NoticePage, ProjectIndexPage, ProjectPage
 
     post_save.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_saved")
     post_delete.connect(restriction_changed, sender=PageViewRestriction, dispatch_uid="cms.cache.restriction_deleted")
+
+    document_model = get_document_model()
+    post_save.connect(document_changed, sender=document_model, dispatch_uid="cms.cache.document_saved")
+    pre_delete.connect(document_changed, sender=document_model, dispatch_uid="cms.cache.document_deleted")
 
     post_save.connect(site_changed, sender=Site, dispatch_uid="cms.cache.site_saved")
     post_delete.connect(site_changed, sender=Site, dispatch_uid="cms.cache.site_deleted")

@@ -29,7 +29,6 @@ from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
 from . import home_summary, project_index, summary
-from . import selectors as cms_selectors
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .routing import ViewRestrictionsInOneQuery
@@ -217,19 +216,13 @@ class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
         page_url = self.get_url(request) or self.url_path
         context.update(
             {
-                "project": project,
-                "neighbourhood": project.neighbourhood,
-                "budget_sources": [
-                    (project._meta.get_field(name).verbose_name, getattr(project, name))
-                    for name in project_selectors.BUDGET_SOURCE_FIELDS
-                ],
-                "change_log_url": f"{page_url}changes/",
-                "payments_url": f"{page_url}payments/",
-                "issues_url": f"{page_url}issues/",
-                "publications": cms_selectors.project_publications(self),
-                # The figures, works, timeline, latest issues and the other apps' sections as kept
-                # after their last change (cms.summary), else live.
-                **summary.page_context(project, timezone.now(), page_url),
+                **self.page_values(project, page_url),
+                # The figures, works, timeline, latest issues, documents and notices and the other
+                # apps' sections as kept after their last change (cms.summary), else live; a
+                # preview is all live.
+                **summary.page_context(
+                    self, project, timezone.now(), page_url, live=getattr(request, "is_preview", False)
+                ),
             }
         )
         if context["comments_html"] is not None and not request.user.is_authenticated:
@@ -241,6 +234,21 @@ class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
         if thread is not None:
             context.update(thread_context(thread, request.user, next_url=page_url))
         return context
+
+    def page_values(self, project: Any, page_url: str) -> dict[str, Any]:
+        """What the page's own template reads besides the summary's sections (the summary renders
+        the page's kept parts with it too)."""
+        return {
+            "project": project,
+            "neighbourhood": project.neighbourhood,
+            "budget_sources": [
+                (project._meta.get_field(name).verbose_name, getattr(project, name))
+                for name in project_selectors.BUDGET_SOURCE_FIELDS
+            ],
+            "change_log_url": f"{page_url}changes/",
+            "payments_url": f"{page_url}payments/",
+            "issues_url": f"{page_url}issues/",
+        }
 
     @path("photos/", name="photos")
     def photos(self, request: HttpRequest) -> HttpResponse:
@@ -288,15 +296,17 @@ class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
         """The public change log, newest first, ``CHANGE_LOG_PAGE_SIZE`` entries a page."""
         depends_on(request, f"project:{self.project_id}", until=next_midnight())
         project = self.project
-        # The same one list as the project's feed (opendata.selectors), counted and sliced in the
-        # database: a page costs the same few queries however long the history.
-        paginator = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE)
-        context = {
-            "page": self,
-            "self": self,
-            "project": project,
-            "page_obj": paginator.get_page(request.GET.get("page")),
-        }
+        context: dict[str, Any] = {"page": self, "self": self, "project": project, "changes_html": None}
+        number = request.GET.get("page")
+        if number in (None, "", "1") and not getattr(request, "is_preview", False):
+            # The first page as the summary keeps it (loaded with the page by routing: no query).
+            page_url = self.get_url(request) or self.url_path
+            context["changes_html"] = summary.stored_changes(project, timezone.now(), page_url)
+        if context["changes_html"] is None:
+            # The same one list as the project's feed (opendata.selectors), counted and sliced in
+            # the database: a page costs the same few queries however long the history.
+            paginator = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE)
+            context["page_obj"] = paginator.get_page(number)
         return TemplateResponse(request, "cms/project_changes.html", context)
 
 

@@ -3,13 +3,16 @@
 The first screen (status, progress, lateness, next step, what is paid), the consultation, the
 works, the photos, the timeline, the tenders, the money, the site issues with their map and
 figures cost some twenty queries to compute and most of the page's templates to render. The page
-reads them instead from ProjectPublicSummary (loaded with the project by ProjectIndexPage.route, so
-at no query of its own): per language, the HTML of the sections they feed (``PART_TEMPLATES``,
-inserted by ``{% summary_part %}``) and the few plain values the page itself uses, as JSON text.
-Every section kept is the same for every visitor: the links built from the page's address (all
-payment lines, all site issues, the change log, the sign-in link) and anything of the visitor stay
-in the page and are rendered live. The photo gallery's links to its photos/ page are kept as the
-page's address was when the summary was built (``page_url``): at another address it is not shown.
+reads them instead from ProjectPublicSummary (loaded with the page by routing, cms/routing.py, so
+at no query of its own): per language, the page as every visitor sees it in three parts
+(``PART_TEMPLATES``, inserted by ``{% summary_part %}``: ``top``, breadcrumbs and header; ``body``,
+from the contents to the money, with the sections above and the page's documents and notices;
+``end``, the change log's link), the change log's first page (``CHANGES_TEMPLATE``) and the few
+plain values the page itself uses, as JSON text. The follow button, the thread's form and anything
+else of the visitor stay in the page and are rendered live for each request. The links built from
+the page's address (the photos, all payment lines, all site issues, the change log) are kept as
+the page's address was when the summary was built (``page_url``): at another address nothing kept
+is shown.
 The thread's header and comments are kept as an anonymous visitor sees them (``comments``) and
 shown to anonymous visitors only; a signed-in visitor gets the thread live, with their actions.
 The project index reads each project's card (``CARD_TEMPLATE``, per language) from the row's own
@@ -42,6 +45,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -53,6 +57,7 @@ from renovation.consultation import selectors as consultation_selectors
 from renovation.discussion import selectors as discussion_selectors
 from renovation.finance import public as finance_public
 from renovation.jobs.queue import RebuildAfterCommit
+from renovation.opendata.selectors import project_public_change_log
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectPublicSummary
 from renovation.projects.services import (
@@ -69,9 +74,10 @@ from .maps import project_map
 logger = logging.getLogger(__name__)
 
 # Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
-SUMMARY_VERSION = 4
-# The changes that alter a summary (the page's editorial content, documents and notices are read
-# live, with the visitor's parts).
+SUMMARY_VERSION = 7
+# The changes that alter a summary (the page's editorial content is read live, with the visitor's
+# parts; its documents and notices are kept: a page, a notice or a document in the library edited
+# in Wagtail reports ``Change.PAGE`` for the projects whose pages list it, cms/cache.py).
 SUMMARY_CHANGES = frozenset(
     {
         Change.PROJECT,
@@ -84,16 +90,16 @@ SUMMARY_CHANGES = frozenset(
         Change.SITE_ISSUE,
         Change.PROGRESS_PHOTO,  # the first screen's latest photo
         Change.COMMENT,  # the thread's comments as an anonymous visitor sees them
-        Change.PAGE,  # the project page published: its thread opens with it
+        Change.PAGE,  # the project page published (its thread opens, its documents), a notice, a document
     }
 )
 # Changes of what every summary may show (a neighbourhood's households count in the consultation
 # tally; a plan import rewrites projects and places; a page moved changes the pages' addresses,
 # which the photo gallery's links hold) that name no project: all are marked stale.
 SUMMARY_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN, Change.SITE})
-# The page's sections the summary keeps, by name, and the template each is rendered from, here
-# from the selectors and in the page when it renders them live. None reads the request.
-PART_TEMPLATES = {
+# The page's sections, by name, and the template each is rendered from, here from the selectors
+# and in the page when it renders them live (``{% summary_part %}``). None reads the request.
+SECTION_TEMPLATES = {
     "answer": "cms/project_answer.html",
     "header_lateness": "cms/includes/project_header_lateness.html",
     "works": "cms/includes/project_works.html",
@@ -106,13 +112,28 @@ PART_TEMPLATES = {
     "issue_figures": "cms/includes/project_issue_figures.html",
     "finance": "cms/includes/project_finance.html",
     "finance_end": "cms/includes/project_finance_end.html",
+    # The page's documents by kind and its latest notices (their links: as the page's address).
+    "publications": "cms/includes/project_publications.html",
+    # The page as every visitor sees it, the sections above within it: from the breadcrumbs to the
+    # header's end, from the contents to the money, and the change log's link after the thread.
+    "top": "cms/includes/project_top.html",
+    "body": "cms/includes/project_body.html",
+    "end": "cms/includes/project_end.html",
 }
+# The sections the summary keeps: the page's three (the sections within them come with them). The
+# follow button and the thread's form between them are the visitor's, and rendered live.
+PART_TEMPLATES = {name: SECTION_TEMPLATES[name] for name in ("top", "body", "end")}
 _SIGNATURE_SALT = "cms.summary.ProjectPublicSummary"
 # The project page lists the latest public site issues; all of them are on its issues/ page.
 RECENT_ISSUES = 5
 # The thread's header and comments as an anonymous visitor sees them (no form, no action on a
 # comment): kept apart from the parts, the page shows it to anonymous visitors only.
 COMMENTS_TEMPLATE = "discussion/includes/thread_comments.html"
+# The change log's first page (its breadcrumbs, heading and entries), kept per language: the log's
+# sources are the project's, its work items', its ledger's and its consultation's history, whose
+# every change is one of ``SUMMARY_CHANGES``. Its other pages, and any ``page`` asked for but the
+# first, are read live.
+CHANGES_TEMPLATE = "cms/includes/project_changes_log.html"
 # The project's card on the project index (inside its link, which the index renders): kept in the
 # row's own column (``card``), so that a page of cards is read without the pages' content.
 CARD_TEMPLATE = "cms/includes/project_card.html"
@@ -208,20 +229,50 @@ def _plain_values(parts: PageParts) -> dict[str, Any]:
     }
 
 
-def page_context(project: Project, now: datetime, page_url: str) -> dict[str, Any]:
+def page_context(page: Any, project: Project, now: datetime, page_url: str, *, live: bool = False) -> dict[str, Any]:
     """The project page's context for the kept sections: their stored HTML when the summary is fit
     to show now (``summary_html``; ``comments_html``, the thread for an anonymous visitor, and
     ``thread_open``), else the parts live (``summary_html`` and ``comments_html`` None).
-    ``page_url``: the page's address for this request; a summary built under another is not shown."""
-    stored = stored_context(project, now, page_url)
+    ``page_url``: the page's address for this request; a summary built under another is not shown.
+    ``live``: compute every part (a staff preview)."""
+    stored = None if live else stored_context(project, now, page_url)
     if stored is not None:
         return stored
-    return {"summary_html": None, "comments_html": None, **part_context(project, page_parts(project, now)[0])}
+    return {
+        "summary_html": None,
+        "comments_html": None,
+        **part_context(project, page_parts(project, now)[0]),
+        **publications_context(page),
+    }
+
+
+def publications_context(page: Any) -> dict[str, Any]:
+    """The page's documents and notices, live (two queries), and whether it has any (its contents
+    list links to them)."""
+    from .selectors import project_publications
+
+    publications = project_publications(page)
+    return {
+        "publications": publications,
+        "has_publications": bool(publications.document_groups or publications.notices),
+    }
 
 
 def stored_context(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
     """The kept sections in the active language, or None when there are none fit to show now at
     this address."""
+    stored = _stored(project, now, page_url)
+    return None if stored is None else {name: value for name, value in stored.items() if name != "changes_html"}
+
+
+def stored_changes(project: Project, now: datetime, page_url: str) -> SafeString | None:
+    """The change log's first page as kept in the active language (``CHANGES_TEMPLATE``), or None
+    when there is none fit to show now at this address."""
+    stored = _stored(project, now, page_url)
+    return None if stored is None else stored["changes_html"]
+
+
+def _stored(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
     summary = _fit(project, now)
     if summary is None:
         return None
@@ -247,6 +298,8 @@ def _read(stored: dict[str, Any]) -> dict[str, Any]:
     thread_open, comments, page_url = stored["thread_open"], stored["comments"], stored["page_url"]
     if type(thread_open) is not bool or not isinstance(comments, str) or not isinstance(page_url, str):
         raise ValueError("thread or address of the wrong type")
+    if type(stored["has_publications"]) is not bool or not isinstance(stored["changes"], str):
+        raise ValueError("publications flag or change log of the wrong type")
     return {
         # Rendered by our templates from our selectors, and signed with the site's key.
         "summary_html": {name: mark_safe(value) for name, value in html.items()},
@@ -254,8 +307,10 @@ def _read(stored: dict[str, Any]) -> dict[str, Any]:
         "issues_reported": reported,
         "issues_shown": shown,
         "more_payments": more,
+        "has_publications": stored["has_publications"],
         "thread_open": thread_open,
         "comments_html": mark_safe(comments),
+        "changes_html": mark_safe(stored["changes"]),
         "page_url": page_url,
     }
 
@@ -275,11 +330,21 @@ def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
             parts, until = page_parts(project, now)
-            context = {"page": page, **part_context(project, parts)}
+            context = {
+                "page": page,
+                "self": page,
+                **page.page_values(project, page_url),
+                **part_context(project, parts),
+                **publications_context(page),
+            }
             html: dict[str, SafeString] = {
                 name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
             }
             thread_open, comments = _comments(project)
+            log_page = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE).get_page(1)
+            changes = render_to_string(
+                CHANGES_TEMPLATE, {"page": page, "self": page, "project": project, "page_obj": log_page}
+            )
             cards[code] = render_to_string(CARD_TEMPLATE, card_context(project, parts.lateness))
         by_language[code] = {
             "html": html,
@@ -290,6 +355,8 @@ def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None
             "issues_reported": context["issues_reported"],
             "issues_shown": context["issues_shown"],
             "more_payments": context["more_payments"],
+            "has_publications": context["has_publications"],
+            "changes": changes,
         }
         valid_until = min(valid_until, until)
     return (

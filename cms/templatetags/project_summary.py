@@ -10,7 +10,7 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import SafeString
 
-from cms.summary import PART_TEMPLATES
+from cms.summary import SECTION_TEMPLATES
 
 register = template.Library()
 
@@ -18,6 +18,6 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def summary_part(context: template.Context, name: str) -> SafeString:
     stored = context.get("summary_html")
-    if stored is not None:
+    if stored is not None and name in stored:
         return stored[name]
-    return context.template.engine.get_template(PART_TEMPLATES[name]).render(context)
+    return context.template.engine.get_template(SECTION_TEMPLATES[name]).render(context)

@@ -73,17 +73,23 @@ def _payment(project, amount: str, purpose: str):
 
 
 @pytest.mark.parametrize("language, signed_in", [("zh-hans", False), ("en", False), ("zh-hans", True)])
-def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in):
-    from cms.services import project_page_ensure
+def test_it_renders_the_same_page_from_its_summary_as_live(client, personas, cast, language, signed_in, upload, notice):
+    from cms.documents import DocumentKind
+    from cms.services import project_document_add, project_page_ensure
     from tests.cms.test_project_page import _grow
 
     if signed_in:  # a resident sees the thread's form and the follow button: none of it is kept
         client.force_login(personas.resident)
     page = project_page_ensure(project=cast.project)
     _grow(cast.project, personas, cast.supervisor, 6)  # payments, issues with photos, contracts, comments
+    plan = upload("飞云花园改造方案（公示稿）", "plan.pdf")
+    project_document_add(actor=personas.bureau, project=cast.project, document=plan, kind=DocumentKind.PLAN)
+    notice("关于飞云花园改造施工期间停水的通知", project=cast.project, slug="project-water")
+    page.refresh_from_db()
     stored_html, live_html = _stored_and_live(client, page, language)
     assert stored_html == live_html
     assert 'id="consultation"' in stored_html and 'id="tenders"' in stored_html
+    assert 'href="#documents"' in stored_html and plan.url in stored_html and "停水的通知" in stored_html
     assert f"{page.url}payments/" in stored_html and f"{page.url}issues/" in stored_html
 
 
@@ -114,11 +120,13 @@ def test_it_keeps_only_json_of_html_and_plain_values(published_project):
             "thread_open",
             "comments",
             "page_url",
+            "has_publications",
+            "changes",
         }
         assert stored["page_url"] == _page.url
         assert set(stored["html"]) == set(PART_TEMPLATES)
         # Nothing of a visitor: no form, no token, no sign-in state.
-        for html in [*stored["html"].values(), stored["comments"]]:
+        for html in [*stored["html"].values(), stored["comments"], stored["changes"]]:
             assert "csrf" not in html and "<form" not in html and "login" not in html
     cards = json.loads(ProjectPublicSummary.objects.get(project=project).card)
     assert set(cards) == {"zh-hans", "en"} and all(project.name in card for card in cards.values())
@@ -298,6 +306,61 @@ def test_a_newly_kept_change_makes_the_summary_stale_at_once_and_its_job_rebuild
     assert response.context["comments_html"] is not None  # an anonymous visitor: the kept thread
 
 
+def test_a_document_edited_or_deleted_in_the_library_makes_the_summary_stale_and_its_job_rebuilds_it(
+    client, personas, published_project, upload, django_capture_on_commit_callbacks
+):
+    from cms.documents import DocumentKind
+    from cms.services import project_document_add
+
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    document = upload("飞云花园改造方案（公示稿）", "plan.pdf")
+    with django_capture_on_commit_callbacks(execute=True):
+        project_document_add(actor=personas.bureau, project=project, document=document, kind=DocumentKind.PLAN)
+    project_summaries_rebuild([project.pk])
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "（公示稿）" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        document.title = "飞云花园改造方案（定稿）"
+        document.save()  # as Wagtail's document editor saves it
+        row = ProjectPublicSummary.objects.get(project=project)
+        assert row.built_generation < row.generation  # in the edit's own transaction
+    for callback in callbacks:
+        callback()
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "（定稿）" in response.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        document.delete()
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None
+    assert "飞云花园改造方案" not in response.content.decode() and 'href="#documents"' not in response.content.decode()
+
+
+def test_a_notice_published_for_the_project_reaches_its_page_through_the_summary(
+    client, personas, published_project, notice, django_capture_on_commit_callbacks
+):
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    assert 'href="#documents"' not in client.get(page.url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        notice("关于飞云花园改造施工期间停水的通知", project=project, slug="project-water")
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None
+    assert "停水的通知" in response.content.decode() and 'href="#documents"' in response.content.decode()
+
+
+def test_a_preview_computes_every_part_live(client, personas, published_project):
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    client.force_login(personas.bureau)
+    response = client.get(f"/admin/pages/{page.pk}/view_draft/")
+    assert response.status_code == 200
+    assert response.context["summary_html"] is None and response.context["publications"] is not None
+
+
 def test_it_keeps_the_thread_for_anonymous_visitors_only(client, personas, published_project):
     project, page = published_project(items=1)
     shown = _comment(project, personas)
@@ -360,3 +423,76 @@ def test_the_index_ignores_a_card_not_signed_by_this_site(client, published_proj
     assert response.context["page_obj"].object_list[0].card_html is None
     assert "伪造" not in response.content.decode() and project.name in response.content.decode()
     assert "unreadable index card" in caplog.text
+
+
+def _changes(client, url: str, language: str, **query):
+    client.cookies["django_language"] = language
+    response = client.get(url, query)
+    assert response.status_code == 200
+    return response
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_it_renders_the_change_logs_first_page_the_same_from_its_summary_as_live(
+    client, settings, personas, published_project, language
+):
+    from renovation.projects.services import project_update
+
+    settings.CHANGE_LOG_PAGE_SIZE = 4
+    project, page = published_project(items=2, reports_per_item=2)
+    for step in range(3):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    stored = _changes(client, url, language)
+    assert stored.context["changes_html"] is not None, "the summary was not read"
+    first = _changes(client, url, language, page="1")
+    assert first.context["changes_html"] is not None
+    # Any other page, or a page number that is not one, is read live, as before.
+    for asked in ("2", "abc", "999", "0"):
+        assert _changes(client, url, language, page=asked).context["changes_html"] is None
+    ProjectPublicSummary.objects.filter(project_id=project.pk).update(generation=F("generation") + 1)
+    live = _changes(client, url, language)
+    assert live.context["changes_html"] is None
+    assert _same(stored) == _same(live)  # (``?page=1`` differs only by the language form's return path)
+    assert 'rel="next"' in _same(stored) and "?page=2" in _same(stored)
+
+
+def test_the_kept_change_log_costs_one_query_whatever_the_length_of_the_history(
+    client, settings, personas, published_project, django_assert_num_queries
+):
+    from renovation.projects.services import project_update
+
+    settings.CHANGE_LOG_PAGE_SIZE = 10
+    project, page = published_project(items=2, reports_per_item=1)
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    client.get(url)
+    with django_assert_num_queries(1):  # the page with its project and summary (cms/routing.py)
+        assert client.get(url).context["changes_html"] is not None
+    for step in range(30):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal(1000 * (step + 1))})
+    project_summaries_rebuild([project.pk])
+    with django_assert_num_queries(1):
+        html = client.get(url).content.decode()
+    assert 'rel="next"' in html
+
+
+def test_a_change_reaches_the_kept_change_log_right_after_its_commit(
+    client, personas, published_project, django_capture_on_commit_callbacks
+):
+    from renovation.projects.services import project_update
+
+    _forget_changes_rolled_back_by_earlier_tests()
+    project, page = published_project(items=1)
+    url = f"{page.url}changes/"
+    project_summaries_rebuild([project.pk])
+    assert "某监理公司" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        project_update(actor=personas.bureau, project=project, data={"supervising_engineer": "某监理公司"})
+        response = client.get(url)  # stale from the change's own transaction: live
+        assert response.context["changes_html"] is None and "某监理公司" in response.content.decode()
+    for callback in callbacks:
+        callback()
+    response = client.get(url)
+    assert response.context["changes_html"] is not None and "某监理公司" in response.content.decode()
