@@ -18,9 +18,10 @@ shown to anonymous visitors only; a signed-in visitor gets the thread live, with
 The project index reads each project's card (``CARD_TEMPLATE``, per language) from the row's own
 ``card`` column, with the projects of the page shown, at no query of its own (``stored_cards``).
 
-A change that alters the summary marks it stale inside its own transaction (``generation`` bumped,
+A change that alters the summary marks it stale right after its commit (``generation`` bumped,
 ``summaries_after_change``, registered with the public page cache; a change of places or a plan
-import marks every summary); after the commit one job per transaction
+import marks every summary; not inside its transaction, where the rows stayed locked until it
+ended and two changes could deadlock on them); then one job per transaction
 (``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
 if no later change bumped the generation meanwhile. The clock job ``project-summaries-refresh``
 rebuilds what time alone changes (midnight, a tender's opening: ``valid_until``) and whatever a
@@ -533,23 +534,25 @@ def _tasks() -> Any:
     return tasks
 
 
-# One rebuild job per transaction, however many changes it made.
+# Once per transaction, after its commit, however many changes it made: the summaries marked
+# stale, then one job that rebuilds them.
 rebuilds = RebuildAfterCommit(
     "project summaries",
     rebuild=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_summaries_refresh.enqueue(),  # every stale summary, any noted included
+    mark=lambda ids: project_public_summaries_mark_stale(project_ids=ids),
 )
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:
-    """Mark the summaries of the projects a change touches stale, inside its transaction
-    (renovation.public.cache.on_pages_changed): from its commit the page computes those parts
-    live. One job rebuilds them all once it has committed (``rebuilds``)."""
+    """A change that alters the summaries of the projects it names (every summary: a change of
+    places, a plan import, a page moved; none: a change naming no project) reported
+    (renovation.public.cache.on_pages_changed): once its transaction commits, they are marked stale,
+    so the page computes those parts live, and one job rebuilds them (``rebuilds``). Marked after
+    the commit, not inside the transaction, where their rows stayed locked until it ended."""
     if change in SUMMARY_CHANGES_EVERYWHERE:
-        project_public_summaries_mark_stale(project_ids=None)
         rebuilds.add(None)
     elif change in SUMMARY_CHANGES and project_ids:
-        project_public_summaries_mark_stale(project_ids=project_ids)
         rebuilds.add(project_ids)
 
 

@@ -37,12 +37,16 @@ class RebuildAfterCommit:
     the sorted ids or None) marks the rows stale, then one job is enqueued: ``rebuild(ids)`` or,
     when everything is stale, ``refresh()``; the later callbacks of the same commit find nothing
     left. Marking after the commit takes no row lock inside the change's transaction: rows that
-    every change marks (the home page's) would otherwise queue every such transaction behind the
-    others until their commits, and two transactions that marked them and a project's row in
-    opposite orders would deadlock. The callbacks run before the page cache is invalidated
-    (``pages_changed`` registers them first), so no page is cached from the old rows under the new
-    versions. Ids left by a rolled-back transaction are rebuilt with the next commit: harmless. A
-    mark or job that fails is logged: the change is committed, and the job (or the clock) rebuilds.
+    every change marks (the home page's) or that every change of a project marks (its summary, its
+    open-data texts) would otherwise queue each such transaction behind the others until their
+    commits, and two transactions that marked the same rows in opposite orders (projects A then B,
+    and B then A) would deadlock; ``mark`` gets the ids sorted, to lock them in that order. The
+    callbacks run before the page cache is invalidated (``pages_changed`` registers them first), so
+    no page is cached from the old rows under the new versions. Ids noted by a transaction or
+    savepoint that rolled back are dropped by the next ``add`` that finds no callback of ours
+    waiting (ids noted in a savepoint rolled back within a transaction that noted others before it
+    are marked with those: harmless, they render live until rebuilt). A mark or job that fails is
+    logged: the change is committed, and the job (or the clock) rebuilds.
     Per thread and per asynchronous context (asgiref's Local), like Django's own connections."""
 
     def __init__(
@@ -60,6 +64,8 @@ class RebuildAfterCommit:
         self._pending = Local()
 
     def add(self, ids: Iterable[int] | None) -> None:
+        if not self._awaiting_commit():
+            self.forget()  # noted by a transaction (or savepoint) that rolled back: not to be marked
         if ids is None:
             self._pending.everywhere = True
         else:
@@ -68,6 +74,14 @@ class RebuildAfterCommit:
                 pending = self._pending.ids = set()
             pending.update(ids)
         transaction.on_commit(self._enqueue)
+
+    def _awaiting_commit(self) -> bool:
+        """Whether a callback of ours waits for the current transaction's commit: if not, what is
+        pending was noted by a transaction or savepoint that rolled back (Django dropped its
+        callbacks), and nothing of it changed. Reads the connection's list of callbacks, as
+        Django's own ``TestCase.captureOnCommitCallbacks`` does."""
+        waiting = getattr(transaction.get_connection(), "run_on_commit", [])
+        return any(callback == self._enqueue for _savepoints, callback, _robust in waiting)
 
     def forget(self) -> None:
         """Drop what is pending (tests: what an earlier test's rolled-back transaction noted)."""

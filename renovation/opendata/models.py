@@ -14,8 +14,8 @@ class ProjectOpenData(models.Model):
     in), its representation in the API (``/api/v1/projects/``), its feed's entries per language
     (``/projects/<slug>/feed/``) and its line of ``/open-data/projects.csv`` per language.
 
-    Never a source of a figure: a change that alters them bumps ``generation`` in its own
-    transaction, a job rebuilds them from the selectors after the commit (opendata.stored), and the
+    Never a source of a figure: a change that alters them bumps ``generation`` right after its
+    commit, a job rebuilds them from the selectors after the commit (opendata.stored), and the
     endpoints encode live while the row is missing, stale (``built_generation`` behind
     ``generation``), of another ``build`` or past ``valid_until``. Derived data, so it keeps no
     history (like ProjectPublicSummary and TenderRelease.text)."""
@@ -32,7 +32,7 @@ class ProjectOpenData(models.Model):
     feed = models.TextField(_("feed entries (JSON)"), blank=True)
     # Its line of /open-data/projects.csv per language code (stored.projects_csv).
     csv = models.JSONField(_("CSV line per language"), default=dict, blank=True)
-    # Bumped by every change that alters it, inside the change's transaction; the texts are
+    # Bumped by every change that alters it, right after the change commits; the texts are
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)
     built_generation = models.PositiveIntegerField(_("built generation"), default=0)

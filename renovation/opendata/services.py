@@ -1,14 +1,15 @@
 """Writes of the open-data texts kept per project (ProjectOpenData): system writes the task queue
-and the changes' own transactions make, so they check no actor."""
+makes, and the marks made right after a change's commit, so they check no actor."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 
-from django.db.models import F
 from django.utils import timezone
 
 from renovation.projects.models import Project
+from renovation.projects.services import project_renderings_mark_stale
 
 from .models import ProjectOpenData
 
@@ -42,26 +43,20 @@ def project_open_data_store(
     return bool(written)
 
 
-def project_open_data_ensure(*, project_ids: set[int]) -> None:
+def project_open_data_ensure(*, project_ids: Collection[int]) -> None:
     """Give each of these projects a row, stale until built, so every later change has a
-    generation to bump."""
+    generation to bump. Inserted in the order of the projects' ids, so that two of them inserting
+    the same rows wait for each other instead of deadlocking."""
     existing = set(ProjectOpenData.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True))
-    missing = Project.objects.filter(pk__in=project_ids - existing).values_list("pk", flat=True)
+    missing = Project.objects.filter(pk__in=set(project_ids) - existing).order_by("pk").values_list("pk", flat=True)
     ProjectOpenData.objects.bulk_create(
         [ProjectOpenData(project_id=pk, valid_until=timezone.now()) for pk in missing],
         ignore_conflicts=True,  # a concurrent job or change made it meanwhile: it is there, as wanted
     )
 
 
-def project_open_data_mark_stale(*, project_ids: set[int] | None) -> None:
-    """Mark the open-data texts of these projects (None: of every project) stale, inside the
-    transaction of the change that alters them: from its commit until their rebuild, the endpoints
-    encode them live."""
-    if project_ids is None:
-        ProjectOpenData.objects.update(generation=F("generation") + 1)
-        return
-    stale = ProjectOpenData.objects.filter(project_id__in=project_ids)
-    if stale.update(generation=F("generation") + 1) < len(project_ids):
-        project_open_data_ensure(project_ids=set(project_ids))
-        # Bumped again: a row a job inserted since the first UPDATE must not be taken as current.
-        stale.update(generation=F("generation") + 1)
+def project_open_data_mark_stale(*, project_ids: Collection[int] | None) -> None:
+    """Mark the open-data texts of these projects (None: of every project) stale, right after the
+    commit of the change that alters them (opendata.stored.rebuilds): from then until their
+    rebuild, the endpoints encode them live. See ``project_renderings_mark_stale``."""
+    project_renderings_mark_stale(ProjectOpenData, project_ids=project_ids, ensure=project_open_data_ensure)

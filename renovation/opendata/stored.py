@@ -8,11 +8,11 @@ project's feed reads its entries, per language, from the same row instead of its
 
 The rows follow the project page's summary (cms.summary): a change that alters them (every
 ``Change`` whose pages in ``CHANGE_PAGES`` include ``open_data`` or ``api``, for the projects it
-names; a change of places or a plan import: every project) marks them stale inside its own
-transaction (``generation`` bumped, ``open_data_after_change``, registered with the public page
-cache); after the commit one job per
-transaction (``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, and writes
-them only if no later change bumped the generation meanwhile. The clock job
+names; a change of places or a plan import: every project) marks them stale right after its
+commit, not inside its transaction (``generation`` bumped, ``open_data_after_change``, registered
+with the public page cache); then one job per transaction
+(``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, and writes them only
+if no later change bumped the generation meanwhile. The clock job
 ``project-open-data-refresh`` rebuilds what midnight changes (the API's lateness counts days) and
 whatever a lost job or a deploy left behind. Missing, stale, of another ``build`` or past its time,
 a row is ignored and the endpoint encodes that project live: a GET never writes.
@@ -363,20 +363,23 @@ def _tasks() -> Any:
     return tasks
 
 
-# One rebuild job per transaction, however many changes it made.
+# Once per transaction, after its commit, however many changes it made: the texts marked stale,
+# then one job that encodes them again.
 rebuilds = RebuildAfterCommit(
     "project open data",
     rebuild=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_open_data_refresh.enqueue(),
+    mark=lambda ids: project_open_data_mark_stale(project_ids=ids),
 )
 
 
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:
-    """Mark the texts of the projects a change touches stale, inside its transaction
-    (renovation.public.cache.on_pages_changed); one job rebuilds them after the commit (``rebuilds``)."""
+    """A change that alters the texts of the projects it names (every project's: places, a plan
+    import; none: a change naming no project) reported (renovation.public.cache.on_pages_changed):
+    once its transaction commits, they are marked stale and one job encodes them again
+    (``rebuilds``). Marked after the commit, not inside the transaction, where their rows stayed
+    locked until it ended."""
     if change in OPEN_DATA_CHANGES_EVERYWHERE:
-        project_open_data_mark_stale(project_ids=None)
         rebuilds.add(None)
     elif change in OPEN_DATA_CHANGES and project_ids:  # a change naming no project changes none
-        project_open_data_mark_stale(project_ids=project_ids)
         rebuilds.add(project_ids)

@@ -441,8 +441,8 @@ class ProjectPublicSummary(models.Model):
     and its card on the project index, kept in one row as the HTML those sections render to, so
     the pages insert it instead of some twenty queries and their templates.
 
-    Never a source of a figure: a change that touches it bumps ``generation`` in its own
-    transaction, the task queue rebuilds it from the selectors after the commit (cms.summary), and
+    Never a source of a figure: a change that touches it bumps ``generation`` right after its
+    commit, the task queue rebuilds it from the selectors after the commit (cms.summary), and
     the page computes live while it is missing, stale (``built_generation`` behind ``generation``),
     of another ``version`` or ``build``, past ``valid_until`` or not signed by this site. Derived
     data, so it keeps no history."""
@@ -461,7 +461,7 @@ class ProjectPublicSummary(models.Model):
     # page's content so that the index reads a page of cards without it; signed the same way.
     card = models.TextField(_("card"), blank=True)
     card_signature = models.CharField(_("card signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, inside the change's transaction; the content is
+    # Bumped by every change that alters it, right after the change commits; the content is
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)
     built_generation = models.PositiveIntegerField(_("built generation"), default=0)

@@ -7,7 +7,7 @@ history row naming the actor and the operation.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Model, Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -421,27 +421,44 @@ def project_public_summary_store(
     return bool(written)
 
 
-def project_public_summaries_ensure(*, project_ids: set[int]) -> None:
+def project_public_summaries_ensure(*, project_ids: Collection[int]) -> None:
     """Give each of these projects a summary row, stale until built (see ProjectPublicSummary), so
-    that every later change has a generation to bump."""
+    that every later change has a generation to bump. Inserted in the order of the projects' ids,
+    so that two of them inserting the same rows wait for each other instead of deadlocking."""
     existing = set(ProjectPublicSummary.objects.filter(project_id__in=project_ids).values_list("project_id", flat=True))
-    missing = Project.objects.filter(pk__in=project_ids - existing).values_list("pk", flat=True)
+    missing = Project.objects.filter(pk__in=set(project_ids) - existing).order_by("pk").values_list("pk", flat=True)
     ProjectPublicSummary.objects.bulk_create(
         [ProjectPublicSummary(project_id=pk, version=0, valid_until=timezone.now()) for pk in missing],
         ignore_conflicts=True,  # a concurrent job or change made it meanwhile: it is there, as wanted
     )
 
 
-def project_public_summaries_mark_stale(*, project_ids: set[int] | None) -> None:
-    """Mark the public page's summary of these projects (None: of every project) stale, inside the
-    transaction of the change that alters them (cms.summary): from its commit until its rebuild, the
-    page computes live. One UPDATE when every project has its row; a project without one is given
-    it, then marked."""
-    if project_ids is None:
-        ProjectPublicSummary.objects.update(generation=F("generation") + 1)
-        return
-    stale = ProjectPublicSummary.objects.filter(project_id__in=project_ids)
-    if stale.update(generation=F("generation") + 1) < len(project_ids):
-        project_public_summaries_ensure(project_ids=set(project_ids))
-        # Bumped again: a row a job inserted since the first UPDATE must not be taken as current.
-        stale.update(generation=F("generation") + 1)
+def project_public_summaries_mark_stale(*, project_ids: Collection[int] | None) -> None:
+    """Mark the public page's summary of these projects (None: of every project) stale, right after
+    the commit of the change that alters them (cms.summary.rebuilds): from then until its rebuild,
+    the page computes live. See ``project_renderings_mark_stale``."""
+    project_renderings_mark_stale(ProjectPublicSummary, project_ids=project_ids, ensure=project_public_summaries_ensure)
+
+
+def project_renderings_mark_stale(
+    model: type[Model], *, project_ids: Collection[int] | None, ensure: Callable[..., None]
+) -> None:
+    """Bump the ``generation`` of the rows of a rendering kept per project (``model``, its primary
+    key the project; None: every row), in a short transaction of its own right after the commit
+    of the change that made them stale, never inside it: rows marked there stayed locked until the
+    change's commit, queueing every other change of the same projects behind it, and two changes
+    that named two projects in opposite orders deadlocked. The rows are locked in the order of
+    their projects' ids, so two marks of overlapping projects wait for each other instead.
+
+    A job that rendered the rows from what was committed before the change read a generation this
+    bumps, so its conditional write leaves them stale (for the job that follows this mark); one
+    that reads the generation after this mark renders what the change committed. A project without
+    a row is given one (``ensure``), then every row bumped again: one a job inserted since the
+    first UPDATE must not be taken as current."""
+    with transaction.atomic():
+        rows = model.objects.all() if project_ids is None else model.objects.filter(pk__in=project_ids)
+        list(rows.order_by("pk").select_for_update().values_list("pk", flat=True))  # locked in order
+        marked = rows.update(generation=F("generation") + 1)
+        if project_ids is not None and marked < len(set(project_ids)):
+            ensure(project_ids=set(project_ids))
+            rows.update(generation=F("generation") + 1)

@@ -136,9 +136,10 @@ def pages_changed(
 
 
 # Work that follows a public change (cms keeps each project page's summary this way). A listener
-# is called when the change is reported, inside its transaction; what it registers with
-# ``transaction.on_commit`` then runs before this change's pages are invalidated, so no page is
-# cached from what it replaces under the new scope.
+# is called when the change is reported, inside its transaction, and should only note what to do:
+# what it registers with ``transaction.on_commit`` (marking stored renderings stale and queueing
+# their rebuild: renovation.jobs.queue.RebuildAfterCommit) runs after the commit but before this
+# change's pages are invalidated, so no page is cached from what it replaces under the new scope.
 ChangeListener = Callable[[Change, set[int]], None]
 _listeners: list[ChangeListener] = []
 

@@ -13,6 +13,8 @@ from renovation.discussion.selectors import project_thread
 from renovation.discussion.services import comment_post, thread_for_project
 from renovation.projects.models import ProjectPublicSummary
 from renovation.residents.services import resident_account_close
+from tests.cms.test_project_summary import _rebuild_jobs_run
+from tests.jobs.conftest import DATABASE_BACKEND
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +43,22 @@ def _commented(published_project, author) -> tuple:
 
 
 def test_a_residents_new_name_replaces_the_old_on_the_kept_page(
-    personas, published_project, django_capture_on_commit_callbacks
+    settings, personas, published_project, django_capture_on_commit_callbacks
 ):
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     resident = resident_account_ensure(username="resident", full_name="陈阿姨")
     project, page = _commented(published_project, resident)
     assert "陈阿姨" in _anonymous_page(page.url)
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         resident_account_ensure(username="resident", full_name="陈奶奶")
         row = ProjectPublicSummary.objects.get(project=project)
-        assert row.built_generation < row.generation  # stale in the rename's own transaction
-    html = _kept_page_after_the_change(page, callbacks)
+        assert row.built_generation == row.generation  # not inside the rename's transaction: no lock
+    row = ProjectPublicSummary.objects.get(project=project)
+    assert row.built_generation < row.generation  # stale from its commit: the page is live
+    html = _anonymous_page(page.url)
+    assert "陈奶奶" in html and "陈阿姨" not in html
+    _rebuild_jobs_run()
+    html = _kept_page_after_the_change(page, [])
     assert "陈奶奶" in html and "陈阿姨" not in html
 
 

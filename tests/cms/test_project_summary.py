@@ -59,6 +59,20 @@ def _forget_changes_rolled_back_by_earlier_tests() -> None:
     summary.rebuilds.forget()
 
 
+def _rebuild_jobs_run() -> None:
+    """What the worker does: run the queued rebuild jobs (``settings.TASKS = DATABASE_BACKEND``)."""
+    from django_tasks_db.models import DBTaskResult
+
+    for job in DBTaskResult.objects.filter(task_path=REBUILD):
+        job.task.call(**job.args_kwargs["kwargs"])
+        job.delete()
+
+
+def _marked(project) -> bool:
+    row = ProjectPublicSummary.objects.get(project=project)
+    return row.built_generation < row.generation
+
+
 def _payment(project, amount: str, purpose: str):
     from renovation.finance.models import EntryKind, LedgerEntry
 
@@ -192,15 +206,19 @@ def test_it_does_not_take_a_summary_rendered_before_a_later_change_as_current(mo
     assert project_summaries_rebuild([project.pk]) == 1
 
 
-def test_its_changes_mark_the_summary_stale_in_their_own_transaction(personas, published_project):
+def test_its_changes_mark_the_summary_stale_once_their_transaction_commits(
+    settings, personas, published_project, django_capture_on_commit_callbacks
+):
     from renovation.projects.services import project_update
 
     assert SUMMARY_CHANGES  # each of them reaches the listener through pages_changed
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     project, _page = published_project(items=1)
     project_summaries_rebuild([project.pk])
-    project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("250000")})
-    row = ProjectPublicSummary.objects.get(project=project)
-    assert row.built_generation < row.generation  # no commit yet (the test's transaction): marked all the same
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"budget_other": Decimal("250000")})
+        assert not _marked(project)  # not inside the change's transaction: no lock on the row
+    assert _marked(project)
 
 
 def _signed(content: str):
@@ -252,17 +270,17 @@ def test_the_clock_rebuilds_a_summary_left_stale_or_built_by_another_release(pub
 
 
 def test_a_neighbourhoods_new_household_count_reaches_the_consultation_tally_at_once(
-    client, personas, published_project, django_capture_on_commit_callbacks
+    client, settings, personas, published_project, django_capture_on_commit_callbacks
 ):
     from renovation.places.services import neighbourhood_update
 
     project, page = published_project(items=1)
     project_summaries_rebuild([project.pk])
     neighbourhood = project.neighbourhood
-    with django_capture_on_commit_callbacks(execute=False):  # committed; the job not yet run
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    with django_capture_on_commit_callbacks(execute=True):  # committed; the job not yet run
         neighbourhood_update(actor=personas.bureau, neighbourhood=neighbourhood, data={"household_count": 987})
-    row = ProjectPublicSummary.objects.get(project=project)
-    assert row.built_generation < row.generation
+    assert _marked(project)
     response = client.get(page.url)
     assert response.context["summary_html"] is None
     assert response.context["consultation"]["tally"].households == 987
@@ -285,20 +303,20 @@ def _comment(project, personas) -> str:
 
 
 @pytest.mark.parametrize("change", [_progress, _comment], ids=["progress", "comment"])
-def test_a_newly_kept_change_makes_the_summary_stale_at_once_and_its_job_rebuilds_it_after_commit(
-    client, personas, published_project, django_capture_on_commit_callbacks, change
+def test_a_newly_kept_change_makes_the_summary_stale_from_its_commit_until_its_job_rebuilds_it(
+    client, settings, personas, published_project, django_capture_on_commit_callbacks, change
 ):
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     _forget_changes_rolled_back_by_earlier_tests()
     project, page = published_project(items=1)
     project_summaries_rebuild([project.pk])
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         shown = change(project, personas)
-        row = ProjectPublicSummary.objects.get(project=project)
-        assert row.built_generation < row.generation  # in the change's own transaction
-        response = client.get(page.url)
-        assert response.context["summary_html"] is None and shown in response.content.decode()
-    for callback in callbacks:  # the commit: the rebuild job runs (at once in tests)
-        callback()
+        assert not _marked(project)  # not inside the change's transaction: no lock on the row
+    assert _marked(project)  # from its commit
+    response = client.get(page.url)
+    assert response.context["summary_html"] is None and shown in response.content.decode()
+    _rebuild_jobs_run()
     row = ProjectPublicSummary.objects.get(project=project)
     assert row.built_generation == row.generation
     response = client.get(page.url)
@@ -307,7 +325,7 @@ def test_a_newly_kept_change_makes_the_summary_stale_at_once_and_its_job_rebuild
 
 
 def test_a_document_edited_or_deleted_in_the_library_makes_the_summary_stale_and_its_job_rebuilds_it(
-    client, personas, published_project, upload, django_capture_on_commit_callbacks
+    client, settings, personas, published_project, upload, django_capture_on_commit_callbacks
 ):
     from cms.documents import DocumentKind
     from cms.services import project_document_add
@@ -321,18 +339,19 @@ def test_a_document_edited_or_deleted_in_the_library_makes_the_summary_stale_and
     response = client.get(page.url)
     assert response.context["summary_html"] is not None and "（公示稿）" in response.content.decode()
 
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    with django_capture_on_commit_callbacks(execute=True):
         document.title = "飞云花园改造方案（定稿）"
         document.save()  # as Wagtail's document editor saves it
-        row = ProjectPublicSummary.objects.get(project=project)
-        assert row.built_generation < row.generation  # in the edit's own transaction
-    for callback in callbacks:
-        callback()
+        assert not _marked(project)  # not inside the edit's transaction: no lock on the row
+    assert _marked(project)  # from its commit
+    _rebuild_jobs_run()
     response = client.get(page.url)
     assert response.context["summary_html"] is not None and "（定稿）" in response.content.decode()
 
     with django_capture_on_commit_callbacks(execute=True):
         document.delete()
+    _rebuild_jobs_run()
     response = client.get(page.url)
     assert response.context["summary_html"] is not None
     assert "飞云花园改造方案" not in response.content.decode() and 'href="#documents"' not in response.content.decode()
@@ -395,19 +414,19 @@ def test_the_index_renders_the_same_cards_from_the_summaries_as_live(client, pub
 
 
 def test_the_index_shows_a_fresh_card_right_after_a_change(
-    client, personas, published_project, django_capture_on_commit_callbacks
+    client, settings, personas, published_project, django_capture_on_commit_callbacks
 ):
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     _forget_changes_rolled_back_by_earlier_tests()
     project, _page = published_project(items=1)
     project_summaries_rebuild([project.pk])
     assert 'aria-valuenow="10.0"' in _index(client, "zh-hans").content.decode()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         shown = _progress(project, personas)
-        response = _index(client, "zh-hans")
-        assert response.context["page_obj"].object_list[0].card_html is None  # stale: live
-        assert shown in response.content.decode() and 'aria-valuenow="10.0"' not in response.content.decode()
-    for callback in callbacks:
-        callback()
+    response = _index(client, "zh-hans")
+    assert response.context["page_obj"].object_list[0].card_html is None  # stale from the commit: live
+    assert shown in response.content.decode() and 'aria-valuenow="10.0"' not in response.content.decode()
+    _rebuild_jobs_run()
     response = _index(client, "zh-hans")
     assert response.context["page_obj"].object_list[0].card_html is not None  # rebuilt
     assert shown in response.content.decode()
@@ -479,20 +498,20 @@ def test_the_kept_change_log_costs_one_query_whatever_the_length_of_the_history(
 
 
 def test_a_change_reaches_the_kept_change_log_right_after_its_commit(
-    client, personas, published_project, django_capture_on_commit_callbacks
+    client, settings, personas, published_project, django_capture_on_commit_callbacks
 ):
     from renovation.projects.services import project_update
 
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     _forget_changes_rolled_back_by_earlier_tests()
     project, page = published_project(items=1)
     url = f"{page.url}changes/"
     project_summaries_rebuild([project.pk])
     assert "某监理公司" not in client.get(url).content.decode()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=True):
         project_update(actor=personas.bureau, project=project, data={"supervising_engineer": "某监理公司"})
-        response = client.get(url)  # stale from the change's own transaction: live
-        assert response.context["changes_html"] is None and "某监理公司" in response.content.decode()
-    for callback in callbacks:
-        callback()
+    response = client.get(url)  # stale from the change's commit: live
+    assert response.context["changes_html"] is None and "某监理公司" in response.content.decode()
+    _rebuild_jobs_run()
     response = client.get(url)
     assert response.context["changes_html"] is not None and "某监理公司" in response.content.decode()

@@ -1,6 +1,6 @@
 """Each project's open-data texts kept by the task queue (renovation/opendata/stored.py): the
 endpoints send byte for byte what they encode live, in a fixed number of queries, and every change
-that alters a text marks it stale in its own transaction and has it encoded again after commit."""
+that alters a text marks it stale right after its commit and has it encoded again."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from renovation.projects.models import Project, ProjectStatus
 from renovation.public.cache import Change
 from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
+from tests.jobs.conftest import DATABASE_BACKEND
 from tests.opendata.oc4ids_schema import problems
 from tests.tendering.test_ocds import _lifecycle
 
@@ -264,27 +265,39 @@ def test_it_does_not_take_texts_encoded_before_a_later_change_as_current(monkeyp
     assert project_open_data_rebuild([project.pk]) == 1
 
 
-def test_its_changes_mark_the_texts_stale_in_their_own_transaction(personas):
+def _stale_projects() -> set[int]:
+    return {row.project_id for row in ProjectOpenData.objects.all() if row.built_generation < row.generation}
+
+
+def test_its_changes_mark_the_texts_stale_once_their_transaction_commits(
+    settings, personas, django_capture_on_commit_callbacks
+):
     from renovation.projects.services import project_update
 
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     project = _plain_project(personas)
     project_open_data_rebuild([project.pk])
-    project_update(actor=personas.bureau, project=project, data={"name": "改名后的项目"})
-    row = ProjectOpenData.objects.get(project=project)
-    assert row.built_generation < row.generation  # no commit yet (the test's transaction): marked all the same
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"name": "改名后的项目"})
+        assert _stale_projects() == set()  # not inside the change's transaction: no lock on the row
+    assert _stale_projects() == {project.pk}
 
 
 @pytest.mark.parametrize(
     ("change", "everywhere"), [(Change.TENDER, False), (Change.PROGRESS, False), (Change.PLACE, True)]
 )
-def test_only_a_change_of_places_or_plans_marks_every_project_without_naming_one(personas, change, everywhere):
+def test_only_a_change_of_places_or_plans_marks_every_project_without_naming_one(
+    settings, personas, django_capture_on_commit_callbacks, change, everywhere
+):
     """A change that names no project changes no project's texts (a company editing its record
     once marked every project stale and had them all encoded again); places and plans do."""
     from renovation.public.cache import pages_changed
 
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
     projects = [_plain_project(personas), _plain_project(personas)]
     project_open_data_rebuild([project.pk for project in projects])
-    pages_changed(change)
+    with django_capture_on_commit_callbacks(execute=True):
+        pages_changed(change)
     stale = {row.built_generation < row.generation for row in ProjectOpenData.objects.all()}
     assert stale == {everywhere}
 
