@@ -451,13 +451,14 @@ def project_renderings_mark_stale(
     their projects' ids, so two marks of overlapping projects wait for each other instead.
 
     A job that rendered the rows from what was committed before the change read a generation this
-    bumps, so its conditional write leaves them stale (for the job that follows this mark); one
-    that reads the generation after this mark renders what the change committed. A project without
+    bumps: whether its conditional write comes before this mark or after, the rows end stale, for
+    the job that follows this mark; a job that reads the generation after this mark renders what
+    the change committed. A project without
     a row is given one (``ensure``), then every row bumped again: one a job inserted since the
     first UPDATE must not be taken as current."""
     with transaction.atomic():
         rows = model.objects.all() if project_ids is None else model.objects.filter(pk__in=project_ids)
-        list(rows.order_by("pk").select_for_update().values_list("pk", flat=True))  # locked in order
+        list(rows.order_by("pk").select_for_update(no_key=True).values_list("pk", flat=True))  # locked in order
         marked = rows.update(generation=F("generation") + 1)
         if project_ids is not None and marked < len(set(project_ids)):
             ensure(project_ids=set(project_ids))

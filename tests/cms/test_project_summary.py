@@ -52,8 +52,9 @@ def _stored_and_live(client, page, language: str) -> tuple[str, str]:
 
 
 def _forget_changes_rolled_back_by_earlier_tests() -> None:
-    """Each test's transaction rolls back: the projects its changes noted are rebuilt with the next
-    commit (harmless by design, see summaries_after_change), which would add to this test's job."""
+    """Each test's transaction rolls back: what its changes noted is dropped by the next change
+    noted (RebuildAfterCommit.add finds none of its callbacks waiting); forgotten here too, so that
+    this test's job holds its own projects only, whatever an earlier test left."""
     from cms import summary
 
     summary.rebuilds.forget()

@@ -50,8 +50,9 @@ def _fresh_rate_counts():
 
 @pytest.fixture(autouse=True)
 def _forget_changes_rolled_back_by_earlier_tests():
-    """Each test's transaction rolls back: the projects its changes noted would be rebuilt with the
-    next commit (harmless by design, see open_data_after_change) and add to this test's job."""
+    """Each test's transaction rolls back: what its changes noted is dropped by the next change
+    noted (RebuildAfterCommit.add finds none of its callbacks waiting); forgotten here too, so that
+    this test's job holds its own projects only, whatever an earlier test left."""
     stored.rebuilds.forget()
 
 
