@@ -22,6 +22,7 @@ def project_open_data_store(
     api: str,
     feed: str,
     csv: dict[str, str],
+    signatures: dict[str, str],
     valid_until: datetime,
 ) -> bool:
     """Keep a project's open-data texts encoded from what was committed when its row stood at
@@ -35,6 +36,7 @@ def project_open_data_store(
         api=api,
         feed=feed,
         csv=csv,
+        signatures=signatures,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,
