@@ -137,10 +137,10 @@ def stored_api_text(project: Project, now: datetime) -> str | None:
     return row.api if _signed("api", project.pk, row.build, row.api, row.signatures.get("api")) else None
 
 
-OC4IDS_ROW_FIELDS = (
+OC4IDS_ROW_FIELDS: tuple[Any, ...] = (
     "pk",
     "open_data_text__oc4ids",
-    "open_data_text__signatures__oc4ids",
+    KeyTextTransform("oc4ids", "open_data_text__signatures"),  # as text: no JSON decoding
     "open_data_text__generation",
     "open_data_text__built_generation",
     "open_data_text__build",

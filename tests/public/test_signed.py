@@ -15,6 +15,7 @@ logger = logging.getLogger("tests.public.signed")
 @pytest.fixture(autouse=True)
 def _nothing_reported_yet(monkeypatch):
     monkeypatch.setattr(signed, "_reported", set())
+    monkeypatch.setattr(signed, "_verified", {})
 
 
 def test_it_signs_a_text_for_its_purpose_and_row(settings):
@@ -27,6 +28,16 @@ def test_it_signs_a_text_for_its_purpose_and_row(settings):
     assert not signed.is_signed(None, "open data api", (1, "build"), "text")
     settings.SECRET_KEY = "another site's key" * 3
     assert not signed.is_signed(mark, "open data api", (1, "build"), "text")
+
+
+def test_a_text_verified_before_is_not_taken_for_another_under_its_signature(monkeypatch):
+    mark = signed.signature("ocds release", ("r-1",), "text")
+    assert signed.is_signed(mark, "ocds release", ("r-1",), "text")
+    assert signed.is_signed(mark, "ocds release", ("r-1",), "".join(["te", "xt"]))  # the same text, another object
+    assert not signed.is_signed(mark, "ocds release", ("r-1",), "tExt")
+    assert not signed.is_signed(mark, "ocds release", ("r-2",), "text")
+    monkeypatch.setattr(signed, "signature", lambda *args: pytest.fail("computed again"))
+    assert signed.is_signed(mark, "ocds release", ("r-1",), "text")
 
 
 def test_it_refuses_a_part_that_could_be_read_as_the_text():
