@@ -290,7 +290,7 @@ def csv_page(dataset: Dataset, number: int) -> tuple[list[str], bool]:
 
 def project_csv_lines(rows: Iterable[dict[str, Any]]) -> dict[int, str]:
     """Each of these projects' line of ``projects.csv`` in the active language, byte for byte what
-    ``csv_lines`` writes for it; ``rows`` as ``public_project_rows`` reads them (left unchanged)."""
+    ``csv_page`` writes for it; ``rows`` as ``public_project_rows`` reads them (left unchanged)."""
     dataset = DATASETS["projects"]
     writer = csv.writer(_Echo())
     keys = [key for key, *_rest in dataset.fields]

@@ -31,7 +31,7 @@ class ProjectOpenData(models.Model):
     api = models.TextField(_("API representation (JSON)"), blank=True)
     # The entries of the project's Atom feed, per language (stored.feed_text).
     feed = models.TextField(_("feed entries (JSON)"), blank=True)
-    # Its line of /open-data/projects.csv per language code (stored.projects_csv).
+    # Its line of /open-data/projects.csv per language code (stored.projects_csv_page).
     csv = models.JSONField(_("CSV line per language"), default=dict, blank=True)
     # Each text's HMAC with the site's key (renovation.public.signed), by text: "oc4ids", "api",
     # "feed" and "csv:<language>". A text whose signature does not match is never sent.
