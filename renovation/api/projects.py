@@ -233,6 +233,7 @@ class ProjectViewSet(BatchedViewSet):
 _STORED_FIELDS = (
     "pk",
     "open_data_text__api",
+    "open_data_text__signatures",  # its signature is checked before it is sent
     "open_data_text__generation",
     "open_data_text__built_generation",
     "open_data_text__build",

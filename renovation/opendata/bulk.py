@@ -1,8 +1,10 @@
 """Bulk downloads of the public datasets (projects, tenders, quarterly disclosures) as CSV and Excel.
 
 One definition per dataset (its columns and the rows it reads) feeds both formats, so the CSV and
-the workbook never disagree. Rows are read in chunks and written as they come: a CSV streams
-to the client row by row; a workbook is written in openpyxl's write-only mode to a spooled file.
+the workbook never disagree. The CSV comes in pages of ``CSV_PAGE_SIZE`` rows in a stable order,
+each a whole CSV file with its header, the next page named in a ``Link: rel="next"`` header, so a
+request costs the same however many records there are. The workbook is the whole dataset, written
+in openpyxl's write-only mode to a spooled file as the rows are read in chunks.
 Text cells go through the spreadsheet toolkit's formula-injection guard in both formats. No
 column holds personal data: projects carry the ledger's public figures (not the staff-only site
 issue counts), tenders what their published OCDS release says (nothing about bids before the
@@ -18,15 +20,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, Any
 
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from renovation.finance.models import IncomeSource, QuarterlyDisclosure
 from renovation.places.models import ManagementType
-from renovation.projects.models import ProjectStatus
-from renovation.reports.exports import ISSUE_COUNTS, public_project_rows
+from renovation.projects.models import Project, ProjectStatus
+from renovation.reports.exports import ISSUE_COUNTS, LEDGER_ORDER, public_project_rows
 from renovation.reports.sheets import LEDGER_FIELDS
 from renovation.spreadsheets.writer import Column, Kind, ReportWorkbook, safe_text, title_line
 from renovation.tendering.models import EvaluationMethod, Tender, TenderRelease, TenderStatus
@@ -39,7 +41,8 @@ class Dataset:
     slug: str
     title: Promise
     fields: tuple[tuple[str, Any, Kind, float], ...]  # key, header (lazy), kind, width
-    rows: Callable[[], Iterator[dict[str, Any]]]
+    # The rows from ``start`` to ``stop`` in the dataset's order (None: from the first, to the last).
+    rows: Callable[[int | None, int | None], Iterator[dict[str, Any]]]
 
     def columns(self) -> list[Column]:
         return [Column(str(header), kind, width) for _key, header, kind, width in self.fields]
@@ -47,9 +50,9 @@ class Dataset:
     def headers(self) -> list[str]:
         return [str(header) for _key, header, _kind, _width in self.fields]
 
-    def values(self) -> Iterator[list[Any]]:
+    def values(self, start: int | None = None, stop: int | None = None) -> Iterator[list[Any]]:
         keys = [key for key, *_rest in self.fields]
-        for row in self.rows():
+        for row in self.rows(start, stop):
             yield [row.get(key) for key in keys]
 
 
@@ -72,10 +75,18 @@ def _project_labelled(row: dict[str, Any], labels: tuple[dict[str, str], dict[st
     }
 
 
-def _project_rows() -> Iterator[dict[str, Any]]:
+def _project_rows(start: int | None, stop: int | None) -> Iterator[dict[str, Any]]:
     labels = _project_labels()
-    for row in public_project_rows():
+    projects = Project.objects.all()
+    if start is not None or stop is not None:
+        projects = Project.objects.filter(pk__in=list(project_order().values_list("pk", flat=True)[start:stop]))
+    for row in public_project_rows(projects):
         yield _project_labelled(row, labels)
+
+
+def project_order() -> QuerySet[Project]:
+    """Every project in the order of the ledger and of ``projects.csv``."""
+    return Project.objects.order_by(*LEDGER_ORDER, "pk")
 
 
 PROJECT_FIELDS = tuple(field for field in LEDGER_FIELDS if field[0] not in ISSUE_COUNTS)
@@ -116,7 +127,7 @@ def _tender_row(tender: Tender, data: dict[str, Any], labels: dict[str, dict[str
     }
 
 
-def _tender_rows() -> Iterator[dict[str, Any]]:
+def _tender_rows(start: int | None, stop: int | None) -> Iterator[dict[str, Any]]:
     labels = {
         "method": {value: str(label) for value, label in EvaluationMethod.choices},
         "status": {value: str(label) for value, label in TenderStatus.choices},
@@ -125,7 +136,7 @@ def _tender_rows() -> Iterator[dict[str, Any]]:
         Tender.objects.exclude(status=TenderStatus.DRAFT)
         .select_related("project__neighbourhood__community__street", "kind")
         .order_by("pk")
-    )
+    )[start:stop]
     chunk: list[Tender] = []
     for tender in tenders.iterator(chunk_size=CHUNK_SIZE):
         chunk.append(tender)
@@ -175,10 +186,10 @@ TENDER_FIELDS = (
 # --- quarterly disclosures: their frozen figures --------------------------------------------------
 
 
-def _disclosure_rows() -> Iterator[dict[str, Any]]:
+def _disclosure_rows(start: int | None, stop: int | None) -> Iterator[dict[str, Any]]:
     disclosures = QuarterlyDisclosure.objects.select_related("project__neighbourhood__community__street").order_by(
-        "year", "quarter", "project__code"
-    )
+        "year", "quarter", "project__code", "pk"
+    )[start:stop]
     for disclosure in disclosures.iterator(chunk_size=CHUNK_SIZE):
         project = disclosure.project
         yield {
@@ -253,9 +264,8 @@ class _Echo:
         return value
 
 
-# Lines sent per chunk of the streamed CSV: a chunk per line cost a write to the client (a system
-# call under gunicorn) and a bytes copy per row.
-CSV_LINES_PER_CHUNK = 100
+# Rows per page of a CSV download: a page costs the same however many records there are.
+CSV_PAGE_SIZE = 100
 
 
 def csv_header(dataset: Dataset) -> str:
@@ -268,24 +278,19 @@ def _csv_line(writer: Any, values: list[Any], kinds: list[Kind]) -> str:
     return writer.writerow([_csv_value(value, kind) for value, kind in zip(values, kinds, strict=True)])
 
 
-def csv_lines(dataset: Dataset) -> Iterator[str]:
-    """The dataset as CSV text, in chunks of whole lines, the header first (``csv_header``)."""
-    yield csv_header(dataset)
+def csv_page(dataset: Dataset, number: int) -> tuple[list[str], bool]:
+    """Page ``number`` (from 1) of the dataset as CSV text: the header (``csv_header``), then its
+    rows, one line each; and whether another page follows."""
+    start = (number - 1) * CSV_PAGE_SIZE
     writer = csv.writer(_Echo())
     kinds = [kind for _key, _header, kind, _width in dataset.fields]
-    lines: list[str] = []
-    for values in dataset.values():
-        lines.append(_csv_line(writer, values, kinds))
-        if len(lines) == CSV_LINES_PER_CHUNK:
-            yield "".join(lines)
-            lines = []
-    if lines:
-        yield "".join(lines)
+    lines = [_csv_line(writer, values, kinds) for values in dataset.values(start, start + CSV_PAGE_SIZE + 1)]
+    return [csv_header(dataset), *lines[:CSV_PAGE_SIZE]], len(lines) > CSV_PAGE_SIZE
 
 
 def project_csv_lines(rows: Iterable[dict[str, Any]]) -> dict[int, str]:
     """Each of these projects' line of ``projects.csv`` in the active language, byte for byte what
-    ``csv_lines`` writes for it; ``rows`` as ``public_project_rows`` reads them (left unchanged)."""
+    ``csv_page`` writes for it; ``rows`` as ``public_project_rows`` reads them (left unchanged)."""
     dataset = DATASETS["projects"]
     writer = csv.writer(_Echo())
     keys = [key for key, *_rest in dataset.fields]

@@ -132,12 +132,19 @@ def entries(examples: dict[str, str]) -> list[CatalogueEntry]:
                 key=f"bulk-{slug}",
                 title=dataset.title,
                 description=_(
-                    "The whole dataset in one file, one row per record. CSV is UTF-8 with a byte-order mark."
-                ),
+                    "One row per record. The CSV comes in pages of %(size)d rows in a stable order, each "
+                    "a whole CSV file with its header that names the next page in its Link header "
+                    '(rel="next"); it is UTF-8 with a byte-order mark. The Excel workbook holds the whole '
+                    "dataset in one file."
+                )
+                % {"size": bulk.CSV_PAGE_SIZE},
                 standard=_("CSV and Excel (xlsx)"),
                 frequency=frequencies[slug],
                 links=[
-                    Link("CSV", reverse("opendata:bulk_csv", args=[slug])),
+                    Link(
+                        _('CSV, %(size)d rows per page (Link: rel="next")') % {"size": bulk.CSV_PAGE_SIZE},
+                        reverse("opendata:bulk_csv", args=[slug]),
+                    ),
                     Link("Excel (xlsx)", reverse("opendata:bulk_xlsx", args=[slug])),
                 ],
                 schema=[Link("RFC 4180", CSV_SPEC)],

@@ -17,8 +17,9 @@ class ProjectOpenData(models.Model):
     Never a source of a figure: a change that alters them bumps ``generation`` right after its
     commit, a job rebuilds them from the selectors after the commit (opendata.stored), and the
     endpoints encode live while the row is missing, stale (``built_generation`` behind
-    ``generation``), of another ``build`` or past ``valid_until``. Derived data, so it keeps no
-    history (like ProjectPublicSummary and TenderRelease.text)."""
+    ``generation``), of another ``build``, past ``valid_until`` or not signed with the site's key
+    (``signatures``). Derived data, so it keeps no history (like ProjectPublicSummary and
+    TenderRelease.text)."""
 
     project = models.OneToOneField(
         Project, on_delete=models.CASCADE, primary_key=True, related_name="open_data_text", verbose_name=_("project")
@@ -30,8 +31,11 @@ class ProjectOpenData(models.Model):
     api = models.TextField(_("API representation (JSON)"), blank=True)
     # The entries of the project's Atom feed, per language (stored.feed_text).
     feed = models.TextField(_("feed entries (JSON)"), blank=True)
-    # Its line of /open-data/projects.csv per language code (stored.projects_csv).
+    # Its line of /open-data/projects.csv per language code (stored.projects_csv_page).
     csv = models.JSONField(_("CSV line per language"), default=dict, blank=True)
+    # Each text's HMAC with the site's key (renovation.public.signed), by text: "oc4ids", "api",
+    # "feed" and "csv:<language>". A text whose signature does not match is never sent.
+    signatures = models.JSONField(_("signatures"), default=dict, blank=True)
     # Bumped by every change that alters it, right after the change commits; the texts are
     # current only while ``built_generation`` equals it.
     generation = models.PositiveIntegerField(_("generation"), default=1)

@@ -23,6 +23,7 @@ def project_open_data_store(
     api: str,
     feed: str,
     csv: dict[str, str],
+    signatures: dict[str, str],
     valid_until: datetime,
 ) -> bool:
     """Keep a project's open-data texts encoded from what was committed when its row stood at
@@ -36,6 +37,7 @@ def project_open_data_store(
         api=api,
         feed=feed,
         csv=csv,
+        signatures=signatures,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,

@@ -17,6 +17,10 @@ if no later change bumped the generation meanwhile. The clock job
 whatever a lost job or a deploy left behind. Missing, stale, of another ``build`` or past its time,
 a row is ignored and the endpoint encodes that project live: a GET never writes.
 
+Each text is signed with the site's key (``signatures``, renovation.public.signed) over the
+project, the build and the text: a text altered by hand in the database, or copied from another
+project, is not sent; the endpoint encodes that project live and logs the row once per process.
+
 The OC4IDS project links the project's page and the tenders' releases by absolute URL, on the
 host the request came to: the stored text holds ``SITE_MARK`` (a control character, which JSON
 always escapes) where the site's address goes, and the view puts the request's own in its place.
@@ -28,7 +32,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +48,8 @@ from django.utils.encoding import iri_to_uri
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
-from renovation.reports.exports import LEDGER_ORDER, public_project_rows
+from renovation.public.signed import is_signed, key_digest, report_unreadable, signature
+from renovation.reports.exports import public_project_rows
 
 from . import bulk, oc4ids
 from .feeds import FeedEntry, project_feed_entries
@@ -54,7 +59,7 @@ from .services import project_open_data_ensure, project_open_data_mark_stale, pr
 logger = logging.getLogger(__name__)
 
 # Bump when what the rows hold changes shape: older rows are then ignored and rebuilt.
-OPEN_DATA_VERSION = 2
+OPEN_DATA_VERSION = 3  # 3: the texts are signed
 # The changes that alter the texts: those whose pages are open data or the API, from the one list.
 OPEN_DATA_CHANGES = frozenset(change for change, pages in CHANGE_PAGES.items() if {"open_data", "api"} & set(pages))
 # Changes that name no project and may alter every text (street names and codes, a plan import).
@@ -104,15 +109,38 @@ def _current_row(project: Project, now: datetime) -> ProjectOpenData | None:
     return row if fit else None
 
 
+def _signed(kind: str, project_id: int, build: str | None, text: str, given: str | None) -> bool:
+    """Whether the text kept as ``kind`` is this site's for this project and build; a text that is
+    not is logged once per row and build in each process."""
+    if is_signed(given, f"open data {kind}", (project_id, build or ""), text):
+        return True
+    report_unreadable(
+        logger,
+        (kind, project_id, build, given),
+        "project %s: its %s text is not signed by this site, read live",
+        project_id,
+        kind,
+    )
+    return False
+
+
+def _sign(kind: str, project_id: int, build: str, text: str) -> str:
+    return signature(f"open data {kind}", (project_id, build), text)
+
+
 def stored_api_text(project: Project, now: datetime) -> str | None:
-    """The project's API text, when current (``project`` loaded with its ``open_data_text``)."""
+    """The project's API text, when current and signed (``project`` loaded with its
+    ``open_data_text``)."""
     row = _current_row(project, now)
-    return row.api if row is not None and row.api else None
+    if row is None or not row.api:
+        return None
+    return row.api if _signed("api", project.pk, row.build, row.api, row.signatures.get("api")) else None
 
 
-OC4IDS_ROW_FIELDS = (
+OC4IDS_ROW_FIELDS: tuple[Any, ...] = (
     "pk",
     "open_data_text__oc4ids",
+    KeyTextTransform("oc4ids", "open_data_text__signatures"),  # as text: no JSON decoding
     "open_data_text__generation",
     "open_data_text__built_generation",
     "open_data_text__build",
@@ -121,31 +149,32 @@ OC4IDS_ROW_FIELDS = (
 
 
 def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
-    """A row of ``OC4IDS_ROW_FIELDS``' OC4IDS text with its site mark, when current."""
-    return _row_text(row, now)
+    """A row of ``OC4IDS_ROW_FIELDS``' OC4IDS text with its site mark, when current and signed."""
+    return _row_text("oc4ids", row, now)
 
 
-def _row_text(row: Sequence[Any], now: datetime) -> str | None:
-    """The text of a row ``(pk, text, generation, built_generation, build, valid_until)``, when
-    current and not empty."""
-    _pk, text, generation, built_generation, build, valid_until = row
+def _row_text(kind: str, row: Sequence[Any], now: datetime) -> str | None:
+    """The text of a row ``(pk, text, signature, generation, built_generation, build,
+    valid_until)`` kept as ``kind``, when current, signed and not empty."""
+    pk, text, given, generation, built_generation, build, valid_until = row
     fit = is_current(
         generation=generation, built_generation=built_generation, build=build, valid_until=valid_until, now=now
     )
-    return text if fit and text else None
+    return text if fit and text and _signed(kind, pk, build, text, given) else None
 
 
 def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | None:
     """The project's feed entries in the active language, when current (``project`` loaded with
     its ``open_data_text``)."""
     row = _current_row(project, now)
-    if row is None or not row.feed:
+    if row is None or not row.feed or not _signed("feed", project.pk, row.build, row.feed, row.signatures.get("feed")):
         return None
     try:
         entries = json.loads(row.feed)[translation.get_language()]
         return [FeedEntry(datetime.fromisoformat(when), *fields) for when, *fields in entries]
     except (ValueError, KeyError, TypeError):
-        logger.exception("project %s: unreadable feed entries, read live", project.pk)
+        key = ("feed", project.pk, row.build, row.built_generation)
+        report_unreadable(logger, key, "project %s: unreadable feed entries, read live", project.pk)
         return None
 
 
@@ -159,48 +188,32 @@ def oc4ids_fill(text: str, address: str) -> str:
     return text.replace(_SITE_MARK_JSON, address)
 
 
-def projects_csv(language: str, now: datetime) -> Iterator[str]:
-    """``/open-data/projects.csv`` in ``language``, in chunks of whole lines: the header, then each
-    project's stored line in the ledger's order, byte for byte what ``bulk.csv_lines`` writes. The
-    projects without a current line are encoded live, a chunk of rows at a time (never stored here:
-    a GET never writes). One query while every line is current, read in chunks as it streams."""
+def projects_csv_page(language: str, now: datetime, number: int) -> tuple[list[str], bool]:
+    """Page ``number`` of ``/open-data/projects.csv`` in ``language`` and whether another follows:
+    the header, then each project's stored line in the ledger's order, byte for byte what
+    ``bulk.csv_page`` writes. The projects without a current, signed line are encoded live (never
+    stored here: a GET never writes). One query while every line is current."""
     dataset = bulk.DATASETS["projects"]
     with translation.override(language):
         header = bulk.csv_header(dataset)
-    yield header
-    rows = Project.objects.order_by(*LEDGER_ORDER).values_list(
-        "pk",
-        KeyTextTransform(language, "open_data_text__csv"),
-        *OC4IDS_ROW_FIELDS[2:],  # the row's generations, build and time
+    start = (number - 1) * bulk.CSV_PAGE_SIZE
+    rows = list(
+        bulk.project_order().values_list(
+            "pk",
+            KeyTextTransform(language, "open_data_text__csv"),
+            KeyTextTransform(f"csv:{language}", "open_data_text__signatures"),
+            *OC4IDS_ROW_FIELDS[3:],  # the row's generations, build and time
+        )[start : start + bulk.CSV_PAGE_SIZE + 1]
     )
-    lines: list[str] = []
-    for chunk in _chunks(rows.iterator(chunk_size=bulk.CHUNK_SIZE), bulk.CHUNK_SIZE):
-        kept = {row[0]: _row_text(row, now) for row in chunk}
-        missing = [pk for pk, line in kept.items() if line is None]
-        live = {}
-        if missing:
-            with translation.override(language):
-                live = bulk.project_csv_lines(public_project_rows(Project.objects.filter(pk__in=missing)))
-        for pk, line in kept.items():
-            line = line if line is not None else live.get(pk)  # None: deleted since it was read
-            if line is not None:
-                lines.append(line)
-            if len(lines) == bulk.CSV_LINES_PER_CHUNK:
-                yield "".join(lines)
-                lines = []
-    if lines:
-        yield "".join(lines)
-
-
-def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
-    chunk: list[Any] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+    kept = {row[0]: _row_text(f"csv:{language}", row, now) for row in rows[: bulk.CSV_PAGE_SIZE]}
+    missing = [pk for pk, line in kept.items() if line is None]
+    live = {}
+    if missing:
+        with translation.override(language):
+            live = bulk.project_csv_lines(public_project_rows(Project.objects.filter(pk__in=missing)))
+    lines = [line if line is not None else live.get(pk) for pk, line in kept.items()]
+    # None: deleted since the page was read.
+    return [header, *(line for line in lines if line is not None)], len(rows) > bulk.CSV_PAGE_SIZE
 
 
 # --- encoding ------------------------------------------------------------------------------------
@@ -304,14 +317,20 @@ def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None =
         api_texts = project_api_texts(list(projects_for_api().filter(pk__in=batch)), today)
         csv_texts = project_csv_texts(batch)
         for project in projects:
+            texts = {
+                "oc4ids": oc4ids_marked_text(project, sources),
+                "api": api_texts[project.pk],
+                "feed": feed_text(project),
+            }
+            csv = csv_texts.get(project.pk, {})
+            signed = {**texts, **{f"csv:{code}": line for code, line in csv.items()}}
             count += project_open_data_store(
                 project_id=project.pk,
                 generation=generations.get(project.pk),
                 build=build,
-                oc4ids=oc4ids_marked_text(project, sources),
-                api=api_texts[project.pk],
-                feed=feed_text(project),
-                csv=csv_texts.get(project.pk, {}),
+                **texts,
+                csv=csv,
+                signatures={kind: _sign(kind, project.pk, build, text) for kind, text in signed.items() if text},
                 valid_until=valid_until,
             )
     return count
@@ -333,8 +352,9 @@ def project_open_data_refresh(now: datetime | None = None) -> int:
 @functools.cache
 def current_build() -> str:
     """A digest of what encodes the texts: this module's version, the code and compiled
-    translations of renovation, the settings the documents show and the libraries that encode
-    them. A deploy that changes any of them makes every row stale (the clock rebuilds them)."""
+    translations of renovation, the settings the documents show, the libraries that encode
+    them and the key that signs them. A deploy that changes any of them makes every row stale
+    (the clock rebuilds them)."""
     digest = hashlib.sha256(f"{OPEN_DATA_VERSION}\n{django.__version__}\n{rest_framework.VERSION}\n".encode())
     for name in (
         "OC4IDS_PROJECT_PREFIX",
@@ -351,6 +371,7 @@ def current_build() -> str:
             if path.suffix in {".py", ".mo"} and path.is_file():
                 digest.update(str(path.relative_to(base)).encode())
                 digest.update(path.read_bytes())
+    digest.update(key_digest())
     return digest.hexdigest()
 
 

@@ -108,14 +108,28 @@ def _live_oc4ids(ids: list[int], absolute: oc4ids.Absolute) -> dict[int, str]:
 
 @require_GET
 def bulk_csv(request: HttpRequest, dataset: str) -> StreamingHttpResponse:
+    """A page of a dataset as CSV, ``bulk.CSV_PAGE_SIZE`` rows in a stable order, each page a whole
+    CSV file with its header, the next page in a ``Link: rel="next"`` header. The projects' lines
+    are kept with their other texts (opendata.stored); the page goes out in one write with its
+    length (public.responses)."""
     depends_on(request, "open_data")
     chosen = _dataset(dataset)
-    if chosen.slug == "projects":  # each project's line kept with its other texts (opendata.stored)
-        lines = stored.projects_csv(translation.get_language() or settings.LANGUAGE_CODE, timezone.now())
+    number = _page_number(request)
+    if chosen.slug == "projects":
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        lines, more = stored.projects_csv_page(language, timezone.now(), number)
     else:
-        lines = bulk.csv_lines(chosen)
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = attachment(f"{chosen.title}.csv", f"{chosen.slug}.csv")
+        lines, more = bulk.csv_page(chosen, number)
+    if number > 1 and len(lines) == 1:  # past the last page (the first may be empty: just the header)
+        raise Http404(_("There is no such page."))
+    response = text_stream(lines, "text/csv; charset=utf-8")
+    if number == 1:
+        response["Content-Disposition"] = attachment(f"{chosen.title}.csv", f"{chosen.slug}.csv")
+    else:
+        title = _("%(title)s, page %(number)d") % {"title": chosen.title, "number": number}
+        response["Content-Disposition"] = attachment(f"{title}.csv", f"{chosen.slug}-{number}.csv")
+    if more:
+        response["Link"] = f'<{request.path}?page={number + 1}>; rel="next"'
     return response
 
 

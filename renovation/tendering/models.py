@@ -556,8 +556,11 @@ class TenderRelease(models.Model):
     # encode ``data`` live. Derived from ``data``, so history does not keep it twice.
     text = models.TextField(_("release as published (JSON)"), blank=True, default="", editable=False)
     text_format = models.PositiveSmallIntegerField(_("format of the stored text"), default=0, editable=False)
+    # ``text``'s HMAC with the site's key (ocds.release_signature): a text that does not match it,
+    # altered or copied by hand, is never sent; the endpoints encode ``data`` live instead.
+    text_signature = models.CharField(_("signature of the stored text"), max_length=64, blank=True, editable=False)
 
-    history = HistoricalRecords(excluded_fields=["text", "text_format"])
+    history = HistoricalRecords(excluded_fields=["text", "text_format", "text_signature"])
 
     class Meta:
         # Publication order: a release is dated by its event, and a payment may be booked back-dated.

@@ -16,6 +16,7 @@ the tender page, the winning bid is the award's supplier.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -26,6 +27,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
+
+from renovation.public.signed import is_signed, report_unreadable, signature
 
 from .models import (
     Award,
@@ -38,6 +41,8 @@ from .models import (
 )
 from .seal import unseal
 from .selectors import contract_current_amount
+
+logger = logging.getLogger(__name__)
 
 OCDS_VERSION = "1.1"
 BID_EXTENSION_URL = (
@@ -368,14 +373,17 @@ def release_record(
         tags=tags,
         data=data,
         # Encoded once, here, in the service's transaction: the endpoints stream this text.
-        text=release_text(data),
+        text=(text := release_text(data)),
         text_format=RELEASE_TEXT_FORMAT,
+        text_signature=release_signature(data["id"], text),
     )
 
 
 # The encoding of ``TenderRelease.text``. Change ``release_text`` and raise this (with a data
 # migration that encodes the stored releases again): until then older copies are encoded live.
-RELEASE_TEXT_FORMAT = 1
+# 2: signed with the site's key (``text_signature``).
+RELEASE_TEXT_FORMAT = 2
+RELEASE_SIGNED_AS = "ocds release"  # the purpose of its signature (renovation.public.signed)
 
 
 def release_text(data: dict[str, Any]) -> str:
@@ -383,13 +391,32 @@ def release_text(data: dict[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, cls=DjangoJSONEncoder)
 
 
+def release_signature(release_id: str, text: str) -> str:
+    """The HMAC of a release's stored text with the site's key, for the release it belongs to."""
+    return signature(RELEASE_SIGNED_AS, (release_id,), text)
+
+
+def _kept(release_id: str, text: str, text_format: int, given: str) -> bool:
+    """Whether a release's stored text may be sent: of the current format and signed by this site
+    (a text altered or copied by hand is logged once per process and encoded live)."""
+    if not text or text_format != RELEASE_TEXT_FORMAT:
+        return False
+    if is_signed(given, RELEASE_SIGNED_AS, (release_id,), text):
+        return True
+    report_unreadable(
+        logger, (release_id, given), "release %s: its text is not signed by this site, read live", release_id
+    )
+    return False
+
+
 def release_texts(releases: Any) -> list[str]:
-    """The releases of a queryset as JSON text, in its order: the stored text where it is current,
-    else ``data`` encoded live (one more query, for those only). Reads only; never stores."""
-    rows = list(releases.values_list("pk", "text", "text_format"))
-    stale = [pk for pk, text, text_format in rows if not text or text_format != RELEASE_TEXT_FORMAT]
+    """The releases of a queryset as JSON text, in its order: the stored text where it is current
+    and signed, else ``data`` encoded live (one more query, for those only). Reads only; never
+    stores."""
+    rows = list(releases.values_list("pk", "release_id", "text", "text_format", "text_signature"))
+    stale = [row[0] for row in rows if not _kept(*row[1:])]
     live = dict(TenderRelease.objects.filter(pk__in=stale).values_list("pk", "data")) if stale else {}
-    return [release_text(live[pk]) if pk in live else text for pk, text, _format in rows]
+    return [release_text(live[pk]) if pk in live else text for pk, _id, text, *_rest in rows]
 
 
 def publication_policy_url(request: Any) -> str:

@@ -53,18 +53,38 @@ def test_the_projects_download_has_the_ledgers_public_columns_and_defuses_formul
     assert sheet[2][1] == '\'=HYPERLINK("http://x")'
 
 
-def test_the_csv_streams_whole_lines_a_chunk_of_them_at_a_time(client, personas, monkeypatch):
+def _page(client, path):
+    response = client.get(path)
+    assert response.status_code == 200 and response.streaming
+    body = _body(response)
+    assert body.startswith(b"\xef\xbb\xbf") and int(response["Content-Length"]) == len(body)
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig")))), response.get("Link")
+
+
+@pytest.mark.parametrize("slug", ["projects", "disclosures"])
+def test_the_csv_comes_in_pages_of_a_fixed_size_each_naming_the_next(client, personas, monkeypatch, slug):
     from renovation.opendata import bulk
 
-    monkeypatch.setattr(bulk, "CSV_LINES_PER_CHUNK", 2)
+    monkeypatch.setattr(bulk, "CSV_PAGE_SIZE", 2)
     for number in range(5):
-        ProjectFactory(neighbourhood=personas.street_a_place, code=f"RA-{number}")
-    response = client.get("/open-data/projects.csv")
-    chunks = [chunk.decode() for chunk in response.streaming_content]
-    assert [chunk.count("\r\n") for chunk in chunks] == [1, 2, 2, 1]  # the header, then 2 + 2 + 1 rows
-    assert all(chunk.endswith("\r\n") for chunk in chunks)
-    rows = list(csv.reader(io.StringIO("".join(chunks).removeprefix("\ufeff"))))
-    assert [row[0] for row in rows[1:]] == [f"RA-{number}" for number in range(5)]
+        project = ProjectFactory(neighbourhood=personas.street_a_place, code=f"RA-{number}")
+        if slug == "disclosures":
+            disclosure_publish(actor=personas.bureau, project=project, year=2023, quarter=1)
+    path = f"/open-data/{slug}.csv"
+    pages = [_page(client, path), _page(client, f"{path}?page=2"), _page(client, f"{path}?page=3")]
+    assert [link for _rows, link in pages] == [f'<{path}?page=2>; rel="next"', f'<{path}?page=3>; rel="next"', None]
+    assert all(rows[0] == pages[0][0][0] for rows, _link in pages)  # each page a whole file, with its header
+    codes = [row[0] for rows, _link in pages for row in rows[1:]]
+    assert [len(rows) - 1 for rows, _link in pages] == [2, 2, 1]
+    assert codes == [f"RA-{number}" for number in range(5)]
+    assert client.get(f"{path}?page=4").status_code == 404
+    assert client.get(f"{path}?page=x").status_code == 404
+    assert 'filename="' + slug + '-2.csv"' in client.get(f"{path}?page=2")["Content-Disposition"]
+
+
+def test_an_empty_dataset_is_a_first_page_of_just_the_header(client, db):
+    rows, link = _page(client, "/open-data/disclosures.csv")
+    assert len(rows) == 1 and link is None
 
 
 def test_the_tenders_download_says_nothing_of_bids_before_the_opening(client, tender_cast):

@@ -21,6 +21,7 @@ from renovation.opendata import bulk, stored
 from renovation.opendata.models import ProjectOpenData
 from renovation.opendata.stored import project_open_data_rebuild, project_open_data_refresh
 from renovation.projects.models import Project, ProjectStatus
+from renovation.public import signed
 from renovation.public.cache import Change
 from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
@@ -46,6 +47,12 @@ def _fresh_rate_counts():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _nothing_reported_yet(monkeypatch):
+    """Each test starts with no unreadable row logged in this process."""
+    monkeypatch.setattr(signed, "_reported", set())
 
 
 @pytest.fixture(autouse=True)
@@ -137,10 +144,10 @@ def test_it_encodes_live_a_project_whose_text_holds_an_escaped_mark(client, pers
     assert document["documents"][0]["url"] == f"http://testserver/projects/{project.slug}/"
 
 
-def _whole_csv(language: str) -> bytes:
-    """projects.csv as the dataset's own writer encodes it from the ledger's rows."""
+def _whole_csv(language: str, number: int = 1) -> bytes:
+    """A page of projects.csv as the dataset's own writer encodes it from the ledger's rows."""
     with translation.override(language):
-        return "".join(bulk.csv_lines(bulk.DATASETS["projects"])).encode()
+        return "".join(bulk.csv_page(bulk.DATASETS["projects"], number)[0]).encode()
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -237,7 +244,7 @@ def test_a_pretty_printed_api_page_is_rendered_live(client, scene):
 def test_a_text_past_midnight_or_of_another_build_is_not_sent(client, personas, monkeypatch):
     project = _plain_project(personas)
     project_open_data_rebuild([project.pk])
-    ProjectOpenData.objects.filter(project=project).update(api='{"id":0}', oc4ids='{"id":"kept"}')
+    _tamper(project, api='{"id":0}', oc4ids='{"id":"kept"}', signed=True)
     assert json.loads(_body(client, API))["results"] == [{"id": 0}]  # current: sent as kept
     monkeypatch.setattr(stored, "current_build", lambda: "another release")
     assert json.loads(_body(client, API))["results"][0]["id"] == project.pk
@@ -375,9 +382,70 @@ def test_a_tender_step_has_the_texts_encoded_again(client, tender_cast, personas
     assert document["contractingProcesses"][0]["id"] == tender.ocid
 
 
-def test_unreadable_feed_entries_are_read_live(client, scene, cast, caplog):
+def test_unreadable_feed_entries_are_read_live_and_logged_once(client, scene, cast, caplog):
     project_open_data_refresh()
     kept = _body(client, _feed(cast.project))
-    ProjectOpenData.objects.filter(project=cast.project).update(feed='{"zh-hans": [["not a date"]]}')
+    _tamper(cast.project, feed='{"zh-hans": [["not a date"]]}', signed=True)  # signed, yet unreadable
     assert _body(client, _feed(cast.project)) == kept
-    assert "unreadable feed entries" in caplog.text
+    assert _body(client, _feed(cast.project)) == kept
+    assert caplog.text.count("unreadable feed entries") == 1
+    assert "Traceback" in caplog.text
+
+
+def _tamper(project, *, signed: bool = False, **texts) -> None:
+    """Alter a project's kept texts in the database, as by hand; ``signed``: and sign them as the
+    site would (for tests of what is checked after the signature)."""
+    row = ProjectOpenData.objects.get(project=project)
+    for kind, text in texts.items():
+        if kind.startswith("csv:"):
+            row.csv[kind[4:]] = text
+        else:
+            setattr(row, kind, text)
+        if signed:
+            row.signatures[kind] = stored._sign(kind, project.pk, row.build, text)
+    row.save()
+
+
+@pytest.mark.parametrize("kind", ["oc4ids", "api", "csv:zh-hans", "feed"])
+def test_a_text_altered_in_the_database_is_not_sent_but_encoded_live(client, scene, cast, kind, caplog):
+    path = {"oc4ids": OC4IDS, "api": API, "csv:zh-hans": CSV, "feed": _feed(cast.project)}[kind]
+    live = _body(client, path)
+    project_open_data_refresh()
+    row = _current(cast.project)
+    text = row.csv["zh-hans"] if kind == "csv:zh-hans" else getattr(row, kind)
+    altered = text.replace("2", "9", 1)
+    assert altered != text
+    _tamper(cast.project, **{kind: altered})
+    first, second = _body(client, path), _body(client, path)
+    if kind == "oc4ids":
+        first, second, live = _projects_of(first), _projects_of(second), _projects_of(live)
+    assert first == second == live
+    assert caplog.text.count("not signed by this site") == 1  # once per row and build, not per request
+
+
+def test_a_text_copied_from_another_project_is_not_sent(client, personas):
+    one, other = _plain_project(personas, name="甲"), _plain_project(personas, name="乙")
+    project_open_data_refresh()
+    rows = {row.project_id: row for row in ProjectOpenData.objects.all()}
+    ProjectOpenData.objects.filter(project=other).update(api=rows[one.pk].api, signatures=rows[one.pk].signatures)
+    results = json.loads(_body(client, API))["results"]
+    assert sorted(result["id"] for result in results) == sorted([one.pk, other.pk])
+
+
+def test_rows_of_the_previous_version_are_rebuilt_with_signatures(personas, monkeypatch):
+    project = _plain_project(personas)
+    project_open_data_rebuild([project.pk])
+    ProjectOpenData.objects.filter(project=project).update(signatures={}, build="version 2")
+    assert project_open_data_refresh() == 1
+    row = _current(project)
+    assert set(row.signatures) == {"oc4ids", "api", "feed", "csv:zh-hans", "csv:en"}
+
+
+def test_the_stored_csv_pages_are_byte_for_byte_the_live_pages(client, personas, monkeypatch):
+    monkeypatch.setattr(bulk, "CSV_PAGE_SIZE", 2)
+    for number in range(5):
+        _plain_project(personas, code=f"RA-{number}")
+    project_open_data_refresh()
+    for number in (1, 2, 3):
+        body, queries = _counted(client, f"{CSV}?page={number}")
+        assert body == _whole_csv("zh-hans", number) and queries == 1

@@ -264,6 +264,30 @@ def test_it_streams_each_release_as_stored_and_the_same_json_when_encoded_live(t
     assert set(TenderRelease.objects.exclude(pk=first).values_list("text_format", flat=True)) == {0}
 
 
+def test_a_release_text_altered_or_copied_in_the_database_is_not_sent(
+    tender_cast, personas, client, caplog, monkeypatch
+):
+    from renovation.public import signed
+
+    monkeypatch.setattr(signed, "_reported", set())
+    tender, _contract = _lifecycle(tender_cast, personas)
+    stored = _package(client, tender)
+    releases = list(TenderRelease.objects.filter(tender=tender).order_by("pk"))
+    assert all(
+        ocds.release_signature(release.release_id, release.text) == release.text_signature for release in releases
+    )
+    first, second = releases[0], releases[1]
+    TenderRelease.objects.filter(pk=first.pk).update(text=first.text.replace(tender.title, "篡改的标题"))
+    # Another release's text with its own (valid) signature: signed for that release, not this one.
+    TenderRelease.objects.filter(pk=second.pk).update(text=first.text, text_signature=first.text_signature)
+    assert _package(client, tender)["releases"] == stored["releases"]
+    bulk = json.loads(b"".join(client.get("/tenders/ocds.json").streaming_content))
+    by_id = {release["id"]: release for release in bulk["releases"]}
+    assert [by_id[release.release_id] for release in releases] == stored["releases"]
+    assert "篡改的标题" not in json.dumps(bulk, ensure_ascii=False)
+    assert caplog.text.count("not signed by this site") == 2  # one per release, not one per request
+
+
 def test_the_streamed_package_is_the_same_json_as_one_encoding_with_quotes_backslashes_and_chinese():
     """package_chunks joins stored release texts into the package: valid JSON, equal to encoding the
     whole package at once, with quotes, backslashes, brackets, a ``</script>`` and Chinese intact."""

@@ -1,0 +1,89 @@
+"""Texts the public pages keep in the database, signed with the site's key, and their unreadable
+rows reported once.
+
+A kept text (an OC4IDS project, an OCDS release, a CSV line) is sent as it is, so a row altered by
+hand in the database, or copied from another row or another installation, would be published as
+it stands. Each is written with an HMAC of the site's secret over what it is (``purpose``), which
+row it belongs to and how it was made (``parts``) and the text itself; the reader sends it only if
+the HMAC matches, and otherwise encodes the text live from the records.
+
+A row that fails the check fails it on every request until it is rebuilt: ``report_unreadable``
+logs it once per row and version in each process (with the traceback when there is one), not on
+every request of a busy page.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from collections.abc import Hashable
+
+from django.conf import settings
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+_SALT = "renovation.public.signed"
+
+
+def signature(purpose: str, parts: tuple[str | int, ...], text: str) -> str:
+    """The HMAC (SHA-256, hex) of ``text`` kept as ``purpose`` for the row ``parts`` name. None of
+    ``purpose`` and ``parts`` may hold a line break: the text comes last, so no two texts of
+    different rows or purposes sign the same message."""
+    head = [purpose, *map(str, parts)]
+    if any("\n" in part for part in head):
+        raise ValueError("a signed text's purpose and parts must be single lines")
+    return salted_hmac(_SALT, "\n".join([*head, text]), algorithm="sha256").hexdigest()
+
+
+# Texts verified already, by what the check reads but the text: the same text under the same
+# signature and key verifies again, so a page compares the kept texts it sent before with their
+# verified copy (a memory comparison) instead of computing their HMAC on every request (about half
+# the CPU of a page of a hundred OC4IDS projects). Bounded by the characters it holds.
+_verified: dict[tuple[str, tuple[str, ...], str, str], str] = {}
+_verified_size = 0
+VERIFIED_CHARACTERS_LIMIT = 16_000_000
+
+
+def is_signed(given: str | None, purpose: str, parts: tuple[str | int, ...], text: str) -> bool:
+    """Whether ``given`` is this site's signature of the text (in constant time)."""
+    global _verified_size
+    if not given:
+        return False
+    key = (purpose, tuple(map(str, parts)), given, settings.SECRET_KEY)
+    if _verified.get(key) == text:
+        return True
+    if not constant_time_compare(given, signature(purpose, parts, text)):
+        return False
+    if _verified_size + len(text) > VERIFIED_CHARACTERS_LIMIT:
+        _verified.clear()
+        _verified_size = 0
+    _verified[key] = text
+    _verified_size += len(text)
+    return True
+
+
+def key_digest() -> bytes:
+    """A digest of the site's key (not the key): part of a kept text's build, so that a new key
+    makes the texts stale and they are signed again, instead of being encoded live for good."""
+    return salted_hmac(_SALT, "build", algorithm="sha256").digest()
+
+
+# Rows reported in this process: (logger name, key). Bounded, so that a table of bad rows cannot
+# grow it without end; when full it starts again (a row may then be logged once more).
+_reported: set[tuple[str, Hashable]] = set()
+_reported_lock = threading.Lock()
+REPORTED_LIMIT = 10_000
+
+
+def report_unreadable(logger: logging.Logger, key: Hashable, message: str, *args: object) -> None:
+    """Log ``message`` (a warning, with the exception being handled if any) the first time ``key``
+    (the row and the version of it that was read) is reported in this process; later reports of
+    the same key are dropped."""
+    entry = (logger.name, key)
+    with _reported_lock:
+        if entry in _reported:
+            return
+        if len(_reported) >= REPORTED_LIMIT:
+            _reported.clear()
+        _reported.add(entry)
+    logger.warning(message + "; logged once per row and version", *args, exc_info=sys.exc_info()[1] is not None)
