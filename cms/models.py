@@ -24,7 +24,7 @@ from renovation.finance import public as finance_public
 from renovation.opendata.selectors import project_public_change_log
 from renovation.places.maps import tile_layers
 from renovation.projects import selectors as project_selectors
-from renovation.projects.models import PhotoPhase, Project, ProjectStatus, WorkCategory
+from renovation.projects.models import PhotoPhase, Project, ProjectPublicSummary, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
@@ -146,15 +146,22 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
 
     def listing_queryset(self, **filters: Any) -> QuerySet[Project]:
         """The index's list as rows (cms.project_index.LIST_FIELDS), ordered: each selected project
-        with its page's URL path, how many are selected, and its summary's card columns (not
-        the rest of its summary). Paged over the projects (their own columns sort them): the
-        database does not join every page to every project to sort them all."""
-        page_path = unrestricted(ProjectPage.objects.live().child_of(self)).filter(project_id=OuterRef("pk"))
+        with how many are selected, its page's URL path and its summary's card columns (not the
+        rest of its summary). The selection is counted and sorted over the projects' own columns;
+        the page and the summary are read by the project's key in subqueries, which the database
+        runs after the sort and the limit, for the projects listed only. (A join of the summary
+        carried every selected card through the sort; the page's subquery, written from the
+        pages, scanned them all for each card listed.) The selected projects have one page, and it
+        is live here and not restricted (``filtered_projects``; ``ProjectPage.project`` is one to
+        one): the subquery reads it by its project alone."""
+        page_path = ProjectPage.objects.filter(project_id=OuterRef("pk")).values("url_path")[:1]
+        summary = ProjectPublicSummary.objects.filter(project_id=OuterRef("pk"))
         return (
             self.filtered_projects(**filters)
             .annotate(
-                page_url_path=Subquery(page_path.values("url_path")[:1]),
                 selected=Window(Count("pk")),
+                page_url_path=Subquery(page_path),
+                **{f"summary_{name}": Subquery(summary.values(name)[:1]) for name in project_index.SUMMARY_FIELDS},
             )
             .order_by("-plan_year", "code")
             .values_list(*project_index.LIST_FIELDS)

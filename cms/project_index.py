@@ -1,11 +1,12 @@
 """The project index's list and filter form at a fixed cost, whatever the number of projects.
 
 One query reads the projects the filters select, one page of them, ordered, with how many there
-are (a window count), each with its page's address and its stored card (cms.summary): the SQL is
-the ORM's (``ProjectIndexPage.listing_queryset``), written once per process and shape of filters
-and run with each request's values (cms.compiled_query). Django's Paginator reads it through
-``ProjectRows``: the page asked for comes with the count; a page out of range (the paginator then
-shows the last one) costs a count and that page on their own.
+are (a window count over the projects' own columns), each with its page's address and its stored
+card (cms.summary), these two read for the listed projects only, after the sort and the limit: the
+SQL is the ORM's (``ProjectIndexPage.listing_queryset``), compiled once per process and set of
+filters given and run with each request's values (renovation/public/prepared.py). Django's
+Paginator reads it through ``ProjectRows``: the page asked for comes with the count; a page out of
+range (the paginator then shows the last one) costs a count and that page on their own.
 
 A card is inserted as stored when its summary is fit to show now and signed by this site; else it
 is rendered live from the selectors (``stored_card`` logs an unreadable one: never a 500). Each
@@ -40,25 +41,28 @@ from django.utils.safestring import SafeString, mark_safe
 
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
-from renovation.projects.models import Project, ProjectStatus, WorkCategory
+from renovation.projects.models import Project, ProjectStatus, WorkCategory, WorkItem
 from renovation.public.cache import CACHE_DOWN, SITE, scope_versions
+from renovation.public.prepared import PreparedRows
 
-from . import compiled_query, summary
+from . import summary
 
 if TYPE_CHECKING:
     from .models import ProjectIndexPage
 
 # What a row of the list holds, in this order (the summary's columns as the card check reads them).
-SUMMARY_FIELDS = (
-    "public_summary__version",
-    "public_summary__build",
-    "public_summary__generation",
-    "public_summary__built_generation",
-    "public_summary__valid_until",
-    "public_summary__card",
-    "public_summary__card_signature",
-)
-LIST_FIELDS = ("id", "page_url_path", "selected", *SUMMARY_FIELDS)
+SUMMARY_FIELDS = ("version", "build", "generation", "built_generation", "valid_until", "card", "card_signature")
+LIST_FIELDS = ("id", "page_url_path", "selected", *(f"summary_{name}" for name in SUMMARY_FIELDS))
+# The filters' values as the list's query takes them (renovation.projects.selectors.project_filter).
+FILTER_FIELDS = {
+    "street": Street._meta.get_field("code"),
+    "plan_year": Project._meta.get_field("plan_year"),
+    "status": Project._meta.get_field("status"),
+    "category": WorkItem._meta.get_field("category"),
+    "search": Project._meta.get_field("name"),  # inside the LIKE patterns of ``icontains``
+}
+# A bound on the list queries one process keeps (one per index page; a site has one).
+_LISTINGS_LIMIT = 16
 # One card in the list, as the template's loop wrote it (the test compares them byte for byte).
 _ITEM = '\n  <li class="project-card">\n    <a href="{url}">{card}</a>\n  </li>\n  '
 # The scopes whose versions keep the filter form's choices (CHANGE_PAGES: projects bump "index",
@@ -107,13 +111,26 @@ class _Memo:
 
 
 _memo: _Memo | None = None
+_listings: dict[tuple[int, str, int], PreparedRows] = {}
 
 
 def forget() -> None:
     """Drop this process's choices and kept SQL (a new process starts so)."""
     global _memo
     _memo = None
-    compiled_query.forget()
+    _listings.clear()
+
+
+def _listing(index: ProjectIndexPage) -> PreparedRows:
+    """The index's list query, compiled once per process and set of filters given
+    (renovation/public/prepared.py)."""
+    key = (index.pk, index.path, index.depth)
+    prepared = _listings.get(key)
+    if prepared is None:
+        if len(_listings) >= _LISTINGS_LIMIT:
+            _listings.clear()
+        prepared = _listings[key] = PreparedRows.optional(index.listing_queryset, **FILTER_FIELDS)
+    return prepared
 
 
 def filter_choices(request: HttpRequest) -> Choices:
@@ -155,20 +172,14 @@ class ProjectRows:
     def __init__(self, index: ProjectIndexPage, filters: dict[str, Any], page: str | None, per_page: int) -> None:
         self.index = index
         self.values = {name: value for name, value in filters.items() if value}  # as project_filter reads them
-        self.key = ("project-index", index.pk, index.path, index.depth)
+        self.listing = _listing(index)
         self.per_page = per_page
         self.guess = _page_number(page)
         self._count: int | None = None
         self._read: tuple[int, list[tuple[Any, ...]]] | None = None  # offset, rows (up to per_page)
 
     def _rows(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
-        return compiled_query.run(
-            self.key,
-            self.index.listing_queryset,
-            self.values,
-            suffix=" LIMIT %s OFFSET %s",
-            suffix_params=(limit, offset),
-        )
+        return self.listing.rows(limit=limit, offset=offset, **self.values)
 
     def count(self) -> int:
         if self._count is None:
@@ -181,10 +192,7 @@ class ProjectRows:
                 self._count = 0
                 self._read = (0, [])
             else:
-                counted = compiled_query.run(
-                    self.key, self.index.listing_queryset, self.values, wrap="SELECT COUNT(*) FROM ({}) counted"
-                )
-                self._count = counted[0][0] if counted else 0
+                self._count = self.listing.count(**self.values)
         return self._count
 
     def __len__(self) -> int:

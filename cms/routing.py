@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Exists, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.db.models.query import get_related_populators
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
 from renovation.public.cache import CACHE_DOWN, scope_versions
+from renovation.public.prepared import PreparedObjects
 
 ROUTING = "routing"
 # A bound on what one process remembers (routes are remembered only when found: a page, or a
@@ -178,11 +178,15 @@ def _page(route: Route) -> Page | None:
     """The page, if it is still where it was; with whether its view restrictions need reading."""
     steplen = route.model.steplen
     ancestry = [route.path[:end] for end in range(steplen, len(route.path) + 1, steplen)]
-    page = _reader(route.model, len(ancestry), connection.vendor).read(
-        connection, ancestry, route.page_id, route.path, route.url_path
+    pages = _reader(route.model, len(ancestry)).objects(
+        page_id=route.page_id,
+        path=route.path,
+        url_path=route.url_path,
+        **{f"a{level}": path for level, path in enumerate(ancestry)},
     )
-    if page is None:
+    if not pages:
         return None
+    page = pages[0]
     page.routing_unrestricted = not page.routing_guarded
     if route.parent is not None:
         page._cached_parent_obj = Page.from_db(DEFAULT_DB_ALIAS, *route.parent)
@@ -199,73 +203,22 @@ def _page_queryset(model: type[Page], ancestry: list[str], page_id: int, path: s
     return queryset.filter(pk=page_id, path=path, url_path=url_path).annotate(routing_guarded=Exists(guarded))[:1]
 
 
-# Markers the query is compiled with once, to find where each value goes among its parameters.
-_PAGE_ID_MARK = -7_319_046_251
-_TEXT_MARK = "\uffffrouting:"
-
-
-@dataclass(frozen=True)
-class _Reader:
-    """The routing query of one page type and depth, compiled by the ORM once per process: its
-    compilation (the page with its type's related rows, ``routing_queryset``) cost more CPU than
-    the rest of a cheap page. Rows become instances as the ORM's ``ModelIterable`` makes them."""
-
-    sql: str
-    slots: tuple[tuple[str, int], ...]  # per parameter: ("ancestry", i), ("id", 0), ("path", 0) ...
-    constants: tuple[Any, ...]  # the compiled parameters, for those of the query's own ("constant", i)
-    compiler: Any
-    init_list: tuple[str, ...]
-    start: int
-    end: int
-    converters: Any
-    populators: Any  # the related rows' (they keep no state between rows)
-
-    def read(self, connection: Any, ancestry: list[str], page_id: int, path: str, url_path: str) -> Page | None:
-        values = {
-            "ancestry": ancestry,
-            "id": [page_id],
-            "path": [path],
-            "url_path": [url_path],
-            "constant": self.constants,
-        }
-        params = [values[name][index] for name, index in self.slots]
-        with connection.cursor() as cursor:
-            cursor.execute(self.sql, params)
-            rows = cursor.fetchmany(1)
-        if not rows:
-            return None
-        compiler = self.compiler
-        if self.converters:
-            rows = list(compiler.apply_converters(rows, self.converters))
-        row = rows[0]
-        klass_info = compiler.klass_info
-        page = klass_info["model"].from_db(connection.alias, self.init_list, row[self.start : self.end])
-        for populator in self.populators:
-            populator.populate(row, page)
-        for name, position in compiler.annotation_col_map.items():
-            setattr(page, name, row[position])
-        return page
-
-
 @lru_cache(maxsize=256)
-def _reader(model: type[Page], depth: int, vendor: str) -> _Reader:
-    ancestry = [f"{_TEXT_MARK}ancestry:{index}" for index in range(depth)]
-    marks = {value: ("ancestry", index) for index, value in enumerate(ancestry)}
-    marks.update({_PAGE_ID_MARK: ("id", 0), f"{_TEXT_MARK}path": ("path", 0), f"{_TEXT_MARK}url_path": ("url_path", 0)})
-    queryset = _page_queryset(model, ancestry, _PAGE_ID_MARK, f"{_TEXT_MARK}path", f"{_TEXT_MARK}url_path")
-    compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
-    sql, params = compiler.as_sql()
-    # Each value where its marker is; any other parameter is the query's own constant (EXISTS's 1).
-    slots = tuple(marks.get(param, ("constant", index)) for index, param in enumerate(params))
-    if sorted(slot for slot in slots if slot[0] != "constant") != sorted(marks.values()):
-        raise ValueError("the routing query does not use each value once")
-    constants = tuple(params)
-    select_fields = compiler.klass_info["select_fields"]
-    start, end = select_fields[0], select_fields[-1] + 1
-    init_list = tuple(column[0].target.attname for column in compiler.select[start:end])
-    converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])
-    populators = tuple(get_related_populators(compiler.klass_info, compiler.select, DEFAULT_DB_ALIAS))
-    return _Reader(sql, slots, constants, compiler, init_list, start, end, converters, populators)
+def _reader(model: type[Page], depth: int) -> PreparedObjects:
+    """The routing query of one page type and depth, compiled by the ORM once per process
+    (renovation/public/prepared.py): its compilation (the page with its type's related rows,
+    ``routing_queryset``) cost more CPU than the rest of a cheap page. The ancestry's paths are
+    values of their own (``a0``, ``a1``...), one per level."""
+    path = Page._meta.get_field("path")
+    return PreparedObjects(
+        lambda page_id, path, url_path, **ancestry: _page_queryset(
+            model, [ancestry[f"a{level}"] for level in range(depth)], page_id, path, url_path
+        ),
+        page_id=Page._meta.pk,
+        path=path,
+        url_path=Page._meta.get_field("url_path"),
+        **{f"a{level}": path for level in range(depth)},
+    )
 
 
 def routing_queryset(model: type[Page]) -> QuerySet:

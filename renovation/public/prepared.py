@@ -1,19 +1,24 @@
 """Queries of public pages compiled by the ORM once per process, then run with new values.
 
-A public list page runs the same few queries on every request with other values (a plan year,
-today, a street): building each one from its queryset (resolving lookups and joins, compiling the
-SQL) cost the pages more CPU than the database took to answer. A ``PreparedRows`` is written as the
-queryset it stands for; the first time it runs (per database, vendor and time zone) the queryset is
-built with stand-in values and compiled; the stand-ins are found among the SQL's parameters, and
-each later run puts the values, prepared for the database as the ORM prepares them
+A public page runs the same few queries on every request with other values (a plan year, today,
+a street, the filters of the project index, the path of the page routed to): building each one from
+its queryset (resolving lookups and joins, compiling the SQL) cost the pages more CPU than the
+database took to answer. A ``PreparedRows`` is written as the queryset it stands for; the first time
+it runs (per database, vendor, time zone and set of values given) the queryset is built and compiled
+twice, with two sets of stand-in values; the stand-ins are found among the SQL's parameters, and each
+later run puts the values, prepared for the database as the ORM prepares them
 (``Field.get_db_prep_value``), in their places. Rows are plain tuples, with the database's and the
 fields' converters applied as ``values_list`` applies them, so they are what the queryset's
-``values_list`` would have returned.
+``values_list`` would have returned; ``PreparedObjects`` makes model instances of them as Django's
+``ModelIterable`` does.
 
-Only lookups that pass a value through as one parameter may take a stand-in (``=``, ``<``,
-``__in`` of a fixed length...): a lookup that derives its parameters from the value (``__year``,
-``__contains``) must be written as plain comparisons. A stand-in that does not reach the
-parameters is an error when the query is first compiled, not a wrong page.
+A value may take a parameter's place as it is (``=``, ``<``, ``__in`` of a fixed length...) or inside
+a ``LIKE`` pattern as ``contains``/``startswith``/``endswith`` (and their ``i`` forms) escape it. A
+lookup that derives its parameters from the value in any other way (``__year``, ``__upper``), or a
+value written into the SQL text, is an error when the query is first compiled, not a wrong page: the
+two compilations must give the same SQL and differ only in the values' places. A value the ORM would
+answer without asking the database (an integer outside its column's range: Django leaves the
+comparison out) is read through the ORM for that call.
 
 ``orm_reads()`` runs every prepared query through the ORM instead, for the tests that hold the two
 byte for byte equal.
@@ -23,23 +28,36 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Field, QuerySet
+from django.db.models.query import get_related_populators
 from django.utils import timezone
 
-# Stand-ins no page asks for, one per parameter of a query (distinct by position). An integer must
-# fit the smallest positive column (the ORM leaves out a comparison with a value out of range).
-_STAND_INS: dict[type, Callable[[int], Any]] = {
-    int: lambda index: 31_973 + index,
-    str: lambda index: f"\x1fstand-in-{index}\x1f",
-    date: lambda index: date(1903, 1, 1 + index),
-    datetime: lambda index: datetime(1903, 2, 1 + index, 3, 4, 5, tzinfo=UTC),
-    Decimal: lambda index: Decimal(f"-7310000.{index:03d}"),
+# Stand-ins no page asks for, one per value of a query (distinct by position) and per compilation
+# (``mark`` 0 or 1). An integer must fit the smallest positive column (the ORM leaves out a
+# comparison with a value out of range); a text holds the characters LIKE escapes and both cases, so
+# that a value escaped or transformed otherwise is told apart.
+_STAND_INS: dict[type, Callable[[int, int], Any]] = {
+    int: lambda index, mark: 31_973 + index + 400 * mark,
+    str: lambda index, mark: f"\x1fstand-in-{index}-{mark}%_\\Qz\x1f",
+    date: lambda index, mark: date(1903, 1 + mark, 1 + index),
+    datetime: lambda index, mark: datetime(1903, 3 + mark, 1 + index, 3, 4, 5, tzinfo=UTC),
+    Decimal: lambda index, mark: Decimal(f"-731000{mark}.{index:03d}"),
 }
+_FIELD_KINDS: dict[type, tuple[type, ...]] = {
+    datetime: (models.DateTimeField,),
+    date: (models.DateField,),
+    Decimal: (models.DecimalField,),
+    int: (models.IntegerField, models.AutoField, models.ForeignKey),
+    str: (models.CharField, models.TextField),
+}
+# How ``contains``, ``startswith`` and ``endswith`` (and their ``i`` forms) wrap an escaped value.
+_LIKE_PATTERNS = ("%%%s%%", "%s%%", "%%%s")
 
 _through_orm = False
 
@@ -55,10 +73,15 @@ def orm_reads() -> Iterator[None]:
         _through_orm = previous
 
 
+@dataclass(frozen=True)
+class _Slot:
+    position: int
+    name: str
+    pattern: str | None  # None: the value as the field prepares it; else a LIKE pattern around it
+
+
 class _Compiled:
-    def __init__(
-        self, sql: str, params: list[Any], slots: dict[str, list[int]], converters: list, width: int, compiler: Any
-    ):
+    def __init__(self, sql: str, params: list[Any], slots: list[_Slot], converters: list, width: int, compiler: Any):
         self.sql = sql
         self.params = params
         self.slots = slots
@@ -70,23 +93,34 @@ class _Compiled:
 
 class PreparedRows:
     """``build(**values)`` returns a ``values_list`` queryset; ``fields`` name each value's model
-    field (its type and how the database takes it)."""
+    field (its type and how the database takes it). Every value is given on every call, unless the
+    query was made with ``PreparedRows.optional``."""
 
-    def __init__(self, build: Callable[..., QuerySet], **fields: Field) -> None:
+    def __init__(self, build: Callable[..., QuerySet], /, **fields: Field) -> None:
         self.build = build
         self.fields = fields
-        self._compiled: dict[tuple[str, str, str], _Compiled] = {}
+        self.partial = False
+        self._compiled: dict[tuple[str, str, str, frozenset[str]], _Compiled] = {}
+
+    @classmethod
+    def optional(cls, build: Callable[..., QuerySet], /, **fields: Field) -> PreparedRows:
+        """A query whose values may be left out (a page's filters: ``build`` is called with those
+        given); each set of names given is compiled once."""
+        prepared = cls(build, **fields)
+        prepared.partial = True
+        return prepared
 
     def rows(self, *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, or ``limit`` of them from ``offset`` (as a slice of the queryset would)."""
-        if _through_orm:
+        found = None if _through_orm else self._prepared(values)
+        if found is None:
             queryset = self._queryset(values)
             if limit is not None:
                 queryset = queryset[offset : offset + limit]
             elif offset:
                 queryset = queryset[offset:]
             return [row if isinstance(row, tuple) else (row,) for row in queryset]
-        compiled, params = self._prepared(values)
+        compiled, params = found
         sql = compiled.sql
         if limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
@@ -113,60 +147,85 @@ class PreparedRows:
 
     def count(self, **values: Any) -> int:
         """How many rows there are, in one query."""
-        if _through_orm:
+        found = None if _through_orm else self._prepared(values)
+        if found is None:
             return self._queryset(values).count()
-        compiled, params = self._prepared(values)
+        compiled, params = found
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", params)
             return cursor.fetchone()[0]
 
     def _queryset(self, values: dict[str, Any]) -> QuerySet:
-        if values.keys() != self.fields.keys():
-            raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
+        self._check(values)
         return self.build(**values)
 
-    def _prepared(self, values: dict[str, Any]) -> tuple[_Compiled, list[Any]]:
-        if values.keys() != self.fields.keys():
+    def _check(self, values: dict[str, Any]) -> None:
+        if values.keys() != self.fields.keys() and not (self.partial and values.keys() <= self.fields.keys()):
             raise TypeError(f"expected values for {sorted(self.fields)}, got {sorted(values)}")
-        key = (connection.alias, connection.vendor, timezone.get_current_timezone_name())
+
+    def _prepared(self, values: dict[str, Any]) -> tuple[_Compiled, list[Any]] | None:
+        """The compiled query and its parameters with these values; None when the ORM would
+        answer otherwise (a value out of its column's range)."""
+        self._check(values)
+        key = (connection.alias, connection.vendor, timezone.get_current_timezone_name(), frozenset(values))
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = self._compiled[key] = self._compile()
+            compiled = self._compiled[key] = self._compile(sorted(values))
+        prepared = {}
+        for name, value in values.items():
+            if not _in_range(self.fields[name], value):
+                return None
+            prepared[name] = self.fields[name].get_db_prep_value(value, connection, prepared=False)
         params = list(compiled.params)
-        for name, positions in compiled.slots.items():
-            prepared = self.fields[name].get_db_prep_value(values[name], connection, prepared=False)
-            for position in positions:
-                params[position] = prepared
+        for slot in compiled.slots:
+            value = prepared[slot.name]
+            params[slot.position] = value if slot.pattern is None else _like(slot.pattern, value)
         return compiled, params
 
-    def _compile(self) -> _Compiled:
-        stand_ins = {}
-        for index, (name, field) in enumerate(self.fields.items()):
+    def _compile(self, names: list[str]) -> _Compiled:
+        stand_ins = [{}, {}]
+        for index, name in enumerate(names):
+            field = self.fields[name]
             python_type = next(kind for kind, fields in _FIELD_KINDS.items() if isinstance(field, fields))
-            stand_ins[name] = _STAND_INS[python_type](index)
-        compiler = self.build(**stand_ins).query.get_compiler(connection=connection)
-        sql, params = compiler.as_sql()
-        params = list(params)
-        slots: dict[str, list[int]] = {}
-        for name, stand_in in stand_ins.items():
-            prepared = self.fields[name].get_db_prep_value(stand_in, connection, prepared=False)
-            slots[name] = [position for position, param in enumerate(params) if _same(param, prepared)]
-            if not slots[name]:
-                raise ValueError(f"the value of {name!r} does not reach the query's parameters as one value")
+            for mark, values in enumerate(stand_ins):
+                values[name] = _STAND_INS[python_type](index, mark)
+        compilers = [self.build(**values).query.get_compiler(connection=connection) for values in stand_ins]
+        (sql, params), (other_sql, other_params) = (compiler.as_sql() for compiler in compilers)
+        prepared = [
+            {
+                name: self.fields[name].get_db_prep_value(value, connection, prepared=False)
+                for name, value in values.items()
+            }
+            for values in stand_ins
+        ]
+        if sql != other_sql or len(params) != len(other_params):
+            raise ValueError(f"the values of {names} change the query's SQL, not only its parameters")
+        slots = []
+        for position, (one, two) in enumerate(zip(params, other_params, strict=True)):
+            if _same(one, two):
+                continue
+            slot = next((slot for name in names if (slot := _slot(position, name, one, two, prepared))), None)
+            if slot is None:
+                raise ValueError(f"a parameter of the query changes with {names} other than as one of them")
+            slots.append(slot)
+        for name in set(names) - {slot.name for slot in slots}:
+            raise ValueError(f"the value of {name!r} does not reach the query's parameters as one value")
+        compiler = compilers[0]
         width = compiler.col_count
         found = compiler.get_converters([column[0] for column in compiler.select[:width]])
-        return _Compiled(sql, params, slots, list(found.items()), width, compiler)
+        return _Compiled(sql, list(params), slots, list(found.items()), width, compiler)
 
 
 class PreparedObjects(PreparedRows):
-    """The same for a queryset of model instances, with what it ``select_related`` (no
-    ``prefetch_related``, no ``only``/``defer``): instances are made from the rows as Django's
-    ``ModelIterable`` makes them (``Model.from_db`` and its related populators)."""
+    """The same for a queryset of model instances, with what it ``select_related`` and its
+    annotations (no ``prefetch_related``, no ``only``/``defer``): instances are made from the rows as
+    Django's ``ModelIterable`` makes them (``Model.from_db`` and its related populators)."""
 
     def objects(self, **values: Any) -> list[Any]:
-        if _through_orm:
+        found = None if _through_orm else self._prepared(values)
+        if found is None:
             return list(self._queryset(values))
-        compiled, params = self._prepared(values)
+        compiled, params = found
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = self._converted(compiled, cursor.fetchall())
@@ -177,8 +236,6 @@ class PreparedObjects(PreparedRows):
 
 def _instance_maker(compiler: Any) -> Callable[[tuple[Any, ...]], Any]:
     """``ModelIterable.__iter__`` for one compiled query, set up once."""
-    from django.db.models.query import get_related_populators
-
     select, klass_info = compiler.select, compiler.klass_info
     model = klass_info["model"]
     start, end = klass_info["select_fields"][0], klass_info["select_fields"][-1] + 1
@@ -197,20 +254,34 @@ def _instance_maker(compiler: Any) -> Callable[[tuple[Any, ...]], Any]:
     return make
 
 
+def _slot(position: int, name: str, one: Any, two: Any, prepared: list[dict[str, Any]]) -> _Slot | None:
+    """The value ``name`` in this parameter's place (as it is, or in a LIKE pattern), if it is."""
+    first, second = prepared[0][name], prepared[1][name]
+    if _same(one, first) and _same(two, second):
+        return _Slot(position, name, None)
+    if all(isinstance(value, str) for value in (one, two, first, second)):
+        for pattern in _LIKE_PATTERNS:
+            if one == _like(pattern, first) and two == _like(pattern, second):
+                return _Slot(position, name, pattern)
+    return None
+
+
+def _like(pattern: str, value: str) -> str:
+    return pattern % connection.ops.prep_for_like_query(value)
+
+
+def _in_range(field: Field, value: Any) -> bool:
+    """Whether an integer fits its column (the ORM answers a comparison with one that does not
+    without it: a lookup of a value beyond an ``integer`` column matches nothing)."""
+    if type(value) is not int:
+        return True
+    target = field.target_field if isinstance(field, models.ForeignKey) else field
+    try:
+        low, high = connection.ops.integer_field_range(target.get_internal_type())
+    except KeyError:  # not an integer column
+        return True
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
 def _same(param: Any, prepared: Any) -> bool:
     return type(param) is type(prepared) and param == prepared
-
-
-def _field_kinds() -> dict[type, tuple[type, ...]]:
-    from django.db import models
-
-    return {
-        datetime: (models.DateTimeField,),
-        date: (models.DateField,),
-        Decimal: (models.DecimalField,),
-        int: (models.IntegerField, models.AutoField, models.ForeignKey),
-        str: (models.CharField, models.TextField),
-    }
-
-
-_FIELD_KINDS = _field_kinds()

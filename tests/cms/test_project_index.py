@@ -88,3 +88,40 @@ def test_its_query_count_is_the_same_with_ten_times_the_projects(client, publish
         response = client.get(index_url)
     assert response.content.decode().count('class="project-card"') > 4
     assert len(demo) == len(ten_times)
+
+
+def _plan_nodes(node: dict, under_subplan: bool = False):
+    """Every node of an EXPLAIN (FORMAT JSON) plan, with whether it runs in a subquery of its own."""
+    yield node, under_subplan
+    for child in node.get("Plans", []):
+        yield from _plan_nodes(child, under_subplan or child.get("Parent Relationship") == "SubPlan")
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan of the list's query")
+def test_its_list_counts_and_sorts_the_projects_without_their_cards_or_pages(
+    client, published_project, index_url, settings
+):
+    """The count and the sort read no card: the summaries (a large ``card`` column each) and the
+    pages' addresses are read for the listed projects only, after the limit."""
+    settings.PROJECT_INDEX_PAGE_SIZE = 3
+    for _ in range(8):
+        published_project(items=1, reports_per_item=0)
+    from cms.summary import project_summaries_rebuild
+    from renovation.projects.models import Project
+
+    project_summaries_rebuild(Project.objects.values_list("pk", flat=True))
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(index_url).status_code == 200
+    (listing,) = [query["sql"] for query in queries if "OVER ()" in query["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + listing)
+        (plan,) = cursor.fetchone()[0]
+    nodes = list(_plan_nodes(plan["Plan"]))
+    (window,) = [node for node, _ in nodes if node["Node Type"] == "WindowAgg"]
+    counted = {node.get("Relation Name") for node, _ in _plan_nodes(window)}
+    assert "projects_project" in counted
+    assert "projects_projectpublicsummary" not in counted
+    looked_up = [node for node, in_subplan in nodes if in_subplan and "Relation Name" in node]
+    assert {node["Relation Name"] for node in looked_up} >= {"projects_projectpublicsummary", "wagtailcore_page"}
+    for node in looked_up:  # for the three projects listed only
+        assert node["Actual Loops"] <= 3, node

@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db.models import Q
 
 from renovation.projects.models import Project
+from renovation.projects.selectors import project_filter
 from renovation.public.prepared import PreparedRows, orm_reads
 from tests.factories import ProjectFactory
 
@@ -43,12 +45,55 @@ def test_it_returns_the_rows_the_queryset_returns_for_each_value(personas):
 
 
 def test_it_refuses_a_value_that_does_not_reach_the_query_as_one_parameter(personas):
-    named = PreparedRows(  # ``__contains`` passes "%text%", not the value
-        lambda text: Project.objects.filter(name__contains=text).values_list("pk"),
-        text=Project._meta.get_field("name"),
+    by_year = PreparedRows(  # ``__year`` passes the year's first and last days, not the value
+        lambda year: Project.objects.filter(planned_end__year=year).values_list("pk"),
+        year=PLAN_YEAR,
     )
-    with pytest.raises(ValueError, match="text"):
-        named.rows(text="改造")
+    with pytest.raises(ValueError, match="year"):
+        by_year.rows(year=2025)
+
+
+def test_it_puts_a_value_in_the_like_patterns_of_contains_and_startswith(personas):
+    for name in ["改造%一期", "改造_二期", "Back\\slash 三期", "改造四期"]:
+        ProjectFactory(name=name)
+    named = PreparedRows(
+        lambda text, start: (
+            Project.objects.filter(Q(name__icontains=text) | Q(name__startswith=start))
+            .order_by("pk")
+            .values_list("name")
+        ),
+        text=Project._meta.get_field("name"),
+        start=Project._meta.get_field("name"),
+    )
+    for text, start in [("%", "x"), ("_", "改造四"), ("\\", "改"), ("SLASH", "zz"), ("一期", "%")]:
+        rows = named.rows(text=text, start=start)
+        with orm_reads():
+            assert rows == named.rows(text=text, start=start), (text, start)
+    assert named.rows(text="%", start="x") == [("改造%一期",)]
+
+
+def test_values_may_be_left_out_of_an_optional_query(personas):
+    for index in range(4):
+        ProjectFactory(plan_year=2024 + index % 2, name=f"项目{index}")
+    filtered = PreparedRows.optional(
+        lambda **values: project_filter(Project.objects.order_by("pk"), **values).values_list("pk"),
+        plan_year=PLAN_YEAR,
+        search=Project._meta.get_field("name"),
+    )
+    for values in [{}, {"plan_year": 2024}, {"search": "项目1"}, {"plan_year": 2025, "search": "项目"}]:
+        rows = filtered.rows(**values)
+        with orm_reads():
+            assert rows == filtered.rows(**values), values
+        assert filtered.count(**values) == len(rows)
+    assert len(filtered.rows()) == 4
+    with pytest.raises(TypeError):
+        filtered.rows(status="accepted")
+
+
+def test_an_integer_beyond_its_column_is_answered_as_the_orm_answers_it(personas):
+    ProjectFactory(plan_year=2025)
+    assert BY_YEAR_AND_END.rows(plan_year=2**40, before=date(2030, 1, 1)) == []
+    assert BY_YEAR_AND_END.count(plan_year=-(2**40), before=date(2030, 1, 1)) == 0
 
 
 def test_it_refuses_values_it_was_not_written_for(personas):
