@@ -67,7 +67,9 @@ def public_tenders() -> QuerySet[Tender]:
 
 _PUBLIC_TENDER = PreparedObjects(
     lambda pk: (
-        Tender.objects.select_related("project__neighbourhood__community__street", "kind", "previous")
+        Tender.objects.select_related(
+            "project__neighbourhood__community__street", "kind", "previous", "award__bidder", "award__contract"
+        )
         .exclude(status=TenderStatus.DRAFT)
         .filter(pk=pk)
     ),
@@ -80,8 +82,9 @@ _OBJECTIONS = PreparedObjects(
 
 
 def public_tender(pk: int) -> Tender | None:
-    """A public tender as ``public_tenders()`` gives it (with its works covered), for its public
-    page: the queries compiled once per process (renovation/public/prepared.py)."""
+    """A public tender as ``public_tenders()`` gives it (with its works covered, and its award with
+    the winner and the contract when it has one), for its public page: the queries compiled once
+    per process (renovation/public/prepared.py)."""
     found = _PUBLIC_TENDER.objects(pk=pk)
     if not found:
         return None
@@ -358,10 +361,10 @@ def opening_record(tender: Tender, now: datetime | None = None) -> list[OpeningR
         return None
     bids = Bid.objects.filter(tender=tender).select_related("bidder", "tender").order_by("submitted_at", "pk")
     evaluations = {evaluation.bid_id: evaluation for evaluation in BidEvaluation.objects.filter(bid__tender=tender)}
-    return [_opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
+    return [opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
 
 
-def _opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
+def opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
     return OpeningRow(
         bid=bid,
         bidder_name=bid.bidder.name,
@@ -443,7 +446,7 @@ def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | N
     if not tender.is_opened(now):
         return None
     # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
-    return [_opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
+    return [opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
 
 
 def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:

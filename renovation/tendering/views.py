@@ -24,7 +24,7 @@ from renovation.licence import licence_name, licence_url
 from renovation.public.cache import depends_on, next_midnight
 from renovation.public.responses import text_stream
 
-from . import bidding, redflags, selectors, services, sign_up_views
+from . import bidding, redflags, selectors, services, sign_up_views, tender_page
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import package_chunks, publication_policy_url, release_package, release_texts
@@ -85,6 +85,8 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A tender's public page in a fixed number of queries (its award and contract come with it;
+    the opening record and the red flags in one query: tender_page.py)."""
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
     tender = selectors.public_tender(pk)
@@ -92,13 +94,13 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
     # The seal lifts by the clock; the page shows the opening before the job records it.
-    rows = selectors.opening_record(tender, now)
+    opened = tender_page.opened(tender, now)
+    rows = opened.rows
     tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
     depends_on(request, until=_until([tender], now))
     # Only an awarded tender has an award (tender_award) and only a failed one is announced again
     # (tender_reannounce): the others skip those reads.
-    award = getattr(tender, "award", None) if tender.status == TenderStatus.AWARDED else None
-    contract = getattr(award, "contract", None) if award is not None else None
+    award, contract = tender_page.award_and_contract(tender)
     context = {
         "tender": tender,
         "now": now,
@@ -108,7 +110,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": selectors.winner_candidate(rows),
         "award": award,
         "contract": contract,
-        "change_orders": list(contract.change_orders.all()) if contract is not None else [],
+        "change_orders": tender_page.change_orders(contract),
         "objections": selectors.public_objections(tender),
         "objection_form": ObjectionForm() if tender.publicity_open(now) else None,
         "may_manage": can_manage_tender(request.user, tender),
@@ -119,7 +121,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if tender.status == TenderStatus.FAILED
             else []
         ),
-        "red_flags": selectors.tender_red_flags(tender, now),
+        "red_flags": opened.flags,
         "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
         # The tender documents (招标文件) are published with the project's page by the public site
         # (cms), which registers the ``tender_documents`` hook: rows with ``document`` (title, url).
