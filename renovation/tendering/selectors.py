@@ -13,7 +13,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,12 +218,14 @@ class _ListQueries:
             ),
             **fields,
         )
+        # A page of them with how many there are in all (a window count: no query of its own).
         self.others = PreparedRows(
             lambda **values: (
                 filtered(**values)
                 .exclude(still_open(values["now"]))
+                .annotate(listed_in_all=Window(Count("pk")))
                 .order_by("-opening_at", "-pk")
-                .values_list(*_LISTED_COLUMNS)
+                .values_list(*_LISTED_COLUMNS, "listed_in_all")
             ),
             **fields,
         )
@@ -240,12 +254,27 @@ _LISTED_ATTNAMES = [field.attname for field in Tender._meta.concrete_fields if f
 
 class TenderPages:
     """The tenders past their bid period (or opened), latest opening first, as a sequence for
-    Django's ``Paginator``: its count is one query, a page one query."""
+    Django's ``Paginator``: a page and the count in one query when the page asked for is read
+    first (``read_page``); else the count is one query, a page one query."""
 
     def __init__(self, queries: _ListQueries, values: dict[str, Any]) -> None:
         self.queries = queries
         self.values = values
         self._count: int | None = None
+        self._read: dict[int, list[tuple[Any, ...]]] = {}  # offset → up to a page of rows from there
+
+    def read_page(self, number: int, per_page: int) -> None:
+        """Read page ``number`` with the count, ahead of the paginator (which then asks for
+        both): a number past the last page reads nothing, and the paginator asks as usual."""
+        offset = (number - 1) * per_page
+        rows = self.queries.others.rows(limit=per_page, offset=offset, **self.values)
+        if rows:
+            self._count = rows[0][-1]
+        elif offset == 0:
+            self._count = 0
+        else:
+            return
+        self._read[offset] = rows
 
     def count(self) -> int:
         if self._count is None:
@@ -261,7 +290,10 @@ class TenderPages:
         start, stop = index.start or 0, index.stop
         if stop is None or stop <= start:
             return []
-        return [_listed(row) for row in self.queries.others.rows(limit=stop - start, offset=start, **self.values)]
+        rows = self._read.get(start)
+        if rows is None or len(rows) < min(stop - start, self.count() - start):
+            rows = self.queries.others.rows(limit=stop - start, offset=start, **self.values)
+        return [_listed(row[:-1]) for row in rows[: stop - start]]
 
 
 def tender_list(

@@ -4,7 +4,9 @@ The opening record (开标记录), the evaluation and the red flags all come fro
 public tender of the tender's street with its bids, each bid's company and evaluation, and the
 winner of each award, as plain rows (compiled once per process: renovation/public/prepared.py).
 The flags weigh the tender against its street's other opened tenders (redflags.py), so that query
-is the one the flags needed anyway; the tender's own bids are among its rows. Bid amounts pass
+is the one the flags needed anyway; the tender's own bids are among its rows. For the same reason
+an opened tender's page changes with the street's other tenders: the view declares the scope
+``tenders`` (every tender step bumps it: ``CHANGE_PAGES``) and the street's next opening time. Bid amounts pass
 through ``seal.unseal`` as everywhere else: a tender whose opening time has not come contributes
 no row of its bids, to anyone. The contract's change orders are one query more, and only for a
 tender with a contract. So an awarded tender costs the same queries whatever the number of its
@@ -77,6 +79,8 @@ class Opened:
 
     rows: list[OpeningRow] | None
     flags: list[redflags.Flag]
+    # The next opening time of another tender of the street: its bids then join the flags.
+    until: datetime | None = None
 
 
 def opened(tender: Tender, now: datetime) -> Opened:
@@ -87,8 +91,10 @@ def opened(tender: Tender, now: datetime) -> Opened:
     street = tender.project.neighbourhood.community.street_id
     record: list[OpeningRow] = []
     plain = []
+    until = None
     for listed, bids, winner in _street_tenders(street):
         if not listed.is_opened(now):
+            until = min(until, listed.opening_at) if until is not None else listed.opening_at
             continue
         rows = [opening_row(bid, unseal(bid, now=now), evaluation) for bid, evaluation in bids]
         if listed.pk == tender.pk:
@@ -97,7 +103,7 @@ def opened(tender: Tender, now: datetime) -> Opened:
             redflags.opened_tender(listed, street, rows, winner if listed.status == TenderStatus.AWARDED else None)
         )
     flags = redflags.all_flags(plain, redflags.thresholds_from_settings())
-    return Opened(rows=record, flags=redflags.flags_about(flags, tender.pk))
+    return Opened(rows=record, flags=redflags.flags_about(flags, tender.pk), until=until)
 
 
 def _street_tenders(street: int) -> list[tuple[Tender, list[tuple[Bid, BidEvaluation | None]], str | None]]:

@@ -22,6 +22,7 @@ from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 from renovation.licence import licence_name, licence_url
 from renovation.public.cache import depends_on, next_midnight
+from renovation.public.kept import Kept
 from renovation.public.responses import text_stream
 
 from . import bidding, redflags, selectors, services, sign_up_views, tender_page
@@ -57,13 +58,22 @@ def _until(tenders: list[Tender], now: datetime) -> datetime:
     return min(moment, next_midnight(now)) if moment is not None else next_midnight(now)
 
 
+# The list's filter choices: the years tenders open in (a tender step bumps "tenders") and the
+# streets (a place bumps "site"), kept by each process while neither changes (public/kept.py).
+_LIST_CHOICES = Kept(lambda: (selectors.tender_years(), selectors.street_choices()), "tenders")
+
+
 def tender_list(request: HttpRequest) -> HttpResponse:
     """Every public tender, filtered by street, state and year: those open for bids on the first
     page, then the rest, ``TENDER_LIST_PAGE_SIZE`` a page, in the same queries for any number."""
     depends_on(request, "tenders")
     now = timezone.now()
-    form = TenderFilterForm(request.GET or None, years=selectors.tender_years(), streets=selectors.street_choices())
+    years, streets = _LIST_CHOICES.get(request)
+    form = TenderFilterForm(request.GET or None, years=years, streets=streets)
     open_tenders, other_tenders = selectors.tender_list(now=now, **form.filters())
+    number = _int_or_none(request.GET.get("page")) or 1
+    if number <= MAX_PAGE:  # the page asked for and the count in one query
+        other_tenders.read_page(number, TENDER_LIST_PAGE_SIZE)
     page_obj = Paginator(other_tenders, TENDER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_obj.object_list = [
         selectors.tender_as_of(tender, now, received=tender.received_bids) for tender in page_obj.object_list
@@ -96,6 +106,10 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The seal lifts by the clock; the page shows the opening before the job records it.
     opened = tender_page.opened(tender, now)
     rows = opened.rows
+    if rows is not None:
+        # Its red flags weigh the street's other tenders: a step of any of them may change the
+        # page, and so may the opening time of another tender of the street.
+        depends_on(request, "tenders", until=opened.until)
     tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
     depends_on(request, until=_until([tender], now))
     # Only an awarded tender has an award (tender_award) and only a failed one is announced again
