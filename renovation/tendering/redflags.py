@@ -254,13 +254,14 @@ def opened_tenders(tenders: Iterable[Any], now: datetime) -> list[OpenedTender]:
             continue
         award = getattr(tender, "award", None)
         winner = award.bidder.uscc if award is not None and tender.status == TenderStatus.AWARDED else None
-        result.append(opened_tender(tender, tender.project.neighbourhood.community.street_id, rows, winner))
+        bids = tuple(OpenedBid(row.uscc, row.bidder_name, row.amount) for row in rows)
+        result.append(opened_tender(tender, tender.project.neighbourhood.community.street_id, bids, winner))
     return result
 
 
-def opened_tender(tender: Any, street: int, rows: Sequence[Any], winner: str | None) -> OpenedTender:
-    """One opened tender as plain data, from its opening record (``selectors.OpeningRow``, made
-    through the seal) and its winner's code (None unless it is awarded)."""
+def opened_tender(tender: Any, street: int, bids: tuple[OpenedBid, ...], winner: str | None) -> OpenedTender:
+    """One opened tender as plain data, from its bids (read through the seal) and its winner's
+    code (None unless it is awarded)."""
     from .models import TenderStatus
 
     return OpenedTender(
@@ -268,7 +269,7 @@ def opened_tender(tender: Any, street: int, rows: Sequence[Any], winner: str | N
         code=tender.code,
         street=street,
         ceiling=tender.ceiling_price,
-        bids=tuple(OpenedBid(row.uscc, row.bidder_name, row.amount) for row in rows),
+        bids=bids,
         failed=tender.status == TenderStatus.FAILED,
         previous=tender.previous_id,
         winner=winner,

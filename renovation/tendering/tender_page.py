@@ -92,40 +92,54 @@ def opened(tender: Tender, now: datetime) -> Opened:
     record: list[OpeningRow] = []
     plain = []
     until = None
-    for listed, bids, winner in _street_tenders(street):
+    for listed, rows, winner in _street_tenders(street):
         if not listed.is_opened(now):
             until = min(until, listed.opening_at) if until is not None else listed.opening_at
             continue
-        rows = [opening_row(bid, unseal(bid, now=now), evaluation) for bid, evaluation in bids]
-        if listed.pk == tender.pk:
-            record = rows
-        plain.append(
-            redflags.opened_tender(listed, street, rows, winner if listed.status == TenderStatus.AWARDED else None)
-        )
+        if listed.pk == tender.pk:  # its opening record, as the page shows it
+            record = [_record_row(listed, row, now) for row in rows]
+            bids = tuple(redflags.OpenedBid(row.uscc, row.bidder_name, row.amount) for row in record)
+        else:  # the others' bids as the flags weigh them: company and amount
+            bids = tuple(_opened_bid(listed, row, now) for row in rows)
+        winner = winner if listed.status == TenderStatus.AWARDED else None
+        plain.append(redflags.opened_tender(listed, street, bids, winner))
     flags = redflags.all_flags(plain, redflags.thresholds_from_settings())
     return Opened(rows=record, flags=redflags.flags_about(flags, tender.pk), until=until)
 
 
-def _street_tenders(street: int) -> list[tuple[Tender, list[tuple[Bid, BidEvaluation | None]], str | None]]:
-    """Each public tender of the street with its bids (and their evaluations) and its winner's code."""
-    alias = connection.alias
-    found: list[tuple[Tender, list[tuple[Bid, BidEvaluation | None]], str | None]] = []
+def _street_tenders(street: int) -> list[tuple[Tender, list[tuple[Any, ...]], str | None]]:
+    """Each public tender of the street with the rows of its bids and its winner's code."""
+    found: list[tuple[Tender, list[tuple[Any, ...]], str | None]] = []
     for row in _STREET_BIDS.rows(street=street):
         if not found or found[-1][0].pk != row[0]:
-            listed = Tender.from_db(alias, _TENDER_FIELDS, row[: len(_TENDER_FIELDS)])
+            listed = Tender.from_db(connection.alias, _TENDER_FIELDS, row[: len(_TENDER_FIELDS)])
             found.append((listed, [], row[len(_TENDER_FIELDS)]))
-        listed, bids, _winner = found[-1]
-        if row[_BID_AT] is None:
-            continue
-        bid = Bid.from_db(alias, _BID_FIELDS, row[_BID_AT:_BIDDER_AT])
-        bid.tender = listed
-        bid.bidder = Bidder.from_db(alias, _BIDDER_FIELDS, (bid.bidder_id, *row[_BIDDER_AT:_EVALUATION_AT]))
-        evaluation = None
-        if row[_EVALUATION_AT] is not None:
-            evaluation = BidEvaluation.from_db(alias, _EVALUATION_FIELDS, row[_EVALUATION_AT:])
-            evaluation.bid = bid
-        bids.append((bid, evaluation))
+        if row[_BID_AT] is not None:
+            found[-1][1].append(row)
     return found
+
+
+def _sealed(tender: Tender, row: tuple[Any, ...]) -> Bid:
+    bid = Bid.from_db(connection.alias, _BID_FIELDS, row[_BID_AT:_BIDDER_AT])
+    bid.tender = tender
+    return bid
+
+
+def _record_row(tender: Tender, row: tuple[Any, ...], now: datetime) -> OpeningRow:
+    """A line of the page's tender's opening record: the bid with its company and evaluation."""
+    bid = _sealed(tender, row)
+    bid.bidder = Bidder.from_db(connection.alias, _BIDDER_FIELDS, (bid.bidder_id, *row[_BIDDER_AT:_EVALUATION_AT]))
+    evaluation = None
+    if row[_EVALUATION_AT] is not None:
+        evaluation = BidEvaluation.from_db(connection.alias, _EVALUATION_FIELDS, row[_EVALUATION_AT:])
+        evaluation.bid = bid
+    return opening_row(bid, unseal(bid, now=now), evaluation)
+
+
+def _opened_bid(tender: Tender, row: tuple[Any, ...], now: datetime) -> redflags.OpenedBid:
+    """Another tender's bid as the flags weigh it: its company and what it sealed."""
+    name, uscc = (row[_BIDDER_AT + _BIDDER_FIELDS.index(field) - 1] for field in ("name", "uscc"))
+    return redflags.OpenedBid(uscc, name, unseal(_sealed(tender, row), now=now).amount)
 
 
 def change_orders(contract: Contract | None) -> list[ChangeOrder]:

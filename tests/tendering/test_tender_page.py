@@ -233,7 +233,7 @@ def test_an_opened_tender_page_is_stored_no_later_than_the_next_opening_in_its_s
     settings.PUBLIC_CACHE_ENABLED = True
     cache_backend().clear()
     other = _tender_of_another_project(personas)
-    soon = timezone.now() + timedelta(hours=2)
+    soon = timezone.now() + timedelta(minutes=5)  # before the stored page's own limit (PUBLIC_CACHE_SECONDS)
     Tender.objects.filter(pk=other.pk).update(opening_at=soon, bid_period_end=soon - timedelta(minutes=1))
     tender_cast.three_bids()
     tender = open_now(tender_cast.tender)
