@@ -6,11 +6,11 @@ winner of each award, as plain rows (compiled once per process: renovation/publi
 The flags weigh the tender against its street's other opened tenders (redflags.py), so that query
 is the one the flags needed anyway; the tender's own bids are among its rows. For the same reason
 an opened tender's page changes with the street's other tenders: the view declares the scope
-``tenders`` (every tender step bumps it: ``CHANGE_PAGES``) and the street's next opening time. Bid amounts pass
-through ``seal.unseal`` as everywhere else: a tender whose opening time has not come contributes
-no row of its bids, to anyone. The contract's change orders are one query more, and only for a
-tender with a contract. So an awarded tender costs the same queries whatever the number of its
-bids, change orders and flags.
+``tenders`` (every tender step bumps it: ``CHANGE_PAGES``) and the street's next opening time.
+Bid amounts pass through ``seal.unseal`` as everywhere else: the rows of a tender whose opening
+time has not come are skipped before anything of them is unsealed or shown. The contract's change
+orders are one query more, and only for a tender with a contract. So an awarded tender costs the
+same queries whatever the number of its bids, change orders and flags.
 
 What the page shows is what ``selectors.opening_record`` and ``selectors.tender_red_flags`` give
 (tests/tendering/test_tender_page.py holds the page equal to the one rendered from them).
