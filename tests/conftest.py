@@ -31,12 +31,15 @@ def _routing_memo_per_test():
     """Each test is a fresh process to routing (cms/routing.py): rows a test rolls back change the
     page tree without the commit that would bump the routing version."""
     from cms import project_index, routing
+    from renovation.public import kept
 
     routing.forget()
     project_index.forget()  # and the project index's kept filter choices and SQL
+    kept.forget()  # and the other pages' kept choices (the tender list's years and streets)
     yield
     routing.forget()
     project_index.forget()
+    kept.forget()
 
 
 @dataclass

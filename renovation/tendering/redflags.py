@@ -23,7 +23,8 @@ implements its indicators on OCDS data. Each check names the flag it implements:
 A flag is a fact worth a second look, never a finding of wrongdoing; the public page states it as
 a plain fact. The arithmetic below takes plain data; ``opened_tenders`` is the one loader, and it
 reads bids only through ``selectors.opened_rows`` (that is, ``seal.unseal``), so a tender that has
-not reached its opening time contributes nothing, to anyone.
+not reached its opening time contributes nothing, to anyone (the public tender page loads the same
+plain data from rows, through the seal too: ``tender_page.py``).
 """
 
 from __future__ import annotations
@@ -252,16 +253,24 @@ def opened_tenders(tenders: Iterable[Any], now: datetime) -> list[OpenedTender]:
         if rows is None:
             continue
         award = getattr(tender, "award", None)
-        result.append(
-            OpenedTender(
-                pk=tender.pk,
-                code=tender.code,
-                street=tender.project.neighbourhood.community.street_id,
-                ceiling=tender.ceiling_price,
-                bids=tuple(OpenedBid(row.uscc, row.bidder_name, row.amount) for row in rows),
-                failed=tender.status == TenderStatus.FAILED,
-                previous=tender.previous_id,
-                winner=award.bidder.uscc if award is not None and tender.status == TenderStatus.AWARDED else None,
-            )
-        )
+        winner = award.bidder.uscc if award is not None and tender.status == TenderStatus.AWARDED else None
+        bids = tuple(OpenedBid(row.uscc, row.bidder_name, row.amount) for row in rows)
+        result.append(opened_tender(tender, tender.project.neighbourhood.community.street_id, bids, winner))
     return result
+
+
+def opened_tender(tender: Any, street: int, bids: tuple[OpenedBid, ...], winner: str | None) -> OpenedTender:
+    """One opened tender as plain data, from its bids (read through the seal) and its winner's
+    code (None unless it is awarded)."""
+    from .models import TenderStatus
+
+    return OpenedTender(
+        pk=tender.pk,
+        code=tender.code,
+        street=street,
+        ceiling=tender.ceiling_price,
+        bids=bids,
+        failed=tender.status == TenderStatus.FAILED,
+        previous=tender.previous_id,
+        winner=winner,
+    )

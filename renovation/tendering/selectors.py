@@ -13,7 +13,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -67,7 +79,9 @@ def public_tenders() -> QuerySet[Tender]:
 
 _PUBLIC_TENDER = PreparedObjects(
     lambda pk: (
-        Tender.objects.select_related("project__neighbourhood__community__street", "kind", "previous")
+        Tender.objects.select_related(
+            "project__neighbourhood__community__street", "kind", "previous", "award__bidder", "award__contract"
+        )
         .exclude(status=TenderStatus.DRAFT)
         .filter(pk=pk)
     ),
@@ -80,8 +94,9 @@ _OBJECTIONS = PreparedObjects(
 
 
 def public_tender(pk: int) -> Tender | None:
-    """A public tender as ``public_tenders()`` gives it (with its works covered), for its public
-    page: the queries compiled once per process (renovation/public/prepared.py)."""
+    """A public tender as ``public_tenders()`` gives it (with its works covered, and its award with
+    the winner and the contract when it has one), for its public page: the queries compiled once
+    per process (renovation/public/prepared.py)."""
     found = _PUBLIC_TENDER.objects(pk=pk)
     if not found:
         return None
@@ -203,12 +218,14 @@ class _ListQueries:
             ),
             **fields,
         )
+        # A page of them with how many there are in all (a window count: no query of its own).
         self.others = PreparedRows(
             lambda **values: (
                 filtered(**values)
                 .exclude(still_open(values["now"]))
+                .annotate(listed_in_all=Window(Count("pk")))
                 .order_by("-opening_at", "-pk")
-                .values_list(*_LISTED_COLUMNS)
+                .values_list(*_LISTED_COLUMNS, "listed_in_all")
             ),
             **fields,
         )
@@ -237,12 +254,27 @@ _LISTED_ATTNAMES = [field.attname for field in Tender._meta.concrete_fields if f
 
 class TenderPages:
     """The tenders past their bid period (or opened), latest opening first, as a sequence for
-    Django's ``Paginator``: its count is one query, a page one query."""
+    Django's ``Paginator``: a page and the count in one query when the page asked for is read
+    first (``read_page``); else the count is one query, a page one query."""
 
     def __init__(self, queries: _ListQueries, values: dict[str, Any]) -> None:
         self.queries = queries
         self.values = values
         self._count: int | None = None
+        self._read: dict[int, list[tuple[Any, ...]]] = {}  # offset → up to a page of rows from there
+
+    def read_page(self, number: int, per_page: int) -> None:
+        """Read page ``number`` with the count, ahead of the paginator (which then asks for
+        both): a number past the last page reads nothing, and the paginator asks as usual."""
+        offset = (number - 1) * per_page
+        rows = self.queries.others.rows(limit=per_page, offset=offset, **self.values)
+        if rows:
+            self._count = rows[0][-1]
+        elif offset == 0:
+            self._count = 0
+        else:
+            return
+        self._read[offset] = rows
 
     def count(self) -> int:
         if self._count is None:
@@ -258,7 +290,10 @@ class TenderPages:
         start, stop = index.start or 0, index.stop
         if stop is None or stop <= start:
             return []
-        return [_listed(row) for row in self.queries.others.rows(limit=stop - start, offset=start, **self.values)]
+        rows = self._read.get(start)
+        if rows is None or len(rows) < min(stop - start, self.count() - start):
+            rows = self.queries.others.rows(limit=stop - start, offset=start, **self.values)
+        return [_listed(row[:-1]) for row in rows[: stop - start]]
 
 
 def tender_list(
@@ -358,10 +393,10 @@ def opening_record(tender: Tender, now: datetime | None = None) -> list[OpeningR
         return None
     bids = Bid.objects.filter(tender=tender).select_related("bidder", "tender").order_by("submitted_at", "pk")
     evaluations = {evaluation.bid_id: evaluation for evaluation in BidEvaluation.objects.filter(bid__tender=tender)}
-    return [_opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
+    return [opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
 
 
-def _opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
+def opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
     return OpeningRow(
         bid=bid,
         bidder_name=bid.bidder.name,
@@ -443,7 +478,7 @@ def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | N
     if not tender.is_opened(now):
         return None
     # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
-    return [_opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
+    return [opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
 
 
 def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:

@@ -22,9 +22,10 @@ from renovation.accounts.landing import safe_next_url
 from renovation.backoffice.views import add_service_errors, posted_data, posted_id
 from renovation.licence import licence_name, licence_url
 from renovation.public.cache import depends_on, next_midnight
+from renovation.public.kept import Kept
 from renovation.public.responses import text_stream
 
-from . import bidding, redflags, selectors, services, sign_up_views
+from . import bidding, redflags, selectors, services, sign_up_views, tender_page
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import package_chunks, publication_policy_url, release_package, release_texts
@@ -57,13 +58,22 @@ def _until(tenders: list[Tender], now: datetime) -> datetime:
     return min(moment, next_midnight(now)) if moment is not None else next_midnight(now)
 
 
+# The list's filter choices: the years tenders open in (a tender step bumps "tenders") and the
+# streets (a place bumps "site"), kept by each process while neither changes (public/kept.py).
+_LIST_CHOICES = Kept(lambda: (selectors.tender_years(), selectors.street_choices()), "tenders")
+
+
 def tender_list(request: HttpRequest) -> HttpResponse:
     """Every public tender, filtered by street, state and year: those open for bids on the first
     page, then the rest, ``TENDER_LIST_PAGE_SIZE`` a page, in the same queries for any number."""
     depends_on(request, "tenders")
     now = timezone.now()
-    form = TenderFilterForm(request.GET or None, years=selectors.tender_years(), streets=selectors.street_choices())
+    years, streets = _LIST_CHOICES.get(request)
+    form = TenderFilterForm(request.GET or None, years=years, streets=streets)
     open_tenders, other_tenders = selectors.tender_list(now=now, **form.filters())
+    number = _int_or_none(request.GET.get("page")) or 1
+    if number <= MAX_PAGE:  # the page asked for and the count in one query
+        other_tenders.read_page(number, TENDER_LIST_PAGE_SIZE)
     page_obj = Paginator(other_tenders, TENDER_LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     page_obj.object_list = [
         selectors.tender_as_of(tender, now, received=tender.received_bids) for tender in page_obj.object_list
@@ -85,6 +95,8 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A tender's public page in a fixed number of queries (its award and contract come with it;
+    the opening record and the red flags in one query: tender_page.py)."""
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
     tender = selectors.public_tender(pk)
@@ -92,13 +104,17 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
     # The seal lifts by the clock; the page shows the opening before the job records it.
-    rows = selectors.opening_record(tender, now)
+    opened = tender_page.opened(tender, now)
+    rows = opened.rows
+    if rows is not None:
+        # Its red flags weigh the street's other tenders: a step of any of them may change the
+        # page, and so may the opening time of another tender of the street.
+        depends_on(request, "tenders", until=opened.until)
     tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
     depends_on(request, until=_until([tender], now))
     # Only an awarded tender has an award (tender_award) and only a failed one is announced again
     # (tender_reannounce): the others skip those reads.
-    award = getattr(tender, "award", None) if tender.status == TenderStatus.AWARDED else None
-    contract = getattr(award, "contract", None) if award is not None else None
+    award, contract = tender_page.award_and_contract(tender)
     context = {
         "tender": tender,
         "now": now,
@@ -108,7 +124,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "candidate": selectors.winner_candidate(rows),
         "award": award,
         "contract": contract,
-        "change_orders": list(contract.change_orders.all()) if contract is not None else [],
+        "change_orders": tender_page.change_orders(contract),
         "objections": selectors.public_objections(tender),
         "objection_form": ObjectionForm() if tender.publicity_open(now) else None,
         "may_manage": can_manage_tender(request.user, tender),
@@ -119,7 +135,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if tender.status == TenderStatus.FAILED
             else []
         ),
-        "red_flags": selectors.tender_red_flags(tender, now),
+        "red_flags": opened.flags,
         "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
         # The tender documents (招标文件) are published with the project's page by the public site
         # (cms), which registers the ``tender_documents`` hook: rows with ``document`` (title, url).

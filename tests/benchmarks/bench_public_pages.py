@@ -125,6 +125,7 @@ from urllib.parse import quote
 import django
 django.setup()
 from django.db import connection
+from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from cms.models import ProjectPage
@@ -134,9 +135,15 @@ page = ProjectPage.objects.filter(title__contains="虹桥新村二期").order_by
 page = page or ProjectPage.objects.order_by("pk").first()
 tender = (Tender.objects.exclude(status="draft").filter(pk__in=TenderRelease.objects.values("tender"))
           .order_by("-pk").first())
+# An awarded tender with a signed contract, the one with most change orders: its page shows the
+# opening record, the evaluation, the award, the contract and the street's red flags.
+awarded = (Tender.objects.filter(status="awarded", award__contract__isnull=False)
+           .annotate(changes=Count("award__contract__change_orders")).order_by("-changes", "-pk").first())
 urls = {"/": "/", "/projects/": "/projects/", "project page": page.url, "change log": page.url + "changes/",
         "/streets/": "/streets/", "/tenders/": "/tenders/", "a tender": f"/tenders/{tender.pk}/",
+        "an awarded tender": f"/tenders/{awarded.pk}/",
         "/tenders/ocds.json": "/tenders/ocds.json", "a tender's OCDS": f"/tenders/{tender.pk}/ocds.json",
+        "an awarded's OCDS": f"/tenders/{awarded.pk}/ocds.json",
         "/open-data/": "/open-data/", "/open-data/projects.csv": "/open-data/projects.csv",
         "/projects/oc4ids.json": "/projects/oc4ids.json", "its feed": quote(f"/projects/{page.project.slug}/feed/"),
         "/api/v1/projects/": "/api/v1/projects/"}

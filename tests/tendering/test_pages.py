@@ -226,9 +226,11 @@ def test_the_tender_page_costs_the_same_queries_for_more_bids(bids, tender_cast,
         client.get(f"/tenders/{tender_cast.tender.pk}/")
 
 
-# The tender, its opening record (bids with bidders, evaluations), objections, and the red flags (the
-# street's tenders, their bids, their awards); its award only once awarded, re-announcements only once failed.
-QUERIES_TENDER_PAGE = 9  # + its tender documents (cms.selectors.tender_documents)
+# The tender (with its award and contract), its works, its opening record and red flags (the street's
+# tenders with their bids, bidders, evaluations and winners: renovation/tendering/tender_page.py),
+# objections; change orders only once contracted (tests/tendering/test_tender_page.py),
+# re-announcements only once failed.
+QUERIES_TENDER_PAGE = 5  # + its tender documents (cms.selectors.tender_documents)
 
 
 def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, client):
@@ -294,7 +296,7 @@ def test_the_tender_list_costs_the_same_queries_for_more_tenders(
         )
         services.tender_announce(actor=personas.street_a, tender=tender)
     client.get("/tenders/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(2):  # open tenders; a page of the others with their count
         page = client.get("/tenders/").content.decode()
     assert page.count('class="card tender-card"') == tenders
 

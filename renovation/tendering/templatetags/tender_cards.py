@@ -10,15 +10,16 @@ values are formatted by the template engine's own functions (the ``yuan`` filter
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.template.base import render_value_in_context
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext
 
 from renovation.figures import format_yuan
@@ -28,11 +29,13 @@ from ..models import Tender
 register = template.Library()
 
 
-def _minute(moment: datetime | None, use_tz: bool | None) -> str:
-    """``{{ moment|date:"Y-m-d H:i" }}``: figures only, the same in every language."""
+def _minute(moment: datetime | None, zone: tzinfo | None) -> str:
+    """``{{ moment|date:"Y-m-d H:i" }}``: figures only, the same in every language; ``zone``: the
+    page's time zone, or None when the template shows times as stored (``template_localtime``)."""
     if not moment:
         return ""
-    moment = template_localtime(moment, use_tz)
+    if zone is not None and not timezone.is_naive(moment):
+        moment = moment.astimezone(zone)
     return f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
 
 
@@ -42,6 +45,7 @@ def _page_parts(context: template.Context) -> dict[str, Any]:
     and text, so that 1 and Decimal("1.0") stay apart)."""
     parts = context.render_context.get("tender_card_parts")
     if parts is None:
+        use_tz = context.use_tz
         marker = 918_273_645  # a tender number, split out of the reversed address
         url = conditional_escape(reverse("tendering:detail", args=[marker]))
         before, after = url.split(str(marker))
@@ -49,6 +53,8 @@ def _page_parts(context: template.Context) -> dict[str, Any]:
             "url": (before, after),
             "terms": tuple(conditional_escape(gettext(term)) for term in ("Ceiling price", "Bids until", "Opening")),
             "written": {},
+            # Where the page shows times, found once (as ``template_localtime`` finds it per value).
+            "zone": timezone.get_current_timezone() if (settings.USE_TZ if use_tz is None else use_tz) else None,
         }
     return parts
 
@@ -69,6 +75,7 @@ def tender_card(context: template.Context, tender: Tender) -> SafeString:
 
     before, after = parts["url"]
     ceiling, until, opening = parts["terms"]
+    zone = parts["zone"]
     return mark_safe(  # every value below is escaped
         '\n<li class="card tender-card">\n'
         f'  <h3><a href="{before}{tender.pk}{after}">{render_value_in_context(tender.title, context)}</a></h3>\n'
@@ -78,8 +85,8 @@ def tender_card(context: template.Context, tender: Tender) -> SafeString:
         "  </p>\n"
         '  <dl class="facts">\n'
         f"    <dt>{ceiling}</dt><dd>{value(format_yuan(tender.ceiling_price))}</dd>\n"
-        f"    <dt>{until}</dt><dd>{_minute(tender.bid_period_end, context.use_tz)}</dd>\n"
-        f"    <dt>{opening}</dt><dd>{_minute(tender.opening_at, context.use_tz)}</dd>\n"
+        f"    <dt>{until}</dt><dd>{_minute(tender.bid_period_end, zone)}</dd>\n"
+        f"    <dt>{opening}</dt><dd>{_minute(tender.opening_at, zone)}</dd>\n"
         "  </dl>\n"
         "</li>\n"
     )
