@@ -23,6 +23,11 @@ unpublished, moved or deleted and every restriction or Site saved or deleted (cm
 reports them). The version lives in the cache, not the database, so a page costs no query for it;
 a counter lost with the cache comes back at a new value (the clock), never at an old one. If the
 cache is down, requests are routed by Wagtail as if there were no memo.
+
+The query is compiled by the ORM once per process, page type, depth and *variant* (what the rest of
+the path below a routable page shows, ``routing_variant``: a project page's change log reads its
+stored change log, not the page's stored sections), and on PostgreSQL prepared on the server once
+per connection (``_cursor``): planning it cost the server several times what running it did.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection
+from django.db.backends.postgresql import psycopg_any
 from django.db.models import Exists, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.db.models.query import get_related_populators
@@ -109,7 +115,7 @@ def route_for_request(request: HttpRequest, path: str) -> Any:
     key = (site.pk, components)
     route = memo.routes.get(key)
     if route is not None:
-        page = _page(route)
+        page = _page(route, components[route.length :])
         if page is not None:
             try:
                 request._wagtail_route_for_request = page.route(request, list(components[route.length :]))
@@ -174,11 +180,12 @@ def _remember(memo: Memo, key: tuple[int, tuple[str, ...]], page: Page, site: Si
     )
 
 
-def _page(route: Route) -> Page | None:
-    """The page, if it is still where it was; with whether its view restrictions need reading."""
+def _page(route: Route, rest: tuple[str, ...]) -> Page | None:
+    """The page, if it is still where it was, as its type reads it for what ``rest`` of the path
+    names below it; with whether its view restrictions need reading."""
     steplen = route.model.steplen
     ancestry = [route.path[:end] for end in range(steplen, len(route.path) + 1, steplen)]
-    page = _reader(route.model, len(ancestry), connection.vendor).read(
+    page = _reader(route.model, len(ancestry), routing_variant(route.model, rest), connection.vendor).read(
         connection, ancestry, route.page_id, route.path, route.url_path
     )
     if page is None:
@@ -189,13 +196,15 @@ def _page(route: Route) -> Page | None:
     return page
 
 
-def _page_queryset(model: type[Page], ancestry: list[str], page_id: int, path: str, url_path: str) -> QuerySet:
+def _page_queryset(
+    model: type[Page], variant: str | None, ancestry: list[str], page_id: int, path: str, url_path: str
+) -> QuerySet:
     """The routing query: the page by id, tree path and URL path, with whether anything in its
     ancestry is restricted or an alias."""
     guarded = Page.objects.filter(path__in=ancestry).filter(
         Q(alias_of__isnull=False) | Q(id__in=PageViewRestriction.objects.values("page_id"))
     )
-    queryset = routing_queryset(model)
+    queryset = routing_queryset(model, variant)
     return queryset.filter(pk=page_id, path=path, url_path=url_path).annotate(routing_guarded=Exists(guarded))[:1]
 
 
@@ -229,7 +238,7 @@ class _Reader:
             "constant": self.constants,
         }
         params = [values[name][index] for name, index in self.slots]
-        with connection.cursor() as cursor:
+        with _cursor(connection) as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchmany(1)
         if not rows:
@@ -247,12 +256,48 @@ class _Reader:
         return page
 
 
+def _cursor(connection: Any) -> Any:
+    """A cursor for the routing query: on PostgreSQL with psycopg 3, one that prepares it on the
+    server, once per connection (psycopg keeps the statement with the connection), then runs it by
+    name. Its plan (seven tables and a sub-query) cost the server ten times its execution, on every
+    request; prepared, PostgreSQL plans it a few times, then keeps a generic plan. Django's own
+    cursors bind values on the client, which never prepares; this one is wrapped as they are, so
+    it is counted like any other query. While queries are logged (DEBUG, a test counting them) the
+    query runs on Django's own cursor, unprepared: a prepared run leaves no text for the log."""
+    if connection.vendor != "postgresql" or not psycopg_any.is_psycopg3 or connection.queries_logged:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off for the whole connection (None), which also ignores
+        # a statement asked to be prepared; its own cursors bind on the client and never prepare,
+        # so a threshold no query reaches changes nothing for them.
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    with connection.wrap_database_errors:
+        cursor = _PreparingCursor(raw)
+    return connection.make_cursor(cursor)
+
+
+_NEVER_BY_COUNT = 2**31 - 1
+
+if psycopg_any.is_psycopg3:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparingCursor(ServerBindingCursor):
+        """Values bound on the server, the statement prepared at its first run on the connection."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True, **kwargs)
+
+
 @lru_cache(maxsize=256)
-def _reader(model: type[Page], depth: int, vendor: str) -> _Reader:
+def _reader(model: type[Page], depth: int, variant: str | None, vendor: str) -> _Reader:
     ancestry = [f"{_TEXT_MARK}ancestry:{index}" for index in range(depth)]
     marks = {value: ("ancestry", index) for index, value in enumerate(ancestry)}
     marks.update({_PAGE_ID_MARK: ("id", 0), f"{_TEXT_MARK}path": ("path", 0), f"{_TEXT_MARK}url_path": ("url_path", 0)})
-    queryset = _page_queryset(model, ancestry, _PAGE_ID_MARK, f"{_TEXT_MARK}path", f"{_TEXT_MARK}url_path")
+    queryset = _page_queryset(model, variant, ancestry, _PAGE_ID_MARK, f"{_TEXT_MARK}path", f"{_TEXT_MARK}url_path")
     compiler = queryset.query.get_compiler(using=DEFAULT_DB_ALIAS)
     sql, params = compiler.as_sql()
     # Each value where its marker is; any other parameter is the query's own constant (EXISTS's 1).
@@ -268,10 +313,18 @@ def _reader(model: type[Page], depth: int, vendor: str) -> _Reader:
     return _Reader(sql, slots, constants, compiler, init_list, start, end, converters, populators)
 
 
-def routing_queryset(model: type[Page]) -> QuerySet:
-    """How routing reads a page of this type (a type may load what its page shows with it)."""
+def routing_variant(model: type[Page], rest: tuple[str, ...]) -> str | None:
+    """Which of its few ways of being read a page type wants for the rest of the path below it (its
+    own page, or a sub-route of a routable page): ``routing_variant(rest)`` on the type, if any."""
+    custom = getattr(model, "routing_variant", None)
+    return custom(rest) if custom is not None else None
+
+
+def routing_queryset(model: type[Page], variant: str | None = None) -> QuerySet:
+    """How routing reads a page of this type (a type may load what its page shows with it, for its
+    ``variant``; None: whatever the route below it shows)."""
     custom = getattr(model, "routing_queryset", None)
-    return custom() if custom is not None else model._default_manager.all()
+    return custom(variant) if custom is not None else model._default_manager.all()
 
 
 class ViewRestrictionsInOneQuery:
