@@ -178,9 +178,12 @@ def test_it_prepares_the_routing_query_once_per_connection(client, published_pro
             return {statement: runs for statement, runs in cursor.fetchall() if "routing_guarded" in statement}
 
     _project, page = published_project(items=1)
-    for _request in range(4):
+    for _request in range(3):
         assert client.get(page.url).status_code == 200  # routed by Wagtail once, then by the memo
     [(statement, runs)] = prepared().items()
-    assert runs == 3 and "$1" in statement  # the values bound on the server
-    assert client.get(page.url + "payments/").status_code == 200  # another route, another statement
-    assert len(prepared()) == 2 and prepared()[statement] == 3
+    assert "$1" in statement  # the values bound on the server
+    assert client.get(page.url).status_code == 200
+    assert prepared() == {statement: runs + 1}  # the same statement run again
+    for _request in range(2):  # another path (routed by Wagtail first), another statement
+        assert client.get(page.url + "payments/").status_code == 200
+    assert len(prepared()) == 2 and prepared()[statement] == runs + 1
