@@ -43,6 +43,7 @@ from renovation.finance import public as finance_public
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects import selectors as project_selectors
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
+from renovation.public.unreadable import log_unreadable
 
 from .summary import current_build
 from .visibility import unrestricted
@@ -114,7 +115,7 @@ def stored_context(request: HttpRequest, asked_year: int | None, now: datetime) 
     row = _current_row(language, now)
     if row is None:
         return None
-    content_text, signature = row
+    content_text, signature, generation = row
     try:
         if not constant_time_compare(signature, _signature(language, current_build(), content_text)):
             raise ValueError("signature does not match")
@@ -128,12 +129,13 @@ def stored_context(request: HttpRequest, asked_year: int | None, now: datetime) 
         year = _year_shown(asked_year, years, now)
         return {"home_html": _read(content["by_year"][_year_key(year)])}
     except (ValueError, KeyError, TypeError):
-        logger.exception("home page: unreadable summary in %s, rendered live", language)
+        key = ("home", language, HOME_SUMMARY_VERSION, current_build(), generation)
+        log_unreadable(logger, key, "home page: unreadable summary in %s, rendered live", language)
         return None
 
 
-def _current_row(language: str, now: datetime) -> tuple[str, str] | None:
-    """The content and signature of the language's row if it is current (of this version and
+def _current_row(language: str, now: datetime) -> tuple[str, str, int] | None:
+    """The content, signature and generation of the language's row if it is current (of this version and
     build, as built as its generation, before its time), in the page's one query of its own:
     written out, as the ORM would spend more CPU compiling it than the database answering it."""
     from .models import HomePublicSummary
@@ -141,7 +143,7 @@ def _current_row(language: str, now: datetime) -> tuple[str, str] | None:
     table = connection.ops.quote_name(HomePublicSummary._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT content, signature FROM {table} WHERE language = %s AND version = %s AND build = %s"
+            f"SELECT content, signature, generation FROM {table} WHERE language = %s AND version = %s AND build = %s"
             " AND built_generation = generation AND valid_until > %s",
             [language, HOME_SUMMARY_VERSION, current_build(), connection.ops.adapt_datetimefield_value(now)],
         )

@@ -90,7 +90,8 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
     def route(self, request: HttpRequest, path_components: list[str]) -> Any:
         """A project page and its project are found in one query."""
         if path_components:
-            child = ProjectPage.routing_queryset().child_of(self).filter(slug=path_components[0]).first()
+            variant = ProjectPage.routing_variant(tuple(path_components[1:]))
+            child = ProjectPage.routing_queryset(variant).child_of(self).filter(slug=path_components[0]).first()
             if child is not None:
                 child._cached_parent_obj = self
                 return child.route(request, path_components[1:])
@@ -168,6 +169,16 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         )
 
 
+# The stored summary's columns routing leaves unread, by what the route shows (ProjectPage.routing_variant):
+# the page reads its entries (``content``), the change log its own (``changes``), the other sub-pages
+# neither; the project index's card is read by the index.
+ROUTING_SUMMARY_UNREAD = {
+    "page": ("changes", "card", "card_signature"),
+    "changes": ("content", "card", "card_signature"),
+    "other": ("content", "changes", "card", "card_signature"),
+}
+
+
 class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
     """The public page of one project; its figures come live from ``project``. Its change log
     is a page of its own (``changes/``), paginated: the project page reads no history."""
@@ -206,11 +217,23 @@ class ProjectPage(RoutablePageMixin, ViewRestrictionsInOneQuery, Page):
         )
 
     @classmethod
-    def routing_queryset(cls) -> QuerySet[ProjectPage]:
-        """Routing reads the project with its place and its stored summary (the page shows them)."""
-        return cls.objects.select_related(
+    def routing_variant(cls, rest: tuple[str, ...]) -> str:
+        """How routing reads the page for the path below it: the page itself, its change log, or
+        another of its sub-pages (cms.routing)."""
+        if not rest:
+            return "page"
+        return "changes" if rest[0] == "changes" else "other"
+
+    @classmethod
+    def routing_queryset(cls, variant: str | None = None) -> QuerySet[ProjectPage]:
+        """Routing reads the project with its place and its stored summary (the page shows them),
+        of the summary only the column the route shows: the page's entries, the change log's, or
+        neither (``variant``; None: all of them)."""
+        queryset = cls.objects.select_related(
             *(f"project__{name}" for name in project_selectors.PROJECT_RELATED), "project__public_summary"
         )
+        unread = ROUTING_SUMMARY_UNREAD.get(variant, ())
+        return queryset.defer(*(f"project__public_summary__{name}" for name in unread)) if unread else queryset
 
     def get_context(self, request: HttpRequest, *args: Any, **kwargs: Any) -> dict[str, Any]:
         depends_on(request, f"project:{self.project_id}", until=next_midnight())

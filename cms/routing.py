@@ -23,6 +23,12 @@ unpublished, moved or deleted and every restriction or Site saved or deleted (cm
 reports them). The version lives in the cache, not the database, so a page costs no query for it;
 a counter lost with the cache comes back at a new value (the clock), never at an old one. If the
 cache is down, requests are routed by Wagtail as if there were no memo.
+
+The query is compiled by the ORM once per process, page type, depth and *variant* (what the rest of
+the path below a routable page shows, ``routing_variant``: a project page's change log reads its
+stored change log, not the page's stored sections) through renovation/public/prepared.py, and on
+PostgreSQL prepared on the server once per connection (``PreparedObjects.on_server``): planning it
+cost the server several times what running it did.
 """
 
 from __future__ import annotations
@@ -109,7 +115,7 @@ def route_for_request(request: HttpRequest, path: str) -> Any:
     key = (site.pk, components)
     route = memo.routes.get(key)
     if route is not None:
-        page = _page(route)
+        page = _page(route, components[route.length :])
         if page is not None:
             try:
                 request._wagtail_route_for_request = page.route(request, list(components[route.length :]))
@@ -174,11 +180,12 @@ def _remember(memo: Memo, key: tuple[int, tuple[str, ...]], page: Page, site: Si
     )
 
 
-def _page(route: Route) -> Page | None:
-    """The page, if it is still where it was; with whether its view restrictions need reading."""
+def _page(route: Route, rest: tuple[str, ...]) -> Page | None:
+    """The page, if it is still where it was, as its type reads it for what ``rest`` of the path
+    names below it; with whether its view restrictions need reading."""
     steplen = route.model.steplen
     ancestry = [route.path[:end] for end in range(steplen, len(route.path) + 1, steplen)]
-    pages = _reader(route.model, len(ancestry)).objects(
+    pages = _reader(route.model, len(ancestry), routing_variant(route.model, rest)).objects(
         page_id=route.page_id,
         path=route.path,
         url_path=route.url_path,
@@ -193,26 +200,28 @@ def _page(route: Route) -> Page | None:
     return page
 
 
-def _page_queryset(model: type[Page], ancestry: list[str], page_id: int, path: str, url_path: str) -> QuerySet:
+def _page_queryset(
+    model: type[Page], variant: str | None, ancestry: list[str], page_id: int, path: str, url_path: str
+) -> QuerySet:
     """The routing query: the page by id, tree path and URL path, with whether anything in its
     ancestry is restricted or an alias."""
     guarded = Page.objects.filter(path__in=ancestry).filter(
         Q(alias_of__isnull=False) | Q(id__in=PageViewRestriction.objects.values("page_id"))
     )
-    queryset = routing_queryset(model)
+    queryset = routing_queryset(model, variant)
     return queryset.filter(pk=page_id, path=path, url_path=url_path).annotate(routing_guarded=Exists(guarded))[:1]
 
 
 @lru_cache(maxsize=256)
-def _reader(model: type[Page], depth: int) -> PreparedObjects:
-    """The routing query of one page type and depth, compiled by the ORM once per process
+def _reader(model: type[Page], depth: int, variant: str | None) -> PreparedObjects:
+    """The routing query of one page type, depth and variant, compiled by the ORM once per process
     (renovation/public/prepared.py): its compilation (the page with its type's related rows,
     ``routing_queryset``) cost more CPU than the rest of a cheap page. The ancestry's paths are
     values of their own (``a0``, ``a1``...), one per level."""
     path = Page._meta.get_field("path")
-    return PreparedObjects(
+    return PreparedObjects.on_server(
         lambda page_id, path, url_path, **ancestry: _page_queryset(
-            model, [ancestry[f"a{level}"] for level in range(depth)], page_id, path, url_path
+            model, variant, [ancestry[f"a{level}"] for level in range(depth)], page_id, path, url_path
         ),
         page_id=Page._meta.pk,
         path=path,
@@ -221,10 +230,18 @@ def _reader(model: type[Page], depth: int) -> PreparedObjects:
     )
 
 
-def routing_queryset(model: type[Page]) -> QuerySet:
-    """How routing reads a page of this type (a type may load what its page shows with it)."""
+def routing_variant(model: type[Page], rest: tuple[str, ...]) -> str | None:
+    """Which of its few ways of being read a page type wants for the rest of the path below it (its
+    own page, or a sub-route of a routable page): ``routing_variant(rest)`` on the type, if any."""
+    custom = getattr(model, "routing_variant", None)
+    return custom(rest) if custom is not None else None
+
+
+def routing_queryset(model: type[Page], variant: str | None = None) -> QuerySet:
+    """How routing reads a page of this type (a type may load what its page shows with it, for its
+    ``variant``; None: whatever the route below it shows)."""
     custom = getattr(model, "routing_queryset", None)
-    return custom() if custom is not None else model._default_manager.all()
+    return custom(variant) if custom is not None else model._default_manager.all()
 
 
 class ViewRestrictionsInOneQuery:

@@ -7,8 +7,11 @@ reads them instead from ProjectPublicSummary (loaded with the page by routing, c
 at no query of its own): per language, the page as every visitor sees it in three parts
 (``PART_TEMPLATES``, inserted by ``{% summary_part %}``: ``top``, breadcrumbs and header; ``body``,
 from the contents to the money, with the sections above and the page's documents and notices;
-``end``, the change log's link), the change log's first page (``CHANGES_TEMPLATE``) and the few
-plain values the page itself uses, as JSON text. The follow button, the thread's form and anything
+``end``, the change log's link) with the few plain values the page itself uses, and apart from
+them (column ``changes``) the change log's first page (``CHANGES_TEMPLATE``). Each column holds one
+signed entry per language whose HTML is kept as text, not as JSON (``_pack``): a request reads its
+own language's entry, checks its signature and slices it, and routing loads only the column its
+route shows (``ProjectPage.routing_queryset``). The follow button, the thread's form and anything
 else of the visitor stay in the page and are rendered live for each request. The links built from
 the page's address (the photos, all payment lines, all site issues, the change log) are kept as
 the page's address was when the summary was built (``page_url``): at another address nothing kept
@@ -28,8 +31,9 @@ rebuilds what time alone changes (midnight, a tender's opening: ``valid_until``)
 lost job or a deploy left behind. Missing, stale, of another ``SUMMARY_VERSION`` or ``build`` (the
 code and templates that rendered it), past its time, not signed with this site's key or unreadable,
 it is ignored and the page renders the same sections (the index the same card) live: a GET never
-writes, and no figure has two sources. The content is data, never code: JSON with a signature, read
-only here; nothing in it is ever unpickled or evaluated.
+writes, and no figure has two sources. An unreadable row is logged once per process as built, not on
+every request (renovation/public/unreadable.py). The content is data, never code: text and JSON
+with a signature, read only here; nothing in it is ever unpickled or evaluated.
 """
 
 from __future__ import annotations
@@ -67,6 +71,7 @@ from renovation.projects.services import (
     project_public_summary_store,
 )
 from renovation.public.cache import Change, next_midnight
+from renovation.public.unreadable import log_unreadable
 from renovation.supervision import selectors as supervision_selectors
 from renovation.tendering import selectors as tendering_selectors
 
@@ -75,7 +80,7 @@ from .maps import project_map
 logger = logging.getLogger(__name__)
 
 # Bump when what the summary holds changes shape: older rows are then ignored and rebuilt.
-SUMMARY_VERSION = 7
+SUMMARY_VERSION = 8
 # The changes that alter a summary (the page's editorial content is read live, with the visitor's
 # parts; its documents and notices are kept: a page, a notice or a document in the library edited
 # in Wagtail reports ``Change.PAGE`` for the projects whose pages list it, cms/cache.py).
@@ -262,70 +267,138 @@ def publications_context(page: Any) -> dict[str, Any]:
 def stored_context(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
     """The kept sections in the active language, or None when there are none fit to show now at
     this address."""
-    stored = _stored(project, now, page_url)
-    return None if stored is None else {name: value for name, value in stored.items() if name != "changes_html"}
+    entry = _stored_entry(project, now, PAGE, page_url)
+    if entry is None:
+        return None
+    values, parts = entry
+    return {
+        # Rendered by our templates from our selectors, and signed with the site's key.
+        "summary_html": {name: mark_safe(parts[name]) for name in PART_TEMPLATES},
+        "paid": Decimal(values["paid"]),
+        "issues_reported": values["issues_reported"],
+        "issues_shown": values["issues_shown"],
+        "more_payments": values["more_payments"],
+        "has_publications": values["has_publications"],
+        "thread_open": values["thread_open"],
+        "comments_html": mark_safe(parts["comments"]),
+    }
 
 
 def stored_changes(project: Project, now: datetime, page_url: str) -> SafeString | None:
     """The change log's first page as kept in the active language (``CHANGES_TEMPLATE``), or None
     when there is none fit to show now at this address."""
-    stored = _stored(project, now, page_url)
-    return None if stored is None else stored["changes_html"]
+    entry = _stored_entry(project, now, CHANGES, page_url)
+    return None if entry is None else mark_safe(entry[1]["changes"])
 
 
-def _stored(project: Project, now: datetime, page_url: str) -> dict[str, Any] | None:
+# The two kinds of entry a summary keeps, each in its own column: the page's (``content``) and the
+# change log's first page (``changes``); routing reads only the column its route shows.
+PAGE = "content"
+CHANGES = "changes"
+# Per kind, the stored texts an entry holds and its plain values with their types (checked on read).
+_ENTRY_PARTS = {PAGE: (*PART_TEMPLATES, "comments"), CHANGES: ("changes",)}
+_ENTRY_VALUES: dict[str, dict[str, tuple[type, ...]]] = {
+    PAGE: {
+        "page_url": (str,),
+        "paid": (str,),
+        "issues_reported": (int,),
+        "issues_shown": (int,),
+        "more_payments": (bool,),
+        "has_publications": (bool,),
+        "thread_open": (bool,),
+    },
+    CHANGES: {"page_url": (str,)},
+}
+
+
+def _stored_entry(
+    project: Project, now: datetime, kind: str, page_url: str
+) -> tuple[dict[str, Any], dict[str, str]] | None:
+    """The active language's entry of this kind (its plain values, its texts), if the summary is fit
+    to show now at this address; an unreadable one is logged (once per row as built) and ignored."""
     summary = _fit(project, now)
     if summary is None:
         return None
     try:
-        if not constant_time_compare(summary.signature, _signature(project.pk, summary.build, summary.content)):
-            raise ValueError("signature does not match")
-        stored = _read(json.loads(summary.content)[translation.get_language()])
-    except (ValueError, KeyError, TypeError, InvalidOperation):
-        logger.exception("project %s: unreadable public summary, computed live", project.pk)
+        values, parts = _unpack(project.pk, summary.build, kind, getattr(summary, kind), translation.get_language())
+    except (ValueError, KeyError, TypeError, IndexError, InvalidOperation):
+        log_unreadable(
+            logger,
+            (project.pk, summary.version, summary.build, summary.built_generation, kind),
+            "project %s: unreadable public summary (%s), computed live",
+            project.pk,
+            kind,
+        )
         return None
     # Its links to the page's own sub-pages were written for the address the page had then.
-    return stored if stored.pop("page_url") == page_url else None
+    return (values, parts) if values["page_url"] == page_url else None
 
 
-def _read(stored: dict[str, Any]) -> dict[str, Any]:
-    """A language's stored entry as page context; raises on anything not of the shape written."""
-    html = stored["html"]
-    if set(html) != set(PART_TEMPLATES) or not all(isinstance(value, str) for value in html.values()):
-        raise ValueError("sections missing or not text")
-    reported, shown, more = stored["issues_reported"], stored["issues_shown"], stored["more_payments"]
-    if not (type(reported) is type(shown) is int and type(more) is bool and isinstance(stored["paid"], str)):
-        raise ValueError("plain values of the wrong type")
-    thread_open, comments, page_url = stored["thread_open"], stored["comments"], stored["page_url"]
-    if type(thread_open) is not bool or not isinstance(comments, str) or not isinstance(page_url, str):
-        raise ValueError("thread or address of the wrong type")
-    if type(stored["has_publications"]) is not bool or not isinstance(stored["changes"], str):
-        raise ValueError("publications flag or change log of the wrong type")
-    return {
-        # Rendered by our templates from our selectors, and signed with the site's key.
-        "summary_html": {name: mark_safe(value) for name, value in html.items()},
-        "paid": Decimal(stored["paid"]),
-        "issues_reported": reported,
-        "issues_shown": shown,
-        "more_payments": more,
-        "has_publications": stored["has_publications"],
-        "thread_open": thread_open,
-        "comments_html": mark_safe(comments),
-        "changes_html": mark_safe(stored["changes"]),
-        "page_url": page_url,
-    }
+def _pack(project_id: int, build: str, kind: str, entries: dict[str, tuple[dict[str, Any], dict[str, str]]]) -> str:
+    """One column's text: a first line of JSON giving each language's entry (where it starts and
+    ends in the text that follows, and its signature), then the entries. An entry is one line of
+    JSON (its plain values and the length of each text) followed by its texts as they are, so a
+    page reads its own language's entry and takes its HTML by slicing, decoding no JSON of it."""
+    index: dict[str, list[Any]] = {}
+    body: list[str] = []
+    at = 0
+    for language, (values, parts) in entries.items():
+        head = json.dumps(
+            {**values, "parts": [[name, len(parts[name])] for name in _ENTRY_PARTS[kind]]},
+            ensure_ascii=False,
+            sort_keys=True,
+        )
+        entry = head + "\n" + "".join(parts[name] for name in _ENTRY_PARTS[kind])
+        index[language] = [at, at + len(entry), _entry_signature(project_id, build, kind, language, entry)]
+        body.append(entry)
+        at += len(entry)
+    return json.dumps(index, sort_keys=True) + "\n" + "".join(body)
 
 
-def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None:
-    """The summary's content and the index card in every language, and until when they hold;
-    None for a project without a page."""
+def _unpack(project_id: int, build: str, kind: str, text: str, language: str) -> tuple[dict[str, Any], dict[str, str]]:
+    """A language's entry of a column written by ``_pack``; raises on anything not signed by this
+    site for this project, build, kind and language, or not of the shape written."""
+    newline = text.index("\n")
+    start, end, signature = json.loads(text[:newline])[language]
+    if not (type(start) is int and type(end) is int and 0 <= start <= end and isinstance(signature, str)):
+        raise ValueError("entry's place of the wrong type")
+    entry = text[newline + 1 + start : newline + 1 + end]
+    if not constant_time_compare(signature, _entry_signature(project_id, build, kind, language, entry)):
+        raise ValueError("signature does not match")
+    split = entry.index("\n")
+    values = json.loads(entry[:split])
+    lengths = values.pop("parts")
+    types = _ENTRY_VALUES[kind]
+    if set(values) != set(types) or not all(type(values[name]) in types[name] for name in types):
+        raise ValueError("plain values missing or of the wrong type")
+    if [name for name, _length in lengths] != list(_ENTRY_PARTS[kind]):
+        raise ValueError("texts missing")
+    parts, at = {}, split + 1
+    for name, length in lengths:
+        if type(length) is not int or length < 0:
+            raise ValueError("a text's length of the wrong type")
+        parts[name], at = entry[at : at + length], at + length
+    if at != len(entry):
+        raise ValueError("texts do not fill the entry")
+    return values, parts
+
+
+def _entry_signature(project_id: int, build: str, kind: str, language: str, entry: str) -> str:
+    """An entry's HMAC with the site's key: one kind's or language's entry cannot stand for another's."""
+    return _signature(project_id, build, f"{kind}\n{language}\n{entry}")
+
+
+def _render(project: Project, now: datetime) -> tuple[str, str, str, datetime] | None:
+    """The summary's two columns (the page's entries, the change log's) and the index card in
+    every language, and until when they hold; None for a project without a page."""
     from .models import ProjectPage
 
     page = ProjectPage.objects.filter(project_id=project.pk).first()
     if page is None:
         return None
     page_url = page.get_url()  # as the page computes it: ProjectPage.get_context
-    by_language = {}
+    pages: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
+    changes: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}
     cards = {}
     valid_until = next_midnight(now)
     for code, _name in settings.LANGUAGES:
@@ -338,30 +411,28 @@ def _render(project: Project, now: datetime) -> tuple[str, str, datetime] | None
                 **part_context(project, parts),
                 **publications_context(page),
             }
-            html: dict[str, SafeString] = {
-                name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()
-            }
+            html = {name: render_to_string(template, context) for name, template in PART_TEMPLATES.items()}
             thread_open, comments = _comments(project)
             log_page = Paginator(project_public_change_log(project), settings.CHANGE_LOG_PAGE_SIZE).get_page(1)
-            changes = render_to_string(
+            changes_html = render_to_string(
                 CHANGES_TEMPLATE, {"page": page, "self": page, "project": project, "page_obj": log_page}
             )
             cards[code] = render_to_string(CARD_TEMPLATE, card_context(project, parts.lateness))
-        by_language[code] = {
-            "html": html,
-            "thread_open": thread_open,
-            "comments": comments,
+        values = {
             "page_url": page_url,
             "paid": str(context["paid"]),
             "issues_reported": context["issues_reported"],
             "issues_shown": context["issues_shown"],
             "more_payments": context["more_payments"],
             "has_publications": context["has_publications"],
-            "changes": changes,
+            "thread_open": thread_open,
         }
+        pages[code] = (values, {**html, "comments": comments})
+        changes[code] = ({"page_url": page_url}, {"changes": changes_html})
         valid_until = min(valid_until, until)
     return (
-        json.dumps(by_language, ensure_ascii=False, sort_keys=True),
+        _pack(project.pk, current_build(), PAGE, pages),
+        _pack(project.pk, current_build(), CHANGES, changes),
         json.dumps(cards, ensure_ascii=False, sort_keys=True),
         valid_until,
     )
@@ -425,7 +496,8 @@ def _card(project_id: int, build: str, card: str, card_signature: str, language:
         if not isinstance(html, str):
             raise ValueError("card not text")
     except (ValueError, KeyError, TypeError):
-        logger.exception("project %s: unreadable index card, rendered live", project_id)
+        key = (project_id, build, card_signature, language)
+        log_unreadable(logger, key, "project %s: unreadable index card, rendered live", project_id)
         return None
     if len(_verified_cards) >= VERIFIED_CARDS_LIMIT:
         _verified_cards.clear()
@@ -489,14 +561,14 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
         rendered = _render(project, now)
         if rendered is None:
             continue  # no page shows it
-        content, card, valid_until = rendered
+        content, changes, card, valid_until = rendered
         count += project_public_summary_store(
             project_id=project.pk,
             generation=generations.get(project.pk),
             version=SUMMARY_VERSION,
             build=build,
             content=content,
-            signature=_signature(project.pk, build, content),
+            changes=changes,
             card=card,
             card_signature=_card_signature(project.pk, build, card),
             valid_until=valid_until,

@@ -42,6 +42,17 @@ def _routing_memo_per_test():
     kept.forget()
 
 
+@pytest.fixture(autouse=True)
+def _unreadable_rows_logged_per_test():
+    """Each test is a fresh process to the log of unreadable stored rows (renovation/public/unreadable.py):
+    rows of the same key (a language's home page row) are built again in every test."""
+    from renovation.public import unreadable
+
+    unreadable.forget()
+    yield
+    unreadable.forget()
+
+
 @dataclass
 class Personas:
     bureau: Any

@@ -453,10 +453,12 @@ class ProjectPublicSummary(models.Model):
     version = models.PositiveSmallIntegerField(_("version"))
     # The code and templates that rendered it (a deploy that changes them makes it stale).
     build = models.CharField(_("build"), max_length=64, blank=True)
-    # Per language, the sections' HTML and a few plain values, as JSON text: written and read by
-    # cms.summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
+    # Per language, the page's sections' HTML and a few plain values, each language's entry signed
+    # (an HMAC with the site's key) and shown only when it matches: written and read by cms.summary
+    # only. The change log's first page per language is kept the same way in ``changes``, apart, so
+    # that each page reads only the column it shows (cms.models.ProjectPage.routing_queryset).
     content = models.TextField(_("content"), blank=True)
-    signature = models.CharField(_("signature"), max_length=64, blank=True)
+    changes = models.TextField(_("change log"), blank=True)
     # Per language, the project's card on the project index as HTML (JSON text), apart from the
     # page's content so that the index reads a page of cards without it; signed the same way.
     card = models.TextField(_("card"), blank=True)

@@ -20,6 +20,10 @@ two compilations must give the same SQL and differ only in the values' places. A
 answer without asking the database (an integer outside its column's range: Django leaves the
 comparison out) is read through the ORM for that call.
 
+A query made with ``on_server`` is also prepared on the PostgreSQL server, once per connection
+(``_cursor``): for a query whose planning costs the server more than running it (routing's page
+lookup: seven tables and a sub-query), PostgreSQL then plans it a few times and keeps a generic plan.
+
 ``orm_reads()`` runs every prepared query through the ORM instead, for the tests that hold the two
 byte for byte equal.
 """
@@ -34,6 +38,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, models
+from django.db.backends.postgresql import psycopg_any
 from django.db.models import Field, QuerySet
 from django.db.models.query import get_related_populators
 from django.utils import timezone
@@ -100,6 +105,7 @@ class PreparedRows:
         self.build = build
         self.fields = fields
         self.partial = False
+        self.server = False
         self._compiled: dict[tuple[str, str, str, frozenset[str]], _Compiled] = {}
 
     @classmethod
@@ -109,6 +115,16 @@ class PreparedRows:
         prepared = cls(build, **fields)
         prepared.partial = True
         return prepared
+
+    @classmethod
+    def on_server(cls, build: Callable[..., QuerySet], /, **fields: Field) -> PreparedRows:
+        """The same, the query also prepared on the PostgreSQL server once per connection (``_cursor``)."""
+        prepared = cls(build, **fields)
+        prepared.server = True
+        return prepared
+
+    def _cursor(self) -> Any:
+        return _cursor() if self.server else connection.cursor()
 
     def rows(self, *, limit: int | None = None, offset: int = 0, **values: Any) -> list[tuple[Any, ...]]:
         """The rows, or ``limit`` of them from ``offset`` (as a slice of the queryset would)."""
@@ -126,7 +142,7 @@ class PreparedRows:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         elif offset:
             raise ValueError("an offset needs a limit")
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
         return self._converted(compiled, rows)
@@ -151,7 +167,7 @@ class PreparedRows:
         if found is None:
             return self._queryset(values).count()
         compiled, params = found
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", params)
             return cursor.fetchone()[0]
 
@@ -226,12 +242,46 @@ class PreparedObjects(PreparedRows):
         if found is None:
             return list(self._queryset(values))
         compiled, params = found
-        with connection.cursor() as cursor:
+        with self._cursor() as cursor:
             cursor.execute(compiled.sql, params)
             rows = self._converted(compiled, cursor.fetchall())
         if compiled.instances is None:
             compiled.instances = _instance_maker(compiled.compiler)
         return [compiled.instances(row) for row in rows]
+
+
+def _cursor() -> Any:
+    """A cursor that prepares its statement on the server: on PostgreSQL with psycopg 3, once per
+    connection (psycopg keeps the statement with the connection), then runs it by name. Django's own
+    cursors bind values on the client, which never prepares; this one is wrapped as they are, so it
+    is counted like any other query. While queries are logged (DEBUG, a test counting them) the
+    query runs on Django's own cursor, unprepared: a prepared run leaves no text for the log."""
+    if connection.vendor != "postgresql" or not psycopg_any.is_psycopg3 or connection.queries_logged:
+        return connection.cursor()
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        # Django turns psycopg's preparing off for the whole connection (None), which also ignores
+        # a statement asked to be prepared; its own cursors bind on the client and never prepare,
+        # so a threshold no query reaches changes nothing for them.
+        raw.prepare_threshold = _NEVER_BY_COUNT
+    with connection.wrap_database_errors:
+        cursor = _PreparingCursor(raw)
+    return connection.make_cursor(cursor)
+
+
+_NEVER_BY_COUNT = 2**31 - 1
+
+if psycopg_any.is_psycopg3:
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    class _PreparingCursor(ServerBindingCursor):
+        """Values bound on the server, the statement prepared at its first run on the connection."""
+
+        def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+            return super().execute(query, params, prepare=True, **kwargs)
 
 
 def _instance_maker(compiler: Any) -> Callable[[tuple[Any, ...]], Any]:

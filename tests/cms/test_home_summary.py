@@ -343,6 +343,26 @@ def test_it_ignores_a_corrupted_or_foreign_row_logs_it_and_renders_live(client, 
     assert "unreadable summary in zh-hans" in caplog.text
 
 
+def test_an_unreadable_row_is_logged_once_per_row_as_built_never_a_500(client, plans, caplog):
+    home_summary_rebuild()
+    HomePublicSummary.objects.filter(language="zh-hans").update(signature="0" * 64)
+
+    def logged() -> list:
+        return [record for record in caplog.records if "unreadable summary in zh-hans" in record.getMessage()]
+
+    with caplog.at_level(logging.ERROR, logger="cms.home_summary"):
+        for _request in range(3):
+            response, _html = _page(client, "/")
+            assert response.status_code == 200 and response.context["home_html"] is None
+    assert len(logged()) == 1 and logged()[0].exc_info is not None
+    HomePublicSummary.objects.update(generation=F("generation") + 1)  # a change, then its job
+    home_summary_rebuild()  # built again, and unreadable again: a new row as built, logged again
+    HomePublicSummary.objects.filter(language="zh-hans").update(signature="0" * 64)
+    with caplog.at_level(logging.ERROR, logger="cms.home_summary"):
+        _page(client, "/")
+    assert len(logged()) == 2
+
+
 @pytest.mark.parametrize(
     "outdated",
     [

@@ -14,9 +14,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from cms.summary import (
+    CHANGES,
+    PAGE,
     PART_TEMPLATES,
     SUMMARY_CHANGES,
-    _signature,
+    _pack,
+    _unpack,
     project_summaries_rebuild,
     project_summaries_refresh,
 )
@@ -120,31 +123,47 @@ def _index_pages(client, language: str) -> list:
     return [first] + [client.get("/projects/", {"page": number}) for number in range(2, pages + 1)]
 
 
-def test_it_keeps_only_json_of_html_and_plain_values(published_project):
+def test_it_keeps_html_and_plain_values_per_language_and_the_change_log_apart(published_project):
     project, _page = published_project(items=1)
     project_summaries_rebuild([project.pk])
-    content = json.loads(ProjectPublicSummary.objects.get(project=project).content)
-    assert set(content) == {"zh-hans", "en"}
-    for stored in content.values():
-        assert set(stored) == {
-            "html",
+    row = ProjectPublicSummary.objects.get(project=project)
+    for language in ("zh-hans", "en"):
+        values, parts = _unpack(project.pk, row.build, PAGE, row.content, language)
+        assert set(values) == {
             "paid",
             "issues_reported",
             "issues_shown",
             "more_payments",
             "thread_open",
-            "comments",
             "page_url",
             "has_publications",
-            "changes",
         }
-        assert stored["page_url"] == _page.url
-        assert set(stored["html"]) == set(PART_TEMPLATES)
+        assert values["page_url"] == _page.url
+        assert set(parts) == {*PART_TEMPLATES, "comments"}
+        changes_values, changes = _unpack(project.pk, row.build, CHANGES, row.changes, language)
+        assert changes_values == {"page_url": _page.url} and set(changes) == {"changes"}
         # Nothing of a visitor: no form, no token, no sign-in state.
-        for html in [*stored["html"].values(), stored["comments"], stored["changes"]]:
+        for html in [*parts.values(), changes["changes"]]:
             assert "csrf" not in html and "<form" not in html and "login" not in html
-    cards = json.loads(ProjectPublicSummary.objects.get(project=project).card)
+    cards = json.loads(row.card)
     assert set(cards) == {"zh-hans", "en"} and all(project.name in card for card in cards.values())
+
+
+def test_each_route_reads_only_the_column_it_shows(client, published_project, django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    for url in (page.url, f"{page.url}changes/", f"{page.url}payments/"):
+        client.get(url)  # routed once: the next request reads the page in its one query
+    reads = {}
+    for url in (page.url, f"{page.url}changes/", f"{page.url}payments/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        first = queries.captured_queries[0]["sql"]
+        reads[url] = {column for column in ("content", "changes", "card") if f'summary"."{column}"' in first}
+    assert reads == {page.url: {"content"}, f"{page.url}changes/": {"changes"}, f"{page.url}payments/": set()}
 
 
 def test_it_is_stale_from_a_changes_commit_until_its_job_runs_and_shows_the_new_figure_throughout(
@@ -222,13 +241,39 @@ def test_its_changes_mark_the_summary_stale_once_their_transaction_commits(
     assert _marked(project)
 
 
-def _signed(content: str):
-    """A row signed with the site's key whose content is not what the summary writes."""
+def _signed(values: dict, parts: dict, *, project_offset: int = 0, kind: str = PAGE):
+    """A row whose page entries are signed with the site's key (for another project, or as the
+    change log's, when asked) but are not what the summary writes."""
 
     def damage(row):
-        return {"content": content, "signature": _signature(row.project_id, row.build, content)}
+        entries = dict.fromkeys(("zh-hans", "en"), (values, parts))
+        return {"content": _pack_any(row.project_id + project_offset, row.build, kind, entries)}
 
     return damage
+
+
+def _pack_any(project_id: int, build: str, kind: str, entries: dict) -> str:
+    """``_pack`` for any values and texts, not only those of the kind's shape."""
+    from cms import summary
+
+    shapes = summary._ENTRY_PARTS
+    summary._ENTRY_PARTS = {**shapes, kind: tuple(next(iter(entries.values()))[1])}
+    try:
+        return _pack(project_id, build, kind, entries)
+    finally:
+        summary._ENTRY_PARTS = shapes
+
+
+_VALUES = {
+    "page_url": "",  # never compared: each entry below fails its checks before
+    "paid": "1",
+    "issues_reported": 0,
+    "issues_shown": 0,
+    "more_payments": False,
+    "has_publications": False,
+    "thread_open": False,
+}
+_PARTS = {"top": "<script>alert(1)</script>", "body": "", "end": "", "comments": ""}
 
 
 @pytest.mark.parametrize(
@@ -236,12 +281,25 @@ def _signed(content: str):
     [
         lambda row: {"content": "\x80\x04\x95 an old pickle, or garbage"},
         lambda row: {"content": json.dumps({"zh-hans": {"html": {"tenders": "<script>alert(1)</script>"}}})},
-        lambda row: {"signature": "0" * 64},  # typed into the database, or another site's
-        lambda row: {"signature": _signature(row.project_id + 1, row.build, row.content)},  # another project's
-        _signed("[]"),
-        _signed(json.dumps({"zh-hans": {"html": {"tenders": "<p>x</p>"}, "paid": "1", "issues_reported": 0}})),
+        lambda row: {"content": row.content.replace("4,321.00", "<script>alert(1)</script>")},  # edited
+        lambda row: {"content": re.sub(r'"[0-9a-f]{64}"', '"' + "0" * 64 + '"', row.content)},  # another site's
+        _signed(_VALUES, _PARTS, project_offset=1),  # another project's
+        _signed(_VALUES, _PARTS, kind=CHANGES),  # signed as a change log
+        lambda row: {"content": row.changes},  # the change log's entries in the page's place
+        _signed({**_VALUES, "paid": 1}, _PARTS),  # a value of the wrong type
+        _signed(_VALUES, {"top": "<script>alert(1)</script>"}),  # texts missing
     ],
-    ids=["unreadable", "unsigned", "foreign-signature", "another-projects", "signed-list", "signed-partial"],
+    ids=[
+        "unreadable",
+        "unsigned",
+        "edited",
+        "foreign-signature",
+        "another-projects",
+        "another-kinds",
+        "change-log-entries",
+        "signed-wrong-type",
+        "signed-partial",
+    ],
 )
 def test_it_ignores_a_corrupted_or_foreign_summary_and_renders_live(client, published_project, caplog, damage):
     project, page = published_project(items=1)
@@ -257,6 +315,52 @@ def test_it_ignores_a_corrupted_or_foreign_summary_and_renders_live(client, publ
     assert "<script>alert(1)</script>" not in response.content.decode()
     assert "4,321.00" in response.content.decode()
     assert "unreadable public summary" in caplog.text
+
+
+def _unreadable_logs(caplog) -> list:
+    return [record for record in caplog.records if "unreadable public summary" in record.getMessage()]
+
+
+def test_an_unreadable_summary_is_logged_once_per_row_as_built_never_a_500(client, published_project, caplog):
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    ProjectPublicSummary.objects.filter(project=project).update(content="garbage", changes="garbage")
+
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        for _request in range(3):
+            response = client.get(page.url)
+            assert response.status_code == 200 and response.context["summary_html"] is None
+    [logged] = _unreadable_logs(caplog)
+    assert logged.exc_info is not None  # the first time with its traceback
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        assert client.get(f"{page.url}changes/").context["changes_html"] is None  # the change log's: its own
+        assert client.get(f"{page.url}changes/").context["changes_html"] is None
+    assert len(_unreadable_logs(caplog)) == 2
+    # A change, its job, and unreadable again: a new row as built, logged again.
+    ProjectPublicSummary.objects.filter(project=project).update(generation=F("generation") + 1)
+    project_summaries_rebuild([project.pk])
+    ProjectPublicSummary.objects.filter(project=project).update(content="garbage")
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        assert client.get(page.url).context["summary_html"] is None
+    assert len(_unreadable_logs(caplog)) == 3
+
+
+def test_a_row_that_stays_unreadable_is_logged_again_after_a_while_in_one_line(
+    client, published_project, caplog, monkeypatch
+):
+    from renovation.public import unreadable
+
+    project, page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    ProjectPublicSummary.objects.filter(project=project).update(content="garbage")
+    with caplog.at_level(logging.ERROR, logger="cms.summary"):
+        client.get(page.url)
+        client.get(page.url)
+        monkeypatch.setattr(unreadable, "REPEAT_SECONDS", 0.0)
+        client.get(page.url)
+    first, again = _unreadable_logs(caplog)
+    assert first.exc_info is not None and again.exc_info is None
+    assert "2 requests since last logged" in again.getMessage()
 
 
 def test_the_clock_rebuilds_a_summary_left_stale_or_built_by_another_release(published_project):

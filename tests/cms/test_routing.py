@@ -167,3 +167,23 @@ def test_wagtails_own_urls_are_not_taken_for_pages(client, published_project):
     assert (response.status_code, response["Location"]) == (302, page.url)
     assert client.get(page.url).status_code == 200
     assert client.get("/_util/login/").status_code == 200
+
+
+def test_it_prepares_the_routing_query_once_per_connection(client, published_project):
+    from django.db import connection
+
+    def prepared() -> dict[str, int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements")
+            return {statement: runs for statement, runs in cursor.fetchall() if "routing_guarded" in statement}
+
+    _project, page = published_project(items=1)
+    for _request in range(3):
+        assert client.get(page.url).status_code == 200  # routed by Wagtail once, then by the memo
+    [(statement, runs)] = prepared().items()
+    assert "$1" in statement  # the values bound on the server
+    assert client.get(page.url).status_code == 200
+    assert prepared() == {statement: runs + 1}  # the same statement run again
+    for _request in range(2):  # another path (routed by Wagtail first), another statement
+        assert client.get(page.url + "payments/").status_code == 200
+    assert len(prepared()) == 2 and prepared()[statement] == runs + 1
