@@ -14,16 +14,15 @@ card links to its page at the index's own address followed by the page's slug, a
 a child page's address (the index's ``get_url`` once, not each card's).
 
 The filter form's choices (the plan years of every project, the streets) change with projects and
-places only: they are read once per process and kept while the public cache's ``index`` and
-``site`` versions stay where they were (a project, a plan import or a place bumps one of them after
-commit; renovation/public/cache.py) and at most ``PUBLIC_CACHE_SECONDS`` (a change no service
+places only: they are read once per process and kept (renovation/public/kept.py) while the public
+cache's ``index`` and ``site`` versions stay where they were (a project, a plan import or a place
+bumps one of them after commit; renovation/public/cache.py) and at most ``PUBLIC_CACHE_SECONDS`` (a change no service
 reported shows no later than a cached page would). Without the shared cache they are read for each
 request.
 """
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -42,7 +41,8 @@ from django.utils.safestring import SafeString, mark_safe
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import Project, ProjectStatus, WorkCategory, WorkItem
-from renovation.public.cache import CACHE_DOWN, SITE, scope_versions
+from renovation.public.cache import SITE
+from renovation.public.kept import Kept
 from renovation.public.prepared import PreparedRows
 
 from . import summary
@@ -103,21 +103,12 @@ class Choices:
         return None
 
 
-@dataclass
-class _Memo:
-    versions: dict[str, int]
-    until: float
-    choices: Choices
-
-
-_memo: _Memo | None = None
 _listings: dict[tuple[int, str, int], PreparedRows] = {}
 
 
 def forget() -> None:
     """Drop this process's choices and kept SQL (a new process starts so)."""
-    global _memo
-    _memo = None
+    _choices.forget()
     _listings.clear()
 
 
@@ -134,26 +125,9 @@ def _listing(index: ProjectIndexPage) -> PreparedRows:
 
 
 def filter_choices(request: HttpRequest) -> Choices:
-    """The filter form's streets and plan years, from this process's memo while it is current."""
-    global _memo
-    versions = _versions(request)
-    memo = _memo
-    if versions is not None and memo is not None and memo.versions == versions and memo.until > time.monotonic():
-        return memo.choices
-    choices = _read_choices()
-    if versions is not None:  # read before the choices: a change committed meanwhile moves them
-        _memo = _Memo(versions, time.monotonic() + settings.PUBLIC_CACHE_SECONDS, choices)
-    return choices
-
-
-def _versions(request: HttpRequest) -> dict[str, int] | None:
-    declared = getattr(request, "public_cache", None)  # read already when the page may be stored
-    if declared is not None and all(scope in declared.versions for scope in SCOPES):
-        return {scope: declared.versions[scope] for scope in SCOPES}
-    try:
-        return scope_versions(SCOPES)
-    except CACHE_DOWN:
-        return None
+    """The filter form's streets and plan years, kept by this process while they are current
+    (renovation/public/kept.py)."""
+    return _choices.get(request)
 
 
 def _read_choices() -> Choices:
@@ -163,6 +137,9 @@ def _read_choices() -> Choices:
         for street in Street.objects.all()
     )
     return Choices(streets=streets, plan_years=tuple(project_selectors.plan_years()))
+
+
+_choices: Kept[Choices] = Kept(_read_choices, *SCOPES)
 
 
 class ProjectRows:

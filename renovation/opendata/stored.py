@@ -48,7 +48,8 @@ from django.utils.encoding import iri_to_uri
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
-from renovation.public.signed import is_signed, key_digest, report_unreadable, signature
+from renovation.public.signed import is_signed, key_digest, signature
+from renovation.public.unreadable import log_unreadable
 from renovation.reports.exports import public_project_rows
 
 from . import bulk, oc4ids
@@ -114,7 +115,7 @@ def _signed(kind: str, project_id: int, build: str | None, text: str, given: str
     not is logged once per row and build in each process."""
     if is_signed(given, f"open data {kind}", (project_id, build or ""), text):
         return True
-    report_unreadable(
+    log_unreadable(
         logger,
         (kind, project_id, build, given),
         "project %s: its %s text is not signed by this site, read live",
@@ -174,7 +175,7 @@ def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | No
         return [FeedEntry(datetime.fromisoformat(when), *fields) for when, *fields in entries]
     except (ValueError, KeyError, TypeError):
         key = ("feed", project.pk, row.build, row.built_generation)
-        report_unreadable(logger, key, "project %s: unreadable feed entries, read live", project.pk)
+        log_unreadable(logger, key, "project %s: unreadable feed entries, read live", project.pk)
         return None
 
 

@@ -6,8 +6,8 @@ public cache's versions of ``scopes`` stay where they were (``CHANGE_PAGES`` bum
 commit; renovation/public/cache.py) and for at most ``PUBLIC_CACHE_SECONDS`` (a change no service
 reported shows no later than a cached page would). When the page declared those scopes already
 (the cache is on), their versions cost nothing more; else one read of the cache. Without a cache
-to ask, the value is read for each request. cms/project_index.py keeps the project index's
-choices the same way.
+to ask, the value is read for each request. The tender list's and the project index's
+(cms/project_index.py) filter choices are kept so.
 """
 
 from __future__ import annotations

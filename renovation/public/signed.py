@@ -1,5 +1,4 @@
-"""Texts the public pages keep in the database, signed with the site's key, and their unreadable
-rows reported once.
+"""Texts the public pages keep in the database, signed with the site's key.
 
 A kept text (an OC4IDS project, an OCDS release, a CSV line) is sent as it is, so a row altered by
 hand in the database, or copied from another row or another installation, would be published as
@@ -7,17 +6,12 @@ it stands. Each is written with an HMAC of the site's secret over what it is (``
 row it belongs to and how it was made (``parts``) and the text itself; the reader sends it only if
 the HMAC matches, and otherwise encodes the text live from the records.
 
-A row that fails the check fails it on every request until it is rebuilt: ``report_unreadable``
-logs it once per row and version in each process (with the traceback when there is one), not on
+A row that fails the check fails it on every request until it is rebuilt: the readers log it with
+``renovation.public.unreadable.log_unreadable`` (once per row as built in each process), not on
 every request of a busy page.
 """
 
 from __future__ import annotations
-
-import logging
-import sys
-import threading
-from collections.abc import Hashable
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -66,24 +60,3 @@ def key_digest() -> bytes:
     """A digest of the site's key (not the key): part of a kept text's build, so that a new key
     makes the texts stale and they are signed again, instead of being encoded live for good."""
     return salted_hmac(_SALT, "build", algorithm="sha256").digest()
-
-
-# Rows reported in this process: (logger name, key). Bounded, so that a table of bad rows cannot
-# grow it without end; when full it starts again (a row may then be logged once more).
-_reported: set[tuple[str, Hashable]] = set()
-_reported_lock = threading.Lock()
-REPORTED_LIMIT = 10_000
-
-
-def report_unreadable(logger: logging.Logger, key: Hashable, message: str, *args: object) -> None:
-    """Log ``message`` (a warning, with the exception being handled if any) the first time ``key``
-    (the row and the version of it that was read) is reported in this process; later reports of
-    the same key are dropped."""
-    entry = (logger.name, key)
-    with _reported_lock:
-        if entry in _reported:
-            return
-        if len(_reported) >= REPORTED_LIMIT:
-            _reported.clear()
-        _reported.add(entry)
-    logger.warning(message + "; logged once per row and version", *args, exc_info=sys.exc_info()[1] is not None)

@@ -13,6 +13,7 @@ requests meanwhile.
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Hashable
 
@@ -27,15 +28,16 @@ _logged: dict[Hashable, list[float]] = {}
 
 
 def log_unreadable(logger: logging.Logger, key: Hashable, message: str, *args: object) -> None:
-    """Log ``message`` for the row ``key`` with the exception being handled: its first time in this
-    process with the traceback, then at most once every ``REPEAT_SECONDS`` without it."""
+    """Log ``message`` for the row ``key`` (with the exception being handled, if any): its first time
+    in this process with the traceback, then at most once every ``REPEAT_SECONDS`` without it."""
     now = time.monotonic()
+    key = (logger.name, key)  # two modules' rows never share a key
     seen = _logged.get(key)
     if seen is None:
         if len(_logged) >= REMEMBERED_LIMIT:
             _logged.clear()
         _logged[key] = [now, 0]
-        logger.error(message, *args, exc_info=True)
+        logger.error(message, *args, exc_info=sys.exc_info()[1] is not None)
         return
     seen[1] += 1
     if now - seen[0] >= REPEAT_SECONDS:

@@ -28,7 +28,8 @@ from django.db.models import Prefetch
 from django.urls import reverse
 from django.utils import timezone
 
-from renovation.public.signed import is_signed, report_unreadable, signature
+from renovation.public.signed import is_signed, signature
+from renovation.public.unreadable import log_unreadable
 
 from .models import (
     Award,
@@ -403,7 +404,7 @@ def _kept(release_id: str, text: str, text_format: int, given: str) -> bool:
         return False
     if is_signed(given, RELEASE_SIGNED_AS, (release_id,), text):
         return True
-    report_unreadable(
+    log_unreadable(
         logger, (release_id, given), "release %s: its text is not signed by this site, read live", release_id
     )
     return False
