@@ -306,7 +306,7 @@ CHANGE_LOG_PAGE_SIZE = env_int("CHANGE_LOG_PAGE_SIZE", 50)
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "public": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renovation"}
+        {"BACKEND": "renovation.public.redis_cache.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "renovation"}
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "public-pages"}
     ),
