@@ -21,7 +21,6 @@ from renovation.opendata import bulk, stored
 from renovation.opendata.models import ProjectOpenData
 from renovation.opendata.stored import project_open_data_rebuild, project_open_data_refresh
 from renovation.projects.models import Project, ProjectStatus
-from renovation.public import signed
 from renovation.public.cache import Change
 from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
@@ -47,12 +46,6 @@ def _fresh_rate_counts():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _nothing_reported_yet(monkeypatch):
-    """Each test starts with no unreadable row logged in this process."""
-    monkeypatch.setattr(signed, "_reported", set())
 
 
 @pytest.fixture(autouse=True)

@@ -13,8 +13,7 @@ logger = logging.getLogger("tests.public.signed")
 
 
 @pytest.fixture(autouse=True)
-def _nothing_reported_yet(monkeypatch):
-    monkeypatch.setattr(signed, "_reported", set())
+def _nothing_verified_yet(monkeypatch):
     monkeypatch.setattr(signed, "_verified", {})
 
 
