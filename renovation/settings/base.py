@@ -471,6 +471,9 @@ JOBS_SCHEDULE = {
     "home-summary-refresh": {"task": "cms.tasks.home_summary_refresh", "every": 5 * 60},
     # Each project's open-data texts (renovation/opendata/stored.py) past midnight are encoded again.
     "project-open-data-refresh": {"task": "renovation.opendata.tasks.project_open_data_refresh", "every": 5 * 60},
+    # Stored OCDS release texts of an older format or not signed with this key (a new SECRET_KEY)
+    # are encoded and signed again (renovation/tendering/ocds.py: release_texts_refresh).
+    "ocds-release-texts-refresh": {"task": "renovation.tendering.tasks.ocds_release_texts_refresh", "every": 60 * 60},
     # Successful jobs are forgotten after 14 days (failed ones stay until retried).
     "jobs-prune": {"task": "renovation.jobs.tasks.jobs_prune", "every": 60 * 60},
     # The files of answered imports go after IMPORT_FILES_KEEP_DAYS (renovation/jobs/retention.py).

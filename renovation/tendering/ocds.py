@@ -380,8 +380,8 @@ def release_record(
     )
 
 
-# The encoding of ``TenderRelease.text``. Change ``release_text`` and raise this (with a data
-# migration that encodes the stored releases again): until then older copies are encoded live.
+# The encoding of ``TenderRelease.text``. Change ``release_text`` and raise this: older copies are
+# encoded live until the clock encodes them again (``release_texts_refresh``).
 # 2: signed with the site's key (``text_signature``).
 RELEASE_TEXT_FORMAT = 2
 RELEASE_SIGNED_AS = "ocds release"  # the purpose of its signature (renovation.public.signed)
@@ -408,6 +408,39 @@ def _kept(release_id: str, text: str, text_format: int, given: str) -> bool:
         logger, (release_id, given), "release %s: its text is not signed by this site, read live", release_id
     )
     return False
+
+
+def release_texts_refresh(batch: int = 500) -> int:
+    """Encode again from ``data``, and sign, every stored release text that this site would not send:
+    of an older format, or not verified by its key (after a new ``SECRET_KEY``, or a text altered by
+    hand). The clock runs it (JOBS_SCHEDULE), so a key rotation leaves the OCDS endpoints encoding
+    live for an hour at most, not for good. What the endpoints send does not change (they sent
+    ``data`` encoded live meanwhile), so no page is invalidated. Returns how many it wrote."""
+    written = 0
+    last = 0
+    while True:
+        rows = list(
+            TenderRelease.objects.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", "release_id", "text", "text_format", "text_signature")[:batch]
+        )
+        if not rows:
+            return written
+        last = rows[-1][0]
+        stale = [
+            pk
+            for pk, release_id, text, text_format, given in rows
+            if not text
+            or text_format != RELEASE_TEXT_FORMAT
+            or not is_signed(given, RELEASE_SIGNED_AS, (release_id,), text)
+        ]
+        releases = list(TenderRelease.objects.filter(pk__in=stale).only("pk", "release_id", "data"))
+        for release in releases:
+            release.text = release_text(release.data)
+            release.text_format = RELEASE_TEXT_FORMAT
+            release.text_signature = release_signature(release.release_id, release.text)
+        TenderRelease.objects.bulk_update(releases, ["text", "text_format", "text_signature"])
+        written += len(releases)
 
 
 def release_texts(releases: Any) -> list[str]:

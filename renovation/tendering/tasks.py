@@ -7,6 +7,7 @@ bids does not depend on it: bids become readable at the opening time by the cloc
 
 from django_tasks import task
 
+from .ocds import release_texts_refresh
 from .services import tenders_catch_up
 
 
@@ -14,3 +15,10 @@ from .services import tenders_catch_up
 def tenders_advance() -> int:
     """Catch every tender up with the clock; returns how many moved."""
     return tenders_catch_up()
+
+
+@task()
+def ocds_release_texts_refresh() -> int:
+    """Encode and sign again the stored OCDS release texts this site would not send (an older
+    format, a new ``SECRET_KEY``, a text altered by hand); returns how many."""
+    return release_texts_refresh()

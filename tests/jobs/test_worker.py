@@ -56,12 +56,13 @@ def test_the_worker_starts_the_clock_and_signs_off(db):
         "project-summaries-refresh",
         "home-summary-refresh",
         "project-open-data-refresh",
+        "ocds-release-texts-refresh",
         "household-import-files-expire",
         "statement-import-files-expire",
         "plan-import-files-expire",
     }
     clock = DBTaskResult.objects.filter(queue_name="clock")
-    assert clock.count() == 10 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
+    assert clock.count() == 11 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
     assert not WorkerHeartbeat.objects.exists()  # a worker that stops cleanly leaves no heartbeat behind
 
 

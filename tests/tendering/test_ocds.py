@@ -283,6 +283,33 @@ def test_a_release_text_altered_or_copied_in_the_database_is_not_sent(tender_cas
     assert caplog.text.count("not signed by this site") == 2  # one per release, not one per request
 
 
+def test_the_clock_encodes_and_signs_again_what_a_new_key_or_a_hand_left_unsendable(tender_cast, personas, settings):
+    tender, _contract = _lifecycle(tender_cast, personas)
+    releases = list(TenderRelease.objects.filter(tender=tender).order_by("pk"))
+    first, second = releases[0], releases[1]
+    as_recorded = {release.pk: json.loads(release.text) for release in releases}
+    TenderRelease.objects.filter(pk=first.pk).update(text=first.text.replace(tender.title, "篡改的标题"))
+    TenderRelease.objects.filter(pk=second.pk).update(text_format=1)  # an older format
+    assert ocds.release_texts_refresh(batch=2) == 2  # only those two, across batches
+    assert {
+        release.pk: json.loads(release.text) for release in TenderRelease.objects.filter(tender=tender)
+    } == as_recorded
+    assert ocds.release_texts_refresh() == 0
+
+    settings.SECRET_KEY = "a-new-key-" + "x" * 50  # rotated: no stored text verifies any more
+    assert not any(ocds._kept(*row) for row in _stored_rows(tender))
+    assert ocds.release_texts_refresh() == len(releases)
+    assert all(ocds._kept(*row) for row in _stored_rows(tender))
+    assert {
+        release.pk: json.loads(release.text) for release in TenderRelease.objects.filter(tender=tender)
+    } == as_recorded
+
+
+def _stored_rows(tender):
+    fields = ("release_id", "text", "text_format", "text_signature")
+    return TenderRelease.objects.filter(tender=tender).values_list(*fields)
+
+
 def test_the_streamed_package_is_the_same_json_as_one_encoding_with_quotes_backslashes_and_chinese():
     """package_chunks joins stored release texts into the package: valid JSON, equal to encoding the
     whole package at once, with quotes, backslashes, brackets, a ``</script>`` and Chinese intact."""
