@@ -28,6 +28,18 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> TaskResult | Non
     return None
 
 
+def callback_waiting(connection: Any, callback: Callable[[], Any]) -> bool:
+    """Whether ``callback`` waits in ``connection``'s on-commit list (see
+    ``RebuildAfterCommit._awaiting_commit``); True when the list cannot be read."""
+    waiting = getattr(connection, "run_on_commit", None)
+    if not isinstance(waiting, list):
+        return True
+    try:
+        return any(entry[1] == callback for entry in waiting)
+    except (TypeError, IndexError, KeyError):
+        return True
+
+
 class RebuildAfterCommit:
     """One rebuild job per transaction for a stored rendering (a project's summary, the home
     page's, a project's open-data texts) that changes make stale.
@@ -79,9 +91,11 @@ class RebuildAfterCommit:
         """Whether a callback of ours waits for the current transaction's commit: if not, what is
         pending was noted by a transaction or savepoint that rolled back (Django dropped its
         callbacks), and nothing of it changed. Reads the connection's list of callbacks, as
-        Django's own ``TestCase.captureOnCommitCallbacks`` does."""
-        waiting = getattr(transaction.get_connection(), "run_on_commit", [])
-        return any(callback == self._enqueue for _savepoints, callback, _robust in waiting)
+        Django's own ``TestCase.captureOnCommitCallbacks`` does. That list is not a public API: if
+        it is gone or its entries change shape (a Django upgrade), this answers True, so nothing
+        pending is dropped; ids of a rolled-back transaction are then marked too, which is harmless
+        (they render live until rebuilt). tests/jobs/test_queue.py pins the shape it reads."""
+        return callback_waiting(transaction.get_connection(), self._enqueue)
 
     def forget(self) -> None:
         """Drop what is pending (tests: what an earlier test's rolled-back transaction noted)."""
