@@ -9,12 +9,13 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from cms.home_summary import home_summary_rebuild
 from cms.models import HomePublicSummary
 from renovation.public.cache import Change, pages_changed
 from tests.factories import ProjectFactory
+from tests.other_connection import OtherRequest, lock_timeout
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections: PostgreSQL"),
@@ -26,31 +27,22 @@ def test_a_public_change_in_progress_holds_back_no_other(personas):
     first, second = (ProjectFactory(neighbourhood=personas.street_a_place) for _ in range(2))
     home_summary_rebuild()
     generation = {row.language: row.generation for row in HomePublicSummary.objects.all()}
-    marked, other_done = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    marked = threading.Event()
 
     def other_change() -> None:  # another request, on its own connection
-        try:
-            assert marked.wait(10)
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '5s'")  # it used to wait for the first commit
-                pages_changed(Change.PROGRESS, project_id=second.pk)
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
-        finally:
-            other_done.set()
-            connections.close_all()
+        assert marked.wait(10)
+        with transaction.atomic():
+            lock_timeout()  # it used to wait for the first commit
+            pages_changed(Change.PROGRESS, project_id=second.pk)
 
-    thread = threading.Thread(target=other_change)
-    thread.start()
+    other = OtherRequest(other_change)
     with transaction.atomic():
         pages_changed(Change.PROGRESS, project_id=first.pk)
         marked.set()
-        assert other_done.wait(20), "the other change is still waiting for this transaction"
-        assert errors == []
+        assert other.done.wait(20), "the other change is still waiting for this transaction"
+        assert other.errors == []
         pages_changed(Change.LEDGER, project_id=second.pk)  # then a change of the project it changed
-    thread.join(10)
+    other.join(10)
     # Each commit marked the rows once, after it.
     assert {row.language: row.generation for row in HomePublicSummary.objects.all()} == {
         language: value + 2 for language, value in generation.items()

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import Model
 
 from cms.summary import project_summaries_rebuild, summaries_after_change
@@ -25,6 +25,7 @@ from renovation.projects.models import ProjectPublicSummary
 from renovation.public import cache
 from renovation.public.cache import Change, pages_changed
 from tests.jobs.conftest import DATABASE_BACKEND
+from tests.other_connection import OtherRequest, lock_timeout
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks between two connections: PostgreSQL"),
@@ -85,28 +86,20 @@ def test_two_changes_reporting_two_projects_in_opposite_orders_both_commit(rende
     first, second, _other = projects
     before = _generations(rendering)
     first_marked, second_marked = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
-
-    def lock_timeout() -> None:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '5s'")  # a deadlock or a wait fails instead of hanging
 
     def other_change() -> None:  # another request, on its own connection: B, then A
         try:
             assert first_marked.wait(10)
             with transaction.atomic():
-                lock_timeout()
+                lock_timeout()  # a deadlock or a wait fails instead of hanging
                 pages_changed(Change.PROGRESS, project_id=second.pk)
                 second_marked.set()
                 pages_changed(Change.LEDGER, project_id=first.pk)
-        except BaseException as error:  # reported by the test below
-            errors.append(error)
         finally:
             second_marked.set()
-            connections.close_all()
 
-    thread = threading.Thread(target=other_change)
-    thread.start()
+    other = OtherRequest(other_change)
+    errors: list[BaseException] = []
     try:
         with transaction.atomic():  # this request: A, then B
             lock_timeout()
@@ -118,8 +111,8 @@ def test_two_changes_reporting_two_projects_in_opposite_orders_both_commit(rende
         errors.append(error)
     finally:
         first_marked.set()
-        thread.join(20)
-    assert errors == []
+        other.join(20)
+    assert errors == [] and other.errors == []
     # Each commit marked each of its two projects once, after it; the third is untouched.
     assert _generations(rendering) == {
         pk: value + (2 if pk in {first.pk, second.pk} else 0) for pk, value in before.items()
@@ -128,30 +121,21 @@ def test_two_changes_reporting_two_projects_in_opposite_orders_both_commit(rende
 
 def test_a_change_in_progress_holds_back_no_other_change_of_the_same_project(rendering, projects):
     project = projects[0]
-    marked, other_done = threading.Event(), threading.Event()
-    errors: list[BaseException] = []
+    marked = threading.Event()
 
     def other_change() -> None:
-        try:
-            assert marked.wait(10)
-            with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL lock_timeout = '5s'")  # it used to wait for the first commit
-                pages_changed(Change.SITE_ISSUE, project_id=project.pk)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            other_done.set()
-            connections.close_all()
+        assert marked.wait(10)
+        with transaction.atomic():
+            lock_timeout()  # it used to wait for the first commit
+            pages_changed(Change.SITE_ISSUE, project_id=project.pk)
 
-    thread = threading.Thread(target=other_change)
-    thread.start()
+    other = OtherRequest(other_change)
     with transaction.atomic():
         pages_changed(Change.PROGRESS, project_id=project.pk)
         marked.set()
-        assert other_done.wait(20), "the other change is still waiting for this transaction"
-    thread.join(10)
-    assert errors == []
+        assert other.done.wait(20), "the other change is still waiting for this transaction"
+    other.join(10)
+    assert other.errors == []
     assert _stale(rendering) == {project.pk}
 
 
