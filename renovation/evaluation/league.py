@@ -13,37 +13,41 @@ the table as it stood on a past month's last day (which is what gets frozen):
 - response times: medians over the site issues reported by the day, of the days to accept and
   (from acceptance) to rectify, counting only steps taken by the day;
 - satisfaction: the mean overall rating given by the day.
+
+The database counts and sums these per street over the plan year (``selectors.street_league``: one
+row per street, whatever the number of projects, issues and ratings) and hands over the totals and
+each median's middle values; this module turns them into the figures shown, with the rounding
+(half up, one decimal) and the float arithmetic of the medians as they always were.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-
-from renovation.projects.lateness import completion_delay, days_after
 
 ONE_DECIMAL = Decimal("0.1")
 
 
 @dataclass(frozen=True)
-class ProjectRow:
-    street: int
-    completed: bool  # status accepted or aftercare
-    planned_end: date | None
-    actual_start: date | None
-    actual_end: date | None
+class Middle:
+    """The middle value of a street's durations in seconds, or the two middle ones when there is an
+    even number of them (equal when odd)."""
+
+    lower: float
+    upper: float
 
 
 @dataclass(frozen=True)
-class IssueRow:
-    street: int
-    reported: datetime
-    accepted: datetime | None
-    rectified: datetime | None
+class ProjectTotals:
+    """A street's projects in the plan year, counted as of the day."""
+
+    planned: int
+    started: int
+    completed: int
+    dated: int  # completed, with a planned completion
+    on_time: int  # of those, completed on or before it
+    delays: int  # due by the day or completed (and dated): the projects the average delay is over
+    delay_days: int  # their days late, summed
 
 
 @dataclass(frozen=True)
@@ -66,75 +70,31 @@ def rounded(value: float | Decimal | None) -> Decimal | None:
     return Decimal(str(value)).quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
-def median_days(seconds: list[float]) -> Decimal | None:
-    return rounded(statistics.median(seconds) / 86400) if seconds else None
+def median_days(middle: Middle | None) -> Decimal | None:
+    """The median in days, as ``statistics.median`` takes it of the seconds (the mean of the two
+    middle ones, in floating point)."""
+    return rounded((middle.lower + middle.upper) / 2 / 86400) if middle is not None else None
 
 
-def _project_figures(rows: list[ProjectRow], as_of: date) -> dict[str, object]:
-    started = [row for row in rows if row.actual_start is not None and row.actual_start <= as_of]
-    done = [row.completed and row.actual_end is not None and row.actual_end <= as_of for row in rows]
-    completed = [row for row, finished in zip(rows, done, strict=True) if finished]
-    dated = [row for row in completed if row.planned_end is not None]
-    on_time = [row for row in dated if row.actual_end <= row.planned_end]
-    delays = [completion_delay(row.planned_end, row.actual_end) for row in dated]
-    delays += [
-        days_after(as_of, row.planned_end)
-        for row, finished in zip(rows, done, strict=True)
-        if not finished and row.planned_end is not None and row.planned_end < as_of
-    ]
-    return {
-        "planned": len(rows),
-        "started": len(started),
-        "completed": len(completed),
-        "on_time_share": rounded(Decimal(len(on_time) * 100) / len(dated)) if dated else None,
-        "average_delay_days": rounded(Decimal(sum(delays)) / len(delays)) if delays else None,
-    }
-
-
-def _issue_figures(rows: list[IssueRow], end: datetime) -> dict[str, object]:
-    to_accept = [(row.accepted - row.reported).total_seconds() for row in rows if row.accepted and row.accepted < end]
-    to_rectify = [
-        (row.rectified - row.accepted).total_seconds()
-        for row in rows
-        if row.accepted and row.rectified and row.rectified < end
-    ]
-    return {"median_days_to_accept": median_days(to_accept), "median_days_to_rectify": median_days(to_rectify)}
-
-
-def league(
+def street_figures(
+    street: int,
+    projects: ProjectTotals,
     *,
-    streets: Iterable[int],
-    projects: Iterable[ProjectRow],
-    issues: Iterable[IssueRow],
-    ratings: Iterable[tuple[int, date, int]],
-    as_of: date,
-    end: datetime,
-) -> list[StreetFigures]:
-    """One row per street that has projects in the plan; ``end`` is the first instant after
-    ``as_of`` (local midnight), for timestamps."""
-    projects_of: dict[int, list[ProjectRow]] = defaultdict(list)
-    for row in projects:
-        projects_of[row.street].append(row)
-    issues_of: dict[int, list[IssueRow]] = defaultdict(list)
-    for row in issues:
-        if row.reported < end:
-            issues_of[row.street].append(row)
-    scores_of: dict[int, list[int]] = defaultdict(list)
-    for street, rated_on, overall in ratings:
-        if rated_on <= as_of:
-            scores_of[street].append(overall)
-    result = []
-    for street in streets:
-        if not projects_of[street]:
-            continue
-        scores = scores_of[street]
-        result.append(
-            StreetFigures(
-                street=street,
-                **_project_figures(projects_of[street], as_of),
-                **_issue_figures(issues_of[street], end),
-                satisfaction=rounded(Decimal(sum(scores)) / len(scores)) if scores else None,
-                ratings=len(scores),
-            )
-        )
-    return result
+    to_accept: Middle | None,
+    to_rectify: Middle | None,
+    rating_total: int,
+    ratings: int,
+) -> StreetFigures:
+    """One street's line of the table from its totals."""
+    return StreetFigures(
+        street=street,
+        planned=projects.planned,
+        started=projects.started,
+        completed=projects.completed,
+        on_time_share=rounded(Decimal(projects.on_time * 100) / projects.dated) if projects.dated else None,
+        average_delay_days=rounded(Decimal(projects.delay_days) / projects.delays) if projects.delays else None,
+        median_days_to_accept=median_days(to_accept),
+        median_days_to_rectify=median_days(to_rectify),
+        satisfaction=rounded(Decimal(rating_total) / ratings) if ratings else None,
+        ratings=ratings,
+    )

@@ -7,15 +7,16 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import Count, DateField, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, Window
+from django.db.models.functions import Greatest, RowNumber
 from django.utils import timezone
 
 from renovation.consultation.models import SatisfactionRating
-from renovation.places.models import Street
 from renovation.projects.models import COMPLETED_STATUSES, Project
 from renovation.public.prepared import PreparedRows
 from renovation.supervision.models import SiteIssue
 
-from .league import IssueRow, ProjectRow, StreetFigures, league
+from .league import Middle, ProjectTotals, StreetFigures, street_figures
 from .models import MonthlyEvaluation
 
 
@@ -37,26 +38,98 @@ def day_end(day: date) -> datetime:
 
 
 # The page's queries, compiled once per process (renovation/public/prepared.py): building them from
-# their querysets cost the page more than the database took to answer them.
+# their querysets cost the page more than the database took to answer them. Each gives one row per
+# street (the medians: the middle one or two per street), whatever the plan year holds. The four
+# sums are prepared on the server (``on_server``): planning their joins took PostgreSQL longer than
+# running them (half the table's time at the demo's size).
 _PLAN_YEAR = Project._meta.get_field("plan_year")
-_STREETS = PreparedRows(lambda: Street.objects.order_by("name").values_list("pk", "name"))
-_PROJECTS = PreparedRows(
-    lambda plan_year: Project.objects.filter(plan_year=plan_year).values_list(
-        "neighbourhood__community__street_id", "status", "planned_end", "actual_start", "actual_end"
-    ),
+_DAY = Project._meta.get_field("planned_end")
+_STREET = "neighbourhood__community__street"
+
+
+def _done(as_of: date) -> Q:
+    """Completed by the day: accepted (or in aftercare) with an actual completion on or before it."""
+    return Q(status__in=COMPLETED_STATUSES, actual_end__isnull=False, actual_end__lte=as_of)
+
+
+def _projects(plan_year: int, as_of: date) -> QuerySet:
+    done = _done(as_of)
+    dated = done & Q(planned_end__isnull=False)
+    # Not completed by the day, and due before it: late by the day (the planned day is on time).
+    overdue = Q(planned_end__lt=as_of) & (
+        ~Q(status__in=COMPLETED_STATUSES) | Q(actual_end__isnull=True) | Q(actual_end__gt=as_of)
+    )
+    late = Greatest(F("actual_end") - F("planned_end"), Value(timedelta(0)))
+    return (
+        Project.objects.filter(plan_year=plan_year)
+        .values(f"{_STREET}_id", f"{_STREET}__name")
+        .annotate(
+            planned=Count("pk"),
+            started=Count("pk", filter=Q(actual_start__lte=as_of)),
+            completed=Count("pk", filter=done),
+            dated=Count("pk", filter=dated),
+            on_time=Count("pk", filter=dated & Q(actual_end__lte=F("planned_end"))),
+            overdue=Count("pk", filter=overdue),
+            late_done=Sum(late, filter=dated, output_field=DurationField()),
+            late_open=Sum(Value(as_of, output_field=DateField()) - F("planned_end"), filter=overdue),
+        )
+        .order_by(f"{_STREET}__name")
+        .values_list(
+            f"{_STREET}_id",
+            f"{_STREET}__name",
+            "planned",
+            "started",
+            "completed",
+            "dated",
+            "on_time",
+            "overdue",
+            "late_done",
+            "late_open",
+        )
+    )
+
+
+_PROJECTS = PreparedRows.on_server(_projects, plan_year=_PLAN_YEAR, as_of=_DAY)
+
+
+def _middles(plan_year: int, end: datetime, *, start: str, finish: str) -> QuerySet:
+    """The middle one or two of each street's durations from ``start`` to ``finish``, over the
+    site issues reported before ``end`` whose ``finish`` (and ``start``) came before it."""
+    durations = (
+        SiteIssue.objects.filter(project__plan_year=plan_year, created_at__lt=end)
+        .filter(**{f"{start}__isnull": False, f"{finish}__isnull": False, f"{finish}__lt": end})
+        .annotate(
+            street=F(f"project__{_STREET}_id"),
+            duration=ExpressionWrapper(F(finish) - F(start), output_field=DurationField()),
+        )
+        .annotate(
+            position=Window(RowNumber(), partition_by=[F("street")], order_by=[F("duration").asc()]),
+            size=Window(Count("pk"), partition_by=[F("street")]),
+        )
+    )
+    middle = Q(position=(F("size") + 1) / 2) | Q(position=(F("size") + 2) / 2)
+    return durations.filter(middle).order_by().values_list("street", "duration")
+
+
+_END = SiteIssue._meta.get_field("created_at")
+_TO_ACCEPT = PreparedRows.on_server(
+    lambda plan_year, end: _middles(plan_year, end, start="created_at", finish="accepted_at"),
     plan_year=_PLAN_YEAR,
+    end=_END,
 )
-_ISSUES = PreparedRows(
-    lambda plan_year, end: SiteIssue.objects.filter(project__plan_year=plan_year, created_at__lt=end).values_list(
-        "project__neighbourhood__community__street_id", "created_at", "accepted_at", "rectified_at"
-    ),
+_TO_RECTIFY = PreparedRows.on_server(
+    lambda plan_year, end: _middles(plan_year, end, start="accepted_at", finish="rectified_at"),
     plan_year=_PLAN_YEAR,
-    end=SiteIssue._meta.get_field("created_at"),
+    end=_END,
 )
-_RATINGS = PreparedRows(
-    lambda plan_year, as_of: SatisfactionRating.objects.filter(
-        project__plan_year=plan_year, rated_on__lte=as_of
-    ).values_list("project__neighbourhood__community__street_id", "rated_on", "overall"),
+_RATINGS = PreparedRows.on_server(
+    lambda plan_year, as_of: (
+        SatisfactionRating.objects.filter(project__plan_year=plan_year, rated_on__lte=as_of)
+        .values(f"project__{_STREET}_id")
+        .annotate(total=Sum("overall"), count=Count("pk"))
+        .order_by()
+        .values_list(f"project__{_STREET}_id", "total", "count")
+    ),
     plan_year=_PLAN_YEAR,
     as_of=SatisfactionRating._meta.get_field("rated_on"),
 )
@@ -70,20 +143,39 @@ def plan_years() -> list[int]:
     return [year for (year,) in _PLAN_YEARS.rows()]
 
 
+def _middle_of(rows: list[tuple[int, timedelta]]) -> dict[int, Middle]:
+    found: dict[int, list[float]] = {}
+    for street, duration in rows:
+        found.setdefault(street, []).append(duration.total_seconds())
+    return {street: Middle(min(seconds), max(seconds)) for street, seconds in found.items()}
+
+
 def street_league(plan_year: int | None, as_of: date) -> list[LeagueRow]:
-    """Every street with projects in the plan year, as of the end of ``as_of``; four queries."""
+    """Every street with projects in the plan year, as of the end of ``as_of``, by name; four
+    queries, each answered by the database in a row per street."""
     if plan_year is None:
         return []
-    streets = {pk: StreetName(pk, name) for pk, name in _STREETS.rows()}
-    projects = [
-        ProjectRow(street, status in COMPLETED_STATUSES, planned_end, actual_start, actual_end)
-        for street, status, planned_end, actual_start, actual_end in _PROJECTS.rows(plan_year=plan_year)
-    ]
     end = day_end(as_of)
-    issues = [IssueRow(*row) for row in _ISSUES.rows(plan_year=plan_year, end=end)]
-    ratings = _RATINGS.rows(plan_year=plan_year, as_of=as_of)
-    figures = league(streets=streets, projects=projects, issues=issues, ratings=ratings, as_of=as_of, end=end)
-    return [LeagueRow(streets[row.street], row) for row in figures]
+    to_accept = _middle_of(_TO_ACCEPT.rows(plan_year=plan_year, end=end))
+    to_rectify = _middle_of(_TO_RECTIFY.rows(plan_year=plan_year, end=end))
+    ratings = {street: (total, count) for street, total, count in _RATINGS.rows(plan_year=plan_year, as_of=as_of)}
+    rows = []
+    for street, name, planned, started, completed, dated, on_time, overdue, late_done, late_open in _PROJECTS.rows(
+        plan_year=plan_year, as_of=as_of
+    ):
+        days_late = sum((late.days for late in (late_done, late_open) if late is not None), 0)
+        totals = ProjectTotals(planned, started, completed, dated, on_time, dated + overdue, days_late)
+        rating_total, rating_count = ratings.get(street, (0, 0))
+        figures = street_figures(
+            street,
+            totals,
+            to_accept=to_accept.get(street),
+            to_rectify=to_rectify.get(street),
+            rating_total=rating_total,
+            ratings=rating_count,
+        )
+        rows.append(LeagueRow(StreetName(street, name), figures))
+    return rows
 
 
 @dataclass(frozen=True)

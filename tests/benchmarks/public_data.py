@@ -1,5 +1,6 @@
 """Ten times the demo: copies of every project with its works, confirmed progress, money,
-disclosures, thread and comments (history rows included), and their public pages.
+disclosures, thread and comments, site issues with their steps, and satisfaction ratings with their
+category scores (history rows included), and their public pages.
 
     DATABASE_URL=... .venv/bin/python -m tests.benchmarks.public_data --factor 10
 
@@ -7,7 +8,10 @@ Used by bench_public_pages.py after it measured the demo as seeded. Copies go in
 inserts (django-simple-history's bulk helpers write their history rows); each copy gets a new
 project code and slug in the same neighbourhood, and a Wagtail page through cms.services. Tenders
 are not copied: their pages and open data are paged or per tender, and a copied tender would
-need sealed bids of its own.
+need sealed bids of its own. A copied site issue keeps its reporter, times and status (so the
+street league table's response times count it) but not its photos or its working thread; a copied
+rating is the same demo household's (households belong to the estate, which the copy shares), with
+the demo's words and scores: no personal data is made up or copied beyond what the demo holds.
 """
 
 from __future__ import annotations
@@ -40,9 +44,11 @@ def multiply(factor: int) -> int:
     from simple_history.utils import bulk_create_with_history
 
     from cms.services import project_pages_sync
+    from renovation.consultation.models import CategoryScore, SatisfactionRating
     from renovation.discussion.models import Comment, Thread
     from renovation.finance.models import LedgerEntry, QuarterlyDisclosure
     from renovation.projects.models import ProgressReport, Project, WorkItem
+    from renovation.supervision.models import SiteIssue, SiteIssueTransition
 
     originals = list(Project.objects.exclude(code__contains="-x").order_by("pk"))
     created = 0
@@ -98,6 +104,37 @@ def multiply(factor: int) -> int:
                     _copy(comment, thread_id=thread_of[comment.thread_id], client_id=None)
                     for comment in Comment.objects.filter(thread__in=threads)
                 ]
+            )
+            # PostgreSQL gives bulk-created rows their keys back: each copy pairs with its original.
+            issues = list(SiteIssue.objects.filter(project__in=originals).order_by("pk"))
+            copied_issues = bulk_create_with_history(
+                [_copy(issue, project_id=new_of[issue.project_id].pk) for issue in issues],
+                SiteIssue,
+                default_change_reason="bench_copy",
+            )
+            issue_of = {original.pk: copy.pk for original, copy in zip(issues, copied_issues, strict=True)}
+            bulk_create_with_history(
+                [
+                    _copy(step, issue_id=issue_of[step.issue_id])
+                    for step in SiteIssueTransition.objects.filter(issue__in=issues)
+                ],
+                SiteIssueTransition,
+                default_change_reason="bench_copy",
+            )
+            ratings = list(SatisfactionRating.objects.filter(project__in=originals).order_by("pk"))
+            copied_ratings = bulk_create_with_history(
+                [_copy(rating, project_id=new_of[rating.project_id].pk) for rating in ratings],
+                SatisfactionRating,
+                default_change_reason="bench_copy",
+            )
+            rating_of = {original.pk: copy.pk for original, copy in zip(ratings, copied_ratings, strict=True)}
+            bulk_create_with_history(
+                [
+                    _copy(score, rating_id=rating_of[score.rating_id])
+                    for score in CategoryScore.objects.filter(rating__in=ratings)
+                ],
+                CategoryScore,
+                default_change_reason="bench_copy",
             )
         created += len(projects)
     project_pages_sync()

@@ -1,69 +1,12 @@
-"""The league table's arithmetic and the SVG chart geometry (no database)."""
+"""The league table's arithmetic on a street's totals and the SVG chart geometry (no database); the
+rules counted over rows are in test_street_league.py."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 
 from renovation.evaluation.charts import BAR_AREA, LABEL_WIDTH, bar_chart
-from renovation.evaluation.league import IssueRow, ProjectRow, StreetFigures, league, median_days, rounded
+from renovation.evaluation.league import Middle, ProjectTotals, StreetFigures, median_days, rounded, street_figures
 from renovation.evaluation.services import ended_months, month_end
-
-AS_OF = date(2026, 10, 31)
-END = datetime(2026, 10, 31, 16, tzinfo=UTC)  # midnight after 10-31 in Beijing
-
-
-def _league(projects=(), issues=(), ratings=(), streets=(1,)):
-    return league(streets=streets, projects=projects, issues=issues, ratings=ratings, as_of=AS_OF, end=END)
-
-
-def _project(**fields):
-    values = {"street": 1, "completed": False, "planned_end": None, "actual_start": None, "actual_end": None}
-    values.update(fields)
-    return ProjectRow(**values)
-
-
-def test_it_counts_planned_started_and_completed_by_their_dates():
-    rows = [
-        _project(actual_start=AS_OF),  # started on the day
-        _project(actual_start=AS_OF + timedelta(days=1)),  # started after: not yet
-        _project(completed=True, actual_start=date(2026, 3, 1), actual_end=AS_OF),
-        _project(completed=True, actual_start=date(2026, 3, 1), actual_end=AS_OF + timedelta(days=1)),
-        _project(completed=False, actual_start=date(2026, 3, 1), actual_end=date(2026, 5, 1)),  # not accepted
-    ]
-    [row] = _league(rows)
-    assert (row.planned, row.started, row.completed) == (5, 4, 1)
-
-
-def test_it_leaves_out_streets_without_projects():
-    assert _league([_project(street=2)], streets=(1, 2))[0].street == 2
-    assert len(_league([_project(street=2)], streets=(1, 2))) == 1
-
-
-def test_it_gives_the_on_time_share_of_completed_projects_with_a_plan():
-    rows = [
-        _project(completed=True, planned_end=date(2026, 6, 30), actual_end=date(2026, 6, 30)),  # on the day: on time
-        _project(completed=True, planned_end=date(2026, 6, 30), actual_end=date(2026, 7, 1)),  # a day late
-        _project(completed=True, planned_end=date(2026, 6, 30), actual_end=date(2026, 6, 1)),
-        _project(completed=True, planned_end=None, actual_end=date(2026, 6, 1)),  # no plan: not counted
-    ]
-    [row] = _league(rows)
-    assert row.on_time_share == Decimal("66.7")
-
-
-def test_it_has_no_on_time_share_and_no_delay_without_data():
-    [row] = _league([_project(planned_end=AS_OF)])  # due on the day itself: not late yet
-    assert row.on_time_share is None
-    assert row.average_delay_days is None
-
-
-def test_it_averages_the_delay_of_due_and_completed_projects():
-    rows = [
-        _project(completed=True, planned_end=date(2026, 6, 30), actual_end=date(2026, 7, 10)),  # 10 late
-        _project(completed=True, planned_end=date(2026, 6, 30), actual_end=date(2026, 6, 1)),  # 0
-        _project(planned_end=AS_OF - timedelta(days=5)),  # open, 5 days overdue
-        _project(planned_end=AS_OF + timedelta(days=30)),  # not due: not counted
-    ]
-    [row] = _league(rows)
-    assert row.average_delay_days == Decimal("5.0")
 
 
 def test_it_rounds_half_up_to_one_decimal():
@@ -72,34 +15,21 @@ def test_it_rounds_half_up_to_one_decimal():
     assert rounded(None) is None
 
 
-def test_it_takes_median_days_to_accept_and_rectify_by_the_day():
-    reported = datetime(2026, 10, 1, tzinfo=UTC)
-    issues = [
-        IssueRow(1, reported, reported + timedelta(days=1), reported + timedelta(days=3)),  # 1 and 2
-        IssueRow(1, reported, reported + timedelta(days=2), None),  # 2
-        IssueRow(1, reported, reported + timedelta(days=3), END),  # 3; rectified at the end: not yet
-        IssueRow(1, reported, END + timedelta(hours=1), None),  # accepted after the day: not counted
-        IssueRow(1, END, END + timedelta(hours=1), None),  # reported after the day: not counted
-    ]
-    [row] = _league([_project()], issues)
-    assert row.median_days_to_accept == Decimal("2.0")
-    assert row.median_days_to_rectify == Decimal("2.0")
+def test_median_days_is_none_without_data_and_the_mean_of_the_middle_two():
+    assert median_days(None) is None
+    assert median_days(Middle(43200.0, 43200.0)) == Decimal("0.5")
+    assert median_days(Middle(86400.0, 3 * 86400.0)) == Decimal("2.0")
 
 
-def test_median_days_is_none_without_data():
-    assert median_days([]) is None
-    assert median_days([43200.0]) == Decimal("0.5")
-
-
-def test_it_averages_satisfaction_given_by_the_day():
-    ratings = [(1, AS_OF, 5), (1, date(2026, 1, 1), 4), (1, AS_OF + timedelta(days=1), 1), (2, AS_OF, 1)]
-    [row] = _league([_project()], ratings=ratings)
-    assert (row.satisfaction, row.ratings) == (Decimal("4.5"), 2)
-
-
-def test_a_street_with_nothing_measured_shows_no_figures():
-    [row] = _league([_project()])
-    assert row == StreetFigures(1, 1, 0, 0, None, None, None, None, None, 0)
+def test_a_street_line_is_figured_from_its_totals():
+    totals = ProjectTotals(planned=4, started=3, completed=3, dated=3, on_time=2, delays=4, delay_days=19)
+    figures = street_figures(7, totals, to_accept=None, to_rectify=Middle(0.0, 86400.0), rating_total=9, ratings=2)
+    assert figures == StreetFigures(
+        7, 4, 3, 3, Decimal("66.7"), Decimal("4.8"), None, Decimal("0.5"), Decimal("4.5"), 2
+    )
+    empty = ProjectTotals(planned=1, started=0, completed=0, dated=0, on_time=0, delays=0, delay_days=0)
+    nothing = street_figures(7, empty, to_accept=None, to_rectify=None, rating_total=0, ratings=0)
+    assert nothing == StreetFigures(7, 1, 0, 0, None, None, None, None, None, 0)
 
 
 def test_it_draws_bars_to_scale_with_their_values_written():

@@ -76,8 +76,8 @@ def test_its_query_count_does_not_grow_with_streets_or_projects(personas, client
     assert len(small) == len(large) == QUERIES_STREETS_PAGE
 
 
-# Plan years (once: the filter, the default and the links), streets, projects, site issues, ratings,
-# frozen months.
+# Plan years (once: the filter, the default and the links), the projects with their streets' names,
+# the middle times to accept and to rectify, ratings (each a row per street), frozen months.
 QUERIES_STREETS_PAGE = 6
 
 
