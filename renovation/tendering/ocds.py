@@ -40,7 +40,7 @@ from .models import (
     TenderRelease,
     TenderStatus,
 )
-from .seal import unseal
+from .seal import opened
 from .selectors import contract_current_amount
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def _opened_rows(tender: Tender, now: datetime) -> list[dict[str, Any]] | None:
         return None
     rows = []
     for bid in tender.bids.all():
-        content = unseal(bid, now=now)
+        content = opened(bid, now=now)
         # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
         evaluation = getattr(bid, "evaluation", None)
         rows.append(

@@ -30,7 +30,7 @@ from renovation.public.prepared import PreparedObjects, PreparedRows
 
 from . import redflags
 from .models import Bid, Bidder, BidEvaluation, ChangeOrder, Contract, Tender, TenderStatus
-from .seal import unseal
+from .seal import opened as opened_content
 from .selectors import OpeningRow, opening_row
 
 
@@ -43,7 +43,7 @@ def _in_model_order(model: type[Model], *names: str) -> tuple[str, ...]:
 _TENDER_FIELDS = _in_model_order(Tender, "id", "code", "ceiling_price", "status", "previous_id", "opening_at")
 # ... each of its bids as the opening record shows it (a tender without bids: one row, bid None) ...
 _BID_FIELDS = _in_model_order(
-    Bid, "id", "tender_id", "bidder_id", "sealed_content", "digest", "version", "submitted_at"
+    Bid, "id", "tender_id", "bidder_id", "sealed_content", "digest", "version", "submitted_at", "opened_content"
 )
 _BIDDER_FIELDS = _in_model_order(Bidder, "id", "name", "uscc")  # the company as the opening record publishes it
 _EVALUATION_FIELDS = tuple(field.attname for field in BidEvaluation._meta.concrete_fields)
@@ -133,13 +133,13 @@ def _record_row(tender: Tender, row: tuple[Any, ...], now: datetime) -> OpeningR
     if row[_EVALUATION_AT] is not None:
         evaluation = BidEvaluation.from_db(connection.alias, _EVALUATION_FIELDS, row[_EVALUATION_AT:])
         evaluation.bid = bid
-    return opening_row(bid, unseal(bid, now=now), evaluation)
+    return opening_row(bid, opened_content(bid, now=now), evaluation)
 
 
 def _opened_bid(tender: Tender, row: tuple[Any, ...], now: datetime) -> redflags.OpenedBid:
     """Another tender's bid as the flags weigh it: its company and what it sealed."""
     name, uscc = (row[_BIDDER_AT + _BIDDER_FIELDS.index(field) - 1] for field in ("name", "uscc"))
-    return redflags.OpenedBid(uscc, name, unseal(_sealed(tender, row), now=now).amount)
+    return redflags.OpenedBid(uscc, name, opened_content(_sealed(tender, row), now=now).amount)
 
 
 def change_orders(contract: Contract | None) -> list[ChangeOrder]:
