@@ -164,11 +164,19 @@ def opened(bid: Bid, *, now: datetime | None = None) -> BidContent:
     the opening) — only at or after the tender's opening time, like ``unseal``. A bid whose opening
     the clock has not recorded yet, or whose recorded text is not the one its digest was taken
     over (altered by hand), is unsealed instead: the page shows the same either way."""
-    _require_opened(bid.tender, now)
-    text = bid.opened_content
-    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == bid.digest:
+    recorded = opened_record(bid.tender, bid.opened_content, bid.digest, now=now)
+    return recorded if recorded is not None else unseal(bid, now=now)
+
+
+def opened_record(tender: Tender, text: str, digest: str, *, now: datetime | None = None) -> BidContent | None:
+    """A bid of ``tender`` as its opening recorded it (its ``opened_content`` and ``digest``, for
+    a reader that has them without the bid), or None when there is no such record or the text is
+    not the one the digest was taken over: then the bid is to be unsealed. Refuses before the
+    tender's opening time, like ``unseal``."""
+    _require_opened(tender, now)
+    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == digest:
         return BidContent.from_canonical(text)
-    return unseal(bid, now=now)
+    return None
 
 
 def unseal_file(bid: Bid, *, now: datetime | None = None) -> bytes:

@@ -31,6 +31,7 @@ from renovation.public.prepared import PreparedObjects, PreparedRows
 from . import redflags
 from .models import Bid, Bidder, BidEvaluation, ChangeOrder, Contract, Tender, TenderStatus
 from .seal import opened as opened_content
+from .seal import opened_record
 from .selectors import OpeningRow, opening_row
 
 
@@ -57,6 +58,8 @@ _COLUMNS = (
 _BID_AT = len(_TENDER_FIELDS) + 1
 _BIDDER_AT = _BID_AT + len(_BID_FIELDS)
 _EVALUATION_AT = _BIDDER_AT + len(_BIDDER_FIELDS) - 1
+_OPENED_AT, _DIGEST_AT = (_BID_AT + _BID_FIELDS.index(name) for name in ("opened_content", "digest"))
+_NAME_AT, _USCC_AT = (_BIDDER_AT + _BIDDER_FIELDS.index(name) - 1 for name in ("name", "uscc"))
 
 # In the order the flags read them (``selectors._flag_tenders``): by opening, bids as submitted.
 _STREET_BIDS = PreparedRows(
@@ -137,9 +140,12 @@ def _record_row(tender: Tender, row: tuple[Any, ...], now: datetime) -> OpeningR
 
 
 def _opened_bid(tender: Tender, row: tuple[Any, ...], now: datetime) -> redflags.OpenedBid:
-    """Another tender's bid as the flags weigh it: its company and what it sealed."""
-    name, uscc = (row[_BIDDER_AT + _BIDDER_FIELDS.index(field) - 1] for field in ("name", "uscc"))
-    return redflags.OpenedBid(uscc, name, opened_content(_sealed(tender, row), now=now).amount)
+    """Another tender's bid as the flags weigh it: its company and what it sealed, from the
+    opening's record when the clock wrote it (no bid instance made), else unsealed."""
+    content = opened_record(tender, row[_OPENED_AT], row[_DIGEST_AT], now=now)
+    if content is None:
+        content = opened_content(_sealed(tender, row), now=now)
+    return redflags.OpenedBid(row[_USCC_AT], row[_NAME_AT], content.amount)
 
 
 def change_orders(contract: Contract | None) -> list[ChangeOrder]:
