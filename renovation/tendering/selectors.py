@@ -1,7 +1,8 @@
 """Reads for the tendering pages, the admin, exports and the project gate.
 
-Every figure of a bid passes through ``seal.unseal``: before the opening time these selectors
-return no bid data at all (not even how many bids there are, except ``bids_received`` for staff).
+Every figure of a bid passes through the seal (``seal.opened``: the record the clock wrote at the
+opening, else ``seal.unseal``): before the opening time these selectors return no bid data at all
+(not even how many bids there are, except ``bids_received`` for staff).
 """
 
 from __future__ import annotations

@@ -7,8 +7,10 @@ The flags weigh the tender against its street's other opened tenders (redflags.p
 is the one the flags needed anyway; the tender's own bids are among its rows. For the same reason
 an opened tender's page changes with the street's other tenders: the view declares the scope
 ``tenders`` (every tender step bumps it: ``CHANGE_PAGES``) and the street's next opening time.
-Bid amounts pass through ``seal.unseal`` as everywhere else: the rows of a tender whose opening
-time has not come are skipped before anything of them is unsealed or shown. The contract's change
+Bid amounts pass through the seal's readers as everywhere else (``seal.opened`` and
+``seal.opened_record``: the record the clock wrote at the opening, ``Bid.opened_content``, else
+``unseal``), so the page decrypts no bid once the clock recorded the openings: the rows of a
+tender whose opening time has not come are skipped before anything of them is read or shown. The contract's change
 orders are one query more, and only for a tender with a contract. So an awarded tender costs the
 same queries whatever the number of its bids, change orders and flags.
 
