@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from wagtail.models import Page, ReferenceIndex
 
 from renovation.consultation.brief import ProjectDocument
+from renovation.public.prepared import PreparedObjects
 
 from .documents import PROJECT_DOCUMENT_KINDS, DocumentKind, PublicDocument
 from .notices import NoticePage
@@ -51,13 +52,20 @@ def project_publications(page: Any) -> ProjectPublications:
     )
 
 
-def tender_documents(tender: Any) -> list[PublicDocument]:
-    """A tender's documents (招标文件), as its project's published page lists them; one query."""
-    return list(
-        PublicDocument.objects.filter(kind=DocumentKind.TENDER, tender_id=tender.pk, page__live=True)
+_TENDER_DOCUMENTS = PreparedObjects(
+    lambda tender: (
+        PublicDocument.objects.filter(kind=DocumentKind.TENDER, tender=tender, page__live=True)
         .select_related("document")
         .order_by("sort_order", "pk")
-    )
+    ),
+    tender=PublicDocument._meta.get_field("tender"),
+)
+
+
+def tender_documents(tender: Any) -> list[PublicDocument]:
+    """A tender's documents (招标文件), as its project's published page lists them; one query,
+    compiled once per process (renovation/public/prepared.py): every tender page runs it."""
+    return _TENDER_DOCUMENTS.objects(tender=tender.pk)
 
 
 def consultation_documents(project: Any) -> list[ProjectDocument]:

@@ -1,5 +1,5 @@
 """Tenders with their public steps only. Bids are read through the seal's one reader
-(``tendering.selectors.opened_rows`` → ``seal.unseal``): before the opening time a tender shows
+(``tendering.selectors.opened_rows`` → ``seal.opened``): before the opening time a tender shows
 no bid, no count of bids, nothing derived from them."""
 
 from __future__ import annotations

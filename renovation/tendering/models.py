@@ -3,7 +3,9 @@ awards, contracts and change orders, and the OCDS releases published for each te
 
 A bid's amount, duration and proposal file are stored only encrypted (``seal.py``); nothing in
 this module can read them. Only ``seal.unseal`` can, and only once the tender's opening time has
-passed, so admin screens, history rows, exports and search see ciphertext before the opening.
+passed, so admin screens, history rows, exports and search see ciphertext before the opening. When
+the clock records the opening, it writes each bid's content in the clear (``Bid.opened_content``),
+as the opening record publishes it, so pages read it without decrypting.
 """
 
 from __future__ import annotations
@@ -332,8 +334,14 @@ class Bid(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
     )
+    # What was sealed, as the opening record publishes it (the canonical JSON whose SHA-256 is
+    # ``digest``): written by the clock when it records the tender's opening (services.
+    # tender_catch_up), never before the opening time; empty until then. Readers take it through
+    # ``seal.opened``, which refuses before the opening time and unseals when it is empty or does
+    # not match the digest. Derived from ``sealed_content``, so history does not keep it twice.
+    opened_content = models.TextField(_("opened content"), blank=True, default="", editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["opened_content"])
 
     class Meta:
         ordering = ["submitted_at", "pk"]
@@ -346,6 +354,8 @@ class Bid(models.Model):
                 violation_error_message=_("This company has already bid on this tender."),
             )
         ]
+        # The clock's catch-up looks for opened tenders' bids not yet recorded: few, whatever the table.
+        indexes = [models.Index(fields=["tender"], condition=Q(opened_content=""), name="bid_opening_unrecorded")]
 
     def __str__(self) -> str:
         return f"{self.tender.code} · {self.bidder.name}"

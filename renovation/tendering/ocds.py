@@ -4,8 +4,8 @@ Each published change of a tender (announcement, opening, winner candidate, awar
 change order, payment) freezes one release — the tender as it stood then — into ``TenderRelease``.
 A release is dated by the event it records (the opening time, the signing date, the payment's
 booking date), not by the moment it was generated. A release built before the opening time carries
-no ``bids`` and no tenderers: it is made from what ``unseal`` allows, and ``unseal`` refuses before
-the opening.
+no ``bids`` and no tenderers: it is made from what the seal allows (``seal.opened``), and the seal
+refuses before the opening.
 
 Every field is one the standard (1.1.5) or the bids extension at the version declared
 (``BID_EXTENSION_URL``, v1.1.5) defines; the tests run the Open Contracting Partnership's own
@@ -40,7 +40,7 @@ from .models import (
     TenderRelease,
     TenderStatus,
 )
-from .seal import unseal
+from .seal import opened
 from .selectors import contract_current_amount
 
 logger = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ def _opened_rows(tender: Tender, now: datetime) -> list[dict[str, Any]] | None:
         return None
     rows = []
     for bid in tender.bids.all():
-        content = unseal(bid, now=now)
+        content = opened(bid, now=now)
         # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
         evaluation = getattr(bid, "evaluation", None)
         rows.append(

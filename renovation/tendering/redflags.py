@@ -22,9 +22,10 @@ implements its indicators on OCDS data. Each check names the flag it implements:
 
 A flag is a fact worth a second look, never a finding of wrongdoing; the public page states it as
 a plain fact. The arithmetic below takes plain data; ``opened_tenders`` is the one loader, and it
-reads bids only through ``selectors.opened_rows`` (that is, ``seal.unseal``), so a tender that has
-not reached its opening time contributes nothing, to anyone (the public tender page loads the same
-plain data from rows, through the seal too: ``tender_page.py``).
+reads bids only through ``selectors.opened_rows`` (that is, ``seal.opened``: the opening's record,
+else ``seal.unseal``), so a tender that has not reached its opening time contributes nothing, to
+anyone (the public tender page loads the same plain data from rows, through the seal too:
+``tender_page.py``).
 """
 
 from __future__ import annotations

@@ -1,9 +1,16 @@
 """Sealing bids: encrypted at rest until the opening time, with a digest the bidder can check.
 
 The amount, duration and proposal file of a bid exist in the database and on disk only as
-Fernet tokens. ``unseal`` is the one reader, and it refuses before the tender's opening time. So
-every other path — admin lists, history rows, exports, search, the API, sockets — sees ciphertext,
-whoever asks; the seal does not depend on each screen remembering to hide the figures.
+Fernet tokens until the opening. ``unseal`` is the one decrypter, and it refuses before the
+tender's opening time. So every other path — admin lists, history rows, exports, search, the API,
+sockets — sees ciphertext, whoever asks; the seal does not depend on each screen remembering to
+hide the figures.
+
+When the clock records the opening (``services.tender_catch_up``, after the opening time), it
+writes each bid's unsealed text beside the token (``Bid.opened_content``): it is public from then
+on, and pages read it through ``opened`` instead of decrypting every bid of a street on every
+request. ``opened`` refuses before the opening time just as ``unseal`` does, and falls back to
+``unseal`` for a bid whose opening is not recorded yet.
 
 The digest is the SHA-256 of the canonical JSON of what was sealed (including a random nonce, so a
 digest cannot be matched against guessed amounts). The bidder gets it on the receipt; the opening
@@ -135,16 +142,41 @@ def _require_opened(tender: Tender, now: datetime | None) -> None:
         raise SealedError(f"Tender {tender.code} is sealed until {tender.opening_at.isoformat()}.")
 
 
-def unseal(bid: Bid, *, now: datetime | None = None) -> BidContent:
-    """What was bid — only at or after the tender's opening time."""
+def unsealed_text(bid: Bid, *, now: datetime | None = None) -> str:
+    """The canonical text that was sealed (its SHA-256 is the bid's digest) — only at or after
+    the tender's opening time."""
     _require_opened(bid.tender, now)
     try:
-        text = cipher().decrypt(bid.sealed_content.encode("ascii")).decode("utf-8")
+        return cipher().decrypt(bid.sealed_content.encode("ascii")).decode("utf-8")
     except InvalidToken as error:
         raise ImproperlyConfigured(
             f"Bid {bid.pk} cannot be decrypted with BID_SEAL_KEYS: was a key removed?"
         ) from error
-    return BidContent.from_canonical(text)
+
+
+def unseal(bid: Bid, *, now: datetime | None = None) -> BidContent:
+    """What was bid — only at or after the tender's opening time."""
+    return BidContent.from_canonical(unsealed_text(bid, now=now))
+
+
+def opened(bid: Bid, *, now: datetime | None = None) -> BidContent:
+    """What was bid, as the opening recorded it (``Bid.opened_content``, written by the clock at
+    the opening) — only at or after the tender's opening time, like ``unseal``. A bid whose opening
+    the clock has not recorded yet, or whose recorded text is not the one its digest was taken
+    over (altered by hand), is unsealed instead: the page shows the same either way."""
+    recorded = opened_record(bid.tender, bid.opened_content, bid.digest, now=now)
+    return recorded if recorded is not None else unseal(bid, now=now)
+
+
+def opened_record(tender: Tender, text: str, digest: str, *, now: datetime | None = None) -> BidContent | None:
+    """A bid of ``tender`` as its opening recorded it (its ``opened_content`` and ``digest``, for
+    a reader that has them without the bid), or None when there is no such record or the text is
+    not the one the digest was taken over: then the bid is to be unsealed. Refuses before the
+    tender's opening time, like ``unseal``."""
+    _require_opened(tender, now)
+    if text and hashlib.sha256(text.encode("utf-8")).hexdigest() == digest:
+        return BidContent.from_canonical(text)
+    return None
 
 
 def unseal_file(bid: Bid, *, now: datetime | None = None) -> bytes:

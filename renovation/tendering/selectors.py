@@ -1,7 +1,8 @@
 """Reads for the tendering pages, the admin, exports and the project gate.
 
-Every figure of a bid passes through ``seal.unseal``: before the opening time these selectors
-return no bid data at all (not even how many bids there are, except ``bids_received`` for staff).
+Every figure of a bid passes through the seal (``seal.opened``: the record the clock wrote at the
+opening, else ``seal.unseal``): before the opening time these selectors return no bid data at all
+(not even how many bids there are, except ``bids_received`` for staff).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ from .models import (
     Tender,
     TenderStatus,
 )
-from .seal import BidContent, unseal
+from .seal import BidContent, opened
 
 
 @dataclass(frozen=True)
@@ -393,7 +394,7 @@ def opening_record(tender: Tender, now: datetime | None = None) -> list[OpeningR
         return None
     bids = Bid.objects.filter(tender=tender).select_related("bidder", "tender").order_by("submitted_at", "pk")
     evaluations = {evaluation.bid_id: evaluation for evaluation in BidEvaluation.objects.filter(bid__tender=tender)}
-    return [opening_row(bid, unseal(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
+    return [opening_row(bid, opened(bid, now=now), evaluations.get(bid.pk)) for bid in bids]
 
 
 def opening_row(bid: Bid, content: BidContent, evaluation: BidEvaluation | None) -> OpeningRow:
@@ -478,7 +479,7 @@ def _rows_from_prefetched(tender: Tender, now: datetime) -> list[OpeningRow] | N
     if not tender.is_opened(now):
         return None
     # A missing reverse one-to-one raises a subclass of AttributeError: getattr's default applies.
-    return [opening_row(bid, unseal(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
+    return [opening_row(bid, opened(bid, now=now), getattr(bid, "evaluation", None)) for bid in tender.bids.all()]
 
 
 def mandatory_work_items(project: Project) -> QuerySet[WorkItem]:

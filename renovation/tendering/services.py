@@ -35,7 +35,7 @@ from .models import (
 )
 from .ocds import release_record
 from .permissions import require_tender_manager
-from .seal import unseal
+from .seal import unseal, unsealed_text
 from .selectors import may_evaluate, open_objections, opening_failure_reason
 
 TENDER_FIELDS = (
@@ -154,9 +154,9 @@ def tender_announce(*, actor: Any, tender: Tender) -> Tender:
 
 def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
     """Move the stored status to where the clock is: bidding, then opened (or failed when too
-    few bids came in). The clock job (``tenders_advance``) and the bid and objection POSTs call it,
-    never a GET; the seal itself never
-    waits for it. Safe to call any number of times and from several processes."""
+    few bids came in), recording each bid's opened content with the opening (``_record_opened``).
+    The clock job (``tenders_advance``) and the bid and objection POSTs call it, never a GET; the
+    seal itself never waits for it. Safe to call any number of times and from several processes."""
     now = now or timezone.now()
     if tender.status not in SEALED_STATUSES or tender.phase(now) == tender.status:
         return tender
@@ -170,9 +170,10 @@ def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
             save_recorded(locked, actor=None, reason="tender_bidding")
             pages_changed(Change.TENDER, project_id=locked.project_id, tender_id=locked.pk)
             return locked
-        received = Bid.objects.filter(tender=locked).count()
+        bids = list(Bid.objects.filter(tender=locked))
+        _record_opened(bids, tender=locked, now=now)
         locked.opened_at = now
-        failure = opening_failure_reason(received)
+        failure = opening_failure_reason(len(bids))
         if failure is not None:
             _mark_failed(locked, now=now, actor=None, reason=failure)
         else:
@@ -182,6 +183,32 @@ def tender_catch_up(*, tender: Tender, now: datetime | None = None) -> Tender:
         release_record(locked, tags=["tenderUpdate"], now=now, date=locked.opening_at)
         pages_changed(Change.TENDER, project_id=locked.project_id, tender_id=locked.pk)
     return locked
+
+
+def _record_opened(bids: list[Bid], *, tender: Tender, now: datetime) -> None:
+    """Write each bid's unsealed text beside its token, as the opening record publishes it: pages
+    then read it (``seal.opened``) instead of decrypting. ``unsealed_text`` refuses before the
+    opening time, so nothing is written then. The column is left out of history (it is derived
+    from the sealed content), so a plain bulk update records all that there is to record."""
+    for bid in bids:
+        bid.tender = tender
+        bid.opened_content = unsealed_text(bid, now=now)
+    Bid.objects.bulk_update(bids, ["opened_content"])
+
+
+def bid_openings_catch_up(*, now: datetime | None = None) -> int:
+    """Record the opened content of the bids whose tender's opening time has passed but whose
+    opening was not recorded with it: a database from before ``Bid.opened_content``, or a
+    tender the clock opened while it could not decrypt. Pages show the same before and after
+    (they unseal such bids), so no page changes. Returns how many bids were recorded."""
+    now = now or timezone.now()
+    pending = Bid.objects.filter(opened_content="", tender__opening_at__lte=now).select_related("tender")
+    by_tender: dict[int, list[Bid]] = {}
+    for bid in pending:
+        by_tender.setdefault(bid.tender_id, []).append(bid)
+    for bids in by_tender.values():
+        _record_opened(bids, tender=bids[0].tender, now=now)
+    return sum(len(bids) for bids in by_tender.values())
 
 
 def _mark_failed(tender: Tender, *, now: datetime, actor: Any, reason: str) -> None:
@@ -194,13 +221,15 @@ def _mark_failed(tender: Tender, *, now: datetime, actor: Any, reason: str) -> N
 
 
 def tenders_catch_up(*, now: datetime | None = None) -> int:
-    """Catch up every tender whose stored status lags the clock; returns how many moved."""
+    """Catch up every tender whose stored status lags the clock, and record the opened content
+    of any opened tender's bids still without it; returns how many tenders moved."""
     now = now or timezone.now()
     moved = 0
     for tender in Tender.objects.filter(status__in=SEALED_STATUSES, bid_period_start__lte=now):
         if tender.phase(now) != tender.status:
             tender_catch_up(tender=tender, now=now)
             moved += 1
+    bid_openings_catch_up(now=now)
     return moved
 
 

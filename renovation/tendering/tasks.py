@@ -1,8 +1,10 @@
 """The tender clock, as a periodic background job (JOBS_SCHEDULE: every minute, on the workers).
 
 It moves tenders on at their bid-period start and opening time (bidding → opened, or failed with too
-few bids) and freezes their OCDS opening releases, whether or not anyone looks at them. The seal on
-bids does not depend on it: bids become readable at the opening time by the clock alone.
+few bids), records each opened bid's content in the clear (``Bid.opened_content``, read by the pages
+instead of decrypting) and freezes their OCDS opening releases, whether or not anyone looks at them.
+The seal on bids does not depend on it: bids become readable at the opening time by the clock alone
+(unsealed, until the job records them).
 """
 
 from django_tasks import task

@@ -7,8 +7,10 @@ The flags weigh the tender against its street's other opened tenders (redflags.p
 is the one the flags needed anyway; the tender's own bids are among its rows. For the same reason
 an opened tender's page changes with the street's other tenders: the view declares the scope
 ``tenders`` (every tender step bumps it: ``CHANGE_PAGES``) and the street's next opening time.
-Bid amounts pass through ``seal.unseal`` as everywhere else: the rows of a tender whose opening
-time has not come are skipped before anything of them is unsealed or shown. The contract's change
+Bid amounts pass through the seal's readers as everywhere else (``seal.opened`` and
+``seal.opened_record``: the record the clock wrote at the opening, ``Bid.opened_content``, else
+``unseal``), so the page decrypts no bid once the clock recorded the openings: the rows of a
+tender whose opening time has not come are skipped before anything of them is read or shown. The contract's change
 orders are one query more, and only for a tender with a contract. So an awarded tender costs the
 same queries whatever the number of its bids, change orders and flags.
 
@@ -30,7 +32,8 @@ from renovation.public.prepared import PreparedObjects, PreparedRows
 
 from . import redflags
 from .models import Bid, Bidder, BidEvaluation, ChangeOrder, Contract, Tender, TenderStatus
-from .seal import unseal
+from .seal import opened as opened_content
+from .seal import opened_record
 from .selectors import OpeningRow, opening_row
 
 
@@ -43,7 +46,7 @@ def _in_model_order(model: type[Model], *names: str) -> tuple[str, ...]:
 _TENDER_FIELDS = _in_model_order(Tender, "id", "code", "ceiling_price", "status", "previous_id", "opening_at")
 # ... each of its bids as the opening record shows it (a tender without bids: one row, bid None) ...
 _BID_FIELDS = _in_model_order(
-    Bid, "id", "tender_id", "bidder_id", "sealed_content", "digest", "version", "submitted_at"
+    Bid, "id", "tender_id", "bidder_id", "sealed_content", "digest", "version", "submitted_at", "opened_content"
 )
 _BIDDER_FIELDS = _in_model_order(Bidder, "id", "name", "uscc")  # the company as the opening record publishes it
 _EVALUATION_FIELDS = tuple(field.attname for field in BidEvaluation._meta.concrete_fields)
@@ -57,6 +60,8 @@ _COLUMNS = (
 _BID_AT = len(_TENDER_FIELDS) + 1
 _BIDDER_AT = _BID_AT + len(_BID_FIELDS)
 _EVALUATION_AT = _BIDDER_AT + len(_BIDDER_FIELDS) - 1
+_OPENED_AT, _DIGEST_AT = (_BID_AT + _BID_FIELDS.index(name) for name in ("opened_content", "digest"))
+_NAME_AT, _USCC_AT = (_BIDDER_AT + _BIDDER_FIELDS.index(name) - 1 for name in ("name", "uscc"))
 
 # In the order the flags read them (``selectors._flag_tenders``): by opening, bids as submitted.
 _STREET_BIDS = PreparedRows(
@@ -133,13 +138,16 @@ def _record_row(tender: Tender, row: tuple[Any, ...], now: datetime) -> OpeningR
     if row[_EVALUATION_AT] is not None:
         evaluation = BidEvaluation.from_db(connection.alias, _EVALUATION_FIELDS, row[_EVALUATION_AT:])
         evaluation.bid = bid
-    return opening_row(bid, unseal(bid, now=now), evaluation)
+    return opening_row(bid, opened_content(bid, now=now), evaluation)
 
 
 def _opened_bid(tender: Tender, row: tuple[Any, ...], now: datetime) -> redflags.OpenedBid:
-    """Another tender's bid as the flags weigh it: its company and what it sealed."""
-    name, uscc = (row[_BIDDER_AT + _BIDDER_FIELDS.index(field) - 1] for field in ("name", "uscc"))
-    return redflags.OpenedBid(uscc, name, unseal(_sealed(tender, row), now=now).amount)
+    """Another tender's bid as the flags weigh it: its company and what it sealed, from the
+    opening's record when the clock wrote it (no bid instance made), else unsealed."""
+    content = opened_record(tender, row[_OPENED_AT], row[_DIGEST_AT], now=now)
+    if content is None:
+        content = opened_content(_sealed(tender, row), now=now)
+    return redflags.OpenedBid(row[_USCC_AT], row[_NAME_AT], content.amount)
 
 
 def change_orders(contract: Contract | None) -> list[ChangeOrder]:

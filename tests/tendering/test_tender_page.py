@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import render
@@ -18,7 +19,7 @@ from renovation.projects.models import ProjectStatus
 from renovation.public.cache import cache_backend
 from renovation.tendering import contracts, redflags, selectors, services
 from renovation.tendering.forms import ObjectionForm
-from renovation.tendering.models import Tender, TenderStatus
+from renovation.tendering.models import Bid, Tender, TenderStatus
 from tests.factories import ProjectFactory, WorkItemFactory
 from tests.tendering.fixtures import AMOUNTS, PROPOSAL_NAMES, end_publicity, open_now, tender_data
 
@@ -163,15 +164,37 @@ def test_it_shows_a_contract_and_its_change_orders_as_before(tender_cast, person
     assert "HT-&lt;甲&gt;-001" in shown and "变更 3 &amp; &lt;屋面&gt;" in shown
 
 
+def test_it_shows_the_opening_the_clock_recorded_as_the_unsealed_one(tender_cast, personas, client, settings):
+    """Once the clock recorded the opening (``Bid.opened_content``), the page reads the record
+    instead of unsealing: the same page, whose bids no longer need the key."""
+    _another_street_tender(tender_cast, personas)
+    same = Decimal("871234.00")  # two companies with the same amount: a red flag once opened
+    tender_cast.bid(0, amount=same)
+    tender_cast.bid(1, amount=same - Decimal("0.01"))
+    tender_cast.bid(2)
+    tender = open_now(tender_cast.tender)
+    assert Bid.objects.exclude(opened_content="").count() == 0  # opened by the clock, not recorded yet
+    unsealed = _same_as_before(client, tender)
+    services.tenders_catch_up()
+    assert Bid.objects.filter(opened_content="").count() == 0
+    assert _same_as_before(client, tender) == unsealed
+    settings.BID_SEAL_KEYS = [Fernet.generate_key().decode()]  # no bid can be decrypted now
+    assert _main(client.get(f"/tenders/{tender.pk}/").content) == unsealed
+    assert "871,234.00" in unsealed and "bid-facts" in unsealed
+
+
+@pytest.mark.parametrize("recorded", [False, True])
 @pytest.mark.parametrize("more", [False, True])
 def test_an_awarded_tender_costs_the_same_queries_for_more_bids_changes_and_tenders(
-    more, tender_cast, personas, client, django_assert_num_queries
+    more, recorded, tender_cast, personas, client, django_assert_num_queries
 ):
     if more:  # another opened tender in the street, a fourth bid, more change orders
         _another_street_tender(tender_cast, personas)
         tender_cast.bid(3, amount=Decimal("650000.00"), name="丁公司技术标.pdf")
     tender_cast.three_bids()
     tender = open_now(tender_cast.tender)
+    if recorded:  # the clock recorded the openings (the bids' opened content)
+        services.tenders_catch_up()
     tender_cast.tender = tender
     services.tender_evaluate(
         actor=personas.street_a, tender=tender, scores={bid.pk: {"compliant": True} for bid in tender.bids.all()}
