@@ -114,7 +114,11 @@ class PublicPageCacheMiddleware:
         if uses_nonce:
             body = body.replace(nonce.encode(), NONCE_PLACEHOLDER)
         etag = _etag(body)
-        compressed = not uses_nonce and compression.worth_compressing(body, response.get("Content-Type", ""))
+        compressed = (
+            not uses_nonce
+            and not response.has_header("Content-Encoding")  # never twice
+            and compression.worth_compressing(body, response.get("Content-Type", ""))
+        )
         return {
             "versions": declaration.versions,
             "until": declaration.until.timestamp(),

@@ -185,3 +185,16 @@ def test_the_oc4ids_page_is_the_same_document_in_either_encoding(client, page_ca
 )
 def test_it_reads_whether_the_client_accepts_gzip(header, accepted):
     assert accepts_gzip(RequestFactory().get("/", HTTP_ACCEPT_ENCODING=header)) is accepted
+
+
+def test_a_page_its_view_compressed_is_not_compressed_again(page_cache):
+    def view(request):
+        depends_on(request, "home")
+        response = HttpResponse(gzip.compress(BIG), content_type="text/html; charset=utf-8")
+        response["Content-Encoding"] = "gzip"
+        return response
+
+    request = _get("/compressed/", **_gzip())
+    PublicPageCacheMiddleware(view)(request)
+    stored = page_cache.get(entry_key(request))
+    assert stored["gzip"] is False and gzip.decompress(stored["body"]) == BIG
