@@ -48,6 +48,7 @@ from django.utils.encoding import iri_to_uri
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
+from renovation.public.prepared import PreparedRows
 from renovation.public.signed import is_signed, key_digest, signature
 from renovation.public.unreadable import log_unreadable
 from renovation.reports.exports import public_project_rows
@@ -68,6 +69,7 @@ OPEN_DATA_CHANGES_EVERYWHERE = frozenset({Change.PLACE, Change.PLAN})
 # Where the site's address goes in a stored OC4IDS text, and how JSON writes it there.
 SITE_MARK = "\x1f"
 _SITE_MARK_JSON = json.dumps(SITE_MARK)[1:-1]
+_SITE_MARK_JSON_BYTES = _SITE_MARK_JSON.encode()
 # Projects encoded per batch (a fixed number of queries each).
 BATCH = oc4ids.PAGE_SIZE
 
@@ -147,16 +149,24 @@ OC4IDS_ROW_FIELDS: tuple[Any, ...] = (
     "open_data_text__build",
     "open_data_text__valid_until",
 )
+# Every project's row in the order of /projects/oc4ids.json, compiled once per process; the texts
+# are read as UTF-8 bytes and sent as they are read (renovation/public/prepared.py).
+_OC4IDS_PAGE = PreparedRows(lambda: Project.objects.order_by("pk").values_list(*OC4IDS_ROW_FIELDS))
 
 
-def stored_oc4ids_text(row: Sequence[Any], now: datetime) -> str | None:
-    """A row of ``OC4IDS_ROW_FIELDS``' OC4IDS text with its site mark, when current and signed."""
-    return _row_text("oc4ids", row, now)
+def oc4ids_page(number: int, now: datetime) -> tuple[dict[int, bytes | None], bool]:
+    """Page ``number`` of ``/projects/oc4ids.json``: each project's stored OC4IDS text with its
+    site mark, as UTF-8 bytes, when current and signed (None: to be encoded live), in the page's
+    order; and whether another page follows. One query."""
+    start = (number - 1) * oc4ids.PAGE_SIZE
+    rows = _OC4IDS_PAGE.rows(limit=oc4ids.PAGE_SIZE + 1, offset=start, utf8=(1,))
+    kept = {row[0]: _row_text("oc4ids", row, now) for row in rows[: oc4ids.PAGE_SIZE]}
+    return kept, len(rows) > oc4ids.PAGE_SIZE
 
 
-def _row_text(kind: str, row: Sequence[Any], now: datetime) -> str | None:
+def _row_text(kind: str, row: Sequence[Any], now: datetime) -> bytes | None:
     """The text of a row ``(pk, text, signature, generation, built_generation, build,
-    valid_until)`` kept as ``kind``, when current, signed and not empty."""
+    valid_until)`` kept as ``kind``, text as UTF-8 bytes, when current, signed and not empty."""
     pk, text, given, generation, built_generation, build, valid_until = row
     fit = is_current(
         generation=generation, built_generation=built_generation, build=build, valid_until=valid_until, now=now
@@ -179,42 +189,56 @@ def stored_feed_entries(project: Project, now: datetime) -> list[FeedEntry] | No
         return None
 
 
-def site_address(request: HttpRequest) -> str:
-    """The site's address as ``build_absolute_uri`` writes it before a path, escaped as in JSON."""
-    return json.dumps(request.build_absolute_uri("/")[:-1], ensure_ascii=False)[1:-1]
+def site_address(request: HttpRequest) -> bytes:
+    """The site's address as ``build_absolute_uri`` writes it before a path, escaped as in JSON,
+    in UTF-8."""
+    return json.dumps(request.build_absolute_uri("/")[:-1], ensure_ascii=False)[1:-1].encode()
 
 
-def oc4ids_fill(text: str, address: str) -> str:
+def oc4ids_fill(text: bytes, address: bytes) -> bytes:
     """A stored OC4IDS text with the site's address (``site_address``) in place of its marks."""
-    return text.replace(_SITE_MARK_JSON, address)
+    return text.replace(_SITE_MARK_JSON_BYTES, address)
 
 
-def projects_csv_page(language: str, now: datetime, number: int) -> tuple[list[str], bool]:
-    """Page ``number`` of ``/open-data/projects.csv`` in ``language`` and whether another follows:
-    the header, then each project's stored line in the ledger's order, byte for byte what
-    ``bulk.csv_page`` writes. The projects without a current, signed line are encoded live (never
-    stored here: a GET never writes). One query while every line is current."""
-    dataset = bulk.DATASETS["projects"]
-    with translation.override(language):
-        header = bulk.csv_header(dataset)
-    start = (number - 1) * bulk.CSV_PAGE_SIZE
-    rows = list(
-        bulk.project_order().values_list(
+def _csv_rows(language: str) -> PreparedRows:
+    return PreparedRows(
+        lambda: bulk.project_order().values_list(
             "pk",
             KeyTextTransform(language, "open_data_text__csv"),
             KeyTextTransform(f"csv:{language}", "open_data_text__signatures"),
             *OC4IDS_ROW_FIELDS[3:],  # the row's generations, build and time
-        )[start : start + bulk.CSV_PAGE_SIZE + 1]
+        )
     )
+
+
+# Each language's page of /open-data/projects.csv: the stored lines as UTF-8 bytes, and what tells
+# whether each may be sent; compiled once per process.
+_CSV_PAGES = {code: _csv_rows(code) for code, _name in settings.LANGUAGES}
+
+
+def projects_csv_page(language: str, now: datetime, number: int) -> tuple[list[bytes], bool]:
+    """Page ``number`` of ``/open-data/projects.csv`` in ``language`` (one of ``LANGUAGES``) and
+    whether another follows: the header, then each project's stored line in the ledger's order,
+    byte for byte what ``bulk.csv_page`` writes, in UTF-8. The projects without a current, signed
+    line are encoded live (never stored here: a GET never writes). One query while every line is
+    current."""
+    dataset = bulk.DATASETS["projects"]
+    with translation.override(language):
+        header = bulk.csv_header(dataset)
+    start = (number - 1) * bulk.CSV_PAGE_SIZE
+    prepared = _CSV_PAGES.get(language) or _csv_rows(language)
+    rows = prepared.rows(limit=bulk.CSV_PAGE_SIZE + 1, offset=start, utf8=(1,))
     kept = {row[0]: _row_text(f"csv:{language}", row, now) for row in rows[: bulk.CSV_PAGE_SIZE]}
     missing = [pk for pk, line in kept.items() if line is None]
     live = {}
     if missing:
         with translation.override(language):
             live = bulk.project_csv_lines(public_project_rows(Project.objects.filter(pk__in=missing)))
-    lines = [line if line is not None else live.get(pk) for pk, line in kept.items()]
-    # None: deleted since the page was read.
-    return [header, *(line for line in lines if line is not None)], len(rows) > bulk.CSV_PAGE_SIZE
+    lines = [
+        line if line is not None else live[pk].encode() for pk, line in kept.items() if line is not None or pk in live
+    ]
+    # A project missing from ``live`` was deleted since the page was read.
+    return [header.encode(), *lines], len(rows) > bulk.CSV_PAGE_SIZE
 
 
 # --- encoding ------------------------------------------------------------------------------------

@@ -69,28 +69,24 @@ def projects_oc4ids(request: HttpRequest) -> StreamingHttpResponse:
     project); the page goes out in one write with its length (public.responses)."""
     depends_on(request, "open_data")
     number = _page_number(request)
-    start = (number - 1) * oc4ids.PAGE_SIZE
-    rows = list(
-        Project.objects.order_by("pk").values_list(*stored.OC4IDS_ROW_FIELDS)[start : start + oc4ids.PAGE_SIZE + 1]
-    )
-    if not rows[: oc4ids.PAGE_SIZE]:
+    kept, more = stored.oc4ids_page(number, timezone.now())
+    if not kept:
         # A package must hold at least one project: no page past the last, and none while empty.
         raise Http404(_("There is no such page of projects."))
-    now = timezone.now()
-    kept = {row[0]: stored.stored_oc4ids_text(row, now) for row in rows[: oc4ids.PAGE_SIZE]}
     live = _live_oc4ids([pk for pk, text in kept.items() if text is None], _absolute(request))
     head = json.dumps(oc4ids.package_head(uri=request.build_absolute_uri(), policy=_policy(request)), **_JSON)
     address = stored.site_address(request)
-    pieces = [head[:-1], ', "projects": [']
+    # The stored texts are UTF-8 bytes, sent as they were read: only the site's address goes in.
+    pieces = [head[:-1].encode(), b', "projects": [']
     for pk, text in kept.items():
         if text is None and pk not in live:
             continue  # deleted since the page was read
         if len(pieces) > 2:
-            pieces.append(",")
-        pieces.append(stored.oc4ids_fill(text, address) if text is not None else live[pk])
-    pieces.append("]}")
+            pieces.append(b",")
+        pieces.append(stored.oc4ids_fill(text, address) if text is not None else live[pk].encode())
+    pieces.append(b"]}")
     response = text_stream(pieces, "application/json")
-    if len(rows) > oc4ids.PAGE_SIZE:
+    if more:
         response["Link"] = f'<{request.path}?page={number + 1}>; rel="next"'
     return response
 

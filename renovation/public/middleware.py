@@ -8,6 +8,8 @@ notifications), marked ``private, no-cache`` so no shared cache keeps it.
 Responses carry ``ETag`` and ``Last-Modified`` with ``Cache-Control: public, max-age=0,
 must-revalidate``, so browsers ask again every time and get a 304 while the page is unchanged;
 ``X-Accel-Expires`` lets nginx keep a copy for a few seconds (the microcache in deploy/nginx).
+A big page is stored gzip-compressed and sent so to clients that accept gzip, with its own ETag
+(renovation/public/compression.py).
 
 A page stored with a gate (``depends_on(..., gate=...)``, the API's rates) is served only after
 its gate passes; a gate may also send it to be rendered fresh, or answer itself.
@@ -30,9 +32,10 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.http import http_date
 
+from . import compression
 from .cache import CACHE_DOWN, GATES, Declaration, cache_backend, entry_key, scope_versions
 
 logger = logging.getLogger(__name__)
@@ -110,37 +113,59 @@ class PublicPageCacheMiddleware:
         uses_nonce = isinstance(nonce, str) and nonce.encode() in body
         if uses_nonce:
             body = body.replace(nonce.encode(), NONCE_PLACEHOLDER)
+        etag = _etag(body)
+        compressed = (
+            not uses_nonce
+            and not response.has_header("Content-Encoding")  # never twice
+            and compression.worth_compressing(body, response.get("Content-Type", ""))
+        )
         return {
             "versions": declaration.versions,
             "until": declaration.until.timestamp(),
             "headers": [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)],
-            "body": body,
-            "etag": _etag(body),
+            "body": compression.compress(body) if compressed else body,
+            "gzip": compressed,  # the body is kept gzip-compressed (renovation/public/compression.py)
+            "etag": etag,  # of the plain body
             "modified": time.time(),
             "nonce": uses_nonce,
             "gate": declaration.gate,
         }
 
     def _serve(self, request: HttpRequest, entry: dict, *, hit: bool) -> HttpResponseBase:
-        body = entry["body"]
         if entry["nonce"]:
-            body = body.replace(NONCE_PLACEHOLDER, str(request.csp_nonce).encode())
-        response = HttpResponse(body)
-        for name, value in entry["headers"]:
-            response[name] = value
-        response["X-Public-Cache"] = "hit" if hit else "miss"
-        if entry["nonce"]:
+            response = HttpResponse(entry["body"].replace(NONCE_PLACEHOLDER, str(request.csp_nonce).encode()))
+            self._headers(response, entry, hit)
             patch_cache_control(response, private=True, no_cache=True)
             return response
-        response["ETag"] = entry["etag"]
+        # A page kept compressed goes out so to a client that accepts gzip, decompressed to any
+        # other; each encoding is its own representation, with its own ETag.
+        etag, body, gzipped = entry["etag"], entry["body"], entry.get("gzip", False)
+        send_gzip = gzipped and compression.accepts_gzip(request)
+        if send_gzip:
+            etag = compression.variant_etag(etag)
+        response = HttpResponse()
+        self._headers(response, entry, hit)
+        if gzipped:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        response["ETag"] = etag
         response["Last-Modified"] = http_date(entry["modified"])
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
         proxy_seconds = min(settings.PUBLIC_CACHE_PROXY_SECONDS, int(entry["until"] - time.time()))
         response["X-Accel-Expires"] = str(max(0, proxy_seconds))
-        modified = datetime.fromtimestamp(entry["modified"], tz=UTC)
-        return get_conditional_response(
-            request, etag=entry["etag"], last_modified=int(modified.timestamp()), response=response
-        )
+        modified = int(datetime.fromtimestamp(entry["modified"], tz=UTC).timestamp())
+        answer = get_conditional_response(request, etag=etag, last_modified=modified, response=response)
+        if answer is not response:
+            return answer  # 304 (or 412): no body, so nothing to decompress
+        if send_gzip:
+            response["Content-Encoding"] = "gzip"
+        response.content = body if send_gzip or not gzipped else compression.decompress(body)
+        return response
+
+    @staticmethod
+    def _headers(response: HttpResponse, entry: dict, hit: bool) -> None:
+        for name, value in entry["headers"]:
+            response[name] = value
+        response["X-Public-Cache"] = "hit" if hit else "miss"
 
     def _stream_and_store(
         self, request: HttpRequest, response: StreamingHttpResponse, key: str, declaration: Declaration

@@ -19,27 +19,31 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 _SALT = "renovation.public.signed"
 
 
-def signature(purpose: str, parts: tuple[str | int, ...], text: str) -> str:
+def signature(purpose: str, parts: tuple[str | int, ...], text: str | bytes) -> str:
     """The HMAC (SHA-256, hex) of ``text`` kept as ``purpose`` for the row ``parts`` name. None of
     ``purpose`` and ``parts`` may hold a line break: the text comes last, so no two texts of
-    different rows or purposes sign the same message."""
+    different rows or purposes sign the same message. A text given as bytes is its UTF-8 encoding
+    (a reader that never decoded it), and has the same signature as the text."""
     head = [purpose, *map(str, parts)]
     if any("\n" in part for part in head):
         raise ValueError("a signed text's purpose and parts must be single lines")
-    return salted_hmac(_SALT, "\n".join([*head, text]), algorithm="sha256").hexdigest()
+    message = "\n".join([*head, ""]).encode() + (text if isinstance(text, bytes) else text.encode())
+    return salted_hmac(_SALT, message, algorithm="sha256").hexdigest()
 
 
 # Texts verified already, by what the check reads but the text: the same text under the same
 # signature and key verifies again, so a page compares the kept texts it sent before with their
 # verified copy (a memory comparison) instead of computing their HMAC on every request (about half
-# the CPU of a page of a hundred OC4IDS projects). Bounded by the characters it holds.
-_verified: dict[tuple[str, tuple[str, ...], str, str], str] = {}
+# the CPU of a page of a hundred OC4IDS projects). Bounded by the characters (or bytes) it holds.
+# A text read as bytes is remembered as bytes: it is only ever equal to bytes.
+_verified: dict[tuple[str, tuple[str, ...], str, str], str | bytes] = {}
 _verified_size = 0
 VERIFIED_CHARACTERS_LIMIT = 16_000_000
 
 
-def is_signed(given: str | None, purpose: str, parts: tuple[str | int, ...], text: str) -> bool:
-    """Whether ``given`` is this site's signature of the text (in constant time)."""
+def is_signed(given: str | None, purpose: str, parts: tuple[str | int, ...], text: str | bytes) -> bool:
+    """Whether ``given`` is this site's signature of the text (in constant time); the text as it
+    is, or as its UTF-8 bytes."""
     global _verified_size
     if not given:
         return False

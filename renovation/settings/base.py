@@ -301,6 +301,9 @@ PUBLIC_CACHE_ALIAS = "public"
 PUBLIC_CACHE_SECONDS = env_int("PUBLIC_CACHE_SECONDS", 600)
 # How long nginx's microcache may keep a public page (X-Accel-Expires), in seconds.
 PUBLIC_CACHE_PROXY_SECONDS = env_int("PUBLIC_CACHE_PROXY_SECONDS", 5)
+# Stored pages of at least this many bytes (text, JSON, XML) are kept gzip-compressed and sent so
+# to clients that accept gzip (renovation/public/compression.py); 1024 is nginx's gzip_min_length.
+PUBLIC_CACHE_GZIP_MIN_BYTES = env_int("PUBLIC_CACHE_GZIP_MIN_BYTES", 1024)
 # Entries a page of a project's public change log.
 CHANGE_LOG_PAGE_SIZE = env_int("CHANGE_LOG_PAGE_SIZE", 50)
 CACHES = {

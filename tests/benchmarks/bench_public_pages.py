@@ -14,6 +14,9 @@ of the bare page, uncached ≥ 15%, ten times the data changes uncached time by 
 not at all.
 
     cd /work/main && .venv/bin/python tests/benchmarks/bench_public_pages.py [--rounds 3 --seconds 2]
+        [--pages '/projects/oc4ids.json,/open-data/projects.csv']   # a subset, by the table's names
+
+The client asks as browsers do, with ``Accept-Encoding: gzip`` (``fetch``).
 
 It creates and drops its own PostgreSQL database (renovation_bench_pages_<pid>), migrated and
 seeded, or copied from ``--template`` (a database that holds the demo as seeded), and uses Redis
@@ -59,6 +62,12 @@ def parse_args() -> argparse.Namespace:
         default=os.environ.get("BENCH_TEMPLATE", ""),
         help="a migrated database holding the demo as seeded, copied instead of migrating and seeding (faster);"
         " its bids' seal keys in BENCH_BID_SEAL_KEYS",
+    )
+    parser.add_argument(
+        "--pages",
+        default="",
+        help="only these pages, by their names in the table, comma-separated (e.g."
+        " '/projects/oc4ids.json,/open-data/projects.csv'); the bare page runs beside each as always",
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
     parser.add_argument(
@@ -219,9 +228,13 @@ class Server:
 
 
 def fetch(port: int, path: str) -> tuple[int, int]:
-    """One HTTP/1.0 GET (gunicorn's sync workers close each connection); (status, bytes)."""
+    """One HTTP/1.0 GET (gunicorn's sync workers close each connection); (status, bytes received).
+
+    It says ``Accept-Encoding: gzip`` as every browser does, and as nginx passes it on (deploy/
+    nginx): a stored page kept compressed (renovation/public/compression.py) comes back
+    compressed, and is counted and not decompressed, as nginx would relay it."""
     with socket.create_connection(("127.0.0.1", port), timeout=30) as conn:
-        conn.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".encode())
+        conn.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1\r\nAccept-Encoding: gzip\r\n\r\n".encode())
         chunks = []
         while chunk := conn.recv(65536):
             chunks.append(chunk)
@@ -252,6 +265,17 @@ def rate(port: int, path: str, seconds: float, clients: int) -> float:
     if errors:
         raise RuntimeError(errors[0])
     return sum(done) / (time.monotonic() - started)
+
+
+def chosen(urls: dict[str, str], pages: str) -> dict[str, str]:
+    """The pages ``--pages`` names (all when empty); an unknown name is an error naming the known."""
+    if not pages:
+        return urls
+    names = [name.strip() for name in pages.split(",") if name.strip()]
+    unknown = [name for name in names if name not in urls]
+    if unknown:
+        raise SystemExit(f"--pages: no page named {', '.join(unknown)}; the pages: {', '.join(urls)}")
+    return {name: urls[name] for name in names}
 
 
 def measure(cached: Server, uncached: Server, urls: dict[str, str], args: argparse.Namespace) -> dict[str, Any]:
@@ -334,7 +358,7 @@ def run_size(label: str, env: dict[str, str], args: argparse.Namespace) -> dict[
             server.launch()
         for server in (cached, uncached):
             server.wait_until_ready()
-        pages = measure(cached, uncached, found["urls"], args)
+        pages = measure(cached, uncached, chosen(found["urls"], args.pages), args)
     finally:
         for server in (cached, uncached):
             server.stop()

@@ -4,7 +4,9 @@ prod-check and returns the lines it prints."""
 from __future__ import annotations
 
 import asyncio
+import gzip
 import io
+import json
 import re
 import time
 import urllib.parse
@@ -43,6 +45,7 @@ def public_pages(stack: Stack, browser: Browser) -> list[str]:
         f"GET {css.group(1)}: {static.status_code}, Cache-Control {static.headers.get('Cache-Control')!r}",
     )
     lines.append(f"GET {css.group(1)} -> 200 from nginx, {static.headers['Cache-Control']}")
+    lines += _one_copy_per_encoding(browser)
     plain = Browser(f"http://127.0.0.1:{stack.http_port}", stack.cert)
     redirect = plain.get("/projects/")
     expect(
@@ -52,6 +55,26 @@ def public_pages(stack: Stack, browser: Browser) -> list[str]:
     health = plain.get("/healthz")
     expect(health.status_code == 200, f"http:// /healthz answered {health.status_code}")
     lines.append("http:// redirects to https:// (301); /healthz answers over http")
+    return lines
+
+
+def _one_copy_per_encoding(browser: Browser) -> list[str]:
+    """A big stored page (renovation/public/compression.py) comes compressed once to a client that
+    accepts gzip and plain to one that does not, though nginx's microcache ignores Vary: its key
+    holds the encoding (deploy/nginx)."""
+    path = "/projects/oc4ids.json"
+    lines = []
+    for asked in ("gzip, deflate, br", "identity", "gzip, deflate, br", "identity"):
+        answer = browser.get(path, headers={"Accept-Encoding": asked}, stream=True)
+        raw = answer.raw.read(decode_content=False)
+        encoding = answer.headers.get("Content-Encoding")
+        expect(encoding == ("gzip" if "gzip" in asked else None), f"{path} ({asked}): Content-Encoding {encoding!r}")
+        try:
+            document = json.loads(gzip.decompress(raw) if encoding == "gzip" else raw)
+        except (OSError, ValueError) as error:
+            raise CheckFailed(f"{path} ({asked}): not the JSON document ({error})") from error
+        expect(bool(document.get("projects")), f"{path} ({asked}): no projects")
+        lines.append(f"GET {path} ({asked}) -> {len(raw)} bytes, {encoding or 'plain'}, {answer.headers.get('ETag')}")
     return lines
 
 

@@ -99,3 +99,17 @@ def test_an_integer_beyond_its_column_is_answered_as_the_orm_answers_it(personas
 def test_it_refuses_values_it_was_not_written_for(personas):
     with pytest.raises(TypeError):
         BY_YEAR_AND_END.rows(plan_year=2025)
+
+
+SUMMARIES = PreparedRows(lambda: Project.objects.order_by("pk").values_list("pk", "summary", "name", "summary"))
+
+
+def test_it_reads_the_text_columns_asked_for_as_their_utf8_bytes(personas):
+    for summary in ("外立面整治，雨污分流", "加装电梯 \\u001f \x1f"):
+        ProjectFactory(name="金沙苑改造", summary=summary)
+    rows = SUMMARIES.rows(limit=10, utf8=(1,))
+    with orm_reads():
+        assert SUMMARIES.rows(limit=10, utf8=(1,)) == rows
+    expected = Project.objects.order_by("pk").values_list("pk", "summary", "name", "summary")
+    assert rows == [(pk, summary.encode(), name, summary) for pk, summary, name, _again in expected]
+    assert [type(value) for value in rows[0]] == [int, bytes, str, str]  # the same column, not asked: decoded

@@ -42,3 +42,12 @@ def test_a_text_verified_before_is_not_taken_for_another_under_its_signature(mon
 def test_it_refuses_a_part_that_could_be_read_as_the_text():
     with pytest.raises(ValueError):
         signed.signature("open data api", (1, "build\ntext"), "")
+
+
+def test_a_text_read_as_utf8_bytes_has_the_signature_of_the_text():
+    mark = signed.signature("open data oc4ids", (1, "build"), "旧改")
+    assert signed.signature("open data oc4ids", (1, "build"), "旧改".encode()) == mark
+    assert signed.is_signed(mark, "open data oc4ids", (1, "build"), "旧改".encode())
+    assert signed.is_signed(mark, "open data oc4ids", (1, "build"), "旧改".encode())  # verified before
+    assert not signed.is_signed(mark, "open data oc4ids", (1, "build"), "旧政".encode())
+    assert not signed.is_signed(mark, "open data oc4ids", (2, "build"), "旧改".encode())
