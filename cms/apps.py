@@ -15,6 +15,7 @@ class CmsConfig(AppConfig):
 
         from . import cache
         from .home_summary import home_summary_after_change
+        from .index_counts import index_counts_after_change
         from .models import NoticePage
         from .permissions import editor_permissions_sync_after_migrate
         from .selectors import consultation_documents
@@ -27,6 +28,8 @@ class CmsConfig(AppConfig):
         on_pages_changed(summaries_after_change)
         # So does each change the home page's stored sections show (cms.home_summary).
         on_pages_changed(home_summary_after_change)
+        # And each change the project index's kept totals show (cms.index_counts).
+        on_pages_changed(index_counts_after_change)
         page_published.connect(notice_published_after_commit, sender=NoticePage, dispatch_uid="cms.notice_published")
         # The household's brief lists the project's plan and drawings (consultation never imports cms).
         if consultation_documents not in DOCUMENT_SOURCES:

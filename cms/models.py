@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db import models
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Window
+from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -28,7 +29,7 @@ from renovation.projects.models import PhotoPhase, Project, ProjectPublicSummary
 from renovation.public.cache import depends_on, next_midnight
 from renovation.supervision import selectors as supervision_selectors
 
-from . import home_summary, project_index, summary
+from . import home_summary, index_counts, project_index, summary
 from .documents import PublicDocument
 from .notices import NoticeIndexPage, NoticePage
 from .routing import ViewRestrictionsInOneQuery
@@ -40,6 +41,7 @@ __all__ = [
     "HomePublicSummary",
     "NoticeIndexPage",
     "NoticePage",
+    "ProjectIndexCounts",
     "ProjectIndexPage",
     "ProjectPage",
     "PublicDocument",
@@ -145,23 +147,40 @@ class ProjectIndexPage(ViewRestrictionsInOneQuery, Page):
         published = unrestricted(ProjectPage.objects.live().child_of(self)).values("project_id")
         return project_selectors.project_filter(Project.objects.filter(pk__in=published), **filters)
 
-    def listing_queryset(self, **filters: Any) -> QuerySet[Project]:
+    def listing_queryset(self, *, kept_after: datetime | None = None, **filters: Any) -> QuerySet[Project]:
         """The index's list as rows (cms.project_index.LIST_FIELDS), ordered: each selected project
         with how many are selected, its page's URL path and its summary's card columns (not the
-        rest of its summary). The selection is counted and sorted over the projects' own columns;
-        the page and the summary are read by the project's key in subqueries, which the database
-        runs after the sort and the limit, for the projects listed only. (A join of the summary
-        carried every selected card through the sort; the page's subquery, written from the
-        pages, scanned them all for each card listed.) The selected projects have one page, and it
-        is live here and not restricted (``filtered_projects``; ``ProjectPage.project`` is one to
-        one): the subquery reads it by its project alone."""
-        page_path = ProjectPage.objects.filter(project_id=OuterRef("pk")).values("url_path")[:1]
+        rest of its summary).
+
+        The database walks the projects in the list's order (the index ``project_list_order``)
+        and stops at the page shown: a project is listed when its page, read by the project's key,
+        is live here and not restricted (a subquery per project walked, which also gives the page's
+        URL path), and the summary's columns are read by the project's key for the listed projects
+        only. How many are selected comes in a subquery of its own that runs once: with
+        ``kept_after`` (now), the kept totals' row if it is current then (cms.index_counts;
+        ``selected`` is its counts, None when not current), else a count over the projects' own
+        columns and the published pages (``filtered_projects``). (A window count read every
+        selected project before the limit; joined to the pages with the index to walk, PostgreSQL
+        compared each project with every page.)"""
+        published = unrestricted(ProjectPage.objects.live().child_of(self))
+        page_path = published.filter(project_id=OuterRef("pk")).order_by().values("url_path")[:1]
         summary = ProjectPublicSummary.objects.filter(project_id=OuterRef("pk"))
+        if kept_after is None:
+            counted = self.filtered_projects(**filters).order_by()
+            selected = Subquery(counted.values(count=Func(F("pk"), function="COUNT", output_field=IntegerField())))
+        else:
+            kept = ProjectIndexCounts.objects.filter(
+                index_id=self.pk,
+                version=index_counts.INDEX_COUNTS_VERSION,
+                built_generation=F("generation"),
+                valid_until__gt=kept_after,
+            )
+            selected = Subquery(kept.values("counts")[:1])
+        listed = Project.objects.annotate(page_url_path=Subquery(page_path)).filter(page_url_path__isnull=False)
         return (
-            self.filtered_projects(**filters)
+            project_selectors.project_filter(listed, **filters)
             .annotate(
-                selected=Window(Count("pk")),
-                page_url_path=Subquery(page_path),
+                selected=selected,
                 **{f"summary_{name}": Subquery(summary.values(name)[:1]) for name in project_index.SUMMARY_FIELDS},
             )
             .order_by("-plan_year", "code")
@@ -389,3 +408,38 @@ class HomePublicSummary(models.Model):
 
     def __str__(self) -> str:
         return f"{self.language} @ {self.built_at:%Y-%m-%d %H:%M}" if self.built_at else self.language
+
+
+class ProjectIndexCounts(models.Model):
+    """How many projects a project index lists: all of them, and under each value of each of its
+    filters alone (a street, a plan year, a status, a work category), kept so that the index shows
+    its total without counting the projects on each request (cms.index_counts).
+
+    Never a source of a figure: a change the index shows bumps ``generation`` right after its
+    commit, a job counts again from the same selection the page lists (``filtered_projects``), and
+    the page counts live while the row is missing, stale, of another ``version`` or past
+    ``valid_until``, and for a search or several filters at once. Derived data, so it keeps no
+    history."""
+
+    index = models.OneToOneField(
+        ProjectIndexPage, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("project index")
+    )
+    version = models.PositiveSmallIntegerField(_("version"))
+    # {"all": n, "street": {code: n}, "plan_year": {year: n}, "status": {...}, "category": {...}} as
+    # JSON text: written and read by cms.index_counts only.
+    counts = models.TextField(_("counts"), blank=True)
+    # Bumped by every change that alters it, right after the change commits; the counts are current
+    # only while ``built_generation`` equals it.
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    # The next midnight after it was built: the clock counts again then (a change no service reported
+    # shows by then).
+    valid_until = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("project index counts")
+        verbose_name_plural = _("project index counts")
+
+    def __str__(self) -> str:
+        return f"{self.index_id} @ {self.built_at:%Y-%m-%d %H:%M}" if self.built_at else f"{self.index_id}"

@@ -1,12 +1,16 @@
 """The project index's list and filter form at a fixed cost, whatever the number of projects.
 
-One query reads the projects the filters select, one page of them, ordered, with how many there
-are (a window count over the projects' own columns), each with its page's address and its stored
-card (cms.summary), these two read for the listed projects only, after the sort and the limit: the
-SQL is the ORM's (``ProjectIndexPage.listing_queryset``), compiled once per process and set of
-filters given and run with each request's values (renovation/public/prepared.py). Django's
-Paginator reads it through ``ProjectRows``: the page asked for comes with the count; a page out of
-range (the paginator then shows the last one) costs a count and that page on their own.
+One query reads one page of the projects the filters select, ordered, with how many there are, each
+with its page's address and its stored card (cms.summary): the database walks the projects in the
+list's order (the index ``project_list_order``) and stops at the page shown, reading each walked
+project's page and each listed project's card by the project's key. How many are selected is the
+total kept for the index and for each filter value alone (cms.index_counts: counted again by a job
+after each change the index shows), read in a subquery of its own; for a search, several filters
+at once, or while the kept totals are stale, a count over the selected projects in that subquery
+instead. The SQL is the ORM's (``ProjectIndexPage.listing_queryset``), compiled once per process
+and set of filters given and run with each request's values (renovation/public/prepared.py).
+Django's Paginator reads it through ``ProjectRows``: the page asked for comes with the total; a page
+out of range (the paginator then shows the last one) costs a count and that page on their own.
 
 A card is inserted as stored when its summary is fit to show now and signed by this site; else it
 is rendered live from the selectors (``stored_card`` logs an unreadable one: never a 500). Each
@@ -45,7 +49,7 @@ from renovation.public.cache import SITE
 from renovation.public.kept import Kept
 from renovation.public.prepared import PreparedRows
 
-from . import summary
+from . import index_counts, summary
 
 if TYPE_CHECKING:
     from .models import ProjectIndexPage
@@ -68,6 +72,8 @@ _ITEM = '\n  <li class="project-card">\n    <a href="{url}">{card}</a>\n  </li>\
 # The scopes whose versions keep the filter form's choices (CHANGE_PAGES: projects bump "index",
 # plan imports and places "site").
 SCOPES = ("index", SITE)
+# Where a row holds how many are selected (a count, or the kept counts' text).
+_SELECTED = LIST_FIELDS.index("selected")
 # A page number past this is not read with the count (its offset would overflow a query).
 _LARGEST_GUESS = 10**6
 
@@ -103,7 +109,16 @@ class Choices:
         return None
 
 
-_listings: dict[tuple[int, str, int], PreparedRows] = {}
+@dataclass(frozen=True)
+class Listing:
+    """The index's list query, as it counts the selected projects (``live``) and as it reads their
+    kept total (``kept``)."""
+
+    live: PreparedRows
+    kept: PreparedRows
+
+
+_listings: dict[tuple[int, str, int], Listing] = {}
 
 
 def forget() -> None:
@@ -112,16 +127,23 @@ def forget() -> None:
     _listings.clear()
 
 
-def _listing(index: ProjectIndexPage) -> PreparedRows:
-    """The index's list query, compiled once per process and set of filters given
+def _listing(index: ProjectIndexPage) -> Listing:
+    """The index's list queries, compiled once per process and set of filters given
     (renovation/public/prepared.py)."""
     key = (index.pk, index.path, index.depth)
-    prepared = _listings.get(key)
-    if prepared is None:
+    listing = _listings.get(key)
+    if listing is None:
+        from .models import ProjectIndexCounts
+
         if len(_listings) >= _LISTINGS_LIMIT:
             _listings.clear()
-        prepared = _listings[key] = PreparedRows.optional(index.listing_queryset, **FILTER_FIELDS)
-    return prepared
+        # The moment the kept totals must be current at, as the kept query takes it.
+        kept_after = ProjectIndexCounts._meta.get_field("valid_until")
+        listing = _listings[key] = Listing(
+            live=PreparedRows.optional(index.listing_queryset, **FILTER_FIELDS),
+            kept=PreparedRows.optional(index.listing_queryset, **FILTER_FIELDS, kept_after=kept_after),
+        )
+    return listing
 
 
 def filter_choices(request: HttpRequest) -> Choices:
@@ -144,33 +166,51 @@ _choices: Kept[Choices] = Kept(_read_choices, *SCOPES)
 
 class ProjectRows:
     """The selected projects' rows for Django's Paginator: ``count()`` reads the page it will
-    most likely be asked for with the count, in one query."""
+    most likely be asked for with the count, in one query: the kept total where there is one
+    (cms.index_counts), else counted in a subquery of the list's query."""
 
-    def __init__(self, index: ProjectIndexPage, filters: dict[str, Any], page: str | None, per_page: int) -> None:
+    def __init__(
+        self, index: ProjectIndexPage, filters: dict[str, Any], page: str | None, per_page: int, now: datetime
+    ) -> None:
         self.index = index
         self.values = {name: value for name, value in filters.items() if value}  # as project_filter reads them
         self.listing = _listing(index)
+        self.key = index_counts.kept_key(self.values)
+        self.now = now
         self.per_page = per_page
         self.guess = _page_number(page)
         self._count: int | None = None
         self._read: tuple[int, list[tuple[Any, ...]]] | None = None  # offset, rows (up to per_page)
 
-    def _rows(self, offset: int, limit: int) -> list[tuple[Any, ...]]:
-        return self.listing.rows(limit=limit, offset=offset, **self.values)
+    def _rows(self, offset: int, limit: int, *, counted: bool) -> list[tuple[Any, ...]]:
+        """A page of rows; ``counted``: with the count where no total is kept."""
+        if counted and self.key is None:
+            return self.listing.live.rows(limit=limit, offset=offset, **self.values)
+        return self.listing.kept.rows(limit=limit, offset=offset, kept_after=self.now, **self.values)
 
     def count(self) -> int:
         if self._count is None:
             offset = (self.guess - 1) * self.per_page
-            rows = self._rows(offset, self.per_page) if self.guess <= _LARGEST_GUESS else []
+            in_range = self.guess <= _LARGEST_GUESS
+            rows = self._rows(offset, self.per_page, counted=True) if in_range else []
             if rows:
-                self._count = rows[0][LIST_FIELDS.index("selected")]
                 self._read = (offset, rows)
-            elif offset == 0 and self.guess <= _LARGEST_GUESS:
+                selected = rows[0][_SELECTED]
+                if self.key is not None:  # the kept counts, None while they are not current
+                    selected = index_counts.stored_count(self.index.pk, selected, self.key)
+                # Not kept (yet): counted on its own, until the job counts again after a change.
+                self._count = selected if selected is not None else self._counted()
+            elif offset == 0 and in_range:
                 self._count = 0
                 self._read = (0, [])
             else:
-                self._count = self.listing.count(**self.values)
+                self._count = self._counted()
         return self._count
+
+    def _counted(self) -> int:
+        """How many are selected, counted (the list's own count, with its first row)."""
+        rows = self.listing.live.rows(limit=1, offset=0, **self.values)
+        return rows[0][_SELECTED] if rows else 0
 
     def __len__(self) -> int:
         return self.count()
@@ -183,7 +223,7 @@ class ProjectRows:
             offset, rows = self._read
             if offset == start and (len(rows) >= stop - start or len(rows) < self.per_page):
                 return rows[: stop - start]
-        return self._rows(start, stop - start) if stop > start else []
+        return self._rows(start, stop - start, counted=False) if stop > start else []
 
 
 def _page_number(page: str | None) -> int:
@@ -199,7 +239,7 @@ def listing(index: ProjectIndexPage, request: HttpRequest, filters: dict[str, An
     """The page of projects (``page_obj``, its object list the cards' links and HTML) and the list's
     HTML (``cards_html``)."""
     per_page = settings.PROJECT_INDEX_PAGE_SIZE
-    paginator = Paginator(ProjectRows(index, filters, request.GET.get("page"), per_page), per_page)
+    paginator = Paginator(ProjectRows(index, filters, request.GET.get("page"), per_page, now), per_page)
     page_obj = paginator.get_page(request.GET.get("page"))
     rows = list(page_obj.object_list)
     cards: dict[int, SafeString] = {}

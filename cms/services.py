@@ -32,6 +32,7 @@ from .models import (
     HomePublicSummary,
     NoticeIndexPage,
     NoticePage,
+    ProjectIndexCounts,
     ProjectIndexPage,
     ProjectPage,
     PublicDocument,
@@ -232,6 +233,42 @@ def home_public_summary_store(
         build=build,
         content=content,
         signature=signature,
+        built_generation=generation,
+        built_at=timezone.now(),
+        valid_until=valid_until,
+    )
+    return bool(written)
+
+
+# --- The project index's kept counts (cms.index_counts): system writes, checking no actor. ---
+
+
+def project_index_counts_ensure() -> None:
+    """Give each project index its counts row, stale until counted (see ProjectIndexCounts), so
+    that every later change has a generation to bump."""
+    ProjectIndexCounts.objects.bulk_create(
+        [
+            ProjectIndexCounts(index_id=index_id, version=0, valid_until=timezone.now())
+            for index_id in ProjectIndexPage.objects.values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,  # a concurrent job or change made it meanwhile: it is there, as wanted
+    )
+
+
+def project_index_counts_mark_stale() -> None:
+    """Mark every project index's counts stale, right after the commit of a change the index shows
+    (cms.index_counts.rebuilds): from then until they are counted again, the index counts live.
+    An index made since its row was (a new one has none) counts live until the job makes it."""
+    ProjectIndexCounts.objects.update(generation=F("generation") + 1)
+
+
+def project_index_counts_store(*, index_id: int, generation: int, version: int, counts: str, valid_until: Any) -> bool:
+    """Keep an index's counts, counted from what was committed when its row stood at
+    ``generation``; written only if no change has bumped the generation since (that change's own
+    job writes it): returns whether it was written."""
+    written = ProjectIndexCounts.objects.filter(index_id=index_id, generation=generation).update(
+        version=version,
+        counts=counts,
         built_generation=generation,
         built_at=timezone.now(),
         valid_until=valid_until,

@@ -1,9 +1,10 @@
-"""The project pages' and the home page's summaries, as background jobs: rebuilt after each change
-that alters them, and by the clock (JOBS_SCHEDULE) for what time alone changes."""
+"""The project pages' and the home page's summaries and the project index's counts, as background
+jobs: rebuilt after each change that alters them, and by the clock (JOBS_SCHEDULE) for what time
+alone changes."""
 
 from django_tasks import task
 
-from . import home_summary
+from . import home_summary, index_counts
 from .summary import project_summaries_rebuild as rebuild
 from .summary import project_summaries_refresh as refresh
 
@@ -32,3 +33,16 @@ def home_summary_rebuild() -> int:
 def home_summary_refresh() -> int:
     """Rebuild the home page's sections that midnight, a deploy or a lost job left stale."""
     return home_summary.home_summary_refresh()
+
+
+@task()
+def index_counts_rebuild() -> int:
+    """Count the project index's totals a committed change marked stale (cms.index_counts);
+    returns how many rows were written."""
+    return index_counts.index_counts_rebuild()
+
+
+@task()
+def index_counts_refresh() -> int:
+    """Count them again when midnight, a deploy or a lost job left them stale."""
+    return index_counts.index_counts_refresh()

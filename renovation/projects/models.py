@@ -160,7 +160,12 @@ class Project(models.Model):
             ),
             *date_order_constraints("project"),
         ]
-        indexes = [models.Index(fields=["plan_year", "status"])]
+        indexes = [
+            models.Index(fields=["plan_year", "status"]),
+            # The default order, walked by the public project index to read one page of projects
+            # without sorting them all (cms.models.ProjectIndexPage.listing_queryset).
+            models.Index(F("plan_year").desc(), "code", name="project_list_order"),
+        ]
 
     def __str__(self) -> str:
         return self.name

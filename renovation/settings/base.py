@@ -472,6 +472,8 @@ JOBS_SCHEDULE = {
     "project-summaries-refresh": {"task": "cms.tasks.project_summaries_refresh", "every": 5 * 60},
     # The home page's sections (cms.home_summary) past midnight, a deploy or a lost job are rebuilt.
     "home-summary-refresh": {"task": "cms.tasks.home_summary_refresh", "every": 5 * 60},
+    # The project index's kept totals (cms.index_counts) past midnight, a deploy or a lost job are counted.
+    "index-counts-refresh": {"task": "cms.tasks.index_counts_refresh", "every": 5 * 60},
     # Each project's open-data texts (renovation/opendata/stored.py) past midnight are encoded again.
     "project-open-data-refresh": {"task": "renovation.opendata.tasks.project_open_data_refresh", "every": 5 * 60},
     # Stored OCDS release texts of an older format or not signed with this key (a new SECRET_KEY)

@@ -327,8 +327,9 @@ def server_env(base: dict[str, str], database_url: str, redis_url: str, static_r
 
 def settle(env: dict[str, str]) -> None:
     """Do what production's worker does within seconds of a change: run the queued jobs and bring
-    every project page's stored summary (cms.summary), the home page's (cms.home_summary) and every
-    project's open-data texts (renovation/opendata/stored.py) up to date. Without it the benchmark
+    every project page's stored summary (cms.summary), the home page's (cms.home_summary), the
+    project index's kept totals (cms.index_counts) and every project's open-data texts
+    (renovation/opendata/stored.py) up to date. Without it the benchmark
     measured the pages' live fallback (the project page's 31 queries) instead of the pages as served.
     Then the database's statistics are gathered (ANALYZE), as autovacuum keeps them on a live site."""
     manage(env, "jobs_worker", "--batch", "--no-reload", "--no-startup-delay", "-v", "0")
@@ -337,8 +338,12 @@ def settle(env: dict[str, str]) -> None:
         "from renovation.opendata.stored import project_open_data_refresh; project_open_data_refresh()"
     )
     manage(env, "shell", "-v", "0", "-c", refresh)
-    # The home page's stored sections (cms.home_summary), which the clock keeps the same way.
-    refresh = "from cms.home_summary import home_summary_refresh; home_summary_refresh()"
+    # The home page's stored sections (cms.home_summary) and the index's totals (cms.index_counts),
+    # which the clock keeps the same way.
+    refresh = (
+        "from cms.home_summary import home_summary_refresh; home_summary_refresh(); "
+        "from cms.index_counts import index_counts_refresh; index_counts_refresh()"
+    )
     manage(env, "shell", "-v", "0", "-c", refresh)
     # Planner statistics, as production's autovacuum keeps them: without them PostgreSQL took a
     # freshly seeded table for a row or two and chose plans a live site never runs.

@@ -98,11 +98,13 @@ def _plan_nodes(node: dict, under_subplan: bool = False):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan of the list's query")
-def test_its_list_counts_and_sorts_the_projects_without_their_cards_or_pages(
+def test_its_list_counts_the_projects_without_their_cards_and_reads_cards_for_the_page_only(
     client, published_project, index_url, settings
 ):
-    """The count and the sort read no card: the summaries (a large ``card`` column each) and the
-    pages' addresses are read for the listed projects only, after the limit."""
+    """Where the total is counted with the list (a search): the count, run once, reads no card;
+    the summaries (a large ``card`` column each) and the pages are read for the projects walked up
+    to the page shown only. Eight projects are fewer than a sort costs, so the plan is read with
+    sorting and sequential scans priced out, as the planner prices them against thousands."""
     settings.PROJECT_INDEX_PAGE_SIZE = 3
     for _ in range(8):
         published_project(items=1, reports_per_item=0)
@@ -111,17 +113,51 @@ def test_its_list_counts_and_sorts_the_projects_without_their_cards_or_pages(
 
     project_summaries_rebuild(Project.objects.values_list("pk", flat=True))
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(index_url).status_code == 200
-    (listing,) = [query["sql"] for query in queries if "OVER ()" in query["sql"]]
+        response = client.get(index_url, {"q": "飞云"})  # every project's estate
+    assert "共 8 个项目" in response.content.decode()
+    (listing,) = [query["sql"] for query in queries if '"projects_project"."code" ASC LIMIT' in query["sql"]]
+    plan = _plan(listing, "enable_seqscan = off", "enable_sort = off")
+    (count,) = [node for node, _ in _plan_nodes(plan) if node.get("Parent Relationship") == "InitPlan"]
+    assert count["Actual Loops"] == 1
+    counted = {node.get("Relation Name") for node, _ in _plan_nodes(count)}
+    assert "projects_project" in counted and "projects_projectpublicsummary" not in counted
+    subplans = [node for node, _ in _plan_nodes(plan) if node.get("Parent Relationship") == "SubPlan"]
+    looked_up = {node.get("Relation Name") for subplan in subplans for node, _ in _plan_nodes(subplan)}
+    assert looked_up >= {"projects_projectpublicsummary", "wagtailcore_page"}
+    for subplan in subplans:  # for the three projects listed only
+        assert subplan["Actual Loops"] <= 3, subplan
+
+
+def _plan(sql: str, *settings: str) -> dict:
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + listing)
+        for setting in settings:
+            cursor.execute(f"SET LOCAL {setting}")
+        cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
         (plan,) = cursor.fetchone()[0]
-    nodes = list(_plan_nodes(plan["Plan"]))
-    (window,) = [node for node, _ in nodes if node["Node Type"] == "WindowAgg"]
-    counted = {node.get("Relation Name") for node, _ in _plan_nodes(window)}
-    assert "projects_project" in counted
-    assert "projects_projectpublicsummary" not in counted
-    looked_up = [node for node, in_subplan in nodes if in_subplan and "Relation Name" in node]
-    assert {node["Relation Name"] for node in looked_up} >= {"projects_projectpublicsummary", "wagtailcore_page"}
-    for node in looked_up:  # for the three projects listed only
-        assert node["Actual Loops"] <= 3, node
+    return plan["Plan"]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="reads PostgreSQL's plan of the list's query")
+@pytest.mark.parametrize("page", ["1", "2"])
+def test_with_its_total_kept_its_list_reads_the_projects_up_to_the_page_shown(
+    client, published_project, index_url, settings, page
+):
+    """With the total kept (cms.index_counts) the list's query counts nothing: the database can
+    walk the projects in the list's order and stop at the page shown, whatever their number. Eight
+    projects are fewer than a sort costs, so the plan is read with sorting and sequential scans
+    priced out, as the planner prices them against thousands of projects (a query that must read
+    every project, as a window count does, reads all eight however it is planned)."""
+    settings.PROJECT_INDEX_PAGE_SIZE = 3
+    for _ in range(8):
+        published_project(items=1, reports_per_item=0)
+    from cms.index_counts import index_counts_rebuild
+
+    index_counts_rebuild()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(index_url, {"page": page})
+    assert "共 8 个项目" in response.content.decode()
+    (listing,) = [query["sql"] for query in queries if '"projects_project"."code" ASC LIMIT' in query["sql"]]
+    assert "COUNT(" not in listing.upper()
+    nodes = [node for node, in_subplan in _plan_nodes(_plan(listing, "enable_seqscan = off", "enable_sort = off"))]
+    (projects,) = [node for node in nodes if node.get("Relation Name") == "projects_project"]
+    assert projects["Actual Rows"] <= 3 * int(page) + 1, projects  # the pages up to the one shown (and one more)

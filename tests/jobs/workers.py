@@ -82,9 +82,11 @@ def stored_renderings_refresh() -> None:
     project's row lock then finds the worker waiting inside the job it watches, not inside a clock
     job writing a row whose foreign key names the locked project."""
     from cms.home_summary import home_summary_refresh
+    from cms.index_counts import index_counts_refresh
     from cms.summary import project_summaries_refresh
     from renovation.opendata.stored import project_open_data_refresh
 
     project_summaries_refresh()
     project_open_data_refresh()
     home_summary_refresh()
+    index_counts_refresh()
