@@ -196,14 +196,17 @@ def test_it_shows_what_counting_every_row_in_python_showed(personas, seed):
     assert any(row.satisfaction is not None for row in figures)
 
 
-def test_ten_times_the_data_is_counted_in_the_same_queries(personas, client):
+def test_more_data_is_counted_in_the_same_queries(personas, client):
     """The benchmark's generator (tests/benchmarks/public_data.py) copies the site issues and the
-    ratings with their projects: ten times everything the table counts, the same figures but the
-    counts, in the same queries."""
+    ratings with their projects: three times everything the table counts (the benchmark runs ten;
+    the generator's Wagtail pages make ten slow in the suite), the same figures but the counts, in
+    the same queries."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from tests.benchmarks.public_data import multiply
+
+    factor = 3
 
     _varied_plan(personas, 5)
     before = _league(AS_OF)
@@ -211,17 +214,17 @@ def test_ten_times_the_data_is_counted_in_the_same_queries(personas, client):
     with CaptureQueriesContext(connection) as demo:
         client.get(f"/streets/?year={PLAN}")
     issues, ratings = SiteIssue.objects.count(), SatisfactionRating.objects.count()
-    multiply(10)
-    assert (SiteIssue.objects.count(), SatisfactionRating.objects.count()) == (10 * issues, 10 * ratings)
-    with CaptureQueriesContext(connection) as ten_times:
+    multiply(factor)
+    assert (SiteIssue.objects.count(), SatisfactionRating.objects.count()) == (factor * issues, factor * ratings)
+    with CaptureQueriesContext(connection) as more:
         client.get(f"/streets/?year={PLAN}")
-    assert len(demo) == len(ten_times)
+    assert len(demo) == len(more)
     after = _league(AS_OF)
     assert after.keys() == before.keys()
     for name, figures in after.items():
         counts = (figures.planned, figures.started, figures.completed, figures.ratings)
         assert counts == tuple(
-            10 * count
+            factor * count
             for count in (before[name].planned, before[name].started, before[name].completed, before[name].ratings)
         )
         assert (figures.on_time_share, figures.average_delay_days, figures.satisfaction) == (
