@@ -476,6 +476,9 @@ JOBS_SCHEDULE = {
     "index-counts-refresh": {"task": "cms.tasks.index_counts_refresh", "every": 5 * 60},
     # Each project's open-data texts (renovation/opendata/stored.py) past midnight are encoded again.
     "project-open-data-refresh": {"task": "renovation.opendata.tasks.project_open_data_refresh", "every": 5 * 60},
+    # Opened tenders' kept page sections (renovation/tendering/tender_summary.py): those the clock opened,
+    # past the street's next opening, the tender's next step or midnight, a deploy or a lost job.
+    "tender-summaries-refresh": {"task": "renovation.tendering.tasks.tender_summaries_refresh", "every": 5 * 60},
     # Stored OCDS release texts of an older format or not signed with this key (a new SECRET_KEY)
     # are encoded and signed again (renovation/tendering/ocds.py: release_texts_refresh).
     "ocds-release-texts-refresh": {"task": "renovation.tendering.tasks.ocds_release_texts_refresh", "every": 60 * 60},

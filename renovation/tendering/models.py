@@ -580,3 +580,40 @@ class TenderRelease(models.Model):
 
     def __str__(self) -> str:
         return self.release_id
+
+
+class TenderPublicSummary(models.Model):
+    """What an opened tender's public page shows of its opening (the opening record and the red
+    flags, the evaluation, the award with its contract and change orders), kept per language as
+    the HTML those sections render to, so the page inserts it instead of reading its street's bids
+    and rendering them (renovation/tendering/tender_summary.py).
+
+    Never a source of a figure: a tender step of its street bumps ``generation`` right after its
+    commit, a job rebuilds it after the commit, and the page renders live while it is missing,
+    stale, of another ``version`` or ``build``, past ``valid_until`` or not signed by this site.
+    A derived rendering, so it keeps no history. Its fields are the home page summary's."""
+
+    tender = models.ForeignKey(Tender, on_delete=models.CASCADE, related_name="+", verbose_name=_("tender"))
+    language = models.CharField(_("language"), max_length=16)
+    version = models.PositiveSmallIntegerField(_("version"))
+    # The code and templates that rendered it (a deploy that changes them makes it stale).
+    build = models.CharField(_("build"), max_length=64, blank=True)
+    # The sections' HTML as JSON text, shown only when ``signature`` (an HMAC with the site's key) matches.
+    content = models.TextField(_("content"), blank=True)
+    signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # Bumped by every change that alters it, right after the change commits; the content is
+    # current only while ``built_generation`` equals it.
+    generation = models.PositiveIntegerField(_("generation"), default=1)
+    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
+    built_at = models.DateTimeField(_("built"), null=True, blank=True)
+    # The next moment the clock changes it (another opening in the street, its own next step,
+    # midnight): the clock rebuilds it then.
+    valid_until = models.DateTimeField(_("valid until"))
+
+    class Meta:
+        verbose_name = _("tender page summary")
+        verbose_name_plural = _("tender page summaries")
+        constraints = [models.UniqueConstraint(fields=["tender", "language"], name="tender_summary_one_per_language")]
+
+    def __str__(self) -> str:
+        return f"{self.tender_id} {self.language}"

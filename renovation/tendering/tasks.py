@@ -24,3 +24,22 @@ def ocds_release_texts_refresh() -> int:
     """Encode and sign again the stored OCDS release texts this site would not send (an older
     format, a new ``SECRET_KEY``, a text altered by hand); returns how many."""
     return release_texts_refresh()
+
+
+@task()
+def tender_summaries_rebuild(project_ids: list[int]) -> int:
+    """Render again the opened sections of the tenders in these projects' streets (their red flags
+    weigh each other's bids): tender_summary.py; returns how many rows were written."""
+    from .tender_summary import tender_ids_in_streets_of
+    from .tender_summary import tender_summaries_rebuild as rebuild
+
+    return rebuild(tender_ids_in_streets_of(project_ids))
+
+
+@task()
+def tender_summaries_refresh() -> int:
+    """Build the opened tenders' kept sections that are missing, stale or past their time (the
+    clock: an opening, the tender's next step, midnight, a deploy); returns how many rows."""
+    from .tender_summary import tender_summaries_refresh as refresh
+
+    return refresh()

@@ -25,7 +25,7 @@ from renovation.public.cache import depends_on, next_midnight
 from renovation.public.kept import Kept
 from renovation.public.responses import text_stream
 
-from . import bidding, redflags, selectors, services, sign_up_views, tender_page
+from . import bidding, selectors, services, sign_up_views, tender_summary
 from .forms import BidderForm, BidForm, DocumentForm, ObjectionForm, TenderFilterForm
 from .models import Bid, Bidder, Tender, TenderRelease, TenderStatus
 from .ocds import package_chunks, publication_policy_url, release_package, release_texts
@@ -95,8 +95,10 @@ def tender_list(request: HttpRequest) -> HttpResponse:
 
 
 def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """A tender's public page in a fixed number of queries (its award and contract come with it;
-    the opening record and the red flags in one query: tender_page.py)."""
+    """A tender's public page in a fixed number of queries (its award and contract come with it).
+    Once opened, its opening record, red flags, evaluation and award are inserted from the row kept
+    for it (tender_summary.py: one query), or rendered live from the street's rows when the row is
+    not fit to show (tender_page.py: the opening record and the red flags in one query)."""
     depends_on(request, f"tender:{pk}")
     now = timezone.now()
     tender = selectors.public_tender(pk)
@@ -104,27 +106,23 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     depends_on(request, f"project:{tender.project_id}")  # its project's name, street and status
     # The seal lifts by the clock; the page shows the opening before the job records it.
-    opened = tender_page.opened(tender, now)
-    rows = opened.rows
-    if rows is not None:
+    sections, tender = tender_summary.stored(tender, now)
+    if sections is None:
+        sections, tender = tender_summary.live(tender, now)
+    if sections is not None:
         # Its red flags weigh the street's other tenders: a step of any of them may change the
         # page, and so may the opening time of another tender of the street.
-        depends_on(request, "tenders", until=opened.until)
-    tender = selectors.tender_as_of(tender, now, received=len(rows) if rows is not None else None)
+        depends_on(request, "tenders", until=sections.until)
     depends_on(request, until=_until([tender], now))
-    # Only an awarded tender has an award (tender_award) and only a failed one is announced again
-    # (tender_reannounce): the others skip those reads.
-    award, contract = tender_page.award_and_contract(tender)
+    live_context = sections.context if sections is not None and sections.context is not None else {}
     context = {
+        **live_context,
         "tender": tender,
         "now": now,
-        "opening_rows": rows,
-        "evaluation_public": selectors.evaluation_public(tender),
-        "ranked_rows": selectors.ranked_rows(rows) if rows is not None else None,
-        "candidate": selectors.winner_candidate(rows),
-        "award": award,
-        "contract": contract,
-        "change_orders": tender_page.change_orders(contract),
+        "sealed": sections is None,
+        "stored": sections.parts if sections is not None else None,
+        # The winner candidate in publicity, from the opening record (the page is live then).
+        "candidate": selectors.winner_candidate(live_context.get("opening_rows")),
         "objections": selectors.public_objections(tender),
         "objection_form": ObjectionForm() if tender.publicity_open(now) else None,
         "may_manage": can_manage_tender(request.user, tender),
@@ -135,8 +133,6 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if tender.status == TenderStatus.FAILED
             else []
         ),
-        "red_flags": opened.flags,
-        "flag_band": redflags.share_label(settings.TENDER_FLAG_CEILING_BAND),
         # The tender documents (招标文件) are published with the project's page by the public site
         # (cms), which registers the ``tender_documents`` hook: rows with ``document`` (title, url).
         "tender_documents": [row for source in hooks.get_hooks("tender_documents") for row in source(tender)],
