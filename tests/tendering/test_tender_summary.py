@@ -112,7 +112,7 @@ def test_its_queries_are_the_same_for_more_bids_changes_and_tenders(client, tend
     queries = _queries(client, tender)
     tender_cast.tender = _tender_of_another_project(personas)
     for index in range(3):
-        tender_cast.bid(index, amount=AMOUNTS[index] + Decimal("2000"), name=f"又{index}.pdf")
+        tender_cast.bid(index, amount=AMOUNTS[index] - Decimal("2000"), name=f"又{index}.pdf")
     open_now(tender_cast.tender)
     contract = tender.award.contract
     for number in range(5):
