@@ -229,8 +229,10 @@ def test_the_tender_page_costs_the_same_queries_for_more_bids(bids, tender_cast,
 # The tender (with its award and contract), its works, its opening record and red flags (the street's
 # tenders with their bids, bidders, evaluations and winners: renovation/tendering/tender_page.py),
 # objections; change orders only once contracted (tests/tendering/test_tender_page.py),
-# re-announcements only once failed.
-QUERIES_TENDER_PAGE = 5  # + its tender documents (cms.selectors.tender_documents)
+# re-announcements only once failed. Before those, the opened sections' kept row is read (none kept
+# here: the page renders them live; kept, they replace the street's rows: tests/tendering/
+# test_tender_summary.py).
+QUERIES_TENDER_PAGE = 6  # + its tender documents (cms.selectors.tender_documents)
 
 
 def test_the_dashboard_tells_street_staff_the_next_step(tender_cast, personas, client):

@@ -44,6 +44,8 @@ def _page_as_before(pk: int, language: str) -> bytes:
             "tender": tender,
             "now": now,
             "opening_rows": rows,
+            "sealed": rows is None,
+            "stored": None,  # the opened sections rendered here, as live
             "evaluation_public": selectors.evaluation_public(tender),
             "ranked_rows": selectors.ranked_rows(rows) if rows is not None else None,
             "candidate": selectors.winner_candidate(rows),
@@ -216,8 +218,9 @@ def test_an_awarded_tender_costs_the_same_queries_for_more_bids_changes_and_tend
 
 # The tender with its award, winner and contract; its works; the street's tenders with their bids,
 # bidders, evaluations and winners (the opening record and the red flags); the change orders; the
-# objections; its tender documents (cms.selectors.tender_documents).
-QUERIES_AWARDED_PAGE = 6
+# objections; its tender documents (cms.selectors.tender_documents); and first the opened sections'
+# kept row, none here (the page renders them live; kept, it costs five: test_tender_summary.py).
+QUERIES_AWARDED_PAGE = 7
 
 
 def _tender_of_another_project(personas) -> Tender:
