@@ -1,17 +1,25 @@
 """The project pages' and the home page's summaries and the project index's counts, as background
 jobs: rebuilt after each change that alters them, and by the clock (JOBS_SCHEDULE) for what time
-alone changes."""
+alone changes.
+
+A change marks its rows stale after its commit and then queues its job, one per transaction: a
+burst of changes (the demo's seed, an import) queues a job for each. Each job first reads whether
+its rows are still stale (one or two queries) and renders only those that are: the first job to
+run after the last mark renders what every change of the burst committed, and the rest render
+nothing. A change committed after that read marks the rows again and queues its own job, which
+finds them stale."""
 
 from django_tasks import task
 
 from . import home_summary, index_counts
-from .summary import project_summaries_rebuild as rebuild
+from .summary import project_summaries_rebuild_stale as rebuild
 from .summary import project_summaries_refresh as refresh
 
 
 @task()
 def project_summaries_rebuild(project_ids: list[int]) -> int:
-    """Rebuild the summaries a committed change marked stale (cms.summary); returns how many."""
+    """Rebuild the summaries a committed change marked stale (cms.summary) that no later job has
+    rebuilt yet; returns how many."""
     return rebuild(project_ids)
 
 
@@ -24,9 +32,9 @@ def project_summaries_refresh() -> int:
 
 @task()
 def home_summary_rebuild() -> int:
-    """Rebuild the home page's sections a committed change marked stale (cms.home_summary);
-    returns how many languages were written."""
-    return home_summary.home_summary_rebuild()
+    """Rebuild the home page's sections a committed change marked stale (cms.home_summary), unless
+    a later job already did; returns how many languages were written."""
+    return home_summary.home_summary_refresh()
 
 
 @task()
@@ -37,9 +45,9 @@ def home_summary_refresh() -> int:
 
 @task()
 def index_counts_rebuild() -> int:
-    """Count the project index's totals a committed change marked stale (cms.index_counts);
-    returns how many rows were written."""
-    return index_counts.index_counts_rebuild()
+    """Count the project index's totals a committed change marked stale (cms.index_counts), unless
+    a later job already did; returns how many rows were written."""
+    return index_counts.index_counts_refresh()
 
 
 @task()
