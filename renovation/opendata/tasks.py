@@ -3,13 +3,14 @@ them, and by the clock (JOBS_SCHEDULE) for what midnight, a deploy or a lost job
 
 from django_tasks import task
 
-from .stored import project_open_data_rebuild as rebuild
+from .stored import project_open_data_rebuild_stale as rebuild
 from .stored import project_open_data_refresh as refresh
 
 
 @task()
 def project_open_data_rebuild(project_ids: list[int]) -> int:
-    """Encode the texts a committed change marked stale (opendata.stored); returns how many."""
+    """Encode the texts a committed change marked stale (opendata.stored) that no later job has
+    encoded yet; returns how many."""
     return rebuild(project_ids)
 
 
