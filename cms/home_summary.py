@@ -249,6 +249,7 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().home_summary_rebuild.enqueue(),
     refresh=lambda: _tasks().home_summary_rebuild.enqueue(),
     mark=_mark_stale,
+    unmarked=lambda ids: _tasks().home_summary_rebuild.enqueue(force=True),
 )
 
 

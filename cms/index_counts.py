@@ -154,6 +154,7 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().index_counts_rebuild.enqueue(),
     refresh=lambda: _tasks().index_counts_rebuild.enqueue(),
     mark=_mark_stale,
+    unmarked=lambda ids: _tasks().index_counts_rebuild.enqueue(force=True),
 )
 
 

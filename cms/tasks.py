@@ -7,20 +7,21 @@ burst of changes (the demo's seed, an import) queues a job for each. Each job fi
 its rows are still stale (one or two queries) and renders only those that are: the first job to
 run after the last mark renders what every change of the burst committed, and the rest render
 nothing. A change committed after that read marks the rows again and queues its own job, which
-finds them stale."""
+finds them stale. A job enqueued with ``force`` (the change's mark failed, so its rows still look
+current: renovation.jobs.queue.RebuildAfterCommit) rebuilds them regardless."""
 
 from django_tasks import task
 
-from . import home_summary, index_counts
+from . import home_summary, index_counts, summary
 from .summary import project_summaries_rebuild_stale as rebuild
 from .summary import project_summaries_refresh as refresh
 
 
 @task()
-def project_summaries_rebuild(project_ids: list[int]) -> int:
+def project_summaries_rebuild(project_ids: list[int], force: bool = False) -> int:
     """Rebuild the summaries a committed change marked stale (cms.summary) that no later job has
     rebuilt yet; returns how many."""
-    return rebuild(project_ids)
+    return summary.project_summaries_rebuild(project_ids) if force else rebuild(project_ids)
 
 
 @task()
@@ -31,10 +32,10 @@ def project_summaries_refresh() -> int:
 
 
 @task()
-def home_summary_rebuild() -> int:
+def home_summary_rebuild(force: bool = False) -> int:
     """Rebuild the home page's sections a committed change marked stale (cms.home_summary), unless
     a later job already did; returns how many languages were written."""
-    return home_summary.home_summary_refresh()
+    return home_summary.home_summary_rebuild() if force else home_summary.home_summary_refresh()
 
 
 @task()
@@ -44,10 +45,10 @@ def home_summary_refresh() -> int:
 
 
 @task()
-def index_counts_rebuild() -> int:
+def index_counts_rebuild(force: bool = False) -> int:
     """Count the project index's totals a committed change marked stale (cms.index_counts), unless
     a later job already did; returns how many rows were written."""
-    return index_counts.index_counts_refresh()
+    return index_counts.index_counts_rebuild() if force else index_counts.index_counts_refresh()
 
 
 @task()

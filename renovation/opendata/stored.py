@@ -437,7 +437,12 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_open_data_refresh.enqueue(),
     mark=lambda ids: project_open_data_mark_stale(project_ids=ids),
+    unmarked=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
 )
+
+
+def _or_every_project(ids: list[int] | None) -> list[int]:
+    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:

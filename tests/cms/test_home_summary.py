@@ -460,3 +460,30 @@ def test_its_job_rebuilds_rows_of_another_version_or_build_past_their_time_or_st
     HomePublicSummary.objects.filter(language="en").update(**outdated)
     assert job.call() == 2
     assert all(row.built_generation == row.generation for row in HomePublicSummary.objects.all())
+
+
+def test_a_change_whose_mark_failed_queues_a_job_that_rebuilds_the_rows_regardless(
+    client, settings, personas, plans, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from cms import services
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
+    _done, started = plans
+    home_summary_rebuild()
+
+    def fails() -> None:
+        raise RuntimeError("database gone for a moment")
+
+    monkeypatch.setattr(services, "home_public_summaries_mark_stale", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=started, data={"name": "虹桥新村五期改造"})
+    assert not any(row.built_generation < row.generation for row in HomePublicSummary.objects.all())
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.args_kwargs["kwargs"] == {"force": True}
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 2  # though the rows looked current
+    response, html = _page(client, "/")
+    assert response.context["home_html"] is not None and "虹桥新村五期改造" in html
