@@ -632,10 +632,10 @@ def test_a_burst_of_changes_queues_a_job_each_but_renders_each_summary_once(
     from renovation.projects.services import project_update
 
     settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
-    _forget_changes_rolled_back_by_earlier_tests()
     project, page = published_project(items=1)
     other, _other_page = published_project(items=1)
     project_summaries_rebuild([project.pk, other.pk])
+    _forget_changes_rolled_back_by_earlier_tests()  # and what making the two projects noted
     for name in ("飞云花园一期改造", "飞云花园二期改造", "飞云花园三期改造"):  # three transactions
         with django_capture_on_commit_callbacks(execute=True):
             project_update(actor=personas.bureau, project=project, data={"name": name})
