@@ -27,6 +27,7 @@ from simple_history.models import HistoricalRecords
 
 from renovation.files.registry import file_url
 from renovation.files.storage import private_storage
+from renovation.public.models import StoredRendering
 
 from .codes import validate_uscc
 
@@ -582,7 +583,7 @@ class TenderRelease(models.Model):
         return self.release_id
 
 
-class TenderPublicSummary(models.Model):
+class TenderPublicSummary(StoredRendering):
     """What an opened tender's public page shows of its opening (the opening record and the red
     flags, the evaluation, the award with its contract and change orders), kept per language as
     the HTML those sections render to, so the page inserts it instead of reading its street's bids
@@ -601,14 +602,8 @@ class TenderPublicSummary(models.Model):
     # The sections' HTML as JSON text, shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, right after the change commits; the content is
-    # current only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
-    # The next moment the clock changes it (another opening in the street, its own next step,
-    # midnight): the clock rebuilds it then.
-    valid_until = models.DateTimeField(_("valid until"))
+    # generation, built_generation, built_at, valid_until (StoredRendering): ``valid_until`` is the
+    # next moment the clock changes it (another opening in the street, its own next step, midnight).
 
     class Meta:
         verbose_name = _("tender page summary")
