@@ -21,11 +21,11 @@ from renovation.evaluation.models import StreetLeagueSummary
 from renovation.evaluation.selectors import LeagueRow, StreetName, frozen_months
 from renovation.evaluation.services import monthly_evaluations_freeze
 from renovation.evaluation.stored import (
+    _PURPOSE,
     LEAGUE_CHANGES,
     LEAGUE_SUMMARY_VERSION,
     LEAGUE_TEMPLATE,
     _parts,
-    _PURPOSE,
     street_league_rebuild,
     street_league_refresh,
 )
@@ -96,7 +96,8 @@ def test_it_keeps_what_counting_every_row_in_python_shows(plan, language, plan_y
     """The kept HTML is the page's template over the reference computation's figures."""
     street_league_rebuild()
     today = timezone.localdate()
-    rows = [LeagueRow(StreetName(figures.street, name), figures) for name, figures in reference_league(plan_year, today)]
+    reference = reference_league(plan_year, today)
+    rows = [LeagueRow(StreetName(figures.street, name), figures) for name, figures in reference]
     context = {
         "plan_year": plan_year,
         "plan_years": [PLAN + 1, PLAN],
@@ -217,13 +218,14 @@ def _site_issue(personas):
 
 
 def _satisfaction(personas):
+    from renovation.consultation.models import Household
     from renovation.consultation.services import satisfaction_rate
-    from tests.consultation.factories import HouseholdFactory
+    from renovation.projects.models import COMPLETED_STATUSES, Project
 
-    project = _first_project(personas)
-    household = HouseholdFactory(neighbourhood=project.neighbourhood)
+    project = Project.objects.filter(plan_year=PLAN, status__in=COMPLETED_STATUSES).order_by("pk").first()
+    household = Household.objects.create(neighbourhood=project.neighbourhood, building="9", unit="9", room="909")
     satisfaction_rate(actor=personas.bureau, project=project, household=household, overall=1, scores={})
-    return f"/streets/?year={PLAN}", "安阳街道"
+    return f"/streets/?year={PLAN}", project.neighbourhood.community.street.name
 
 
 def _evaluation(personas):
