@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_each_change_marks_the_kept_league_stale_exactly_when_it_reaches_streets(
-    case, scene, personas, settings, django_capture_on_commit_callbacks
+    case, site_tree, scene, personas, settings, django_capture_on_commit_callbacks
 ):
     from renovation.evaluation import stored
     from renovation.evaluation.models import StreetLeagueSummary
