@@ -12,7 +12,8 @@ The pattern is the project page's (cms.summary): a change that the home page sho
 lists "home" or "site" for it) marks the rows stale right after its commit, not inside its
 transaction (every such change marks the same two rows: held until each commit, they queued every
 public change behind the others, and could deadlock two of them); then one job
-(``cms.tasks.home_summary_rebuild``) renders them again from the selectors and writes each only if
+(``cms.tasks.home_summary_rebuild``) renders them again from the selectors, unless an earlier job
+of the same burst already did (it reads first whether they are still stale), and writes each only if
 no later change bumped its generation meanwhile; the clock (``home-summary-refresh``)
 rebuilds them past midnight, after a deploy or a lost job. Missing, stale, of another
 ``HOME_SUMMARY_VERSION`` or build, past its time, rendered for another Wagtail site (the links are
@@ -248,6 +249,7 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().home_summary_rebuild.enqueue(),
     refresh=lambda: _tasks().home_summary_rebuild.enqueue(),
     mark=_mark_stale,
+    unmarked=lambda ids: _tasks().home_summary_rebuild.enqueue(force=True),
 )
 
 

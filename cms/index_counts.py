@@ -11,7 +11,8 @@ The pattern is the home page's (cms.home_summary): a change the index shows (``C
 "index" or "site" for it: a project, its works or progress, a tender step, a page published, moved
 or restricted, a place or a plan import) marks the rows stale right after its commit; one job
 (``cms.tasks.index_counts_rebuild``) counts again with the same selection the page lists
-(``ProjectIndexPage.filtered_projects``) and writes each row only if no later change bumped its
+(``ProjectIndexPage.filtered_projects``), unless an earlier job of the same burst already did (it
+reads first whether they are still stale), and writes each row only if no later change bumped its
 generation meanwhile; the clock (``index-counts-refresh``) counts past midnight, after a deploy or a
 lost job. Missing, stale, of another ``INDEX_COUNTS_VERSION``, past its time or unreadable, a row
 is ignored and the page counts live, as it does for a search and for several filters at once: a
@@ -153,6 +154,7 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().index_counts_rebuild.enqueue(),
     refresh=lambda: _tasks().index_counts_rebuild.enqueue(),
     mark=_mark_stale,
+    unmarked=lambda ids: _tasks().index_counts_rebuild.enqueue(force=True),
 )
 
 

@@ -27,6 +27,7 @@ from renovation.places.maps import tile_layers
 from renovation.projects import selectors as project_selectors
 from renovation.projects.models import PhotoPhase, Project, ProjectPublicSummary, ProjectStatus, WorkCategory
 from renovation.public.cache import depends_on, next_midnight
+from renovation.public.models import StoredRendering
 from renovation.supervision import selectors as supervision_selectors
 
 from . import home_summary, index_counts, project_index, summary
@@ -375,7 +376,7 @@ def _int_or_none(value: str | None) -> int | None:
         return None
 
 
-class HomePublicSummary(models.Model):
+class HomePublicSummary(StoredRendering):
     """What the home page shows from the back end (the plan in numbers, the money disclosed, the
     satisfaction, the latest updates and their links), kept per language as the HTML its sections
     render to for every plan year, so the page inserts it instead of some ten queries and their
@@ -394,13 +395,6 @@ class HomePublicSummary(models.Model):
     # cms.home_summary only, and shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, right after the change commits; the content is
-    # current only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
-    # The next midnight after it was built: the clock rebuilds it then.
-    valid_until = models.DateTimeField(_("valid until"))
 
     class Meta:
         verbose_name = _("home page summary")
@@ -410,7 +404,7 @@ class HomePublicSummary(models.Model):
         return f"{self.language} @ {self.built_at:%Y-%m-%d %H:%M}" if self.built_at else self.language
 
 
-class ProjectIndexCounts(models.Model):
+class ProjectIndexCounts(StoredRendering):
     """How many projects a project index lists: all of them, and under each value of each of its
     filters alone (a street, a plan year, a status, a work category), kept so that the index shows
     its total without counting the projects on each request (cms.index_counts).
@@ -428,14 +422,6 @@ class ProjectIndexCounts(models.Model):
     # {"all": n, "street": {code: n}, "plan_year": {year: n}, "status": {...}, "category": {...}} as
     # JSON text: written and read by cms.index_counts only.
     counts = models.TextField(_("counts"), blank=True)
-    # Bumped by every change that alters it, right after the change commits; the counts are current
-    # only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
-    # The next midnight after it was built: the clock counts again then (a change no service reported
-    # shows by then).
-    valid_until = models.DateTimeField(_("valid until"))
 
     class Meta:
         verbose_name = _("project index counts")

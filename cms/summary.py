@@ -25,8 +25,9 @@ A change that alters the summary marks it stale right after its commit (``genera
 ``summaries_after_change``, registered with the public page cache; a change of places or a plan
 import marks every summary; not inside its transaction, where the rows stayed locked until it
 ended and two changes could deadlock on them); then one job per transaction
-(``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, and writes it only
-if no later change bumped the generation meanwhile. The clock job ``project-summaries-refresh``
+(``cms.tasks.project_summaries_rebuild``) renders it again from the selectors, unless an earlier
+job of the same burst already did (``project_summaries_rebuild_stale``), and writes it only if no
+later change bumped the generation meanwhile. The clock job ``project-summaries-refresh``
 rebuilds what time alone changes (midnight, a tender's opening: ``valid_until``) and whatever a
 lost job or a deploy left behind. Missing, stale, of another ``SUMMARY_VERSION`` or ``build`` (the
 code and templates that rendered it), past its time, not signed with this site's key or unreadable,
@@ -576,6 +577,24 @@ def project_summaries_rebuild(project_ids: Iterable[int], now: datetime | None =
     return count
 
 
+def project_summaries_rebuild_stale(project_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Rebuild those of these projects' summaries that are not current (missing, stale, of another
+    version or build, past their time), as the job does; returns how many were written. A burst of
+    changes to a project queues one job per transaction: the first to run after the last of them
+    was marked renders what all of them committed, and the others find the row current and render
+    nothing (one query). Safe against a change committed after this read: its mark bumps the
+    generation after its commit and queues its own job, which finds the row stale."""
+    now = now or timezone.now()
+    ids = set(project_ids)
+    if not ids:
+        return 0
+    rows = ProjectPublicSummary.objects.filter(project_id__in=ids).values_list(
+        "project_id", "version", "build", "generation", "built_generation", "valid_until"
+    )
+    current = {project_id for project_id, *state in rows if _current(*state, now)}
+    return project_summaries_rebuild(ids - current, now)
+
+
 def _signature(project_id: int, build: str, content: str) -> str:
     """An HMAC with the site's key: a row not written by this site (copied from another project,
     another installation or typed into the database) is never shown."""
@@ -613,7 +632,12 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_summaries_refresh.enqueue(),  # every stale summary, any noted included
     mark=lambda ids: project_public_summaries_mark_stale(project_ids=ids),
+    unmarked=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
 )
+
+
+def _or_every_project(ids: list[int] | None) -> list[int]:
+    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:

@@ -58,7 +58,10 @@ class RebuildAfterCommit:
     savepoint that rolled back are dropped by the next ``add`` that finds no callback of ours
     waiting (ids noted in a savepoint rolled back within a transaction that noted others before it
     are marked with those: harmless, they render live until rebuilt). A mark or job that fails is
-    logged: the change is committed, and the job (or the clock) rebuilds.
+    logged: the change is committed, and the job (or the clock) rebuilds. The jobs skip rows that
+    are not stale (a burst's later jobs, the first having rebuilt them): when the mark failed, the
+    rows still look current, so ``unmarked(ids)`` (if given) enqueues a job that rebuilds them
+    whatever they look like instead.
     Per thread and per asynchronous context (asgiref's Local), like Django's own connections."""
 
     def __init__(
@@ -68,11 +71,13 @@ class RebuildAfterCommit:
         rebuild: Callable[[list[int]], Any],
         refresh: Callable[[], Any],
         mark: Callable[[list[int] | None], Any] | None = None,
+        unmarked: Callable[[list[int] | None], Any] | None = None,
     ) -> None:
         self.name = name
         self.rebuild = rebuild
         self.refresh = refresh
         self.mark = mark
+        self.unmarked = unmarked
         self._pending = Local()
 
     def add(self, ids: Iterable[int] | None) -> None:
@@ -107,13 +112,17 @@ class RebuildAfterCommit:
         if not everywhere and not ids:
             return  # an earlier callback of the same commit did it
         stale = None if everywhere else sorted(ids)
+        marked = True
         if self.mark is not None:
             try:
                 self.mark(stale)
             except Exception:
+                marked = False
                 logger.exception("%s %s: not marked stale", self.name, "all" if everywhere else stale)
         try:
-            if everywhere:  # everything stale, ``ids`` included
+            if not marked and self.unmarked is not None:  # the rows look current: rebuilt regardless
+                self.unmarked(stale)
+            elif everywhere:  # everything stale, ``ids`` included
                 self.refresh()
             else:
                 self.rebuild(stale)

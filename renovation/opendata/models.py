@@ -6,9 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from renovation.projects.models import Project
+from renovation.public.models import StoredRendering
 
 
-class ProjectOpenData(models.Model):
+class ProjectOpenData(StoredRendering):
     """A project as the open-data endpoints send it, JSON text encoded once by the task queue:
     its OC4IDS project (``/projects/oc4ids.json``, the site's address left as a mark the view fills
     in), its representation in the API (``/api/v1/projects/``), its feed's entries per language
@@ -36,11 +37,6 @@ class ProjectOpenData(models.Model):
     # Each text's HMAC with the site's key (renovation.public.signed), by text: "oc4ids", "api",
     # "feed" and "csv:<language>". A text whose signature does not match is never sent.
     signatures = models.JSONField(_("signatures"), default=dict, blank=True)
-    # Bumped by every change that alters it, right after the change commits; the texts are
-    # current only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
     # The API's lateness counts days: the texts hold until the next midnight.
     valid_until = models.DateTimeField(_("valid until"), db_index=True)
 

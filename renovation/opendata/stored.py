@@ -11,8 +11,9 @@ The rows follow the project page's summary (cms.summary): a change that alters t
 names; a change of places or a plan import: every project) marks them stale right after its
 commit, not inside its transaction (``generation`` bumped, ``open_data_after_change``, registered
 with the public page cache); then one job per transaction
-(``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, and writes them only
-if no later change bumped the generation meanwhile. The clock job
+(``renovation.opendata.tasks.project_open_data_rebuild``) encodes them again, unless an earlier job
+of the same burst already did (``project_open_data_rebuild_stale``), and writes them only if no
+later change bumped the generation meanwhile. The clock job
 ``project-open-data-refresh`` rebuilds what midnight changes (the API's lateness counts days) and
 whatever a lost job or a deploy left behind. Missing, stale, of another ``build`` or past its time,
 a row is ignored and the endpoint encodes that project live: a GET never writes.
@@ -361,6 +362,26 @@ def project_open_data_rebuild(project_ids: Iterable[int], now: datetime | None =
     return count
 
 
+def project_open_data_rebuild_stale(project_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Encode again those of these projects' texts that are not current (missing, stale, of another
+    build, past their time), as the job does; returns how many rows were written. A burst of changes
+    to a project queues one job per transaction: the first to run after the last of them was
+    marked encodes what all of them committed, and the others find the row current and encode
+    nothing (one query). A change committed after this read marks the row after its commit and
+    queues its own job, which finds it stale."""
+    now = now or timezone.now()
+    ids = set(project_ids)
+    if not ids:
+        return 0
+    build = current_build()
+    current = set(
+        ProjectOpenData.objects.filter(
+            project_id__in=ids, build=build, built_generation=F("generation"), valid_until__gt=now
+        ).values_list("project_id", flat=True)
+    )
+    return project_open_data_rebuild(ids - current, now)
+
+
 def project_open_data_refresh(now: datetime | None = None) -> int:
     """Encode again every project's texts that are missing, stale, of another build or past their
     time (the clock runs this); returns how many were written."""
@@ -416,7 +437,12 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_open_data_refresh.enqueue(),
     mark=lambda ids: project_open_data_mark_stale(project_ids=ids),
+    unmarked=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
 )
+
+
+def _or_every_project(ids: list[int] | None) -> list[int]:
+    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:

@@ -16,6 +16,7 @@ from simple_history.models import HistoricalRecords
 
 from renovation.files.registry import file_url
 from renovation.files.storage import private_storage
+from renovation.public.models import StoredRendering
 
 ZERO = Decimal("0")
 HUNDRED = Decimal("100")
@@ -440,7 +441,7 @@ class ProgressPhoto(models.Model):
         return self.public_thumbnail.url if self.public_thumbnail else file_url(PROGRESS_THUMBNAIL_FILE_KIND, self.pk)
 
 
-class ProjectPublicSummary(models.Model):
+class ProjectPublicSummary(StoredRendering):
     """What the public project page shows of the project and the apps built on it (progress, works,
     timeline, photos, consultation, tenders, money, site issues, the thread as the public sees it),
     and its card on the project index, kept in one row as the HTML those sections render to, so
@@ -468,11 +469,6 @@ class ProjectPublicSummary(models.Model):
     # page's content so that the index reads a page of cards without it; signed the same way.
     card = models.TextField(_("card"), blank=True)
     card_signature = models.CharField(_("card signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, right after the change commits; the content is
-    # current only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
     # The first moment the selectors could answer otherwise with no write (midnight, a tender's clock).
     valid_until = models.DateTimeField(_("valid until"), db_index=True)
 

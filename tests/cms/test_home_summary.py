@@ -410,3 +410,80 @@ def test_its_queries_are_the_same_with_many_projects_and_fewer_than_live(client,
         assert client.get("/").context["home_html"] is None
     assert len(few) == len(many)
     assert len(live) - len(many) == 8  # the live sections' queries, all read from the one row instead
+
+
+def test_a_burst_of_changes_queues_a_job_each_but_renders_the_sections_once(
+    client, settings, personas, plans, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
+    _done, started = plans
+    home_summary_rebuild()
+    for name in ("虹桥新村一期改造", "虹桥新村二期改造", "虹桥新村三期改造"):  # three transactions
+        with django_capture_on_commit_callbacks(execute=True):
+            project_update(actor=personas.bureau, project=started, data={"name": name})
+    jobs = list(DBTaskResult.objects.filter(task_path=REBUILD))
+    assert len(jobs) == 3
+
+    first, *rest = jobs
+    assert first.task.call(**first.args_kwargs["kwargs"]) == 2  # from what the last change committed
+    for job in rest:  # the rows current: one read, nothing rendered or written
+        with CaptureQueriesContext(connection) as queries:
+            assert job.task.call(**job.args_kwargs["kwargs"]) == 0
+        assert len(queries) == 1, [query["sql"] for query in queries]
+    response, html = _page(client, "/")
+    assert response.context["home_html"] is not None and "虹桥新村三期改造" in html
+
+    # A change after those checks: marked after its commit, so its own job finds the rows stale.
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=started, data={"name": "虹桥新村四期改造"})
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 2
+    response, html = _page(client, "/")
+    assert response.context["home_html"] is not None and "虹桥新村四期改造" in html
+
+
+@pytest.mark.parametrize(
+    "outdated",
+    [{"version": 0}, {"build": "another"}, {"valid_until": timezone.now()}, {"generation": F("generation") + 1}],
+    ids=["version", "build", "midnight", "stale"],
+)
+def test_its_job_rebuilds_rows_of_another_version_or_build_past_their_time_or_stale(plans, outdated):
+    from cms.tasks import home_summary_rebuild as job
+
+    home_summary_rebuild()
+    HomePublicSummary.objects.filter(language="en").update(**outdated)
+    assert job.call() == 2
+    assert all(row.built_generation == row.generation for row in HomePublicSummary.objects.all())
+
+
+def test_a_change_whose_mark_failed_queues_a_job_that_rebuilds_the_rows_regardless(
+    client, settings, personas, plans, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from cms import services
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
+    _done, started = plans
+    home_summary_rebuild()
+
+    def fails() -> None:
+        raise RuntimeError("database gone for a moment")
+
+    monkeypatch.setattr(services, "home_public_summaries_mark_stale", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=started, data={"name": "虹桥新村五期改造"})
+    assert not any(row.built_generation < row.generation for row in HomePublicSummary.objects.all())
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.args_kwargs["kwargs"] == {"force": True}
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 2  # though the rows looked current
+    response, html = _page(client, "/")
+    assert response.context["home_html"] is not None and "虹桥新村五期改造" in html

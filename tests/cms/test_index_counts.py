@@ -224,3 +224,39 @@ def test_the_clock_counts_rows_missing_stale_outdated_or_past_their_time(project
     ProjectIndexCounts.objects.update(valid_until=timezone.now())  # midnight
     assert index_counts_refresh() == 1
     assert index_counts_refresh() == 0
+
+
+def test_a_burst_of_changes_queues_a_job_each_but_counts_once(
+    client, settings, personas, projects, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.projects.models import Project
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
+    _forget_changes_rolled_back_by_earlier_tests()
+    index_counts_rebuild()
+    under_construction = Project.objects.filter(status=ProjectStatus.UNDER_CONSTRUCTION).order_by("pk")
+    for project in under_construction:  # two transactions
+        with django_capture_on_commit_callbacks(execute=True):
+            project_update(actor=personas.bureau, project=project, data={"status": ProjectStatus.ACCEPTED})
+    jobs = list(DBTaskResult.objects.filter(task_path=REBUILD))
+    assert len(jobs) == 2
+
+    first, second = jobs
+    assert first.task.call(**first.args_kwargs["kwargs"]) == 1  # from what the last change committed
+    with CaptureQueriesContext(connection) as queries:  # the row current: nothing counted or written
+        assert second.task.call(**second.args_kwargs["kwargs"]) == 0
+    assert len(queries) == 2 and not any("projects_project" in query["sql"] for query in queries)
+    html, sql = _page(client, {"status": "accepted"})
+    assert "共 5 个项目" in html and not _counted(sql)
+
+    # A change after those checks: marked after its commit, so its own job finds the row stale.
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=under_construction[0], data={"status": ProjectStatus.AFTERCARE})
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 1
+    html, sql = _page(client, {"status": "accepted"})
+    assert "共 4 个项目" in html and not _counted(sql)

@@ -28,8 +28,14 @@ def test_it_filters_notices_by_street(client, notice, personas):
     assert "安阳街道通知" in html and "玉海街道通知" not in html
 
 
-def test_it_pages_the_notice_list(client, notice, settings):
-    for number in range(21):
+def test_it_pages_the_notice_list(client, notice, monkeypatch):
+    from cms import notices
+
+    assert notices.NOTICES_PAGE_SIZE == 20
+    # Three notices on pages of two page as twenty-one do on pages of twenty, at a seventh of the
+    # Wagtail pages to publish.
+    monkeypatch.setattr(notices, "NOTICES_PAGE_SIZE", 2)
+    for number in range(3):
         notice(f"第{number}号通知", slug=f"notice-{number}")
     first = client.get("/notices/").content.decode()
     assert 'rel="next"' in first

@@ -620,3 +620,63 @@ def test_a_change_reaches_the_kept_change_log_right_after_its_commit(
     _rebuild_jobs_run()
     response = client.get(url)
     assert response.context["changes_html"] is not None and "某监理公司" in response.content.decode()
+
+
+def test_a_burst_of_changes_queues_a_job_each_but_renders_each_summary_once(
+    client, settings, personas, published_project, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
+    project, page = published_project(items=1)
+    other, _other_page = published_project(items=1)
+    project_summaries_rebuild([project.pk, other.pk])
+    _forget_changes_rolled_back_by_earlier_tests()  # and what making the two projects noted
+    for name in ("飞云花园一期改造", "飞云花园二期改造", "飞云花园三期改造"):  # three transactions
+        with django_capture_on_commit_callbacks(execute=True):
+            project_update(actor=personas.bureau, project=project, data={"name": name})
+    jobs = list(DBTaskResult.objects.filter(task_path=REBUILD))
+    assert [job.args_kwargs["kwargs"] for job in jobs] == [{"project_ids": [project.pk]}] * 3
+
+    first, *rest = jobs
+    assert first.task.call(**first.args_kwargs["kwargs"]) == 1  # from what the last change committed
+    for job in rest:  # the row current: one read, nothing rendered or written
+        with CaptureQueriesContext(connection) as queries:
+            assert job.task.call(**job.args_kwargs["kwargs"]) == 0
+        assert len(queries) == 1, [query["sql"] for query in queries]
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "飞云花园三期改造" in response.content.decode()
+
+    # A job naming a current and a stale summary renders the stale one only.
+    ProjectPublicSummary.objects.filter(project=other).update(generation=F("generation") + 1)
+    assert first.task.call(project_ids=[project.pk, other.pk]) == 1
+    assert not _marked(project) and not _marked(other)
+
+    # A change after those checks: marked after its commit, so its own job finds the row stale.
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"name": "飞云花园四期改造"})
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 1
+    response = client.get(page.url)
+    assert response.context["summary_html"] is not None and "飞云花园四期改造" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "outdated",
+    [{"version": 0}, {"build": "another"}, {"valid_until": timezone.now()}, {"generation": F("generation") + 1}],
+    ids=["version", "build", "midnight", "stale"],
+)
+def test_its_job_rebuilds_a_summary_of_another_version_or_build_past_its_time_or_stale(published_project, outdated):
+    from cms.tasks import project_summaries_rebuild as job
+
+    project, _page = published_project(items=1)
+    project_summaries_rebuild([project.pk])
+    ProjectPublicSummary.objects.filter(project=project).update(**outdated)
+    assert job.call(project_ids=[project.pk]) == 1
+    assert not _marked(project)
+    assert job.call(project_ids=[project.pk]) == 0

@@ -93,3 +93,25 @@ def test_djangos_on_commit_list_has_the_shape_it_reads():
 )
 def test_an_unreadable_on_commit_list_keeps_what_is_pending(fake):
     assert callback_waiting(fake, lambda: None) is True
+
+
+@pytest.mark.parametrize("noted", [[6, 4], None], ids=["ids", "everything"])
+def test_a_failed_mark_enqueues_the_job_that_rebuilds_regardless(caplog, noted):
+    """The jobs skip rows that do not look stale (cms.tasks): rows a failed mark left looking
+    current are rebuilt by ``unmarked`` instead."""
+    unmarked: list[list[int] | None] = []
+    rebuilt: list[list[int]] = []
+
+    def mark(ids: list[int] | None) -> None:
+        raise RuntimeError("database gone for a moment")
+
+    after = RebuildAfterCommit(
+        "test", rebuild=rebuilt.append, refresh=lambda: rebuilt.append([]), mark=mark, unmarked=unmarked.append
+    )
+    try:
+        with transaction.atomic():
+            after.add(noted)
+    finally:
+        after.forget()
+    assert unmarked == [None if noted is None else sorted(noted)] and rebuilt == []
+    assert "not marked stale" in caplog.text

@@ -442,3 +442,45 @@ def test_the_stored_csv_pages_are_byte_for_byte_the_live_pages(client, personas,
     for number in (1, 2, 3):
         body, queries = _counted(client, f"{CSV}?page={number}")
         assert body == _whole_csv("zh-hans", number) and queries == 1
+
+
+def _api_text(project) -> str:
+    return json.dumps(json.loads(_current(project).api), ensure_ascii=False)
+
+
+def test_a_burst_of_changes_queues_a_job_each_but_encodes_each_project_once(
+    settings, personas, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.projects.services import project_update
+
+    settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
+    project, other = _plain_project(personas), _plain_project(personas)
+    project_open_data_rebuild([project.pk, other.pk])
+    for name in ("改名一次", "改名两次", "改名三次"):  # three transactions
+        with django_capture_on_commit_callbacks(execute=True):
+            project_update(actor=personas.bureau, project=project, data={"name": name})
+    jobs = list(DBTaskResult.objects.filter(task_path="renovation.opendata.tasks.project_open_data_rebuild"))
+    assert [job.args_kwargs["kwargs"] for job in jobs] == [{"project_ids": [project.pk]}] * 3
+
+    first, *rest = jobs
+    assert first.task.call(**first.args_kwargs["kwargs"]) == 1  # from what the last change committed
+    assert "改名三次" in _api_text(project)
+    for job in rest:  # the row current: one read, nothing encoded or written
+        with CaptureQueriesContext(connection) as queries:
+            assert job.task.call(**job.args_kwargs["kwargs"]) == 0
+        assert len(queries) == 1, [query["sql"] for query in queries]
+
+    # A job naming a current and a stale project encodes the stale one only.
+    ProjectOpenData.objects.filter(project=other).update(build="another")
+    assert first.task.call(project_ids=[project.pk, other.pk]) == 1
+    assert _current(other).build == stored.current_build()
+
+    # A change after those checks: marked after its commit, so its own job finds the row stale.
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        project_update(actor=personas.bureau, project=project, data={"name": "改名四次"})
+    job = DBTaskResult.objects.get(task_path="renovation.opendata.tasks.project_open_data_rebuild")
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 1
+    assert "改名四次" in _api_text(project)
