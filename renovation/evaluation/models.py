@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from renovation.public.models import StoredRendering
+
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
@@ -73,7 +75,7 @@ class MonthlyEvaluation(models.Model):
         return date(self.year, self.month, 1)
 
 
-class StreetLeagueSummary(models.Model):
+class StreetLeagueSummary(StoredRendering):
     """The public league table of one plan year (/streets/: the year switch, the table, its charts
     and the frozen months), kept per language as the HTML it renders to, so the page inserts it
     instead of reading every project, site issue and rating of the plan year (stored.py).
@@ -81,8 +83,8 @@ class StreetLeagueSummary(models.Model):
     Never a source of a figure: a change the page shows bumps ``generation`` right after its
     commit, a job renders it again from the selectors after the commit, and the page renders live
     while it is missing, stale, of another ``version`` or ``build``, past ``valid_until`` or not
-    signed by this site. The fields the home page's summary has (cms.HomePublicSummary) bear the
-    same names. A derived rendering, so it keeps no history."""
+    signed by this site. Its fields bear the names of the home page's summary
+    (cms.HomePublicSummary). A derived rendering, so it keeps no history."""
 
     plan_year = models.PositiveSmallIntegerField(_("plan year"))
     language = models.CharField(_("language"), max_length=16)
@@ -96,13 +98,8 @@ class StreetLeagueSummary(models.Model):
     # shown only when ``signature`` (an HMAC with the site's key) matches.
     content = models.TextField(_("content"), blank=True)
     signature = models.CharField(_("signature"), max_length=64, blank=True)
-    # Bumped by every change that alters it, right after the change commits; the content is
-    # current only while ``built_generation`` equals it.
-    generation = models.PositiveIntegerField(_("generation"), default=1)
-    built_generation = models.PositiveIntegerField(_("built generation"), default=0)
-    built_at = models.DateTimeField(_("built"), null=True, blank=True)
-    # The next midnight after it was built (the table counts days to the day): the clock rebuilds it then.
-    valid_until = models.DateTimeField(_("valid until"))
+    # generation, built_generation, built_at and valid_until (the next midnight after it was built:
+    # the table counts days to the day) come from StoredRendering.
 
     class Meta:
         verbose_name = _("street league summary")

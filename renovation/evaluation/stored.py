@@ -239,6 +239,7 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().street_league_rebuild.enqueue(),
     refresh=lambda: _tasks().street_league_rebuild.enqueue(),
     mark=_mark_stale,
+    unmarked=lambda ids: _tasks().street_league_rebuild.enqueue(force=True),
 )
 
 

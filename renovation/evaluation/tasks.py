@@ -15,10 +15,11 @@ def evaluations_freeze() -> int:
 
 
 @task()
-def street_league_rebuild() -> int:
-    """Render the league table a committed change marked stale again (stored.py); returns how many
-    rows (plan year and language) were written."""
-    return stored.street_league_rebuild()
+def street_league_rebuild(force: bool = False) -> int:
+    """Render the league table a committed change marked stale again (stored.py), unless a job of
+    the same burst already did (``force``: the change's mark failed, so its rows look current);
+    returns how many rows (plan year and language) were written."""
+    return stored.street_league_rebuild() if force else stored.street_league_refresh()
 
 
 @task()
