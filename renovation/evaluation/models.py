@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from renovation.public.models import StoredRendering
+
 YEAR_VALIDATORS = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 
@@ -71,3 +73,40 @@ class MonthlyEvaluation(models.Model):
     @property
     def first_day(self) -> date:
         return date(self.year, self.month, 1)
+
+
+class StreetLeagueSummary(StoredRendering):
+    """The public league table of one plan year (/streets/: the year switch, the table, its charts
+    and the frozen months), kept per language as the HTML it renders to, so the page inserts it
+    instead of reading every project, site issue and rating of the plan year (stored.py).
+
+    Never a source of a figure: a change the page shows bumps ``generation`` right after its
+    commit, a job renders it again from the selectors after the commit, and the page renders live
+    while it is missing, stale, of another ``version`` or ``build``, past ``valid_until`` or not
+    signed by this site. Its fields bear the names of the home page's summary
+    (cms.HomePublicSummary). A derived rendering, so it keeps no history."""
+
+    plan_year = models.PositiveSmallIntegerField(_("plan year"))
+    language = models.CharField(_("language"), max_length=16)
+    # The plan year the page shows when none (or one without projects) is asked for, as of the day
+    # it was built (this year's plan, else the latest past one).
+    shown_by_default = models.BooleanField(_("shown by default"), default=False)
+    version = models.PositiveSmallIntegerField(_("version"))
+    # The code and templates that rendered it (a deploy that changes them makes it stale).
+    build = models.CharField(_("build"), max_length=64, blank=True)
+    # The page's HTML and the plan years, as JSON text: written and read by stored.py only, and
+    # shown only when ``signature`` (an HMAC with the site's key) matches.
+    content = models.TextField(_("content"), blank=True)
+    signature = models.CharField(_("signature"), max_length=64, blank=True)
+    # generation, built_generation, built_at and valid_until (the next midnight after it was built:
+    # the table counts days to the day) come from StoredRendering.
+
+    class Meta:
+        verbose_name = _("street league summary")
+        verbose_name_plural = _("street league summaries")
+        constraints = [
+            models.UniqueConstraint(fields=["plan_year", "language"], name="street_league_summary_once_per_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_year} · {self.language}"

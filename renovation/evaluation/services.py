@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -15,7 +17,7 @@ from renovation.changelog.records import save_recorded
 from renovation.projects.selectors import plan_years
 from renovation.public.cache import Change, pages_changed
 
-from .models import MonthlyEvaluation
+from .models import MonthlyEvaluation, StreetLeagueSummary
 from .selectors import evaluation_exists, street_league
 
 
@@ -88,3 +90,62 @@ def _freeze_month(*, actor: Any, plan_year: int, year: int, month: int) -> int:
         # or at the insert): its figures stand and nothing of this run is kept.
         return 0
     return len(rows)
+
+
+# --- The league table's stored rendering (stored.py): system writes, checking no actor. ---
+
+
+def street_league_summaries_ensure(plan_years: list[int]) -> None:
+    """Give each plan year its row in every language, stale until built (see StreetLeagueSummary),
+    so that every later change has a generation to bump."""
+    StreetLeagueSummary.objects.bulk_create(
+        [
+            StreetLeagueSummary(plan_year=year, language=code, version=0, valid_until=timezone.now())
+            for year in plan_years
+            for code, _name in settings.LANGUAGES
+        ],
+        ignore_conflicts=True,  # a concurrent job made it meanwhile: it is there, as wanted
+    )
+
+
+def street_league_summaries_mark_stale() -> None:
+    """Mark the league table stale in every plan year and language, right after the commit of a
+    change that alters it (stored.rebuilds): from then until its rebuild, the page renders live.
+    One UPDATE; a plan year without a row yet renders live until the job makes and builds it."""
+    StreetLeagueSummary.objects.update(generation=F("generation") + 1)
+
+
+def street_league_summary_store(
+    *,
+    plan_year: int,
+    language: str,
+    generation: int | None,
+    shown_by_default: bool,
+    version: int,
+    build: str,
+    content: str,
+    signature: str,
+    valid_until: datetime,
+) -> bool:
+    """Keep a plan year's league table in a language, rendered from what was committed when its
+    row stood at ``generation``; written only if no change has bumped the generation since (that
+    change's own job writes it): returns whether it was written."""
+    if generation is None:
+        return False
+    written = StreetLeagueSummary.objects.filter(plan_year=plan_year, language=language, generation=generation).update(
+        shown_by_default=shown_by_default,
+        version=version,
+        build=build,
+        content=content,
+        signature=signature,
+        built_generation=generation,
+        built_at=timezone.now(),
+        valid_until=valid_until,
+    )
+    return bool(written)
+
+
+def street_league_summaries_forget(plan_years: list[int]) -> None:
+    """Drop the rows of plan years that no longer have projects (marked stale by the change that
+    emptied them, they would never be shown)."""
+    StreetLeagueSummary.objects.exclude(plan_year__in=plan_years).delete()

@@ -17,15 +17,19 @@ from renovation.projects.selectors import default_plan_year
 from renovation.public.cache import depends_on, next_midnight
 
 from .charts import BarChart, bar_chart
-from .selectors import LeagueRow, league_context, plan_years
+from .selectors import LeagueRow, plan_years
+from .stored import league_year_context, stored_league_html
 
 
-def _plan_year(request: HttpRequest, years: list[int]) -> int | None:
+def _asked_year(request: HttpRequest) -> int | None:
     try:
-        chosen = int(request.GET.get("year", ""))
+        return int(request.GET.get("year", ""))
     except ValueError:
-        chosen = None
-    return chosen if chosen in years else default_plan_year(timezone.localdate(), years)
+        return None
+
+
+def _plan_year(asked: int | None, years: list[int]) -> int | None:
+    return asked if asked in years else default_plan_year(timezone.localdate(), years)
 
 
 def _number(value: Decimal | None, unit: str = "") -> str:
@@ -80,14 +84,15 @@ def charts(rows: list[LeagueRow]) -> list[BarChart]:
 
 def _context(request: HttpRequest) -> dict[str, Any]:
     years = plan_years()  # read once: the chosen year, the default and the year links
-    context = league_context(_plan_year(request, years), timezone.localdate())
-    context.update({"plan_years": years, "charts": charts(context["rows"])})
-    return context
+    return league_year_context(_plan_year(_asked_year(request), years), years, timezone.localdate())
 
 
 def streets(request: HttpRequest) -> HttpResponse:
     depends_on(request, "streets", until=next_midnight())
-    return render(request, "evaluation/streets.html", _context(request))
+    # The table as the job kept it for the year and language (stored.py), else live.
+    kept = stored_league_html(_asked_year(request), timezone.now())
+    context = {"league_html": kept} if kept is not None else {"league_html": None, **_context(request)}
+    return render(request, "evaluation/streets.html", context)
 
 
 def streets_admin(request: HttpRequest) -> HttpResponse:

@@ -468,6 +468,9 @@ JOBS_SCHEDULE = {
     "site-issues-remind": {"task": "renovation.supervision.tasks.site_issues_remind", "every": 15 * 60},
     # Each ended month's street evaluation is frozen once (in the first hour of the next month).
     "evaluations-freeze": {"task": "renovation.evaluation.tasks.evaluations_freeze", "every": 60 * 60},
+    # The street league table's kept rendering (renovation/evaluation/stored.py) past midnight, a
+    # deploy or a lost job is rendered again.
+    "street-league-refresh": {"task": "renovation.evaluation.tasks.street_league_refresh", "every": 5 * 60},
     # Project pages' summaries (cms.summary) past midnight or a tender's clock are rebuilt.
     "project-summaries-refresh": {"task": "cms.tasks.project_summaries_refresh", "every": 5 * 60},
     # The home page's sections (cms.home_summary) past midnight, a deploy or a lost job are rebuilt.

@@ -56,6 +56,7 @@ def test_the_worker_starts_the_clock_and_signs_off(db):
         "project-summaries-refresh",
         "home-summary-refresh",
         "index-counts-refresh",
+        "street-league-refresh",
         "project-open-data-refresh",
         "ocds-release-texts-refresh",
         "household-import-files-expire",
@@ -63,7 +64,7 @@ def test_the_worker_starts_the_clock_and_signs_off(db):
         "plan-import-files-expire",
     }
     clock = DBTaskResult.objects.filter(queue_name="clock")
-    assert clock.count() == 12 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
+    assert clock.count() == 13 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
     assert not WorkerHeartbeat.objects.exists()  # a worker that stops cleanly leaves no heartbeat behind
 
 
