@@ -27,7 +27,8 @@ request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -41,6 +42,7 @@ from django.urls.resolvers import RFC3986_SUBDELIMS
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from renovation.places.models import Street
 from renovation.projects import selectors as project_selectors
@@ -100,6 +102,8 @@ class StreetChoice:
 class Choices:
     streets: tuple[StreetChoice, ...]
     plan_years: tuple[int, ...]
+    # The streets' and years' <option>s as ``options`` wrote them, by chosen value.
+    written: dict[tuple[Any, ...], SafeString] = field(default_factory=dict, compare=False, repr=False)
 
     def street(self, code: str | None) -> Street | None:
         for choice in self.streets:
@@ -125,6 +129,7 @@ def forget() -> None:
     """Drop this process's choices and kept SQL (a new process starts so)."""
     _choices.forget()
     _listings.clear()
+    _CONSTANT_OPTIONS.clear()
 
 
 def _listing(index: ProjectIndexPage) -> Listing:
@@ -303,13 +308,44 @@ def _page_urls(index: ProjectIndexPage, request: HttpRequest, url_paths: list[st
 
 
 def options(choices: Choices, filters: dict[str, Any]) -> dict[str, SafeString]:
-    """The filter form's ``<option>``s (after each "all" option), the chosen ones selected."""
+    """The filter form's ``<option>``s (after each "all" option), the chosen ones selected: written
+    once per process for each set of choices (the streets' and years' with the kept ``choices``, the
+    statuses' and categories' per language) and chosen value, as the same few are asked for on
+    every request."""
+    language = get_language()
     return {
-        "street_options": _options([(street.code, street.name) for street in choices.streets], filters["street"]),
-        "year_options": _options([(year, year) for year in choices.plan_years], filters["plan_year"]),
-        "status_options": _options(ProjectStatus.choices, filters["status"]),
-        "category_options": _options(WorkCategory.choices, filters["category"]),
+        "street_options": _written(
+            choices.written, ("street", filters["street"]), lambda: [(s.code, s.name) for s in choices.streets]
+        ),
+        "year_options": _written(
+            choices.written, ("year", filters["plan_year"]), lambda: [(year, year) for year in choices.plan_years]
+        ),
+        "status_options": _written(_CONSTANT_OPTIONS, ("status", language, filters["status"]), ProjectStatus.choices),
+        "category_options": _written(
+            _CONSTANT_OPTIONS, ("category", language, filters["category"]), WorkCategory.choices
+        ),
     }
+
+
+# The statuses' and categories' options by language and chosen value (their labels are translated).
+_CONSTANT_OPTIONS: dict[tuple[Any, ...], SafeString] = {}
+# A bound on the options one set keeps: a chosen value comes from the query string as it was typed.
+_WRITTEN_LIMIT = 256
+
+
+def _written(
+    written: dict[tuple[Any, ...], SafeString],
+    key: tuple[Any, ...],
+    pairs: list[tuple[Any, Any]] | Callable[[], list[tuple[Any, Any]]],
+) -> SafeString:
+    chosen = key[-1]
+    key = (*key[:-1], type(chosen), chosen)  # 2023 and "2023" select differently
+    found = written.get(key)
+    if found is None:
+        if len(written) >= _WRITTEN_LIMIT:
+            written.clear()
+        found = written[key] = _options(pairs() if callable(pairs) else pairs, chosen)
+    return found
 
 
 def _options(pairs: list[tuple[Any, Any]], chosen: Any) -> SafeString:

@@ -44,7 +44,8 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.http.request import split_domain_port
 from wagtail.models import Page, PageViewRestriction, Site
 
-from renovation.public.cache import CACHE_DOWN, scope_versions
+from renovation.public.cache import CACHE_DOWN
+from renovation.public.kept import scope_versions_with_kept
 from renovation.public.prepared import PreparedObjects
 
 ROUTING = "routing"
@@ -103,8 +104,8 @@ def serve(request: HttpRequest, path: str) -> HttpResponseBase:
 def route_for_request(request: HttpRequest, path: str) -> Any:
     """Set what Wagtail keeps on the request (``_wagtail_site``, ``_wagtail_route_for_request``:
     both documented as its per-request cache), from the memo where it can."""
-    try:
-        version = scope_versions([ROUTING])[ROUTING]
+    try:  # with the versions the page's kept values check (renovation/public/kept.py): one round trip
+        version = scope_versions_with_kept(request, [ROUTING])[ROUTING]
     except CACHE_DOWN:
         return None  # Wagtail routes alone
     memo = _memo_at(version)

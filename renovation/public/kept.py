@@ -8,12 +8,16 @@ reported shows no later than a cached page would). When the page declared those 
 (the cache is on), their versions cost nothing more; else one read of the cache. Without a cache
 to ask, the value is read for each request. The tender list's and the project index's
 (cms/project_index.py) filter choices are kept so.
+
+A request that reads some scopes' versions anyway (routing, cms/routing.py) reads every kept
+value's scopes in the same round trip (``scope_versions_with_kept``): the page's kept values then
+cost nothing more, cache or no cache.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 
 from django.conf import settings
@@ -49,6 +53,9 @@ class Kept(Generic[T]):
         declared = getattr(request, "public_cache", None)
         if declared is not None and all(scope in declared.versions for scope in self.scopes):
             return {scope: declared.versions[scope] for scope in self.scopes}
+        read = getattr(request, "kept_versions", None)
+        if read is not None and all(scope in read for scope in self.scopes):
+            return {scope: read[scope] for scope in self.scopes}
         try:
             return scope_versions(self.scopes)
         except CACHE_DOWN:
@@ -56,6 +63,15 @@ class Kept(Generic[T]):
 
     def forget(self) -> None:
         self._memo = None
+
+
+def scope_versions_with_kept(request: HttpRequest, scopes: Iterable[str]) -> dict[str, int]:
+    """``scope_versions(scopes)``, read with every kept value's scopes, which are left on the request
+    for ``Kept.get`` (read before any kept value, as ``get`` reads them). Raises ``CACHE_DOWN``."""
+    wanted = sorted({*scopes, *(scope for kept in _every for scope in kept.scopes)})
+    versions = scope_versions(wanted)
+    request.kept_versions = versions
+    return versions
 
 
 def forget() -> None:

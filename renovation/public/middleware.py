@@ -64,6 +64,22 @@ def _may_store(request: HttpRequest, response: HttpResponseBase) -> bool:
     return "private" not in cache_control and "no-store" not in cache_control
 
 
+def _proxy_expiry_first(response: HttpResponseBase, seconds: str) -> None:
+    """Put ``X-Accel-Expires`` before ``Cache-Control``, also on a 304 (Django's keeps only the
+    validators and ``Cache-Control``).
+
+    nginx (1.22, Debian 12's) reads a proxied response's headers in order: a ``Cache-Control:
+    max-age=0`` read before ``X-Accel-Expires`` makes the response uncacheable. The microcache
+    then stored nothing, and nginx, which answers a conditional request itself (it sends Django
+    none while the microcache is on), answered 200 where the browser's ETag matched: on every
+    request before this order, and on the one that revalidated an expired copy (Django's 304
+    carried no ``X-Accel-Expires``) after it. deploy/README.md, "Microcache and 304"."""
+    cache_control = response.headers.pop("Cache-Control", None)
+    response["X-Accel-Expires"] = seconds
+    if cache_control is not None:
+        response["Cache-Control"] = cache_control
+
+
 def _etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
@@ -149,12 +165,13 @@ class PublicPageCacheMiddleware:
             patch_vary_headers(response, ("Accept-Encoding",))
         response["ETag"] = etag
         response["Last-Modified"] = http_date(entry["modified"])
+        proxy_seconds = str(max(0, min(settings.PUBLIC_CACHE_PROXY_SECONDS, int(entry["until"] - time.time()))))
+        response["X-Accel-Expires"] = proxy_seconds  # before Cache-Control: see _proxy_expiry_first
         patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-        proxy_seconds = min(settings.PUBLIC_CACHE_PROXY_SECONDS, int(entry["until"] - time.time()))
-        response["X-Accel-Expires"] = str(max(0, proxy_seconds))
         modified = int(datetime.fromtimestamp(entry["modified"], tz=UTC).timestamp())
         answer = get_conditional_response(request, etag=etag, last_modified=modified, response=response)
         if answer is not response:
+            _proxy_expiry_first(answer, proxy_seconds)
             return answer  # 304 (or 412): no body, so nothing to decompress
         if send_gzip:
             response["Content-Encoding"] = "gzip"

@@ -291,6 +291,24 @@ def test_the_filter_choices_are_kept_until_a_project_or_a_place_changes(
         client.get("/projects/")
 
 
+def test_the_kept_choices_are_checked_in_the_one_read_of_the_cache_routing_makes(
+    client, many_projects, settings, monkeypatch
+):
+    """Uncached, a Wagtail page reads the versions its kept values check with routing's own (one
+    round trip to the cache, not two; renovation/public/kept.py)."""
+    from cms.routing import ROUTING
+    from renovation.public import kept
+
+    settings.PUBLIC_CACHE_ENABLED = False
+    client.get("/projects/")
+    reads = []
+    read = kept.scope_versions
+    monkeypatch.setattr(kept, "scope_versions", lambda scopes: reads.append(set(scopes)) or read(scopes))
+    response = client.get("/projects/", {"year": "2023"})
+    assert '<option value="2023" selected>2023</option>' in response.content.decode()
+    assert len(reads) == 1 and {ROUTING, "index", "site"} <= reads[0]
+
+
 def test_while_the_cache_server_is_down_the_choices_are_read_for_each_request(
     client, many_projects, settings, django_assert_num_queries
 ):

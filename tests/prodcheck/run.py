@@ -15,7 +15,7 @@ import subprocess
 import psycopg
 import redis
 
-from tests.prodcheck import backups, checks, failover, objectstore, throughput
+from tests.prodcheck import backups, checks, conditional, failover, objectstore, throughput
 from tests.prodcheck.client import Browser
 from tests.prodcheck.report import Report, Skip, expect
 from tests.prodcheck.stack import Stack, free_port
@@ -85,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
         later = [
             ("worker", "task worker from deploy/systemd/renovation-worker.service", stack.start_worker),
             ("public", "public pages through nginx", lambda: checks.public_pages(stack, browser)),
+            ("conditional", "a browser's If-None-Match answered 304 through nginx: microcache hit, miss, revalidated",
+             lambda: conditional.revalidation(stack, browser)),
             ("readyz", "/readyz through nginx", lambda: checks.readiness(stack, browser)),
             ("sign_in", "sign-in with CSRF through nginx", lambda: checks.sign_in(stack, browser)),
             ("photo", "supervisor's photo upload served back upright without GPS",

@@ -41,6 +41,20 @@ def test_it_answers_304_while_the_page_is_unchanged(client, project_url):
     assert client.get(project_url, HTTP_IF_NONE_MATCH='"another"').status_code == 200
 
 
+def test_it_tells_nginx_the_expiry_before_cache_control_on_a_200_and_a_304(client, project_url):
+    """nginx 1.22 reads the headers in order: Cache-Control max-age=0 first made the page
+    uncacheable, and nginx then answered a browser's matching If-None-Match with 200."""
+    for response in (client.get(project_url), client.get(project_url)):
+        names = [name.lower() for name, _value in response.items()]
+        assert response["X-Accel-Expires"] == "5"
+        assert names.index("x-accel-expires") < names.index("cache-control")
+    revalidated = client.get(project_url, HTTP_IF_NONE_MATCH=response["ETag"])
+    assert revalidated.status_code == 304
+    names = [name.lower() for name, _value in revalidated.items()]
+    assert revalidated["X-Accel-Expires"] == "5"
+    assert names.index("x-accel-expires") < names.index("cache-control")
+
+
 def test_it_keeps_one_copy_per_language(client, project_url):
     chinese = client.get(project_url)
     client.cookies["django_language"] = "en"

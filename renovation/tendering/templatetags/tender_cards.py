@@ -24,7 +24,7 @@ from django.utils.translation import gettext
 
 from renovation.figures import format_yuan
 
-from ..models import Tender
+from ..models import Tender, TenderStatus
 
 register = template.Library()
 
@@ -53,6 +53,8 @@ def _page_parts(context: template.Context) -> dict[str, Any]:
             "url": (before, after),
             "terms": tuple(conditional_escape(gettext(term)) for term in ("Ceiling price", "Bids until", "Opening")),
             "written": {},
+            "phases": {},  # phase → its class and label as written
+            "prices": {},  # ceiling price → as written
             # Where the page shows times, found once (as ``template_localtime`` finds it per value).
             "zone": timezone.get_current_timezone() if (settings.USE_TZ if use_tz is None else use_tz) else None,
         }
@@ -76,15 +78,26 @@ def tender_card(context: template.Context, tender: Tender) -> SafeString:
     before, after = parts["url"]
     ceiling, until, opening = parts["terms"]
     zone = parts["zone"]
+    # The phase's class and label, and the price as written, once per page for each value.
+    phase = tender.phase()
+    status = parts["phases"].get(phase)
+    if status is None:
+        status = parts["phases"][phase] = (value(phase), value(str(TenderStatus(phase).label)))
+    price = tender.ceiling_price
+    yuan = parts["prices"].get(price)
+    if yuan is None:
+        yuan = parts["prices"][price] = value(format_yuan(price))
+    # A text as ``{{ tender.title }}`` writes it (render_value_in_context: a text is only escaped).
+    title = conditional_escape(tender.title) if context.autoescape else tender.title
     return mark_safe(  # every value below is escaped
         '\n<li class="card tender-card">\n'
-        f'  <h3><a href="{before}{tender.pk}{after}">{render_value_in_context(tender.title, context)}</a></h3>\n'
+        f'  <h3><a href="{before}{tender.pk}{after}">{title}</a></h3>\n'
         '  <p class="project-header__meta">\n'
-        f'    <span class="status status--tender-{value(tender.phase())}">{value(tender.phase_label())}</span>\n'
+        f'    <span class="status status--tender-{status[0]}">{status[1]}</span>\n'
         f"    <span>{value(tender.street_name)} · {value(tender.neighbourhood_name)}</span>\n"
         "  </p>\n"
         '  <dl class="facts">\n'
-        f"    <dt>{ceiling}</dt><dd>{value(format_yuan(tender.ceiling_price))}</dd>\n"
+        f"    <dt>{ceiling}</dt><dd>{yuan}</dd>\n"
         f"    <dt>{until}</dt><dd>{_minute(tender.bid_period_end, zone)}</dd>\n"
         f"    <dt>{opening}</dt><dd>{_minute(tender.opening_at, zone)}</dd>\n"
         "  </dl>\n"
