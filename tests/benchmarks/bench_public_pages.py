@@ -329,7 +329,7 @@ def settle(env: dict[str, str]) -> None:
     """Do what production's worker does within seconds of a change: run the queued jobs and bring
     every project page's stored summary (cms.summary), the home page's (cms.home_summary), the
     project index's kept totals (cms.index_counts), the street league table's (renovation/evaluation/
-    stored.py) and every project's open-data texts
+    stored.py), an opened tender's sections (renovation/tendering/tender_summary.py) and every project's open-data texts
     (renovation/opendata/stored.py) up to date. Without it the benchmark
     measured the pages' live fallback (the project page's 31 queries) instead of the pages as served.
     Then the database's statistics are gathered (ANALYZE), as autovacuum keeps them on a live site."""
@@ -348,7 +348,9 @@ def settle(env: dict[str, str]) -> None:
         # the ×10 generator's bulk copies report no change, and it must show the copies.
         "from renovation.evaluation.services import street_league_summaries_mark_stale; "
         "street_league_summaries_mark_stale(); "
-        "from renovation.evaluation.stored import street_league_refresh; street_league_refresh()"
+        "from renovation.evaluation.stored import street_league_refresh; street_league_refresh(); "
+        # An opened tender's kept sections (renovation/tendering/tender_summary.py), as the clock.
+        "from renovation.tendering.tender_summary import tender_summaries_refresh; tender_summaries_refresh()"
     )
     manage(env, "shell", "-v", "0", "-c", refresh)
     # Planner statistics, as production's autovacuum keeps them: without them PostgreSQL took a
