@@ -71,6 +71,7 @@ from renovation.projects.services import (
     project_public_summaries_mark_stale,
     project_public_summary_store,
 )
+from renovation.public.build import source_digest
 from renovation.public.cache import Change, next_midnight
 from renovation.public.unreadable import log_unreadable
 from renovation.supervision import selectors as supervision_selectors
@@ -608,13 +609,7 @@ def current_build() -> str:
     any of them makes every summary stale (the clock rebuilds them); web and worker agree when
     they run the same release."""
     digest = hashlib.sha256(f"{SUMMARY_VERSION}\n".encode())
-    base = settings.BASE_DIR
-    roots = [base / "cms", base / "renovation", *settings.LOCALE_PATHS]
-    for root in roots:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".html", ".css", ".mo"} and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+    digest.update(source_digest(("cms", "renovation"), (".py", ".html", ".css", ".mo")))
     digest.update(salted_hmac(_SIGNATURE_SALT, "build", algorithm="sha256").digest())
     return digest.hexdigest()
 

@@ -36,6 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.selectors import default_plan_year
+from renovation.public.build import source_digest
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 from renovation.public.signed import is_signed, key_digest, signature
 from renovation.public.unreadable import log_unreadable
@@ -207,12 +208,7 @@ def current_build() -> str:
     them makes every row stale (the clock rebuilds them); web and worker agree when they run the
     same release."""
     digest = hashlib.sha256(f"{LEAGUE_SUMMARY_VERSION}\n{settings.TIME_ZONE}\n".encode())
-    base = settings.BASE_DIR
-    for root in [base / "renovation", *settings.LOCALE_PATHS]:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".html", ".mo"} and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+    digest.update(source_digest(("renovation",), (".py", ".html", ".mo")))
     digest.update(key_digest())
     return digest.hexdigest()
 

@@ -48,6 +48,7 @@ from django.utils.encoding import iri_to_uri
 
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
+from renovation.public.build import source_digest
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 from renovation.public.prepared import PreparedRows
 from renovation.public.signed import is_signed, key_digest, signature
@@ -411,12 +412,7 @@ def current_build() -> str:
         "REST_FRAMEWORK",
     ):
         digest.update(f"{name}={getattr(settings, name, None)!r}\n".encode())
-    base = settings.BASE_DIR
-    for root in [base / "renovation", *settings.LOCALE_PATHS]:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".mo"} and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+    digest.update(source_digest(("renovation",), (".py", ".mo")))
     digest.update(key_digest())
     return digest.hexdigest()
 

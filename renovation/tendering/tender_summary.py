@@ -40,6 +40,7 @@ from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from renovation.jobs.queue import RebuildAfterCommit
+from renovation.public.build import source_digest
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 from renovation.public.signed import is_signed, key_digest, signature
 from renovation.public.unreadable import log_unreadable
@@ -281,12 +282,7 @@ def current_build() -> str:
     for name in ("TENDER_FLAG_CEILING_BAND", "TIME_ZONE", "LANGUAGE_CODE", "LANGUAGES"):
         digest.update(f"{name}={getattr(settings, name, None)!r}\n".encode())
     digest.update(repr(redflags.thresholds_from_settings()).encode())
-    base = settings.BASE_DIR
-    for root in [base / "renovation", *settings.LOCALE_PATHS]:
-        for path in sorted(root.rglob("*")):
-            if path.suffix in {".py", ".html", ".mo"} and path.is_file():
-                digest.update(str(path.relative_to(base)).encode())
-                digest.update(path.read_bytes())
+    digest.update(source_digest(("renovation",), (".py", ".html", ".mo")))
     digest.update(key_digest())
     return digest.hexdigest()
 
