@@ -57,6 +57,7 @@ def test_the_worker_starts_the_clock_and_signs_off(db):
         "home-summary-refresh",
         "index-counts-refresh",
         "street-league-refresh",
+        "tender-summaries-refresh",
         "project-open-data-refresh",
         "ocds-release-texts-refresh",
         "household-import-files-expire",
@@ -64,7 +65,7 @@ def test_the_worker_starts_the_clock_and_signs_off(db):
         "plan-import-files-expire",
     }
     clock = DBTaskResult.objects.filter(queue_name="clock")
-    assert clock.count() == 13 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
+    assert clock.count() == 14 and set(clock.values_list("status", flat=True)) == {TaskResultStatus.SUCCESSFUL}
     assert not WorkerHeartbeat.objects.exists()  # a worker that stops cleanly leaves no heartbeat behind
 
 
