@@ -39,9 +39,10 @@ TEST_WORKERS ?= auto
 # Default distribution (--dist load): each worker keeps pytest-django's order, every transactional
 # test after the others, so no flush wipes the page tree under a test that expects the migrated one
 # (--dist loadfile broke that order: 38 tests lost their site tree in CI).
+# The 25 slowest tests are listed at the end of each run, so CI's log says where the time goes.
 test: $(DEPS)
 	export TEST_DB_RUN=$$$$; status=0; \
-	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" || status=$$?; \
+	$(PY) -m pytest -n $(TEST_WORKERS) -m "not serial" --durations=25 || status=$$?; \
 	if [ $$status = 0 ]; then $(PY) -m pytest -m serial || status=$$?; fi; \
 	$(PY) -m tests.testdb drop "$$TEST_DB_RUN"; \
 	exit $$status
