@@ -29,7 +29,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
@@ -37,6 +37,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 
 from renovation.jobs.queue import RebuildAfterCommit
@@ -155,8 +156,10 @@ def _current_row(tender_id: int, language: str, now: datetime) -> tuple[str, str
     if row is None:
         return None
     valid_until = row[3]
-    if valid_until is not None and timezone.is_naive(valid_until):  # SQLite
-        valid_until = timezone.make_aware(valid_until, timezone.UTC)
+    if isinstance(valid_until, str):  # SQLite without the column's converter
+        valid_until = parse_datetime(valid_until)
+    if valid_until is not None and timezone.is_naive(valid_until):  # SQLite keeps UTC without an offset
+        valid_until = timezone.make_aware(valid_until, UTC)
     return row[0], row[1], row[2], valid_until
 
 
