@@ -337,6 +337,26 @@ def _settle_focus(page, name: str) -> None:
     page.wait_for_function(f"document.activeElement && document.activeElement.name === '{name}'")
 
 
+def _choose_with_space(page, name: str, attempts: int = 4):
+    """Space on the focused file input opens the file chooser; the chooser is returned.
+
+    Headless Chromium now and then drops a Space on a file input (CI's serial run missed a 30 s
+    wait once, with nothing else running), as a person's browser never does: the key is pressed
+    again, up to ``attempts`` times, while the input still has the focus. Every try is the keyboard
+    alone, and a form the keyboard cannot open still fails."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
+    for _ in range(attempts):
+        _settle_focus(page, name)
+        try:
+            with page.expect_file_chooser(timeout=7_500) as chooser:
+                page.keyboard.press("Space")
+        except PlaywrightTimeoutError:
+            continue
+        return chooser.value
+    raise AssertionError(f"Space on the focused input[name={name}] opened no file chooser in {attempts} tries")
+
+
 # Serial: Chromium's file chooser opened from the keyboard misses its 30 s under a loaded parallel run.
 @pytest.mark.serial
 def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_server, cast, tmp_path):
@@ -368,10 +388,7 @@ def test_a_supervisor_reports_an_issue_with_the_keyboard_alone(browser, live_ser
     _tab_to(page, "input[name=location]")
     page.keyboard.type("5幢北侧")
     _tab_to(page, "input[name=photos]")
-    _settle_focus(page, "photos")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files([str(_jpeg(tmp_path))])
+    _choose_with_space(page, "photos").set_files([str(_jpeg(tmp_path))])
     page.wait_for_selector(".photo-preview__image")  # the chosen photo, previewed before sending
     assert page.locator(".photo-preview__item").count() == 1
     _tab_to(page, "main button[type=submit]")
@@ -401,10 +418,7 @@ def test_a_bidder_bids_with_the_keyboard_alone(browser, live_server, tender_cast
     _tab_to(page, "input[name=duration_days]")
     page.keyboard.type("100")
     _tab_to(page, "input[name=proposal]")
-    _settle_focus(page, "proposal")
-    with page.expect_file_chooser() as chooser:
-        page.keyboard.press("Space")
-    chooser.value.set_files(str(proposal))
+    _choose_with_space(page, "proposal").set_files(str(proposal))
     _tab_to(page, "main button[type=submit]")
     with page.expect_navigation():
         page.keyboard.press("Enter")
