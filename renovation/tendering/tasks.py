@@ -27,13 +27,16 @@ def ocds_release_texts_refresh() -> int:
 
 
 @task()
-def tender_summaries_rebuild(project_ids: list[int]) -> int:
+def tender_summaries_rebuild(project_ids: list[int], force: bool = False) -> int:
     """Render again the opened sections of the tenders in these projects' streets (their red flags
-    weigh each other's bids): tender_summary.py; returns how many rows were written."""
-    from .tender_summary import tender_ids_in_streets_of
+    weigh each other's bids) that a committed change marked stale and no later job has rendered yet
+    (tender_summary.py); returns how many rows were written. ``force``: the change's mark failed,
+    so the rows still look current (renovation.jobs.queue.RebuildAfterCommit): rendered regardless."""
+    from .tender_summary import tender_ids_in_streets_of, tender_summaries_rebuild_stale
     from .tender_summary import tender_summaries_rebuild as rebuild
 
-    return rebuild(tender_ids_in_streets_of(project_ids))
+    tender_ids = tender_ids_in_streets_of(project_ids)
+    return rebuild(tender_ids) if force else tender_summaries_rebuild_stale(tender_ids)
 
 
 @task()

@@ -11,8 +11,9 @@ The pattern is the project page's and the home page's (cms.summary, cms.home_sum
 step (``Change.TENDER``) or a project change (``Change.PROJECT``) marks the rows of every tender of
 the changed projects' streets stale right after its commit, as the red flags of one tender read
 the others' bids (a change of places, a plan import or the site marks every row); then one job
-(``renovation.tendering.tasks.tender_summaries_rebuild``) renders them again and writes each
-only if no later change bumped its generation meanwhile; the clock (``tender-summaries-refresh``)
+(``renovation.tendering.tasks.tender_summaries_rebuild``) renders them again, unless an earlier job
+of the same burst already did (``tender_summaries_rebuild_stale``), and writes each only if no
+later change bumped its generation meanwhile; the clock (``tender-summaries-refresh``)
 builds the rows of tenders the clock opened, and rebuilds those past their time (the next opening
 in the street, the tender's own next step, midnight), a deploy or a lost job. Missing, stale, of
 another ``TENDER_SUMMARY_VERSION`` or build, past its time, not signed with this site's key,
@@ -28,13 +29,15 @@ import functools
 import hashlib
 import json
 import logging
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -113,7 +116,7 @@ def stored(tender: Tender, now: datetime) -> tuple[Sections | None, Tender]:
     content_text, given, generation, valid_until = row
     build = current_build()
     try:
-        if not is_signed(given, _PURPOSE, (tender.pk, language, build), content_text):
+        if not _signed(tender.pk, language, build, content_text, given):
             raise ValueError("signature does not match")
         content = json.loads(content_text)
         parts = content["parts"]
@@ -163,6 +166,32 @@ def _current_row(tender_id: int, language: str, now: datetime) -> tuple[str, str
     return row[0], row[1], row[2], valid_until
 
 
+def _signed(tender_id: int, language: str, build: str, content: str, given: str) -> bool:
+    """Whether the row's content was written by this site for this tender, language and build."""
+    return is_signed(given, _PURPOSE, (tender_id, language, build), content)
+
+
+def _current_rows(now: datetime) -> QuerySet[TenderPublicSummary]:
+    """The rows of this version and build, as built as their generation, before their time (the
+    reader's ``_current_row`` but for the signature, which is checked on what they hold)."""
+    return TenderPublicSummary.objects.filter(
+        Q(version=TENDER_SUMMARY_VERSION)
+        & Q(build=current_build())
+        & Q(built_generation=F("generation"))
+        & Q(valid_until__gt=now)
+    )
+
+
+def _opened(tender_ids: Iterable[int], now: datetime) -> list[int]:
+    """Those of these tenders that are opened by ``now`` (only those have rows)."""
+    return list(
+        Tender.objects.exclude(status=TenderStatus.DRAFT)
+        .filter(pk__in=tender_ids, opening_at__lte=now)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def _render(tender_id: int, language: str, now: datetime) -> tuple[str, datetime] | None:
     """The row's content in a language and its time limit; None for a tender not opened (or gone)."""
     found = selectors.public_tender(tender_id)
@@ -179,15 +208,11 @@ def _render(tender_id: int, language: str, now: datetime) -> tuple[str, datetime
     return json.dumps(content, ensure_ascii=False, sort_keys=True), until
 
 
-def tender_summaries_rebuild(tender_ids: list[int], now: datetime | None = None) -> int:
+def tender_summaries_rebuild(tender_ids: Iterable[int], now: datetime | None = None) -> int:
     """Render the opened sections of these tenders in every language and keep them; returns how
     many rows were written (one a change marked stale meanwhile is left to its job)."""
     now = now or timezone.now()
-    opened = list(
-        Tender.objects.exclude(status=TenderStatus.DRAFT)
-        .filter(pk__in=tender_ids, opening_at__lte=now)
-        .values_list("pk", flat=True)
-    )
+    opened = _opened(tender_ids, now)
     # The rows first, then their generations before anything is rendered: a change committed after
     # this read bumps them, and the conditional write then leaves them stale for its own job.
     languages = [code for code, _name in settings.LANGUAGES]
@@ -227,18 +252,37 @@ def tender_summaries_rebuild(tender_ids: list[int], now: datetime | None = None)
     return count
 
 
+def tender_summaries_rebuild_stale(tender_ids: Iterable[int], now: datetime | None = None) -> int:
+    """Render again those of these tenders' rows that are not current (missing, stale, of another
+    version or build, past their time, not signed by this site), as the job does: a tender with a
+    row that is not current is rendered in every language; returns how many rows were written. A
+    burst of changes in a street queues one job per transaction: the first to run after the last
+    of them was marked renders what all of them committed, and the others find the rows current
+    and render nothing (two queries). A change committed after this read marks the rows after its
+    commit and queues its own job, which finds them stale."""
+    now = now or timezone.now()
+    opened = _opened(tender_ids, now)
+    if not opened:
+        return 0
+    languages = [code for code, _name in settings.LANGUAGES]
+    rows = (
+        _current_rows(now)
+        .filter(tender_id__in=opened, language__in=languages)
+        .values_list("tender_id", "language", "build", "content", "signature")
+    )
+    signed = Counter(pk for pk, language, build, content, given in rows if _signed(pk, language, build, content, given))
+    current = {pk for pk, count in signed.items() if count == len(languages)}
+    stale = [pk for pk in opened if pk not in current]
+    return tender_summaries_rebuild(stale, now) if stale else 0
+
+
 def tender_summaries_refresh(now: datetime | None = None) -> int:
     """Build the rows of opened tenders that are missing, stale, outdated or past their time (the
     clock runs this); returns how many rows were written."""
     now = now or timezone.now()
-    current = TenderPublicSummary.objects.filter(
-        Q(version=TENDER_SUMMARY_VERSION)
-        & Q(build=current_build())
-        & Q(built_generation=F("generation"))
-        & Q(valid_until__gt=now)
-    )
     complete = (
-        current.values("tender_id")
+        _current_rows(now)
+        .values("tender_id")
         .annotate(languages=Count("language"))
         .filter(languages=len(settings.LANGUAGES))
         .values("tender_id")
@@ -303,7 +347,14 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().tender_summaries_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().tender_summaries_refresh.enqueue(),
     mark=tender_summaries_mark_stale,
+    unmarked=lambda ids: _tasks().tender_summaries_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
 )
+
+
+def _or_every_project(ids: list[int] | None) -> list[int]:
+    from renovation.projects.models import Project
+
+    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def tender_summaries_after_change(change: Change, project_ids: set[int]) -> None:

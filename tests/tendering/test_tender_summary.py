@@ -256,3 +256,182 @@ def test_a_row_is_kept_no_later_than_the_next_opening_in_its_street(tender_cast,
     tender_summary.tender_summaries_refresh()
     assert all(row.valid_until <= soon for row in TenderPublicSummary.objects.all())
     assert TenderPublicSummary.objects.count() == 2  # the other tender: nothing until its opening
+
+
+def _run_jobs() -> list[int]:
+    """Run the queued rebuild jobs in their order, as the worker would; what each wrote."""
+    from django_tasks_db.models import DBTaskResult
+
+    written = []
+    for job in DBTaskResult.objects.filter(task_path=REBUILD).order_by("enqueued_at", "pk"):
+        written.append(job.task.call(**job.args_kwargs["kwargs"]))
+        job.delete()
+    return written
+
+
+def _renders(monkeypatch) -> list[tuple[int, str]]:
+    """The rows rendered from now on, by tender and language."""
+    rendered: list[tuple[int, str]] = []
+    render = tender_summary._render
+
+    def counted(tender_id, language, now):
+        rendered.append((tender_id, language))
+        return render(tender_id, language, now)
+
+    monkeypatch.setattr(tender_summary, "_render", counted)
+    return rendered
+
+
+def test_a_burst_of_changes_queues_a_job_each_but_renders_each_row_once(
+    client, settings, tender_cast, personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_BACKEND  # the jobs wait in their table, as for the worker
+    tender = _awarded_with_flags(tender_cast, personas)  # and another opened tender of the street
+    assert tender_summary.tender_summaries_refresh() == 4
+    tender_summary.rebuilds.forget()  # what making them noted, in the test's transaction
+    rendered = _renders(monkeypatch)
+    for reason in ("增加雨棚", "增加扶手", "增加坡道"):  # three transactions
+        with django_capture_on_commit_callbacks(execute=True):
+            contracts.change_order_propose(
+                actor=personas.street_a, contract=tender.award.contract, reason=reason, amount_change=Decimal("10")
+            )
+    jobs = list(DBTaskResult.objects.filter(task_path=REBUILD).order_by("enqueued_at", "pk"))
+    assert [job.args_kwargs["kwargs"] for job in jobs] == [{"project_ids": [tender.project_id]}] * 3
+
+    first, *rest = jobs
+    assert first.task.call(**first.args_kwargs["kwargs"]) == 4  # from what the last change committed
+    assert len(rendered) == 4 and len(set(rendered)) == 4  # each tender of the street, each language
+    for job in rest:  # the rows current: three reads (the street's tenders, the opened, their rows)
+        with CaptureQueriesContext(connection) as queries:
+            assert job.task.call(**job.args_kwargs["kwargs"]) == 0
+        assert len(queries) == 3, [query["sql"] for query in queries]
+    assert len(rendered) == 4
+    response, html = _page(client, tender)
+    assert response.context["stored"] is not None and "增加坡道" in html and "增加雨棚" in html
+
+    # A change after those checks: marked after its commit, so its own job finds the rows stale.
+    DBTaskResult.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        contracts.change_order_propose(
+            actor=personas.street_a, contract=tender.award.contract, reason="增加照明", amount_change=Decimal("10")
+        )
+    assert _run_jobs() == [4]
+    response, html = _page(client, tender)
+    assert response.context["stored"] is not None and "增加照明" in html
+
+
+def _resigned(row):
+    row.signature = tender_summary.signature("tender page", (row.tender_id, row.language, row.build), row.content)
+
+
+@pytest.mark.parametrize(
+    "outdated",
+    [
+        {"version": 0},
+        {"build": "another"},
+        {"valid_until": timezone.now()},
+        {"generation": F("generation") + 1},
+        {"signature": "0" * 64},
+        None,  # a language's row missing
+    ],
+    ids=["version", "build", "past its time", "stale", "not signed", "missing"],
+)
+def test_its_job_renders_only_the_tenders_whose_rows_are_not_current(tender_cast, personas, monkeypatch, outdated):
+    from renovation.tendering.tasks import tender_summaries_rebuild as job
+
+    tender = _awarded_with_flags(tender_cast, personas)
+    other = Tender.objects.exclude(pk=tender.pk).get()
+    tender_summary.tender_summaries_refresh()
+    rows = TenderPublicSummary.objects.filter(tender=other, language="en")
+    if outdated is None:
+        rows.delete()
+    else:
+        rows.update(**outdated)
+    rendered = _renders(monkeypatch)
+    assert job.call(project_ids=[tender.project_id]) == 2  # the other tender, in both languages
+    assert sorted(rendered) == [(other.pk, "en"), (other.pk, "zh-hans")]
+    assert _current(other) and _current(tender)
+    assert job.call(project_ids=[tender.project_id]) == 0
+    assert len(rendered) == 2
+
+
+def test_its_job_renders_no_row_that_is_current(tender_cast, personas, monkeypatch):
+    """A change whose job finds its street's rows current (a later job of its burst ran first):
+    nothing is rendered or written."""
+    from renovation.tendering.tasks import tender_summaries_rebuild as job
+
+    tender_cast.three_bids()
+    tender = open_now(tender_cast.tender)
+    tender_summary.tender_summaries_refresh()
+    built = dict(TenderPublicSummary.objects.filter(tender=tender).values_list("language", "built_at"))
+    rendered = _renders(monkeypatch)
+    assert job.call(project_ids=[tender.project_id]) == 0
+    assert rendered == []
+    assert dict(TenderPublicSummary.objects.filter(tender=tender).values_list("language", "built_at")) == built
+
+
+def test_its_job_with_force_renders_rows_that_look_current(tender_cast, personas, monkeypatch):
+    from renovation.tendering.tasks import tender_summaries_rebuild as job
+
+    tender_cast.three_bids()
+    tender = open_now(tender_cast.tender)
+    tender_summary.tender_summaries_refresh()
+    rendered = _renders(monkeypatch)
+    assert job.call(project_ids=[tender.project_id], force=True) == 2
+    assert sorted(rendered) == [(tender.pk, "en"), (tender.pk, "zh-hans")]
+    assert _current(tender)
+
+
+def test_a_change_whose_mark_failed_queues_a_job_that_renders_the_rows_regardless(
+    client, settings, tender_cast, personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = DATABASE_BACKEND  # the job waits in its table, as for the worker
+    tender = _awarded_with_flags(tender_cast, personas)
+    tender_summary.tender_summaries_refresh()
+    tender_summary.rebuilds.forget()
+
+    def fails(_ids) -> None:
+        raise RuntimeError("database gone for a moment")
+
+    monkeypatch.setattr(tender_summary.rebuilds, "mark", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        contracts.change_order_propose(
+            actor=personas.street_a, contract=tender.award.contract, reason="增加雨棚", amount_change=Decimal("10")
+        )
+    assert _current(tender)  # not marked: the rows look current, and the page shows them
+    assert "增加雨棚" not in _page(client, tender)[1]
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    assert job.args_kwargs["kwargs"] == {"project_ids": [tender.project_id], "force": True}
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 4  # though the rows looked current
+    response, html = _page(client, tender)
+    assert response.context["stored"] is not None and "增加雨棚" in html
+
+
+def test_a_change_of_every_page_whose_mark_failed_queues_a_forced_job_for_every_project(
+    settings, tender_cast, personas, monkeypatch, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from renovation.projects.models import Project
+
+    settings.TASKS = DATABASE_BACKEND
+    tender_cast.three_bids()
+    tender = open_now(tender_cast.tender)
+    tender_summary.tender_summaries_refresh()
+    tender_summary.rebuilds.forget()
+
+    def fails(_ids) -> None:
+        raise RuntimeError("database gone for a moment")
+
+    monkeypatch.setattr(tender_summary.rebuilds, "mark", fails)
+    with django_capture_on_commit_callbacks(execute=True):
+        tender_summary.rebuilds.add(None)  # a change of places, a plan import
+    job = DBTaskResult.objects.get(task_path=REBUILD)
+    every = list(Project.objects.order_by("pk").values_list("pk", flat=True))
+    assert job.args_kwargs["kwargs"] == {"project_ids": every, "force": True}
+    assert job.task.call(**job.args_kwargs["kwargs"]) == 2
+    assert _current(tender)
