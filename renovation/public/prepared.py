@@ -20,6 +20,13 @@ two compilations must give the same SQL and differ only in the values' places. A
 answer without asking the database (an integer outside its column's range: Django leaves the
 comparison out) is read through the ORM for that call.
 
+A query made with ``paged`` cuts its page inside itself: ``build(page, **values)`` hands the narrow,
+ordered queryset that picks the page's rows (their keys and what orders them) to ``page``, which slices
+it; the page's bounds then go in that slice's ``LIMIT``/``OFFSET``, not around the whole query. A page
+whose wide columns (a kept text, a value read out of JSON) are read only for its own rows, not for
+every row the database sorts to find them: ``pk__in=page(ordered.values("pk"))``, ordered again
+outside.
+
 A query made with ``on_server`` is also prepared on the PostgreSQL server, once per connection
 (``_cursor``): for a query whose planning costs the server more than running it (routing's page
 lookup: seven tables and a sub-query), PostgreSQL then plans it a few times and keeps a generic plan.
@@ -31,6 +38,7 @@ byte for byte equal.
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -85,6 +93,10 @@ class _Slot:
     pattern: str | None  # None: the value as the field prepares it; else a LIKE pattern around it
 
 
+# A paged query's stand-in bounds: no page asks for them, and their LIMIT/OFFSET text occurs once.
+_PAGE_LIMIT, _PAGE_OFFSET = 31_957, 31_958
+
+
 class _Compiled:
     def __init__(self, sql: str, params: list[Any], slots: list[_Slot], converters: list, width: int, compiler: Any):
         self.sql = sql
@@ -94,6 +106,7 @@ class _Compiled:
         self.width = width
         self.compiler = compiler  # what it knows of the columns: which model and relation each is
         self.instances: Any = None  # PreparedObjects: how rows become instances
+        self.page_at: int | None = None  # paged: where the page's limit and offset go among the params
 
 
 class PreparedRows:
@@ -106,6 +119,7 @@ class PreparedRows:
         self.fields = fields
         self.partial = False
         self.server = False
+        self.paged = False
         self._compiled: dict[tuple[str, str, str, frozenset[str]], _Compiled] = {}
 
     @classmethod
@@ -123,6 +137,17 @@ class PreparedRows:
         prepared.server = True
         return prepared
 
+    @classmethod
+    def paged(cls, build: Callable[..., QuerySet], /, *, on_server: bool = False, **fields: Field) -> PreparedRows:
+        """A query that cuts its page inside itself: ``build(page, **values)`` passes the ordered
+        queryset that picks the page's rows to ``page`` (which slices it); ``rows`` must be given a
+        ``limit``, which goes there with the ``offset``. ``on_server``: also prepared on the
+        PostgreSQL server, as ``on_server`` prepares."""
+        prepared = cls(build, **fields)
+        prepared.paged = True
+        prepared.server = on_server
+        return prepared
+
     def _cursor(self) -> Any:
         return _cursor() if self.server else connection.cursor()
 
@@ -131,18 +156,25 @@ class PreparedRows:
     ) -> list[tuple[Any, ...]]:
         """The rows, or ``limit`` of them from ``offset`` (as a slice of the queryset would);
         the text columns at the positions ``utf8`` as their UTF-8 bytes (``_as_utf8``)."""
+        if self.paged and limit is None:
+            raise ValueError("a paged query needs a limit")
         found = None if _through_orm else self._prepared(values)
         if found is None:
-            queryset = self._queryset(values)
-            if limit is not None:
-                queryset = queryset[offset : offset + limit]
-            elif offset:
-                queryset = queryset[offset:]
+            if self.paged:
+                queryset = self._queryset(values, _slicer(limit, offset))
+            else:
+                queryset = self._queryset(values)
+                if limit is not None:
+                    queryset = queryset[offset : offset + limit]
+                elif offset:
+                    queryset = queryset[offset:]
             rows = [row if isinstance(row, tuple) else (row,) for row in queryset]
             return _as_utf8(rows, utf8, ()) if utf8 else rows
         compiled, params = found
         sql = compiled.sql
-        if limit is not None:
+        if compiled.page_at is not None:
+            params[compiled.page_at : compiled.page_at] = [limit, offset]
+        elif limit is not None:
             sql, params = f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset]
         elif offset:
             raise ValueError("an offset needs a limit")
@@ -175,6 +207,8 @@ class PreparedRows:
 
     def count(self, **values: Any) -> int:
         """How many rows there are, in one query."""
+        if self.paged:
+            raise ValueError("a paged query counts no more than its page")
         found = None if _through_orm else self._prepared(values)
         if found is None:
             return self._queryset(values).count()
@@ -183,9 +217,9 @@ class PreparedRows:
             cursor.execute(f"SELECT COUNT(*) FROM ({compiled.sql}) AS counted", params)
             return cursor.fetchone()[0]
 
-    def _queryset(self, values: dict[str, Any]) -> QuerySet:
+    def _queryset(self, values: dict[str, Any], page: Callable[[QuerySet], QuerySet] | None = None) -> QuerySet:
         self._check(values)
-        return self.build(**values)
+        return self.build(page, **values) if self.paged else self.build(**values)
 
     def _check(self, values: dict[str, Any]) -> None:
         if values.keys() != self.fields.keys() and not (self.partial and values.keys() <= self.fields.keys()):
@@ -217,7 +251,9 @@ class PreparedRows:
             python_type = next(kind for kind, fields in _FIELD_KINDS.items() if isinstance(field, fields))
             for mark, values in enumerate(stand_ins):
                 values[name] = _STAND_INS[python_type](index, mark)
-        compilers = [self.build(**values).query.get_compiler(connection=connection) for values in stand_ins]
+        page = _slicer(_PAGE_LIMIT, _PAGE_OFFSET)
+        querysets = [self.build(page, **values) if self.paged else self.build(**values) for values in stand_ins]
+        compilers = [queryset.query.get_compiler(connection=connection) for queryset in querysets]
         (sql, params), (other_sql, other_params) = (compiler.as_sql() for compiler in compilers)
         prepared = [
             {
@@ -241,7 +277,27 @@ class PreparedRows:
         compiler = compilers[0]
         width = compiler.col_count
         found = compiler.get_converters([column[0] for column in compiler.select[:width]])
-        return _Compiled(sql, list(params), slots, list(found.items()), width, compiler)
+        page_at = None
+        if self.paged:
+            sql, page_at = _page_bounds_as_params(sql)
+        compiled = _Compiled(sql, list(params), slots, list(found.items()), width, compiler)
+        compiled.page_at = page_at
+        return compiled
+
+
+def _slicer(limit: int, offset: int) -> Callable[[QuerySet], QuerySet]:
+    return lambda queryset: queryset[offset : offset + limit]
+
+
+def _page_bounds_as_params(sql: str) -> tuple[str, int]:
+    """A paged query's SQL with its stand-in bounds as two parameters, and where they go among the
+    parameters (how many come before them)."""
+    bounds = connection.ops.limit_offset_sql(_PAGE_OFFSET, _PAGE_OFFSET + _PAGE_LIMIT)
+    if sql.count(bounds) != 1:
+        raise ValueError("a paged query must slice the queryset given to its page once")
+    before, after = sql.split(bounds)
+    # The parameters' places before the bounds: "%s", never a literal "%%".
+    return f"{before}LIMIT %s OFFSET %s{after}", re.findall(r"%[%s]", before).count("%s")
 
 
 class PreparedObjects(PreparedRows):

@@ -444,6 +444,46 @@ def test_the_stored_csv_pages_are_byte_for_byte_the_live_pages(client, personas,
         assert body == _whole_csv("zh-hans", number) and queries == 1
 
 
+def test_a_csv_page_reads_the_stored_lines_of_its_own_rows_only(client, personas, monkeypatch):
+    # The ledger's order joins the places and no index serves it: the database sorts every
+    # project to find a page. It must do so on the keys alone, the page cut inside that sub-query,
+    # and read the lines (JSON, decompressed row by row) of the page's rows only.
+    monkeypatch.setattr(bulk, "CSV_PAGE_SIZE", 2)
+    for number in range(5):
+        _plain_project(personas, code=f"RA-{number}")
+    project_open_data_refresh()
+    with CaptureQueriesContext(connection) as queries:
+        _body(client, f"{CSV}?page=2")
+    (sql,) = [query["sql"] for query in queries.captured_queries]
+    inner = _parenthesised_with(sql, "LIMIT")
+    assert "LIMIT" not in _outside_parentheses(sql) and "OFFSET 2" in inner
+    assert '"csv"' in sql.replace(inner, "") and '"csv"' not in inner and '"signatures"' not in inner
+
+
+def _outside_parentheses(sql: str) -> str:
+    depth, kept = 0, []
+    for character in sql:
+        depth += character == "("
+        if depth == 0:
+            kept.append(character)
+        depth -= character == ")"
+    return "".join(kept)
+
+
+def _parenthesised_with(sql: str, word: str) -> str:
+    """The outermost parenthesised part of the SQL that holds ``word``."""
+    depth, start = 0, 0
+    for index, character in enumerate(sql):
+        if character == "(":
+            start = index if depth == 0 else start
+            depth += 1
+        elif character == ")":
+            depth -= 1
+            if depth == 0 and word in sql[start:index]:
+                return sql[start : index + 1]
+    raise AssertionError(f"no parenthesised {word} in {sql}")
+
+
 def _api_text(project) -> str:
     return json.dumps(json.loads(_current(project).api), ensure_ascii=False)
 

@@ -3,7 +3,9 @@
 from datetime import date, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 
 from renovation.projects.models import Project
 from renovation.projects.selectors import project_filter
@@ -113,3 +115,52 @@ def test_it_reads_the_text_columns_asked_for_as_their_utf8_bytes(personas):
     expected = Project.objects.order_by("pk").values_list("pk", "summary", "name", "summary")
     assert rows == [(pk, summary.encode(), name, summary) for pk, summary, name, _again in expected]
     assert [type(value) for value in rows[0]] == [int, bytes, str, str]  # the same column, not asked: decoded
+
+
+# A page cut from the keys in their order, the wide columns read for the page's rows only.
+PAGED = PreparedRows.paged(
+    lambda page, plan_year: (
+        Project.objects.filter(plan_year=plan_year)
+        .filter(pk__in=page(Project.objects.filter(plan_year=plan_year).order_by("-code", "pk").values("pk")))
+        .order_by("-code", "pk")
+        .values_list("pk", "code", "summary")
+    ),
+    plan_year=PLAN_YEAR,
+)
+
+
+def test_a_paged_query_returns_each_page_as_a_slice_of_the_queryset_would(personas):
+    for index in range(7):
+        ProjectFactory(plan_year=2025 + index % 2, code=f"RA-{index % 4}-{index}", summary=f"第{index}期")
+    for plan_year, limit, offset in [(2025, 2, 0), (2025, 2, 2), (2025, 10, 3), (2026, 1, 0), (2026, 5, 9)]:
+        rows = PAGED.rows(limit=limit, offset=offset, plan_year=plan_year, utf8=(2,))
+        with orm_reads():
+            assert rows == PAGED.rows(limit=limit, offset=offset, plan_year=plan_year, utf8=(2,))
+        expected = (
+            Project.objects.filter(plan_year=plan_year)
+            .order_by("-code", "pk")
+            .values_list("pk", "code", "summary")[offset : offset + limit]
+        )
+        assert rows == [(pk, code, summary.encode()) for pk, code, summary in expected]
+
+
+def test_a_paged_query_puts_its_bounds_inside_the_queryset_given_to_its_page(personas):
+    ProjectFactory(plan_year=2025)
+    with CaptureQueriesContext(connection) as queries:
+        PAGED.rows(limit=3, offset=1, plan_year=2025)
+    (query,) = queries.captured_queries
+    assert _outside_parentheses(query["sql"]).count("LIMIT") == 0
+    assert query["sql"].count("LIMIT") == 1
+    with pytest.raises(ValueError, match="limit"):
+        PAGED.rows(plan_year=2025)
+
+
+def _outside_parentheses(sql: str) -> str:
+    """The SQL without what any parentheses hold (a sub-query among them)."""
+    depth, kept = 0, []
+    for character in sql:
+        depth += character == "("
+        if depth == 0:
+            kept.append(character)
+        depth -= character == ")"
+    return "".join(kept)
