@@ -80,8 +80,8 @@ class Report:
             body(step)
         return self.ok(key)
 
-    def summary(self) -> int:
-        print("\n=== prod-check summary ===")
+    def summary(self, label: str = "PROD-CHECK") -> int:
+        print(f"\n=== {label.lower()} summary ===")
         width = max((len(s.title) for s in self.steps), default=10)
         for s in self.steps:
             first = s.details[0] if s.details and s.outcome != "PASSED" else ""
@@ -97,7 +97,7 @@ class Report:
         if allowed:
             print(f"  skipped but allowed by PRODCHECK_ALLOW_SKIP: {', '.join(s.key for s in allowed)}")
         if failed or skipped:
-            print("PROD-CHECK FAILED", file=sys.stderr)
+            print(f"{label} FAILED", file=sys.stderr)
             return 1
-        print("PROD-CHECK PASSED")
+        print(f"{label} PASSED")
         return 0

@@ -1,6 +1,8 @@
 """prod-check: brings up on this machine what deploy/ describes and checks it through nginx.
 
     .venv/bin/python -m tests.prodcheck [--keep] [--measure SECONDS]
+    .venv/bin/python -m tests.prodcheck --prepare-only   # only build the template database
+
 
 Prints each step and a summary; exits 1 if any step FAILED, or was SKIPPED without being named in
 PRODCHECK_ALLOW_SKIP (comma-separated step keys). See tests/prodcheck/README.md.
@@ -58,6 +60,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, configs)")
     parser.add_argument("--measure", type=float, default=0, help="afterwards, measure requests/s for this many seconds")
+    parser.add_argument(
+        "--prepare-only",
+        action="store_true",
+        help="stop after the prepare step: the migrated and seeded template database is kept for the next run"
+        " (CI builds it at low priority while the suite runs)",
+    )
     options = parser.parse_args(argv)
 
     # Stopped with SIGTERM (CI cancelled, or .ci/run exiting early while prod-check runs in the
@@ -81,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
                 step.details.extend(body() or [])
             if not report.ok(key) and key not in ("object_store",):
                 return report.summary()
+            if options.prepare_only and key == "prepare":
+                return report.summary("PROD-CHECK PREPARE (template kept, nothing checked)")
         browser = Browser(f"https://127.0.0.1:{stack.https_port}", stack.cert)
         later = [
             ("worker", "task worker from deploy/systemd/renovation-worker.service", stack.start_worker),
