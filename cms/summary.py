@@ -627,12 +627,10 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_summaries_refresh.enqueue(),  # every stale summary, any noted included
     mark=lambda ids: project_public_summaries_mark_stale(project_ids=ids),
-    unmarked=lambda ids: _tasks().project_summaries_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
+    unmarked=lambda ids: _tasks().project_summaries_rebuild.enqueue(
+        project_ids=project_selectors.project_ids_or_every(ids), force=True
+    ),
 )
-
-
-def _or_every_project(ids: list[int] | None) -> list[int]:
-    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def summaries_after_change(change: Change, project_ids: set[int]) -> None:

@@ -48,6 +48,7 @@ from django.utils.encoding import iri_to_uri
 
 from renovation.jobs.queue import RebuildAfterCommit
 from renovation.projects.models import Project
+from renovation.projects.selectors import project_ids_or_every
 from renovation.public.build import source_digest
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 from renovation.public.prepared import PreparedRows
@@ -446,12 +447,8 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().project_open_data_refresh.enqueue(),
     mark=lambda ids: project_open_data_mark_stale(project_ids=ids),
-    unmarked=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
+    unmarked=lambda ids: _tasks().project_open_data_rebuild.enqueue(project_ids=project_ids_or_every(ids), force=True),
 )
-
-
-def _or_every_project(ids: list[int] | None) -> list[int]:
-    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def open_data_after_change(change: Change, project_ids: set[int]) -> None:

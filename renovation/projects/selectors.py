@@ -43,6 +43,12 @@ _BUDGET_TIMES_PROGRESS = ExpressionWrapper(
 )
 
 
+def project_ids_or_every(ids: list[int] | None) -> list[int]:
+    """These project ids, or every project's when ``ids`` is None (a change that names no project:
+    places, a plan import, the site), in order."""
+    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
+
+
 def projects_manageable_by(user: Any) -> QuerySet[Project]:
     queryset = Project.objects.select_related(*PROJECT_RELATED)
     if is_bureau(user):

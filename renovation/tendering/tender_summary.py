@@ -44,6 +44,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.safestring import SafeString, mark_safe
 
 from renovation.jobs.queue import RebuildAfterCommit
+from renovation.projects.selectors import project_ids_or_every
 from renovation.public.build import source_digest
 from renovation.public.cache import CHANGE_PAGES, Change, next_midnight
 from renovation.public.signed import is_signed, key_digest, signature
@@ -347,14 +348,8 @@ rebuilds = RebuildAfterCommit(
     rebuild=lambda ids: _tasks().tender_summaries_rebuild.enqueue(project_ids=ids),
     refresh=lambda: _tasks().tender_summaries_refresh.enqueue(),
     mark=tender_summaries_mark_stale,
-    unmarked=lambda ids: _tasks().tender_summaries_rebuild.enqueue(project_ids=_or_every_project(ids), force=True),
+    unmarked=lambda ids: _tasks().tender_summaries_rebuild.enqueue(project_ids=project_ids_or_every(ids), force=True),
 )
-
-
-def _or_every_project(ids: list[int] | None) -> list[int]:
-    from renovation.projects.models import Project
-
-    return list(Project.objects.order_by("pk").values_list("pk", flat=True)) if ids is None else ids
 
 
 def tender_summaries_after_change(change: Change, project_ids: set[int]) -> None:
