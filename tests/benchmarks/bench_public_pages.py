@@ -15,6 +15,7 @@ not at all.
 
     cd /work/main && .venv/bin/python tests/benchmarks/bench_public_pages.py [--rounds 3 --seconds 2]
         [--pages '/projects/oc4ids.json,/open-data/projects.csv']   # a subset, by the table's names
+        [--page-size 30]   # the bulk files' and the API's rows per page: a full first page at both sizes
 
 The client asks as browsers do, with ``Accept-Encoding: gzip`` (``fetch``).
 
@@ -68,6 +69,13 @@ def parse_args() -> argparse.Namespace:
         default="",
         help="only these pages, by their names in the table, comma-separated (e.g."
         " '/projects/oc4ids.json,/open-data/projects.csv'); the bare page runs beside each as always",
+    )
+    parser.add_argument(
+        "--page-size",
+        type=int,
+        default=0,
+        help="rows per page of the paged bulk files and the API for this run (default: the product's, 100 and"
+        " API_PAGE_SIZE), e.g. 30 so that their first page is full, and the same, at both sizes",
     )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11"))
     parser.add_argument(
@@ -139,6 +147,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from cms.models import ProjectPage
 from renovation.tendering.models import Tender, TenderRelease
+import tests.benchmarks.bench_urls  # the servers' URLs: --page-size (BENCH_BULK_PAGE_SIZE) applies here too
 
 page = ProjectPage.objects.filter(title__contains="虹桥新村二期").order_by("pk").first()
 page = page or ProjectPage.objects.order_by("pk").first()
@@ -417,6 +426,8 @@ def main() -> None:
     database_url = database_create(args.postgres_url, name, args.template)
     static_root = tempfile.mkdtemp(prefix="bench-static-")
     base = {key: value for key, value in os.environ.items() if key not in ("DATABASE_URL", "REDIS_URL")}
+    if args.page_size:
+        base.update(API_PAGE_SIZE=str(args.page_size), BENCH_BULK_PAGE_SIZE=str(args.page_size))
     env = server_env(base, database_url, args.redis_url, static_root)
     setup_env = {**env, "DJANGO_SETTINGS_MODULE": "renovation.settings.dev", "REDIS_URL": "", "PUBLIC_CACHE": "0"}
     try:
