@@ -26,6 +26,7 @@ from tests.api.scene import build_scene
 from tests.factories import ProjectFactory, WorkItemFactory
 from tests.jobs.conftest import DATABASE_BACKEND
 from tests.opendata.oc4ids_schema import problems
+from tests.public.test_prepared import _outside_parentheses
 from tests.tendering.test_ocds import _lifecycle
 
 pytestmark = pytest.mark.django_db
@@ -458,16 +459,6 @@ def test_a_csv_page_reads_the_stored_lines_of_its_own_rows_only(client, personas
     inner = _parenthesised_with(sql, "LIMIT")
     assert "LIMIT" not in _outside_parentheses(sql) and "OFFSET 2" in inner
     assert '"csv"' in sql.replace(inner, "") and '"csv"' not in inner and '"signatures"' not in inner
-
-
-def _outside_parentheses(sql: str) -> str:
-    depth, kept = 0, []
-    for character in sql:
-        depth += character == "("
-        if depth == 0:
-            kept.append(character)
-        depth -= character == ")"
-    return "".join(kept)
 
 
 def _parenthesised_with(sql: str, word: str) -> str:

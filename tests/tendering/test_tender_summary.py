@@ -384,6 +384,10 @@ def test_its_job_with_force_renders_rows_that_look_current(tender_cast, personas
     assert _current(tender)
 
 
+def _mark_fails(_ids) -> None:
+    raise RuntimeError("database gone for a moment")
+
+
 def test_a_change_whose_mark_failed_queues_a_job_that_renders_the_rows_regardless(
     client, settings, tender_cast, personas, monkeypatch, django_capture_on_commit_callbacks
 ):
@@ -393,11 +397,7 @@ def test_a_change_whose_mark_failed_queues_a_job_that_renders_the_rows_regardles
     tender = _awarded_with_flags(tender_cast, personas)
     tender_summary.tender_summaries_refresh()
     tender_summary.rebuilds.forget()
-
-    def fails(_ids) -> None:
-        raise RuntimeError("database gone for a moment")
-
-    monkeypatch.setattr(tender_summary.rebuilds, "mark", fails)
+    monkeypatch.setattr(tender_summary.rebuilds, "mark", _mark_fails)
     with django_capture_on_commit_callbacks(execute=True):
         contracts.change_order_propose(
             actor=personas.street_a, contract=tender.award.contract, reason="增加雨棚", amount_change=Decimal("10")
@@ -423,11 +423,7 @@ def test_a_change_of_every_page_whose_mark_failed_queues_a_forced_job_for_every_
     tender = open_now(tender_cast.tender)
     tender_summary.tender_summaries_refresh()
     tender_summary.rebuilds.forget()
-
-    def fails(_ids) -> None:
-        raise RuntimeError("database gone for a moment")
-
-    monkeypatch.setattr(tender_summary.rebuilds, "mark", fails)
+    monkeypatch.setattr(tender_summary.rebuilds, "mark", _mark_fails)
     with django_capture_on_commit_callbacks(execute=True):
         tender_summary.rebuilds.add(None)  # a change of places, a plan import
     job = DBTaskResult.objects.get(task_path=REBUILD)
